@@ -1,0 +1,38 @@
+# autolab: `make run` starts the whole stack with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+
+.PHONY: run test lint format bench clean-venv
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@echo "==> Creating $(VENV) and installing dependencies (first run takes a minute)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -c "import django, pynamodb, moto, celery, channels" || (echo "Dependency install failed" && exit 1)
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) -m devtools.devstack
+
+test: $(STAMP)
+	@$(PY) -m devtools.ensure
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m pytest
+
+lint: $(STAMP)
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	@$(PY) -m ruff check --fix .
+	@$(PY) -m ruff format .
+
+bench: $(STAMP)
+	@$(PY) -m bench
+
+clean-venv:
+	rm -rf $(VENV)

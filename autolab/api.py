@@ -1,0 +1,26 @@
+"""Helpers shared by every app's API views: the success envelope and common query parsing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.response import Response
+
+
+def ok(data: dict[str, Any] | None = None, status: int = 200) -> Response:
+    """``{"success": true, ...data}``, the envelope the website expects."""
+    return Response({"success": True, **(data or {})}, status=status)
+
+
+class PageQuerySerializer(serializers.Serializer):
+    """``limit`` and ``cursor`` of every list endpoint."""
+
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=25)
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def validated_query(serializer_class: type[serializers.Serializer], request: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

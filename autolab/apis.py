@@ -1,0 +1,33 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autolab.health import health_report
+
+
+class HealthApi(APIView):
+    """Liveness for the process manager: 200 when DynamoDB and Redis answer, else 503 naming which."""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        responses={
+            (200, "application/json"): inline_serializer(
+                "Health",
+                {
+                    "success": serializers.BooleanField(),
+                    "status": serializers.CharField(),
+                    "checks": serializers.DictField(child=serializers.BooleanField()),
+                },
+            )
+        }
+    )
+    def get(self, request: Request) -> Response:
+        checks = health_report()
+        down = [name for name, up in checks.items() if not up]
+        body = {"success": not down, "status": "ok" if not down else "down", "checks": checks}
+        if down:
+            body["message"] = f"Unreachable: {', '.join(down)}"
+        return Response(body, status=503 if down else 200)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AutolabConfig(AppConfig):
+    name = "autolab"
+    verbose_name = "autolab"

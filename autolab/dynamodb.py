@@ -1,0 +1,113 @@
+"""The DynamoDB data layer: base model, table naming, the model registry and shared attributes.
+
+Every PynamoDB model in autolab derives from ``DynamoModel`` and declares ``class Meta(BaseMeta)``
+with ``table_name = table_name("Appointments")``. The endpoint, region and environment suffix
+come from settings, and ``configure()`` re-points every model at runtime (tests, dev launcher).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from pynamodb.attributes import Attribute, NumberAttribute
+from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+_registry: dict[str, type[DynamoModel]] = {}
+
+
+def table_name(logical_name: str, env: str | None = None) -> str:
+    """The physical table name: ``<Table>-<AUTOLAB_ENV>``, as the seed names its tables."""
+    return f"{logical_name}-{env or settings.AUTOLAB_ENV}"
+
+
+class BaseMeta:
+    host = settings.DYNAMODB_ENDPOINT_URL or None
+    region = settings.AWS_DEFAULT_REGION
+    billing_mode = "PAY_PER_REQUEST"
+    connect_timeout_seconds = 5
+    read_timeout_seconds = 10
+    max_retry_attempts = 3
+
+
+class DynamoModel(Model):
+    """Base for every autolab table. Subclasses set ``logical_name`` and register themselves."""
+
+    logical_name: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.logical_name:
+            _registry[cls.logical_name] = cls
+
+    class Meta:
+        abstract = True
+
+
+def registered_models() -> list[type[DynamoModel]]:
+    """Every registered table model, in a stable order (by logical table name)."""
+    return [_registry[name] for name in sorted(_registry)]
+
+
+def model_for(logical_name: str) -> type[DynamoModel]:
+    return _registry[logical_name]
+
+
+def configure(*, endpoint_url: str | None = None, env: str | None = None) -> None:
+    """Re-point every model at another endpoint or environment suffix.
+
+    PynamoDB caches a connection per model class, so the cache is dropped too.
+    """
+    for model in registered_models():
+        if endpoint_url is not None:
+            model.Meta.host = endpoint_url
+        if env is not None:
+            model.Meta.table_name = table_name(model.logical_name, env)
+        model._connection = None
+    _connection_cache.clear()
+
+
+_connection_cache: dict[str, Connection] = {}
+
+
+def connection() -> Connection:
+    """A low-level connection to the configured endpoint (for transactions)."""
+    meta = registered_models()[0].Meta
+    key = f"{meta.host}|{meta.region}"
+    if key not in _connection_cache:
+        _connection_cache[key] = Connection(region=meta.region, host=meta.host)
+    return _connection_cache[key]
+
+
+def transaction(client_request_token: str | None = None) -> TransactWrite:
+    """A TransactWrite bound to the configured endpoint; use as a context manager."""
+    return TransactWrite(connection=connection(), client_request_token=client_request_token)
+
+
+def iter_all(model: type[DynamoModel]) -> Iterator[DynamoModel]:
+    """Every item of a table. Only for commands (backup, seed checks), never on a request path."""
+    yield from model.scan()
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read and written as ``Decimal``, so money never passes through float."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal | int | str) -> str:
+        return str(Decimal(value))
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class IntegerAttribute(NumberAttribute):
+    """A DynamoDB number that always comes back as ``int`` (ids, epoch seconds, counts)."""
+
+    def deserialize(self, value: str) -> int:  # type: ignore[override]
+        return int(Decimal(value))

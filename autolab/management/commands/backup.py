@@ -1,0 +1,18 @@
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from autolab.backup import backup_tables
+
+
+class Command(BaseCommand):
+    help = "Write every table to <Table>.json files (default backups/<timestamp>/). Reads only."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", type=Path, default=None, help="Folder to write into.")
+        parser.add_argument("--quiet", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = backup_tables(options["output"], progress=not options["quiet"])
+        self.stdout.write(self.style.SUCCESS(f"Backed up {result.item_count} items of {result.table_count} tables to {result.folder}"))

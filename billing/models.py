@@ -1,0 +1,79 @@
+"""Billing: payment records and tax invoices."""
+
+from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+
+
+class PaymentUserIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "userId-index"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class PaymentReferenceIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "referenceNumber-index"
+        projection = AllProjection()
+
+    reference_number = UnicodeAttribute(hash_key=True, attr_name="referenceNumber")
+
+
+class Payment(DynamoModel):
+    """A Stripe payment intent (or its UUID stand-in) for one appointment or order."""
+
+    logical_name = "Payments"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Payments")
+
+    payment_intent_id = UnicodeAttribute(hash_key=True, attr_name="paymentIntentId")
+    reference_number = UnicodeAttribute(attr_name="referenceNumber")
+    type = UnicodeAttribute(attr_name="type")  # appointment | order
+    user_id = UnicodeAttribute(attr_name="userId")
+    amount = DecimalAttribute(attr_name="amount")
+    currency = UnicodeAttribute(attr_name="currency", default="AUD")
+    status = UnicodeAttribute(attr_name="status", default="pending")
+    stripe_payment_method_id = UnicodeAttribute(attr_name="stripePaymentMethodId", null=True)
+    metadata = UnicodeAttribute(attr_name="metadata", null=True)  # JSON string, as the seed says
+    receipt_url = UnicodeAttribute(attr_name="receiptUrl", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    updated_at = IntegerAttribute(attr_name="updatedAt")
+
+    user_index = PaymentUserIndex()
+    reference_index = PaymentReferenceIndex()
+
+
+class InvoiceCreatedAtIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "createdAt-index"
+        projection = AllProjection()
+
+    created_at = IntegerAttribute(hash_key=True, attr_name="createdAt")
+    invoice_id = UnicodeAttribute(range_key=True, attr_name="invoiceId")
+
+
+class Invoice(DynamoModel):
+    logical_name = "Invoices"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Invoices")
+
+    invoice_id = UnicodeAttribute(hash_key=True, attr_name="invoiceId")
+    payment_intent_id = UnicodeAttribute(attr_name="paymentIntentId")
+    reference_number = UnicodeAttribute(attr_name="referenceNumber")
+    reference_type = UnicodeAttribute(attr_name="referenceType")
+    status = UnicodeAttribute(attr_name="status", default="generated")
+    file_url = UnicodeAttribute(attr_name="fileUrl", null=True)
+    format = UnicodeAttribute(attr_name="format", default="pdf")
+    metadata = MapAttribute(attr_name="metadata", null=True)
+    analytics_data = MapAttribute(attr_name="analyticsData", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    # Addition: the sequential, gap-free number printed on the tax invoice.
+    invoice_number = IntegerAttribute(attr_name="invoiceNumber", null=True)
+
+    created_at_index = InvoiceCreatedAtIndex()

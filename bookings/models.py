@@ -1,0 +1,145 @@
+"""Bookings: the service catalogue, blocked periods and appointments."""
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+
+
+class ServicePrice(DynamoModel):
+    """One plan of one service, e.g. (1, 2) Comprehensive Pre Purchase Inspection."""
+
+    logical_name = "ServicePrices"
+
+    class Meta(BaseMeta):
+        table_name = table_name("ServicePrices")
+
+    service_id = IntegerAttribute(hash_key=True, attr_name="serviceId")
+    plan_id = IntegerAttribute(range_key=True, attr_name="planId")
+    service_name = UnicodeAttribute(attr_name="serviceName")
+    plan_name = UnicodeAttribute(attr_name="planName")
+    price = DecimalAttribute(attr_name="price")
+    active = BooleanAttribute(attr_name="active", default=True)
+    # Additions: slot length for availability, and what the website lists for the plan.
+    duration_minutes = IntegerAttribute(attr_name="durationMinutes", default=60)
+    features = ListAttribute(of=UnicodeAttribute, attr_name="features", default=list)
+
+
+class BlockedPeriod(MapAttribute):
+    start_time = UnicodeAttribute(attr_name="startTime")
+    end_time = UnicodeAttribute(attr_name="endTime")
+
+
+class UnavailableSlot(DynamoModel):
+    """The periods an admin blocked on one business day."""
+
+    logical_name = "UnavailableSlots"
+
+    class Meta(BaseMeta):
+        table_name = table_name("UnavailableSlots")
+
+    date = UnicodeAttribute(hash_key=True, attr_name="date")
+    time_slots = ListAttribute(of=BlockedPeriod, attr_name="timeSlots", default=list)
+    updated_by = UnicodeAttribute(attr_name="updatedBy", null=True)
+    updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
+
+
+class SelectedSlot(MapAttribute):
+    date = UnicodeAttribute(attr_name="date")
+    start = UnicodeAttribute(attr_name="start")
+    end = UnicodeAttribute(attr_name="end")
+    priority = IntegerAttribute(attr_name="priority", default=1)
+
+
+class ScheduledTimeSlot(MapAttribute):
+    date = UnicodeAttribute(attr_name="date")
+    start = UnicodeAttribute(attr_name="start")
+    end = UnicodeAttribute(attr_name="end")
+
+
+class AppointmentMechanicIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "assignedMechanicId-index"
+        projection = AllProjection()
+
+    assigned_mechanic_id = UnicodeAttribute(hash_key=True, attr_name="assignedMechanicId")
+
+
+class AppointmentCustomerIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "createdUserId-index"
+        projection = AllProjection()
+
+    created_user_id = UnicodeAttribute(hash_key=True, attr_name="createdUserId")
+
+
+class AppointmentScheduledDateIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "scheduledDate-index"
+        projection = AllProjection()
+
+    scheduled_date = UnicodeAttribute(hash_key=True, attr_name="scheduledDate")
+
+
+class AppointmentStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True, attr_name="status")
+
+
+class Appointment(DynamoModel):
+    logical_name = "Appointments"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Appointments")
+
+    appointment_id = UnicodeAttribute(hash_key=True, attr_name="appointmentId")
+    service_id = IntegerAttribute(attr_name="serviceId")
+    plan_id = IntegerAttribute(attr_name="planId")
+    is_buyer = BooleanAttribute(attr_name="isBuyer")
+    buyer_name = UnicodeAttribute(attr_name="buyerName", null=True)
+    buyer_email = UnicodeAttribute(attr_name="buyerEmail", null=True)
+    buyer_phone = UnicodeAttribute(attr_name="buyerPhone", null=True)
+    seller_name = UnicodeAttribute(attr_name="sellerName", null=True)
+    seller_email = UnicodeAttribute(attr_name="sellerEmail", null=True)
+    seller_phone = UnicodeAttribute(attr_name="sellerPhone", null=True)
+    car_make = UnicodeAttribute(attr_name="carMake")
+    car_model = UnicodeAttribute(attr_name="carModel")
+    car_year = UnicodeAttribute(attr_name="carYear")
+    car_location = UnicodeAttribute(attr_name="carLocation")
+    notes = UnicodeAttribute(attr_name="notes", null=True)
+    selected_slots = ListAttribute(of=SelectedSlot, attr_name="selectedSlots", default=list)
+    # Sparse GSI keys: removed (not blanked) when cleared.
+    scheduled_date = UnicodeAttribute(attr_name="scheduledDate", null=True)
+    scheduled_time_slot = ScheduledTimeSlot(attr_name="scheduledTimeSlot", null=True)
+    assigned_mechanic_id = UnicodeAttribute(attr_name="assignedMechanicId", null=True)
+    created_user_id = UnicodeAttribute(attr_name="createdUserId")
+    status = UnicodeAttribute(attr_name="status", default="PENDING")
+    price = DecimalAttribute(attr_name="price")
+    payment_status = UnicodeAttribute(attr_name="paymentStatus", default="pending")
+    payment_method = UnicodeAttribute(attr_name="paymentMethod", null=True)
+    payment_confirmed_by = UnicodeAttribute(attr_name="paymentConfirmedBy", null=True)
+    payment_confirmed_at = IntegerAttribute(attr_name="paymentConfirmedAt", null=True)
+    payment_intent_id = UnicodeAttribute(attr_name="paymentIntentId", null=True)
+    payment_amount = DecimalAttribute(attr_name="paymentAmount", null=True)
+    paid_at = IntegerAttribute(attr_name="paidAt", null=True)
+    post_notes = UnicodeAttribute(attr_name="postNotes", null=True)
+    reports = ListAttribute(attr_name="reports", default=list)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    created_date = UnicodeAttribute(attr_name="createdDate")
+    updated_at = IntegerAttribute(attr_name="updatedAt")
+    # Addition: optimistic locking, so two staff edits never silently overwrite each other.
+    version = VersionAttribute(attr_name="version")
+
+    assigned_mechanic_index = AppointmentMechanicIndex()
+    created_user_index = AppointmentCustomerIndex()
+    scheduled_date_index = AppointmentScheduledDateIndex()
+    status_index = AppointmentStatusIndex()

@@ -1,0 +1,250 @@
+"""Customer communications: customers, live connections, chat, inquiries and email records."""
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    TTLAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, table_name
+
+
+class Customer(DynamoModel):
+    """A website visitor, identified only by the server-issued ``userId`` (the Users table)."""
+
+    logical_name = "Users"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Users")
+
+    user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
+    user_email = UnicodeAttribute(attr_name="userEmail", null=True)
+    contact_number = UnicodeAttribute(attr_name="contactNumber", null=True)
+    user_name = UnicodeAttribute(attr_name="userName", null=True)
+    user_device = UnicodeAttribute(attr_name="userDevice", null=True)
+    user_location = UnicodeAttribute(attr_name="userLocation", null=True)
+    assigned_to = UnicodeAttribute(attr_name="assignedTo", null=True)
+    last_seen = IntegerAttribute(attr_name="lastSeen", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt", null=True)
+
+
+class ConnectionUserIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "userId-index"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
+
+
+class Connection(DynamoModel):
+    """One live WebSocket. ``ttl`` lets DynamoDB drop connections whose process died."""
+
+    logical_name = "Connections"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Connections")
+
+    connection_id = UnicodeAttribute(hash_key=True, attr_name="connectionId")
+    user_id = UnicodeAttribute(attr_name="userId", null=True)
+    staff = BooleanAttribute(attr_name="staff", default=False)
+    ttl = TTLAttribute(attr_name="ttl", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt", null=True)
+
+    user_index = ConnectionUserIndex()
+
+
+class MessageSenderIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "senderId-index"
+        projection = AllProjection()
+
+    sender_id = UnicodeAttribute(hash_key=True, attr_name="senderId")
+
+
+class MessageReceiverIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "receiverId-index"
+        projection = AllProjection()
+
+    receiver_id = UnicodeAttribute(hash_key=True, attr_name="receiverId")
+
+
+class Message(DynamoModel):
+    logical_name = "Messages"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Messages")
+
+    message_id = UnicodeAttribute(hash_key=True, attr_name="messageId")
+    message = UnicodeAttribute(attr_name="message")
+    sender_id = UnicodeAttribute(attr_name="senderId")
+    receiver_id = UnicodeAttribute(attr_name="receiverId")
+    sent = BooleanAttribute(attr_name="sent", default=True)
+    received = BooleanAttribute(attr_name="received", default=False)
+    viewed = BooleanAttribute(attr_name="viewed", default=False)
+    created_at = IntegerAttribute(attr_name="createdAt")
+
+    sender_index = MessageSenderIndex()
+    receiver_index = MessageReceiverIndex()
+
+
+class Inquiry(DynamoModel):
+    logical_name = "Inquiries"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Inquiries")
+
+    inquiry_id = UnicodeAttribute(hash_key=True, attr_name="inquiryId")
+    first_name = UnicodeAttribute(attr_name="firstName")
+    last_name = UnicodeAttribute(attr_name="lastName")
+    email = UnicodeAttribute(attr_name="email")
+    message = UnicodeAttribute(attr_name="message")
+    user_id = UnicodeAttribute(attr_name="userId")
+    status = UnicodeAttribute(attr_name="status", default="OPEN")
+    created_at = IntegerAttribute(attr_name="createdAt")
+    created_date = UnicodeAttribute(attr_name="createdDate")
+
+
+class SuppressionTypeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "SuppressionTypeIndex"
+        projection = AllProjection()
+
+    suppression_type = UnicodeAttribute(hash_key=True, attr_name="suppression_type")
+    created_at = UnicodeAttribute(range_key=True, attr_name="created_at")
+
+
+class EmailSuppression(DynamoModel):
+    """An address we must not send to (bounce, complaint or a manual entry)."""
+
+    logical_name = "EmailSuppression"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailSuppression")
+
+    email = UnicodeAttribute(hash_key=True, attr_name="email")
+    suppression_type = UnicodeAttribute(range_key=True, attr_name="suppression_type")
+    created_at = UnicodeAttribute(attr_name="created_at")
+    status = UnicodeAttribute(attr_name="status", default="active")
+    reason = UnicodeAttribute(attr_name="reason", null=True)
+    bounce_type = UnicodeAttribute(attr_name="bounce_type", null=True)
+    bounce_subtype = UnicodeAttribute(attr_name="bounce_subtype", null=True)
+    complaint_feedback_type = UnicodeAttribute(attr_name="complaint_feedback_type", null=True)
+    complaint_subtype = UnicodeAttribute(attr_name="complaint_subtype", null=True)
+    message_id = UnicodeAttribute(attr_name="message_id", null=True)
+    source = UnicodeAttribute(attr_name="source", null=True)
+    feedback_id = UnicodeAttribute(attr_name="feedback_id", null=True)
+    user_agent = UnicodeAttribute(attr_name="user_agent", null=True)
+    arrival_date = UnicodeAttribute(attr_name="arrival_date", null=True)
+    environment = UnicodeAttribute(attr_name="environment", null=True)
+    ttl = TTLAttribute(attr_name="ttl", null=True)
+
+    suppression_type_index = SuppressionTypeIndex()
+
+
+class EventTypeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "EventTypeIndex"
+        projection = AllProjection()
+
+    event_type = UnicodeAttribute(hash_key=True, attr_name="event_type")
+    timestamp = UnicodeAttribute(range_key=True, attr_name="timestamp")
+
+
+class DatePartitionIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "DatePartitionIndex"
+        projection = AllProjection()
+
+    date_partition = UnicodeAttribute(hash_key=True, attr_name="date_partition")
+    timestamp = UnicodeAttribute(range_key=True, attr_name="timestamp")
+
+
+class EmailAnalytics(DynamoModel):
+    """One delivery, bounce or complaint event for one address."""
+
+    logical_name = "EmailAnalytics"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailAnalytics")
+
+    email = UnicodeAttribute(hash_key=True, attr_name="email")
+    timestamp = UnicodeAttribute(range_key=True, attr_name="timestamp")
+    event_type = UnicodeAttribute(attr_name="event_type")
+    date_partition = UnicodeAttribute(attr_name="date_partition")
+    suppressed = BooleanAttribute(attr_name="suppressed", null=True)
+    bounce_type = UnicodeAttribute(attr_name="bounce_type", null=True)
+    bounce_subtype = UnicodeAttribute(attr_name="bounce_subtype", null=True)
+    complaint_feedback_type = UnicodeAttribute(attr_name="complaint_feedback_type", null=True)
+    complaint_subtype = UnicodeAttribute(attr_name="complaint_subtype", null=True)
+    message_id = UnicodeAttribute(attr_name="message_id", null=True)
+    source = UnicodeAttribute(attr_name="source", null=True)
+    destination = ListAttribute(of=UnicodeAttribute, attr_name="destination", null=True)
+    feedback_id = UnicodeAttribute(attr_name="feedback_id", null=True)
+    user_agent = UnicodeAttribute(attr_name="user_agent", null=True)
+    arrival_date = UnicodeAttribute(attr_name="arrival_date", null=True)
+    processing_time_millis = NumberAttribute(attr_name="processing_time_millis", null=True)
+    smtp_response = UnicodeAttribute(attr_name="smtp_response", null=True)
+    reporting_mta = UnicodeAttribute(attr_name="reporting_mta", null=True)
+    remote_mta_ip = UnicodeAttribute(attr_name="remote_mta_ip", null=True)
+    environment = UnicodeAttribute(attr_name="environment", null=True)
+    ttl = TTLAttribute(attr_name="ttl", null=True)
+
+    event_type_index = EventTypeIndex()
+    date_partition_index = DatePartitionIndex()
+
+
+class EmailThreadIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "threadId-index"
+        projection = AllProjection()
+
+    thread_id = UnicodeAttribute(hash_key=True, attr_name="threadId")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class EmailMetadata(DynamoModel):
+    """One sent or received email; ``createdAt`` is epoch milliseconds, as in the original."""
+
+    logical_name = "EmailMetadata"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailMetadata")
+
+    message_id = UnicodeAttribute(hash_key=True, attr_name="messageId")
+    thread_id = UnicodeAttribute(attr_name="threadId", null=True)
+    from_email = UnicodeAttribute(attr_name="fromEmail")
+    from_name = UnicodeAttribute(attr_name="fromName", null=True)
+    to_emails = UnicodeSetAttribute(attr_name="toEmails", null=True)
+    cc_emails = UnicodeSetAttribute(attr_name="ccEmails", null=True)
+    bcc_emails = UnicodeSetAttribute(attr_name="bccEmails", null=True)
+    subject = UnicodeAttribute(attr_name="subject", default="")
+    received_date = UnicodeAttribute(attr_name="receivedDate", null=True)
+    size_bytes = IntegerAttribute(attr_name="sizeBytes", null=True)
+    s3_bucket = UnicodeAttribute(attr_name="s3Bucket", null=True)
+    s3_key = UnicodeAttribute(attr_name="s3Key", null=True)
+    has_attachments = BooleanAttribute(attr_name="hasAttachments", default=False)
+    attachment_count = IntegerAttribute(attr_name="attachmentCount", default=0)
+    attachment_ids = UnicodeSetAttribute(attr_name="attachmentIds", null=True)
+    body_text = UnicodeAttribute(attr_name="bodyText", null=True)
+    body_html = UnicodeAttribute(attr_name="bodyHtml", null=True)
+    content_type = UnicodeAttribute(attr_name="contentType", null=True)
+    email_type = UnicodeAttribute(attr_name="emailType", null=True)
+    is_read = BooleanAttribute(attr_name="isRead", default=False)
+    is_important = BooleanAttribute(attr_name="isImportant", default=False)
+    tags = UnicodeSetAttribute(attr_name="tags", null=True)
+    ttl = IntegerAttribute(attr_name="ttl", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    updated_at = UnicodeAttribute(attr_name="updatedAt", null=True)
+    in_reply_to_message_id = UnicodeAttribute(attr_name="inReplyToMessageId", null=True)
+    references = UnicodeSetAttribute(attr_name="references", null=True)
+    # Additions for the outbox: delivery state of a transactional send and what to render it from.
+    status = UnicodeAttribute(attr_name="status", null=True)  # queued | sent | suppressed | failed
+    context = UnicodeAttribute(attr_name="context", null=True)  # JSON
+    attachments = ListAttribute(of=UnicodeAttribute, attr_name="attachments", null=True)  # storage keys
+
+    thread_index = EmailThreadIndex()

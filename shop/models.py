@@ -1,0 +1,91 @@
+"""Shop: the parts catalogue and parts orders."""
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+
+
+class ItemPrice(DynamoModel):
+    """One item of one category, e.g. (1, 1) V8 Engine in Engines & Parts."""
+
+    logical_name = "ItemPrices"
+
+    class Meta(BaseMeta):
+        table_name = table_name("ItemPrices")
+
+    category_id = IntegerAttribute(hash_key=True, attr_name="categoryId")
+    item_id = IntegerAttribute(range_key=True, attr_name="itemId")
+    category_name = UnicodeAttribute(attr_name="categoryName")
+    item_name = UnicodeAttribute(attr_name="itemName")
+    price = DecimalAttribute(attr_name="price")
+    active = BooleanAttribute(attr_name="active", default=True)
+
+
+class OrderLine(MapAttribute):
+    category_id = IntegerAttribute(attr_name="categoryId")
+    item_id = IntegerAttribute(attr_name="itemId")
+    quantity = IntegerAttribute(attr_name="quantity")
+    unit_price = DecimalAttribute(attr_name="unitPrice")
+    total_price = DecimalAttribute(attr_name="totalPrice")
+
+
+class OrderMechanicIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "assignedMechanicId-index"
+        projection = AllProjection()
+
+    assigned_mechanic_id = UnicodeAttribute(hash_key=True, attr_name="assignedMechanicId")
+
+
+class OrderCustomerIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "createdUserId-index"
+        projection = AllProjection()
+
+    created_user_id = UnicodeAttribute(hash_key=True, attr_name="createdUserId")
+
+
+class Order(DynamoModel):
+    logical_name = "Orders"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Orders")
+
+    order_id = UnicodeAttribute(hash_key=True, attr_name="orderId")
+    items = ListAttribute(of=OrderLine, attr_name="items", default=list)
+    customer_name = UnicodeAttribute(attr_name="customerName")
+    customer_email = UnicodeAttribute(attr_name="customerEmail")
+    customer_phone = UnicodeAttribute(attr_name="customerPhone")
+    car_make = UnicodeAttribute(attr_name="carMake")
+    car_model = UnicodeAttribute(attr_name="carModel")
+    car_year = UnicodeAttribute(attr_name="carYear")
+    notes = UnicodeAttribute(attr_name="notes", null=True)
+    delivery_location = UnicodeAttribute(attr_name="deliveryLocation")
+    scheduled_date = UnicodeAttribute(attr_name="scheduledDate", null=True)
+    assigned_mechanic_id = UnicodeAttribute(attr_name="assignedMechanicId", null=True)
+    created_user_id = UnicodeAttribute(attr_name="createdUserId")
+    status = UnicodeAttribute(attr_name="status", default="PENDING")
+    total_price = DecimalAttribute(attr_name="totalPrice")
+    payment_status = UnicodeAttribute(attr_name="paymentStatus", default="pending")
+    payment_method = UnicodeAttribute(attr_name="paymentMethod", null=True)
+    payment_confirmed_by = UnicodeAttribute(attr_name="paymentConfirmedBy", null=True)
+    payment_confirmed_at = IntegerAttribute(attr_name="paymentConfirmedAt", null=True)
+    payment_intent_id = UnicodeAttribute(attr_name="paymentIntentId", null=True)
+    payment_amount = DecimalAttribute(attr_name="paymentAmount", null=True)
+    paid_at = IntegerAttribute(attr_name="paidAt", null=True)
+    post_notes = UnicodeAttribute(attr_name="postNotes", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    created_date = UnicodeAttribute(attr_name="createdDate")
+    updated_at = IntegerAttribute(attr_name="updatedAt")
+    # Addition: optimistic locking against lost updates.
+    version = VersionAttribute(attr_name="version")
+
+    assigned_mechanic_index = OrderMechanicIndex()
+    created_user_index = OrderCustomerIndex()

@@ -1,0 +1,24 @@
+"""The parts catalogue of the original seed data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from autolab.seeding import put_missing
+from shop.models import ItemPrice
+
+CATALOGUE = [
+    (1, 1, "Engines & Parts", "V8 Engine", "150"),
+    (1, 2, "Engines & Parts", "V10 Engine", "120"),
+    (2, 1, "Tyres & Wheels", "Alloy Wheels", "200"),
+    (2, 2, "Tyres & Wheels", "Winter Tyres", "100"),
+]
+
+
+def seed(*, demo_staff: bool = False) -> Iterator[str]:
+    items = (
+        ItemPrice(category_id=category_id, item_id=item_id, category_name=category, item_name=name, price=Decimal(price), active=True)
+        for category_id, item_id, category, name, price in CATALOGUE
+    )
+    yield put_missing(items, "parts")

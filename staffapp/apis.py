@@ -1,0 +1,36 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autolab.api import ok
+from autolab.exceptions import NotAuthenticated
+from autolab.throttling import LoginThrottle
+from staffapp.selectors import staff_identity_for_user
+from staffapp.services import staff_issue_token
+
+
+class TokenCreateApi(APIView):
+    """Exchange a staff email and password for an API token (``Authorization: Bearer <token>``)."""
+
+    authentication_classes: list = []
+    throttle_classes = [LoginThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("TokenOut", {"success": serializers.BooleanField(), "token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data["email"].lower()
+        user = authenticate(request, username=email, password=data.validated_data["password"])
+        if user is None or staff_identity_for_user(user) is None:
+            raise NotAuthenticated("Invalid email or password")
+        return ok({"token": staff_issue_token(user=user)})

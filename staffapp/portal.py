@@ -1,0 +1,78 @@
+"""Staff management pages (ADMIN): list, create, roles, deactivate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from autolab.exceptions import ApplicationError
+from autolab.permissions import Permission, staff_of
+from staffapp import forms, selectors, services
+from staffapp.rendering import render_page
+from staffapp.sites import portal_site
+
+STAFF_MANAGE = (Permission.STAFF_MANAGE,)
+
+
+@portal_site.register_page(section="Staff", title="Staff members", route="staff/", name="staff-list", permissions=STAFF_MANAGE, order=90)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    members, paginator = selectors.staff_list(page=int(request.GET.get("page") or 1))
+    context = {"members": members, "page_obj": paginator.get_page(request.GET.get("page") or 1)}
+    return render_page(request, "staffapp/staff/list.html", context, title="Staff members")
+
+
+@portal_site.register_page(section="Staff", title="Add staff member", route="staff/add/", name="staff-add", permissions=STAFF_MANAGE, order=91)
+@require_http_methods(["GET", "POST"])
+def staff_add(request: HttpRequest) -> HttpResponse:
+    form = forms.StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff, created = services.staff_save(**form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            verb = "Added" if created else "Updated"
+            messages.success(request, f"{verb} {staff.user_name} ({staff.user_email}).")
+            return redirect("admin:staff-detail", email=staff.user_email)
+    return render_page(request, "staffapp/staff/add.html", {"form": form}, title="Add staff member")
+
+
+@portal_site.register_page(section="Staff", title="Staff member", route="staff/<str:email>/", name="staff-detail", permissions=STAFF_MANAGE, in_index=False)
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
+    member = selectors.staff_get(email)
+    if member is None:
+        raise Http404("Staff member not found")
+    actor = staff_of(request)
+    form = forms.StaffRolesForm(request.POST or None, initial={"roles": member.roles})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_set_roles(actor=actor, email=email, roles=form.cleaned_data["roles"])
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Roles of {member.user_name} saved.")
+        return redirect("admin:staff-detail", email=email)
+    context = {"member": member, "form": form, "is_self": actor is not None and actor.email == member.user_email}
+    return render_page(request, "staffapp/staff/detail.html", context, title=member.user_name)
+
+
+@portal_site.register_page(section="Staff", title="Change access", route="staff/<str:email>/access/", name="staff-access", permissions=STAFF_MANAGE, in_index=False)
+@require_http_methods(["GET", "POST"])
+def staff_access(request: HttpRequest, email: str) -> HttpResponse:
+    """Confirmation page, then deactivate or reactivate."""
+    member = selectors.staff_get(email)
+    if member is None:
+        raise Http404("Staff member not found")
+    if request.method == "POST":
+        try:
+            services.staff_set_active(actor=staff_of(request), email=email, active=not member.is_active)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            state = "reactivated" if not member.is_active else "deactivated"
+            messages.success(request, f"{member.user_name} was {state}.")
+        return redirect("admin:staff-detail", email=email)
+    return render_page(request, "staffapp/staff/access_confirm.html", {"member": member}, title=f"Change access of {member.user_name}")

@@ -1,0 +1,112 @@
+"""The staff portal: Django's admin site, with pages contributed by each app's ``portal.py``.
+
+There are no ORM models to register, so apps register plain views as pages. The index lists the
+sections and pages the signed-in staff member's roles allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.urls import URLPattern, path, reverse
+from django.utils.text import slugify
+
+from autolab.permissions import Permission, StaffIdentity, staff_of
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    section: str
+    title: str
+    route: str
+    name: str
+    view: Callable[..., Any]
+    permissions: tuple[Permission, ...]
+    in_index: bool
+    order: int
+
+    def allowed_for(self, staff: StaffIdentity | None) -> bool:
+        if staff is None:
+            return False
+        return not self.permissions or any(staff.has(perm) for perm in self.permissions)
+
+
+class StaffPortalSite(AdminSite):
+    site_header = "Auto Lab Solutions staff portal"
+    site_title = "Auto Lab staff"
+    index_title = "Staff portal"
+    enable_nav_sidebar = False
+
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name=name)
+        self._pages: list[PortalPage] = []
+
+    def register_page(
+        self,
+        *,
+        section: str,
+        title: str,
+        route: str,
+        name: str,
+        permissions: tuple[Permission, ...] = (),
+        in_index: bool = True,
+        order: int = 100,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator: serve ``view`` at /admin/<route> to staff holding any of ``permissions``."""
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            page = PortalPage(section, title, route, name, view, tuple(permissions), in_index, order)
+            self._pages = [existing for existing in self._pages if existing.name != name] + [page]
+            return view
+
+        return decorator
+
+    def pages(self) -> list[PortalPage]:
+        return sorted(self._pages, key=lambda page: (page.order, page.title))
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and staff_of(request) is not None
+
+    def _guarded(self, page: PortalPage) -> Callable[..., Any]:
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not page.allowed_for(staff_of(request)):
+                raise PermissionDenied
+            return page.view(request, *args, **kwargs)
+
+        view.__name__ = getattr(page.view, "__name__", page.name)
+        return self.admin_view(view)
+
+    def get_urls(self) -> list[URLPattern]:
+        pages = [path(page.route, self._guarded(page), name=page.name) for page in self.pages()]
+        return pages + super().get_urls()
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
+        staff = staff_of(request)
+        sections: dict[str, dict[str, Any]] = {}
+        for page in self.pages():
+            if not page.in_index or not page.allowed_for(staff):
+                continue
+            url = reverse(f"{self.name}:{page.name}")
+            section = sections.setdefault(page.section, self._section(page.section, url))
+            section["models"].append(
+                {"name": page.title, "object_name": page.name, "admin_url": url, "add_url": None,
+                 "view_only": True, "perms": {"view": True}}
+            )
+        return list(sections.values())
+
+    @staticmethod
+    def _section(title: str, url: str) -> dict[str, Any]:
+        return {"name": title, "app_label": slugify(title), "app_url": url, "has_module_perms": True, "models": []}
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        context["staff"] = staff_of(request) if request.user.is_authenticated else None
+        return context
+
+
+portal_site = StaffPortalSite()

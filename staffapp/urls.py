@@ -1,0 +1,7 @@
+from django.urls import path
+
+from staffapp import apis
+
+urlpatterns = [
+    path("auth/token", apis.TokenCreateApi.as_view(), name="auth-token"),
+]

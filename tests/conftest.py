@@ -1,0 +1,110 @@
+"""Fixtures shared by every test: real DynamoDB (moto server) and Redis, reset between tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import redis as redis_lib
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from autolab import dynamodb
+from autolab.permissions import StaffIdentity
+from autolab.tables import ensure_tables
+
+
+def _truncate(table_name: str) -> None:
+    if "-test" not in table_name:
+        raise RuntimeError(f"Refusing to empty {table_name}: not a test table")
+    client = dynamodb.connection().client
+    model = next(m for m in dynamodb.registered_models() if m.Meta.table_name == table_name)
+    key_names = [key["AttributeName"] for key in model._get_schema()["key_schema"]]
+    projection = ", ".join(f"#k{i}" for i in range(len(key_names)))
+    names = {f"#k{i}": name for i, name in enumerate(key_names)}
+    for page in client.get_paginator("scan").paginate(
+        TableName=table_name, ProjectionExpression=projection, ExpressionAttributeNames=names
+    ):
+        for start in range(0, len(page["Items"]), 25):
+            chunk = page["Items"][start : start + 25]
+            requests = [{"DeleteRequest": {"Key": item}} for item in chunk]
+            client.batch_write_item(RequestItems={table_name: requests})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dynamodb_tables() -> Iterator[None]:
+    list(ensure_tables())
+    yield
+
+
+@pytest.fixture(autouse=True)
+def clean_state(dynamodb_tables: None) -> Iterator[None]:
+    """Every test starts with empty tables and an empty Redis."""
+    yield
+    for model in dynamodb.registered_models():
+        _truncate(model.Meta.table_name)
+    redis_lib.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+@dataclass
+class StaffPersona:
+    email: str
+    password: str
+    identity: StaffIdentity
+    token: str
+
+    @property
+    def user_id(self) -> str:
+        return self.identity.user_id
+
+    def api(self) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.token}")
+        return client
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., StaffPersona]:
+    """Create a staff member with the given roles; returns their persona (token, identity)."""
+    from django.contrib.auth import get_user_model
+
+    from staffapp.selectors import staff_identity
+    from staffapp.services import staff_issue_token, staff_save
+
+    counter = iter(range(1, 10_000))
+
+    def create(*roles: str, email: str | None = None, name: str | None = None) -> StaffPersona:
+        number = next(counter)
+        email = email or f"{'-'.join(roles).lower() or 'staff'}{number}@autolab.test"
+        password = "correct-horse-battery"  # noqa: S105 - test data
+        staff, _ = staff_save(email=email, name=name or f"Staff {number}", phone="0451237048", roles=roles, password=password)
+        user = get_user_model().objects.get(username=email)
+        return StaffPersona(email=email, password=password, identity=staff_identity(staff), token=staff_issue_token(user=user))
+
+    return create
+
+
+@pytest.fixture
+def admin(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
+    return make_staff("ADMIN", name="Ada Admin")
+
+
+@pytest.fixture
+def mechanic(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
+    return make_staff("MECHANIC", name="Max Mechanic")
+
+
+@pytest.fixture
+def support(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
+    return make_staff("CUSTOMER_SUPPORT", name="Sue Support")
+
+
+@pytest.fixture
+def clerk(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
+    return make_staff("CLERK", name="Cleo Clerk")
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
