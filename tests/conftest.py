@@ -108,3 +108,43 @@ def clerk(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+# --- Browser tests: Debian's chromium driven by Playwright against pytest-django's live server ----
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: object) -> Iterator[object]:
+    """A fresh browser tab (phone-sized screens are tested by setting the viewport)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def portal_login(live_server: object, page: object) -> Callable[[StaffPersona], object]:
+    """Sign ``persona`` in to the staff portal in ``page``; returns the page."""
+
+    def login(persona: StaffPersona) -> object:
+        page.goto(f"{live_server.url}/admin/login/")  # type: ignore[attr-defined]
+        page.fill("#id_username", persona.email)  # type: ignore[attr-defined]
+        page.fill("#id_password", persona.password)  # type: ignore[attr-defined]
+        page.click("input[type=submit]")  # type: ignore[attr-defined]
+        page.wait_for_selector("#site-name")  # type: ignore[attr-defined]
+        return page
+
+    return login

@@ -1,0 +1,107 @@
+"""Measuring requests: DynamoDB calls (by operation, Scans apart), and time per request.
+
+Every AWS call PynamoDB makes goes through botocore's ``BaseClient._make_api_call``; the counter
+wraps it for the duration of a measurement. Requests go through Django's test client in-process,
+against the real local DynamoDB (moto server) and Redis that ``bench/__main__.py`` starts.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.client import BaseClient
+
+_lock = threading.Lock()
+_active: list[Counter] = []
+_original_call = BaseClient._make_api_call
+
+
+def _counting_call(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+    if self.meta.service_model.service_name == "dynamodb":
+        with _lock:
+            for counter in _active:
+                counter[operation_name] += 1
+    return _original_call(self, operation_name, api_params)
+
+
+BaseClient._make_api_call = _counting_call  # type: ignore[method-assign]
+
+
+@contextmanager
+def count_dynamodb_calls() -> Iterator[Counter]:
+    """Counts DynamoDB operations made (by any thread) inside the block."""
+    counter: Counter = Counter()
+    with _lock:
+        _active.append(counter)
+    try:
+        yield counter
+    finally:
+        with _lock:
+            _active.remove(counter)
+
+
+@dataclass
+class Measurement:
+    name: str
+    requests: int
+    calls_per_request: float
+    scans_per_request: float
+    operations: dict[str, float]
+    ms_p50: float
+    ms_p95: float
+    concurrency: int = 1
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def measure(name: str, request: Callable[[int], Any], *, repeat: int = 20, concurrency: int = 1, notes: str = "") -> Measurement:
+    """Run ``request(i)`` ``repeat`` times (with ``concurrency`` threads) and measure each call."""
+    durations: list[float] = []
+
+    def one(i: int) -> None:
+        started = time.perf_counter()
+        request(i)
+        durations.append((time.perf_counter() - started) * 1000)
+
+    with count_dynamodb_calls() as counter:
+        if concurrency == 1:
+            for i in range(repeat):
+                one(i)
+        else:
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                list(pool.map(one, range(repeat)))
+    total = sum(counter.values())
+    ordered = sorted(durations)
+    return Measurement(
+        name=name,
+        requests=repeat,
+        calls_per_request=total / repeat,
+        scans_per_request=counter.get("Scan", 0) / repeat,
+        operations={op: count / repeat for op, count in sorted(counter.items())},
+        ms_p50=statistics.median(ordered),
+        ms_p95=ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
+        concurrency=concurrency,
+        notes=notes,
+    )
+
+
+def table(measurements: list[Measurement]) -> str:
+    """A Markdown table of measurements."""
+    lines = [
+        "| endpoint | clients | DynamoDB calls/req | Scans/req | operations | p50 ms | p95 ms | notes |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in measurements:
+        ops = ", ".join(f"{op} {count:g}" for op, count in m.operations.items())
+        lines.append(
+            f"| {m.name} | {m.concurrency} | {m.calls_per_request:.2f} | {m.scans_per_request:.2f} | {ops} | {m.ms_p50:.1f} | {m.ms_p95:.1f} | {m.notes} |"
+        )
+    return "\n".join(lines)
