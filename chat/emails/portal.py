@@ -1,0 +1,1 @@
+"""Email pages of the staff portal (mailbox, suppression list, analytics)."""
