@@ -2,10 +2,12 @@
 
 from django.urls import include, path
 
-from autolab import apis
+from autolab import apis, files
 
 urlpatterns = [
     path("health", apis.HealthApi.as_view(), name="health"),
+    path("files/upload/<str:token>", files.file_upload, name="file-upload"),
+    path("files/<str:token>", files.file_download, name="file-download"),
     path("", include("staffapp.urls")),
     path("", include("bookings.urls")),
     path("", include("shop.urls")),

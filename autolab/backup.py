@@ -109,7 +109,9 @@ def _put_if_absent(table_name: str, item: dict[str, Any], key_names: list[str], 
     return True
 
 
-def _restore_table(model: type[dynamodb.DynamoModel], items: list[dict[str, Any]], overwrite: bool, bar: Any) -> tuple[int, int]:
+def _restore_table(
+    model: type[dynamodb.DynamoModel], items: list[dict[str, Any]], overwrite: bool, bar: Any
+) -> tuple[int, int]:
     table_name = model.Meta.table_name
     if _table_is_empty(table_name):
         _batch_write(table_name, items)

@@ -38,9 +38,7 @@ def net_of(gross: Decimal) -> Decimal:
 
 def money_str(amount: Decimal | int) -> str:
     """Amount as the seed's analytics strings: "220", "99.5" — no float artefacts, no trailing zeros."""
-    value = to_money(amount).normalize()
-    text = format(value, "f")
-    return text
+    return format(to_money(amount).normalize(), "f")
 
 
 def money_display(amount: Decimal | int) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import platform
 import pkgutil
+import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -62,7 +62,9 @@ def main() -> int:
 
         setup_databases(verbosity=0, interactive=False)
         list(ensure_tables())
-        sections = [f"# Benchmarks\n\nMachine: {platform.node()} ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}), local DynamoDB: moto server; date {clock.now():%Y-%m-%d %H:%M} UTC.\n"]
+        sections = [
+            f"# Benchmarks\n\nMachine: {platform.node()} ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}), local DynamoDB: moto server; date {clock.now():%Y-%m-%d %H:%M} UTC.\n"
+        ]
         for name in _suites(args.only):
             print(f"==> {name}", flush=True)
             module = importlib.import_module(f"bench.{name}")

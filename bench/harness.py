@@ -62,7 +62,9 @@ class Measurement:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def measure(name: str, request: Callable[[int], Any], *, repeat: int = 20, concurrency: int = 1, notes: str = "") -> Measurement:
+def measure(
+    name: str, request: Callable[[int], Any], *, repeat: int = 20, concurrency: int = 1, notes: str = ""
+) -> Measurement:
     """Run ``request(i)`` ``repeat`` times (with ``concurrency`` threads) and measure each call."""
     durations: list[float] = []
 

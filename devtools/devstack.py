@@ -67,11 +67,22 @@ def start_processes(env: dict[str, str], port: int) -> list[subprocess.Popen]:
     commands = {
         "web": [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port), "autolab.asgi:application"],
         "worker": [str(bin_dir / "celery"), "-A", "autolab", "worker", "--loglevel", "INFO", "--concurrency", "2"],
-        "beat": [str(bin_dir / "celery"), "-A", "autolab", "beat", "--loglevel", "INFO", "--schedule", str(VAR / "celerybeat-schedule")],
+        "beat": [
+            str(bin_dir / "celery"),
+            "-A",
+            "autolab",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(VAR / "celerybeat-schedule"),
+        ],
     }
     processes = []
     for name, command in commands.items():
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         threading.Thread(target=_relay, args=(name, process), daemon=True).start()
         processes.append(process)
     return processes
@@ -139,7 +150,9 @@ def main() -> int:
     return 0
 
 
-def _shutdown(processes: list[subprocess.Popen], services: list[Service], env: dict[str, str], owns_dynamodb: bool) -> None:
+def _shutdown(
+    processes: list[subprocess.Popen], services: list[Service], env: dict[str, str], owns_dynamodb: bool
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the backup
     for process in processes:
         if process.poll() is None:

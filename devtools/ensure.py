@@ -12,7 +12,10 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 1
     if ensure_chromium() is None:
-        print("Chromium is required for the browser tests: install it with `sudo apt-get install chromium`.", file=sys.stderr)
+        print(
+            "Chromium is required for the browser tests: install it with `sudo apt-get install chromium`.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -24,7 +24,11 @@ class TokenCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("TokenOut", {"success": serializers.BooleanField(), "token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenOut", {"success": serializers.BooleanField(), "token": serializers.CharField()}
+            )
+        },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)

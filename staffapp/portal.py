@@ -16,14 +16,18 @@ from staffapp.sites import portal_site
 STAFF_MANAGE = (Permission.STAFF_MANAGE,)
 
 
-@portal_site.register_page(section="Staff", title="Staff members", route="staff/", name="staff-list", permissions=STAFF_MANAGE, order=90)
+@portal_site.register_page(
+    section="Staff", title="Staff members", route="staff/", name="staff-list", permissions=STAFF_MANAGE, order=90
+)
 def staff_list(request: HttpRequest) -> HttpResponse:
     members, paginator = selectors.staff_list(page=int(request.GET.get("page") or 1))
     context = {"members": members, "page_obj": paginator.get_page(request.GET.get("page") or 1)}
     return render_page(request, "staffapp/staff/list.html", context, title="Staff members")
 
 
-@portal_site.register_page(section="Staff", title="Add staff member", route="staff/add/", name="staff-add", permissions=STAFF_MANAGE, order=91)
+@portal_site.register_page(
+    section="Staff", title="Add staff member", route="staff/add/", name="staff-add", permissions=STAFF_MANAGE, order=91
+)
 @require_http_methods(["GET", "POST"])
 def staff_add(request: HttpRequest) -> HttpResponse:
     form = forms.StaffCreateForm(request.POST or None)
@@ -39,7 +43,14 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     return render_page(request, "staffapp/staff/add.html", {"form": form}, title="Add staff member")
 
 
-@portal_site.register_page(section="Staff", title="Staff member", route="staff/<str:email>/", name="staff-detail", permissions=STAFF_MANAGE, in_index=False)
+@portal_site.register_page(
+    section="Staff",
+    title="Staff member",
+    route="staff/<str:email>/",
+    name="staff-detail",
+    permissions=STAFF_MANAGE,
+    in_index=False,
+)
 @require_http_methods(["GET", "POST"])
 def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
     member = selectors.staff_get(email)
@@ -59,7 +70,14 @@ def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
     return render_page(request, "staffapp/staff/detail.html", context, title=member.user_name)
 
 
-@portal_site.register_page(section="Staff", title="Change access", route="staff/<str:email>/access/", name="staff-access", permissions=STAFF_MANAGE, in_index=False)
+@portal_site.register_page(
+    section="Staff",
+    title="Change access",
+    route="staff/<str:email>/access/",
+    name="staff-access",
+    permissions=STAFF_MANAGE,
+    in_index=False,
+)
 @require_http_methods(["GET", "POST"])
 def staff_access(request: HttpRequest, email: str) -> HttpResponse:
     """Confirmation page, then deactivate or reactivate."""
@@ -75,4 +93,6 @@ def staff_access(request: HttpRequest, email: str) -> HttpResponse:
             state = "reactivated" if not member.is_active else "deactivated"
             messages.success(request, f"{member.user_name} was {state}.")
         return redirect("admin:staff-detail", email=email)
-    return render_page(request, "staffapp/staff/access_confirm.html", {"member": member}, title=f"Change access of {member.user_name}")
+    return render_page(
+        request, "staffapp/staff/access_confirm.html", {"member": member}, title=f"Change access of {member.user_name}"
+    )

@@ -94,8 +94,14 @@ class StaffPortalSite(AdminSite):
             url = reverse(f"{self.name}:{page.name}")
             section = sections.setdefault(page.section, self._section(page.section, url))
             section["models"].append(
-                {"name": page.title, "object_name": page.name, "admin_url": url, "add_url": None,
-                 "view_only": True, "perms": {"view": True}}
+                {
+                    "name": page.title,
+                    "object_name": page.name,
+                    "admin_url": url,
+                    "add_url": None,
+                    "view_only": True,
+                    "perms": {"view": True},
+                }
             )
         return list(sections.values())
 

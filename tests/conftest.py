@@ -33,9 +33,8 @@ def _truncate(table_name: str) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def dynamodb_tables() -> Iterator[None]:
+def dynamodb_tables() -> None:
     list(ensure_tables())
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -77,10 +76,14 @@ def make_staff(db: None) -> Callable[..., StaffPersona]:
     def create(*roles: str, email: str | None = None, name: str | None = None) -> StaffPersona:
         number = next(counter)
         email = email or f"{'-'.join(roles).lower() or 'staff'}{number}@autolab.test"
-        password = "correct-horse-battery"  # noqa: S105 - test data
-        staff, _ = staff_save(email=email, name=name or f"Staff {number}", phone="0451237048", roles=roles, password=password)
+        password = "correct-horse-battery"
+        staff, _ = staff_save(
+            email=email, name=name or f"Staff {number}", phone="0451237048", roles=roles, password=password
+        )
         user = get_user_model().objects.get(username=email)
-        return StaffPersona(email=email, password=password, identity=staff_identity(staff), token=staff_issue_token(user=user))
+        return StaffPersona(
+            email=email, password=password, identity=staff_identity(staff), token=staff_issue_token(user=user)
+        )
 
     return create
 
@@ -148,3 +151,64 @@ def portal_login(live_server: object, page: object) -> Callable[[StaffPersona], 
         return page
 
     return login
+
+
+# --- A real Celery worker ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _worker_process() -> Iterator[object]:
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    log_path = Path(os.environ["AUTOLAB_TEST_LOG_DIR"]) / "celery-worker.log"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "autolab.settings.test", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    env.pop("DATABASE_URL", None)
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "autolab",
+        "worker",
+        "-P",
+        "solo",
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    from autolab.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited: see {log_path}")
+        if app.control.ping(timeout=0.5):
+            break
+    else:
+        process.kill()
+        raise RuntimeError(f"celery worker did not answer within 60s: see {log_path}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def celery_worker(_worker_process: object) -> Iterator[object]:
+    """A real `celery worker` process; inside the test, tasks go to the broker, not run eagerly."""
+    from autolab.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield _worker_process
+    finally:
+        app.conf.task_always_eager = True

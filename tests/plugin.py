@@ -30,8 +30,10 @@ def _start_services() -> None:
             "AUTOLAB_ENV": f"test{os.getpid()}{worker}",
             "DYNAMODB_ENDPOINT_URL": moto.url,
             "REDIS_URL": redis.url,
+            # The broker has a database of its own: tests flush database 0 between tests.
+            "CELERY_BROKER_URL": redis.url.rsplit("/", 1)[0] + "/1",
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake credentials
+            "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "ap-southeast-2",
             "MEDIA_ROOT": str(log_dir / "media"),
             "EMAIL_FILE_PATH": str(log_dir / "mail"),
@@ -41,7 +43,7 @@ def _start_services() -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]):  # noqa: ANN201
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]):
     _start_services()
     return (yield)
 

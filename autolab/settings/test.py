@@ -8,8 +8,9 @@ from autolab.settings.base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")  # noqa: F405
 # Tasks run in-process unless a test starts the real worker (tests/conftest.py::celery_worker).
 CELERY_TASK_ALWAYS_EAGER = True
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# A subprocess (daphne, worker) that needs the same logins gets DATABASE_URL pointing at a file.
+DATABASES = {"default": env.db("DATABASE_URL", default="sqlite://:memory:")}  # noqa: F405
 API_RATE_LIMITS = env("API_RATE_LIMITS", default="off")  # noqa: F405

@@ -15,4 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = backup_tables(options["output"], progress=not options["quiet"])
-        self.stdout.write(self.style.SUCCESS(f"Backed up {result.item_count} items of {result.table_count} tables to {result.folder}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Backed up {result.item_count} items of {result.table_count} tables to {result.folder}")
+        )

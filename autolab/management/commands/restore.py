@@ -20,5 +20,7 @@ class Command(BaseCommand):
             raise CommandError(f"No backup folder found ({folder or 'backups/ is empty'}).")
         result = restore_tables(folder, overwrite=options["overwrite"], progress=not options["quiet"])
         self.stdout.write(
-            self.style.SUCCESS(f"Restored {result.written} items from {folder} ({result.skipped} already present, kept).")
+            self.style.SUCCESS(
+                f"Restored {result.written} items from {folder} ({result.skipped} already present, kept)."
+            )
         )

@@ -20,7 +20,11 @@ class Command(BaseCommand):
         roles = [role for role in options["roles"].split(",") if role.strip()]
         try:
             staff, created = staff_save(
-                email=options["email"], name=options["name"], phone=options["phone"], roles=roles, password=options["password"]
+                email=options["email"],
+                name=options["name"],
+                phone=options["phone"],
+                roles=roles,
+                password=options["password"],
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error

@@ -1,0 +1,149 @@
+"""Files (inspection reports, invoice PDFs): local disk under MEDIA_ROOT by default, S3 when
+``FILE_STORAGE=s3``. Every link handed out is signed and expires; nothing is public.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core import signing
+
+_DOWNLOAD_SALT = "autolab.storage.download"
+_UPLOAD_SALT = "autolab.storage.upload"
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,500}$")
+
+
+class StorageError(ValueError):
+    """A bad key, an expired or forged link, or a file that is not what it should be."""
+
+
+def sanitize_filename(name: str, *, default: str = "file") -> str:
+    """A safe single path segment: no directories, no control or shell characters."""
+    base = PurePosixPath(str(name).replace("\\", "/")).name
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._")
+    return base[:120] or default
+
+
+def _check_key(key: str) -> str:
+    if not _KEY_RE.match(key) or ".." in key.split("/"):
+        raise StorageError(f"Invalid storage key {key!r}")
+    return key
+
+
+def _local_path(key: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / _check_key(key)
+
+
+def _s3() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().create_client("s3", region_name=settings.AWS_DEFAULT_REGION)
+
+
+def _uses_s3() -> bool:
+    return settings.FILE_STORAGE == "s3"
+
+
+def save(key: str, data: bytes, content_type: str) -> None:
+    if _uses_s3():
+        _s3().put_object(
+            Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key), Body=data, ContentType=content_type
+        )
+        return
+    path = _local_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)  # readers never see half a file
+
+
+def read(key: str) -> bytes:
+    if _uses_s3():
+        return _s3().get_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))["Body"].read()
+    try:
+        return _local_path(key).read_bytes()
+    except FileNotFoundError as exc:
+        raise StorageError(f"No file at {key}") from exc
+
+
+def exists(key: str) -> bool:
+    if _uses_s3():
+        try:
+            _s3().head_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))
+        except Exception:
+            return False
+        return True
+    return _local_path(key).is_file()
+
+
+def _max_age(max_age: int | None) -> int:
+    return int(max_age or settings.SIGNED_URL_MAX_AGE_SECONDS)
+
+
+def download_url(key: str, *, filename: str | None = None, max_age: int | None = None) -> str:
+    """A link that serves the file until it expires (a path on autolab, or an S3 presigned URL)."""
+    _check_key(key)
+    name = sanitize_filename(filename or PurePosixPath(key).name)
+    if _uses_s3():
+        return _s3().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": settings.AWS_STORAGE_BUCKET_NAME,
+                "Key": key,
+                "ResponseContentDisposition": f'attachment; filename="{name}"',
+            },
+            ExpiresIn=_max_age(max_age),
+        )
+    token = signing.dumps({"k": key, "f": name, "e": int(time.time()) + _max_age(max_age)}, salt=_DOWNLOAD_SALT)
+    return f"/api/files/{quote(token)}"
+
+
+def upload_url(key: str, *, content_type: str, max_bytes: int, max_age: int | None = None) -> str:
+    """A signed PUT link for one file of ``content_type`` and at most ``max_bytes``."""
+    _check_key(key)
+    if _uses_s3():
+        return _s3().generate_presigned_url(
+            "put_object",
+            Params={"Bucket": settings.AWS_STORAGE_BUCKET_NAME, "Key": key, "ContentType": content_type},
+            ExpiresIn=_max_age(max_age),
+        )
+    claims = {"k": key, "t": content_type, "m": max_bytes, "e": int(time.time()) + _max_age(max_age)}
+    return f"/api/files/upload/{quote(signing.dumps(claims, salt=_UPLOAD_SALT))}"
+
+
+def _claims(token: str, salt: str) -> dict[str, Any]:
+    try:
+        claims = signing.loads(token, salt=salt)
+    except signing.BadSignature as exc:
+        raise StorageError("Invalid link") from exc
+    if int(claims.get("e", 0)) < time.time():
+        raise StorageError("This link has expired")
+    return claims
+
+
+def download_claims(token: str) -> tuple[str, str]:
+    """(key, filename) of a download link; raises StorageError when forged or expired."""
+    claims = _claims(token, _DOWNLOAD_SALT)
+    return _check_key(claims["k"]), claims["f"]
+
+
+def accept_upload(token: str, content_type: str, data: bytes) -> str:
+    """Store an upload sent to an ``upload_url`` after checking its type and size; returns the key."""
+    claims = _claims(token, _UPLOAD_SALT)
+    if content_type.split(";")[0].strip().lower() != claims["t"]:
+        raise StorageError(f"Only {claims['t']} files are accepted")
+    if len(data) > int(claims["m"]):
+        raise StorageError(f"The file is larger than {int(claims['m']) // (1024 * 1024)} MB")
+    if not data:
+        raise StorageError("The file is empty")
+    if claims["t"] == "application/pdf" and not data.startswith(b"%PDF-"):
+        raise StorageError("The file is not a PDF")
+    save(claims["k"], data, claims["t"])
+    return claims["k"]
