@@ -136,6 +136,11 @@ class Appointment(DynamoModel):
     created_at = IntegerAttribute(attr_name="createdAt")
     created_date = UnicodeAttribute(attr_name="createdDate")
     updated_at = IntegerAttribute(attr_name="updatedAt")
+    # Billing-owned payment fields (billing writes them with conditional updates).
+    payment_reverted_by = UnicodeAttribute(attr_name="paymentRevertedBy", null=True)
+    payment_reverted_at = IntegerAttribute(attr_name="paymentRevertedAt", null=True)
+    invoice_id = UnicodeAttribute(attr_name="invoiceId", null=True)
+    invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
     # Addition: optimistic locking, so two staff edits never silently overwrite each other.
     version = VersionAttribute(attr_name="version")
 

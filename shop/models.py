@@ -84,6 +84,11 @@ class Order(DynamoModel):
     created_at = IntegerAttribute(attr_name="createdAt")
     created_date = UnicodeAttribute(attr_name="createdDate")
     updated_at = IntegerAttribute(attr_name="updatedAt")
+    # Billing-owned payment fields (billing writes them with conditional updates).
+    payment_reverted_by = UnicodeAttribute(attr_name="paymentRevertedBy", null=True)
+    payment_reverted_at = IntegerAttribute(attr_name="paymentRevertedAt", null=True)
+    invoice_id = UnicodeAttribute(attr_name="invoiceId", null=True)
+    invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
     # Addition: optimistic locking against lost updates.
     version = VersionAttribute(attr_name="version")
 
