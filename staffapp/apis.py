@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from autolab.api import ok
 from autolab.exceptions import NotAuthenticated
+from autolab.permissions import IsStaff, staff_of
 from autolab.throttling import LoginThrottle
 from staffapp.selectors import staff_identity_for_user
 from staffapp.services import staff_issue_token
@@ -38,3 +39,27 @@ class TokenCreateApi(APIView):
         if user is None or staff_identity_for_user(user) is None:
             raise NotAuthenticated("Invalid email or password")
         return ok({"token": staff_issue_token(user=user)})
+
+
+class MeApi(APIView):
+    """The signed-in staff member and the roles the Staff table gives them."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "MeOut",
+                {
+                    "success": serializers.BooleanField(),
+                    "userId": serializers.CharField(),
+                    "email": serializers.CharField(),
+                    "userName": serializers.CharField(),
+                    "roles": serializers.ListField(child=serializers.CharField()),
+                },
+            )
+        }
+    )
+    def get(self, request: Request) -> Response:
+        staff = staff_of(request)
+        return ok({"userId": staff.user_id, "email": staff.email, "userName": staff.name, "roles": sorted(staff.roles)})
