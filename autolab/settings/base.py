@@ -121,6 +121,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic jobs in autolab/celery.py
+# billing: paid appointments/orders still without an invoice (a lost enqueue) get one.
+CELERY_BEAT_SCHEDULE["billing-invoice-reconcile"] = {"task": "billing.invoice_reconcile_task", "schedule": 300.0}
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_dev_placeholder")
