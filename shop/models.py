@@ -4,12 +4,26 @@ from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
     MapAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+
+CATALOGUE_PARTITION = "ITEMS"
+ORDER_LIST_PARTITION = "ORDERS"
+
+
+class CatalogueIndex(GlobalSecondaryIndex):
+    """Addition: every catalogue item under one constant key, so listing it is a Query, not a Scan."""
+
+    class Meta:
+        index_name = "catalogue-index"
+        projection = AllProjection()
+
+    catalogue = UnicodeAttribute(hash_key=True, attr_name="catalogue")
 
 
 class ItemPrice(DynamoModel):
@@ -26,6 +40,10 @@ class ItemPrice(DynamoModel):
     item_name = UnicodeAttribute(attr_name="itemName")
     price = DecimalAttribute(attr_name="price")
     active = BooleanAttribute(attr_name="active", default=True)
+    # Addition: constant partition of catalogue-index (every save writes it).
+    catalogue = UnicodeAttribute(attr_name="catalogue", default=CATALOGUE_PARTITION)
+
+    catalogue_index = CatalogueIndex()
 
 
 class OrderLine(MapAttribute):
@@ -50,6 +68,28 @@ class OrderCustomerIndex(GlobalSecondaryIndex):
         projection = AllProjection()
 
     created_user_id = UnicodeAttribute(hash_key=True, attr_name="createdUserId")
+
+
+class OrderListIndex(GlobalSecondaryIndex):
+    """Addition: every order by creation time, for staff lists without a Scan."""
+
+    class Meta:
+        index_name = "orderList-createdAt-index"
+        projection = AllProjection()
+
+    order_list = UnicodeAttribute(hash_key=True, attr_name="orderList")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class OrderStatusIndex(GlobalSecondaryIndex):
+    """Addition: orders of one status by creation time (the portal's main filter)."""
+
+    class Meta:
+        index_name = "status-createdAt-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True, attr_name="status")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
 class Order(DynamoModel):
@@ -91,6 +131,23 @@ class Order(DynamoModel):
     invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
     # Addition: optimistic locking against lost updates.
     version = VersionAttribute(attr_name="version")
+    # Addition: constant partition of orderList-createdAt-index.
+    order_list = UnicodeAttribute(attr_name="orderList", default=ORDER_LIST_PARTITION)
 
     assigned_mechanic_index = OrderMechanicIndex()
     created_user_index = OrderCustomerIndex()
+    order_list_index = OrderListIndex()
+    status_index = OrderStatusIndex()
+
+
+class OrderDailyCounter(DynamoModel):
+    """Addition: orders a customer created on one business day; the daily limit's atomic guard."""
+
+    logical_name = "OrderDailyCounters"
+
+    class Meta(BaseMeta):
+        table_name = table_name("OrderDailyCounters")
+
+    counter_id = UnicodeAttribute(hash_key=True, attr_name="counterId")  # "<userId>#<YYYY-MM-DD>"
+    count = IntegerAttribute(attr_name="count", default=0)
+    ttl = TTLAttribute(attr_name="ttl", null=True)

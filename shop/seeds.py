@@ -18,7 +18,14 @@ CATALOGUE = [
 
 def seed(*, demo_staff: bool = False) -> Iterator[str]:
     items = (
-        ItemPrice(category_id=category_id, item_id=item_id, category_name=category, item_name=name, price=Decimal(price), active=True)
+        ItemPrice(
+            category_id=category_id,
+            item_id=item_id,
+            category_name=category,
+            item_name=name,
+            price=Decimal(price),
+            active=True,
+        )
         for category_id, item_id, category, name, price in CATALOGUE
     )
     yield put_missing(items, "parts")

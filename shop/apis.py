@@ -1,0 +1,195 @@
+"""Shop REST API: the original website's paths and field names (original-backend-behaviour.md §1.13-1.15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.exceptions import NotFound, PermissionDenied, ValidationError
+from autolab.money import json_number
+from autolab.pagination import Page
+from autolab.permissions import staff_of
+from autolab.throttling import PublicWriteThrottle
+from chat.selectors import customer_get
+from shop import selectors, services
+from shop.models import ItemPrice, Order
+from staffapp.selectors import staff_get_by_user_id
+
+OPTIONAL_FIELDS = {
+    "notes": "notes",
+    "scheduledDate": "scheduled_date",
+    "assignedMechanicId": "assigned_mechanic_id",
+    "paymentMethod": "payment_method",
+    "paymentIntentId": "payment_intent_id",
+    "paidAt": "paid_at",
+    "paymentConfirmedBy": "payment_confirmed_by",
+    "paymentConfirmedAt": "payment_confirmed_at",
+    "postNotes": "post_notes",
+}
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    """The stored order as the website reads it (absent optional attributes stay absent)."""
+    body: dict[str, Any] = {
+        "orderId": order.order_id,
+        "items": [
+            {
+                "categoryId": line.category_id,
+                "itemId": line.item_id,
+                "quantity": line.quantity,
+                "unitPrice": json_number(line.unit_price),
+                "totalPrice": json_number(line.total_price),
+            }
+            for line in order.items
+        ],
+        "customerName": order.customer_name,
+        "customerEmail": order.customer_email,
+        "customerPhone": order.customer_phone,
+        "carMake": order.car_make,
+        "carModel": order.car_model,
+        "carYear": order.car_year,
+        "deliveryLocation": order.delivery_location,
+        "createdUserId": order.created_user_id,
+        "status": order.status,
+        "totalPrice": json_number(order.total_price),
+        "paymentStatus": order.payment_status,
+        "createdAt": order.created_at,
+        "createdDate": order.created_date,
+        "updatedAt": order.updated_at,
+        "version": order.version,
+    }
+    body.update(
+        {name: getattr(order, attr) for name, attr in OPTIONAL_FIELDS.items() if getattr(order, attr) is not None}
+    )
+    if order.payment_amount is not None:
+        body["paymentAmount"] = json_number(order.payment_amount)
+    return body
+
+
+def _catalogue_json(rows: list[ItemPrice]) -> dict[str, Any]:
+    categories: dict[int, dict[str, Any]] = {}
+    flat = []
+    for row in rows:
+        item = {"itemId": row.item_id, "itemName": row.item_name, "price": json_number(row.price), "active": row.active}
+        flat.append({"categoryId": row.category_id, "categoryName": row.category_name, **item})
+        category = categories.setdefault(
+            row.category_id, {"categoryId": row.category_id, "categoryName": row.category_name, "items": []}
+        )
+        category["items"].append(item)
+    return {"categories": list(categories.values()), "items": flat}
+
+
+class ItemListApi(APIView):
+    """Public: the active parts catalogue with prices."""
+
+    authentication_classes: list = []
+
+    def get(self, request: Request) -> Response:
+        return ok(_catalogue_json(selectors.catalogue_list(active_only=True)))
+
+
+class OrderFilterSerializer(PageQuerySerializer):
+    userId = serializers.CharField(required=False, max_length=64)
+    status = serializers.ChoiceField(choices=selectors.ORDER_STATUSES, required=False)
+    paymentStatus = serializers.ChoiceField(choices=selectors.PAYMENT_STATUSES, required=False)
+    dateFrom = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    dateTo = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("dateFrom") and attrs.get("dateTo") and attrs["dateFrom"] > attrs["dateTo"]:
+            raise serializers.ValidationError("dateFrom must not be after dateTo")
+        return attrs
+
+
+def _customer_id(request: Request) -> str:
+    """The calling customer's id (query ``userId``), which must exist."""
+    user_id = request.query_params.get("userId")
+    if not user_id:
+        raise ValidationError("userId is required for non-staff users")
+    if customer_get(user_id) is None:
+        raise NotFound("No user record found for this userId")
+    return user_id
+
+
+class OrderListCreateApi(APIView):
+    """GET: customers their own orders, staff what their roles allow. POST: order parts."""
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [PublicWriteThrottle()] if self.request.method == "POST" else []
+
+    def get(self, request: Request) -> Response:
+        query = validated_query(OrderFilterSerializer, request)
+        filters = selectors.OrderFilters(
+            status=query.get("status"),
+            payment_status=query.get("paymentStatus"),
+            date_from=query.get("dateFrom"),
+            date_to=query.get("dateTo"),
+        )
+        page = self._page(request, filters, limit=query["limit"], cursor=query["cursor"])
+        orders = [order_json(order) for order in page.items]
+        return ok({"orders": orders, "count": len(orders), "nextCursor": page.next_cursor})
+
+    @staticmethod
+    def _page(request: Request, filters: selectors.OrderFilters, *, limit: int, cursor: str) -> Page[Order]:
+        staff = staff_of(request)
+        if staff is None:
+            return selectors.order_list_for_customer(_customer_id(request), filters, limit=limit, cursor=cursor)
+        page = selectors.order_list_for_staff(staff, filters, limit=limit, cursor=cursor)
+        if page is None:
+            raise PermissionDenied("Unauthorized: Insufficient permissions")
+        return page
+
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        if "orderData" not in body:
+            raise ValidationError("orderData is required")
+        order = services.order_create(actor=staff_of(request), user_id=body.get("userId"), order_data=body["orderData"])
+        return ok({"message": "Order created successfully", "orderId": order.order_id}, status=201)
+
+
+class OrderDetailApi(APIView):
+    """GET one order (customers only their own; any staff); PATCH a staff change."""
+
+    def get(self, request: Request, order_id: str) -> Response:
+        staff = staff_of(request)
+        order = selectors.order_get(order_id)
+        if staff is None:
+            user_id = _customer_id(request)
+            if order is None or order.created_user_id != user_id:
+                raise NotFound("Order not found")
+            return ok({"order": order_json(order)})
+        if order is None:
+            raise NotFound("Order not found")
+        return ok({"order": order_json(order), **_mechanic_json(order)})
+
+    def patch(self, request: Request, order_id: str) -> Response:
+        staff = staff_of(request)
+        if staff is None:
+            raise PermissionDenied("Staff authentication required")
+        data = request.data if isinstance(request.data, dict) else None
+        if data is None:
+            raise ValidationError("Request body must be a JSON object")
+        version = data.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise ValidationError("version must be an integer")
+        order = services.order_update(actor=staff, order_id=order_id, data=data, expected_version=version)
+        return ok({"message": "Order updated successfully", "order": order_json(order)})
+
+
+def _mechanic_json(order: Order) -> dict[str, Any]:
+    mechanic = staff_get_by_user_id(order.assigned_mechanic_id) if order.assigned_mechanic_id else None
+    if mechanic is None:
+        return {}
+    return {
+        "assignedMechanic": {
+            "userName": mechanic.user_name,
+            "userEmail": mechanic.user_email,
+            "contactNumber": mechanic.contact_number,
+        }
+    }

@@ -1,0 +1,174 @@
+"""Reads of the catalogue and of orders: always by key or index (never a Scan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import QueryError
+from pynamodb.expressions.condition import Condition
+
+from autolab import clock
+from autolab.exceptions import ValidationError
+from autolab.pagination import Page, paginate
+from autolab.permissions import Permission, StaffIdentity
+from shop.models import CATALOGUE_PARTITION, ORDER_LIST_PARTITION, ItemPrice, Order
+
+ORDER_STATUSES = ("PENDING", "SCHEDULED", "DELIVERED", "CANCELLED")
+PAYMENT_STATUSES = ("pending", "paid", "failed", "cancelled")
+# Filtered queries read this many items per request so a rare filter needs few round trips.
+FILTERED_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str | None = None
+    payment_status: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def created_range(self) -> tuple[int | None, int | None]:
+        """Epoch bounds [start, end) of the business days asked for."""
+        start = clock.epoch_of_local_day(self.date_from) if self.date_from else None
+        end = clock.epoch_of_local_day(self.date_to + dt.timedelta(days=1)) if self.date_to else None
+        return start, end
+
+
+def order_get(order_id: str) -> Order | None:
+    """The order with ``order_id``, or None (also for ids that cannot be order ids)."""
+    if not order_id or not isinstance(order_id, str) or len(order_id) > 64:
+        return None
+    try:
+        return Order.get(order_id)
+    except Order.DoesNotExist:
+        return None
+
+
+def item_price_get(category_id: int, item_id: int) -> ItemPrice | None:
+    """One catalogue row by its key, active or not."""
+    try:
+        return ItemPrice.get(category_id, item_id)
+    except ItemPrice.DoesNotExist:
+        return None
+
+
+def item_prices_get_many(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemPrice]:
+    """Catalogue rows for ``keys`` in one BatchGet; unknown keys are simply absent."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    return {(row.category_id, row.item_id): row for row in ItemPrice.batch_get(wanted)}
+
+
+def catalogue_list(*, active_only: bool) -> list[ItemPrice]:
+    """The whole catalogue (one Query of catalogue-index), by category then item."""
+    rows = ItemPrice.catalogue_index.query(CATALOGUE_PARTITION)
+    return sorted(
+        (row for row in rows if row.active or not active_only), key=lambda row: (row.category_id, row.item_id)
+    )
+
+
+def orders_paid_today_count(user_id: str, day: str) -> int:
+    """Orders ``user_id`` created on business day ``day`` that are already paid."""
+    condition = (Order.created_date == day) & (Order.payment_status == "paid")
+    return sum(1 for _ in Order.created_user_index.query(user_id, filter_condition=condition))
+
+
+def _filter_condition(filters: OrderFilters, *, with_status: bool, with_dates: bool) -> Condition | None:
+    condition: Condition | None = None
+    parts: list[Condition] = []
+    if with_status and filters.status:
+        parts.append(Order.status == filters.status)
+    if filters.payment_status:
+        parts.append(Order.payment_status == filters.payment_status)
+    if with_dates:
+        start, end = filters.created_range()
+        if start is not None:
+            parts.append(Order.created_at >= start)
+        if end is not None:
+            parts.append(Order.created_at < end)
+    for part in parts:
+        condition = part if condition is None else condition & part
+    return condition
+
+
+def _range_condition(filters: OrderFilters) -> Condition | None:
+    start, end = filters.created_range()
+    if start is not None and end is not None:
+        return Order.created_at.between(start, end - 1)
+    if start is not None:
+        return Order.created_at >= start
+    if end is not None:
+        return Order.created_at < end
+    return None
+
+
+def _query_page(query: Any, *, limit: int, cursor: str | None, **kwargs: Any) -> Page[Order]:
+    """One page; a cursor from another list (other filters) is refused as invalid input."""
+    try:
+        return paginate(query, limit=limit, cursor=cursor, **kwargs)
+    except QueryError as error:
+        if cursor and error.cause_response_code == "ValidationException":
+            raise ValidationError("Invalid cursor") from error
+        raise
+
+
+def _page_size(limit: int, condition: Condition | None) -> int:
+    return max(limit, FILTERED_PAGE_SIZE) if condition is not None else limit
+
+
+def order_list_all(filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
+    """Every order, newest first; a status filter uses status-createdAt-index."""
+    index, key = (
+        (Order.status_index, filters.status) if filters.status else (Order.order_list_index, ORDER_LIST_PARTITION)
+    )
+    condition = _filter_condition(filters, with_status=False, with_dates=False)
+    return _query_page(
+        index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=key,
+        range_key_condition=_range_condition(filters),
+        filter_condition=condition,
+        scan_index_forward=False,
+        page_size=_page_size(limit, condition),
+    )
+
+
+def order_list_for_customer(user_id: str, filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
+    """Orders ``user_id`` created (createdUserId-index)."""
+    condition = _filter_condition(filters, with_status=True, with_dates=True)
+    return _query_page(
+        Order.created_user_index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=user_id,
+        filter_condition=condition,
+        page_size=_page_size(limit, condition),
+    )
+
+
+def order_list_for_mechanic(mechanic_id: str, filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
+    """Orders assigned to ``mechanic_id`` (assignedMechanicId-index)."""
+    condition = _filter_condition(filters, with_status=True, with_dates=True)
+    return _query_page(
+        Order.assigned_mechanic_index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=mechanic_id,
+        filter_condition=condition,
+        page_size=_page_size(limit, condition),
+    )
+
+
+def order_list_for_staff(
+    staff: StaffIdentity, filters: OrderFilters, *, limit: int, cursor: str | None
+) -> Page[Order] | None:
+    """What ``staff`` may list: everything, their assigned orders (mechanics), or None (not allowed)."""
+    if staff.has(Permission.ORDER_VIEW_ALL):
+        return order_list_all(filters, limit=limit, cursor=cursor)
+    if staff.has(Permission.ORDER_VIEW_ASSIGNED):
+        return order_list_for_mechanic(staff.user_id, filters, limit=limit, cursor=cursor)
+    return None
