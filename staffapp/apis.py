@@ -5,8 +5,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autolab import login_guard
 from autolab.api import ok
-from autolab.exceptions import NotAuthenticated
+from autolab.exceptions import LimitReached, NotAuthenticated
 from autolab.permissions import IsStaff, staff_of
 from autolab.throttling import LoginThrottle
 from staffapp.selectors import staff_identity_for_user
@@ -17,7 +18,7 @@ class TokenCreateApi(APIView):
     """Exchange a staff email and password for an API token (``Authorization: Bearer <token>``)."""
 
     authentication_classes: list = []
-    throttle_classes = [LoginThrottle]
+    throttle_classes = [LoginThrottle]  # all attempts per address; failures are limited below
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -34,10 +35,14 @@ class TokenCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        email = data.validated_data["email"].lower()
+        email, ip = data.validated_data["email"].lower(), login_guard.client_ip(request.META)
+        if login_guard.is_locked(ip, email):
+            raise LimitReached("Too many failed sign-in attempts; try again in 15 minutes")
         user = authenticate(request, username=email, password=data.validated_data["password"])
         if user is None or staff_identity_for_user(user) is None:
+            login_guard.record_failure(ip, email)
             raise NotAuthenticated("Invalid email or password")
+        login_guard.reset(ip, email)
         return ok({"token": staff_issue_token(user=user)})
 
 

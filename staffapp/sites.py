@@ -12,10 +12,12 @@ from typing import Any
 
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.text import slugify
 
+from autolab import login_guard
 from autolab.permissions import Permission, StaffIdentity, staff_of
 
 
@@ -68,6 +70,21 @@ class StaffPortalSite(AdminSite):
 
     def pages(self) -> list[PortalPage]:
         return sorted(self._pages, key=lambda page: (page.order, page.title))
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """Django's login, with failed attempts throttled per address and per account."""
+        if request.method != "POST":
+            return super().login(request, extra_context)
+        ip, email = login_guard.client_ip(request.META), request.POST.get("username", "")
+        if login_guard.is_locked(ip, email):
+            context = {**self.each_context(request), "title": "Log in", "locked_out": True}
+            return TemplateResponse(request, "staffapp/login_locked.html", context, status=429)
+        response = super().login(request, extra_context)
+        if response.status_code == 302:
+            login_guard.reset(ip, email)
+        else:
+            login_guard.record_failure(ip, email)
+        return response
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and staff_of(request) is not None

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "autolab.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "autolab.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,7 +121,13 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic jobs in autolab/celery.py
+from celery.schedules import crontab  # noqa: E402
+
+# Periodic jobs; each app adds its entries here.
+CELERY_BEAT_SCHEDULE: dict = {
+    # 02:00 in Perth: every table to backups/<time>/ (or S3), older folders pruned by retention.
+    "backup-daily": {"task": "autolab.backup_task", "schedule": crontab(hour=18, minute=0)},
+}
 # billing: paid appointments/orders still without an invoice (a lost enqueue) get one.
 CELERY_BEAT_SCHEDULE["billing-invoice-reconcile"] = {"task": "billing.invoice_reconcile_task", "schedule": 300.0}
 

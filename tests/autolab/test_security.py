@@ -1,0 +1,95 @@
+"""Production settings pass Django's deploy checks; failed logins are throttled; the portal has a CSP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+
+from autolab.tasks import backup_task
+
+
+def _deploy_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "autolab.settings.production",
+        "DJANGO_ALLOWED_HOSTS": "autolab.example.com",
+        **extra_env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = _deploy_check({"DJANGO_SECRET_KEY": "k" * 20 + "-Zq8!xV3#pL0@rT6^mW2&yB9*nC5(hJ7)" + "e" * 10})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_real_secret_key() -> None:
+    result = _deploy_check({"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-change-me"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.fixture
+def limits_on(settings) -> None:
+    settings.API_RATE_LIMITS = "on"
+
+
+def test_failed_token_logins_are_throttled(admin, anon, limits_on) -> None:
+    for _ in range(5):
+        response = anon.post("/api/auth/token", {"email": admin.email, "password": "wrong"}, format="json")
+        assert response.status_code == 401
+    response = anon.post("/api/auth/token", {"email": admin.email, "password": admin.password}, format="json")
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.json()["message"]
+
+
+def test_successful_logins_are_never_throttled(admin, anon, limits_on) -> None:
+    for _ in range(8):
+        response = anon.post("/api/auth/token", {"email": admin.email, "password": admin.password}, format="json")
+        assert response.status_code == 200
+
+
+def test_failed_portal_logins_are_throttled(admin, limits_on) -> None:
+    client = Client()
+    for _ in range(5):
+        assert client.post("/admin/login/", {"username": admin.email, "password": "nope"}).status_code == 200
+    response = client.post("/admin/login/", {"username": admin.email, "password": admin.password})
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_portal_pages_carry_a_content_security_policy(admin) -> None:
+    client = Client()
+    client.login(username=admin.email, password=admin.password)
+    policy = client.get("/admin/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_no_secret_appears_in_responses_or_the_schema(anon, settings) -> None:
+    schema = anon.get("/api/schema/").content.decode()
+    health = anon.get("/api/health").content.decode()
+    for secret in (settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET, settings.SECRET_KEY):
+        assert secret not in schema
+        assert secret not in health
+
+
+def test_the_daily_backup_task_writes_a_backup_and_prunes_only_old_folders(tmp_path, settings) -> None:
+    settings.BACKUP_DIR = tmp_path
+    old = tmp_path / "2020-01-01T00-00-00Z"
+    old.mkdir()
+    os.utime(old, (0, 0))
+    message = backup_task.delay().get()
+    folders = [p.name for p in tmp_path.iterdir()]
+    assert "2020-01-01T00-00-00Z" not in folders
+    assert len(folders) == 1
+    assert (tmp_path / folders[0] / "Staff.json").exists()
+    assert "1 old backups removed" in message
