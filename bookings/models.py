@@ -12,6 +12,16 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
 
 
+class ServiceCatalogueIndex(GlobalSecondaryIndex):
+    """Addition: the whole catalogue in one Query (every plan carries ``catalogue="services"``)."""
+
+    class Meta:
+        index_name = "catalogue-index"
+        projection = AllProjection()
+
+    catalogue = UnicodeAttribute(hash_key=True, attr_name="catalogue")
+
+
 class ServicePrice(DynamoModel):
     """One plan of one service, e.g. (1, 2) Comprehensive Pre Purchase Inspection."""
 
@@ -29,6 +39,10 @@ class ServicePrice(DynamoModel):
     # Additions: slot length for availability, and what the website lists for the plan.
     duration_minutes = IntegerAttribute(attr_name="durationMinutes", default=60)
     features = ListAttribute(of=UnicodeAttribute, attr_name="features", default=list)
+    catalogue = UnicodeAttribute(attr_name="catalogue", default="services")
+    updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
+
+    catalogue_index = ServiceCatalogueIndex()
 
 
 class BlockedPeriod(MapAttribute):
@@ -48,6 +62,8 @@ class UnavailableSlot(DynamoModel):
     time_slots = ListAttribute(of=BlockedPeriod, attr_name="timeSlots", default=list)
     updated_by = UnicodeAttribute(attr_name="updatedBy", null=True)
     updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
+    # Addition: scheduling condition-checks it, so a slot blocked meanwhile is never scheduled.
+    version = VersionAttribute(attr_name="version")
 
 
 class SelectedSlot(MapAttribute):
@@ -148,3 +164,45 @@ class Appointment(DynamoModel):
     created_user_index = AppointmentCustomerIndex()
     scheduled_date_index = AppointmentScheduledDateIndex()
     status_index = AppointmentStatusIndex()
+
+
+# --- Additions for atomic scheduling and limits (docs/data-model.md, "bookings") -------------
+# SlotLoad and MechanicDay are written with raw update expressions inside one transaction with
+# the appointment (bookings/reservations.py): their attribute names are dynamic.
+
+
+class SlotLoad(DynamoModel):
+    """Per business day: ``bHHMM`` = scheduled jobs in that 30-minute bucket; ``j_<appointmentId>``
+    = ``"HH:MM-HH:MM|STATUS"`` of each scheduled appointment (the day's scheduled slots)."""
+
+    logical_name = "SlotLoad"
+
+    class Meta(BaseMeta):
+        table_name = table_name("SlotLoad")
+
+    date = UnicodeAttribute(hash_key=True, attr_name="date")
+
+
+class MechanicDay(DynamoModel):
+    """Per ``<mechanicId>#<date>``: ``bHHMM`` = the appointment holding that mechanic then."""
+
+    logical_name = "MechanicDay"
+
+    class Meta(BaseMeta):
+        table_name = table_name("MechanicDay")
+
+    mechanic_day = UnicodeAttribute(hash_key=True, attr_name="mechanicDay")
+
+
+class BookingCounter(DynamoModel):
+    """Per ``<userId>#<date>``: bumped in the same transaction as every customer booking, so
+    concurrent bookings of one customer on one day are serialised (daily limit)."""
+
+    logical_name = "BookingCounters"
+
+    class Meta(BaseMeta):
+        table_name = table_name("BookingCounters")
+
+    counter_key = UnicodeAttribute(hash_key=True, attr_name="counterKey")
+    bookings = IntegerAttribute(attr_name="bookings", default=0)
+    version = VersionAttribute(attr_name="version")

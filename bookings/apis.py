@@ -1,0 +1,285 @@
+"""Bookings API (thin): the original website's paths and shapes, with correct statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autolab import clock
+from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.exceptions import NotFound, PermissionDenied, ValidationError
+from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
+from autolab.throttling import PublicWriteThrottle
+from bookings import selectors, services
+from bookings.serializers import appointment_json
+from bookings.slots import Interval, days_between
+
+MAX_AVAILABILITY_DAYS = 62
+
+
+def _date(value: str, name: str = "date") -> dt.date:
+    try:
+        return clock.parse_date(value)
+    except ValueError as exc:
+        raise ValidationError(f"{name} must be in YYYY-MM-DD format") from exc
+
+
+def _dates(params: Any, *, max_days: int, allow_check: bool = False) -> tuple[list[str], bool]:
+    """``date`` or ``startDate``+``endDate`` (inclusive) as ISO strings; True when it was a range."""
+    date, start, end = params.get("date"), params.get("startDate"), params.get("endDate")
+    if date and (start or end):
+        raise ValidationError("Cannot specify both single 'date' and date range ('startDate'/'endDate')")
+    if date:
+        return [_date(date).isoformat()], False
+    if not (start and end):
+        raise ValidationError("Either 'date' or both 'startDate' and 'endDate' parameters are required")
+    if params.get("checkSlot") and not allow_check:
+        raise ValidationError("checkSlot can only be used with a single date")
+    first, last = _date(start, "startDate"), _date(end, "endDate")
+    if last < first:
+        raise ValidationError("endDate must not be before startDate")
+    if (last - first).days + 1 > max_days:
+        raise ValidationError(f"The date range can span at most {max_days} days")
+    return [day.isoformat() for day in days_between(first, last)], True
+
+
+# --- Catalogue --------------------------------------------------------------------------------
+
+
+class PricesApi(APIView):
+    """Staff: every service plan (and parts prices when the shop provides them)."""
+
+    permission_classes = [staff_with(Permission.PRICES_VIEW)]
+
+    def get(self, request: Request) -> Response:
+        service_prices = [
+            {
+                key: value
+                for key, value in selectors.plan_json(plan).items()
+                if key not in ("features", "durationMinutes")
+            }
+            for plan in selectors.service_price_list()
+        ]
+        return ok({"itemPrices": _item_prices(), "servicePrices": service_prices, "timestamp": clock.iso_local()})
+
+
+def _item_prices() -> list[dict[str, Any]]:
+    """Parts prices from the shop app when it offers a lister (bookings does not own them)."""
+    try:
+        from shop.selectors import item_price_list  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return [item if isinstance(item, dict) else _item_json(item) for item in item_price_list()]
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    from autolab.money import json_number
+
+    return {
+        "categoryId": item.category_id,
+        "itemId": item.item_id,
+        "categoryName": item.category_name,
+        "itemName": item.item_name,
+        "price": json_number(item.price),
+        "active": bool(item.active),
+    }
+
+
+class ServicesApi(APIView):
+    """Public: active services and plans with price, duration and features."""
+
+    authentication_classes: list = []
+
+    def get(self, request: Request) -> Response:
+        return ok({"services": selectors.service_catalogue()})
+
+
+# --- Blocked periods and availability ------------------------------------------------------------
+
+
+class UnavailableSlotsApi(APIView):
+    """GET (public) the original per-day shape; POST (ADMIN) get/set/add/remove blocked periods."""
+
+    def get_permissions(self) -> list:
+        return [staff_with(Permission.SLOTS_MANAGE)()] if self.request.method == "POST" else []
+
+    def get(self, request: Request) -> Response:
+        dates, is_range = _dates(request.query_params, max_days=services.MAX_RANGE_DAYS)
+        check = request.query_params.get("checkSlot")
+        states = selectors.day_states(dates)
+        if is_range:
+            by_date = {date: selectors.unavailable_payload(states[date]) for date in dates}
+            return ok({"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "unavailableSlotsByDate": by_date})
+        payload = selectors.unavailable_payload(states[dates[0]])
+        if not check:
+            return ok(payload)
+        try:
+            interval = Interval.parse_range(check)
+        except ValueError as exc:
+            raise ValidationError(f"Invalid timeslot format: {check[:20]}") from exc
+        return ok(
+            {"availabilityCheck": selectors.slot_check(states[dates[0]], interval), "fullUnavailableSlots": payload}
+        )
+
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        params = {key: body.get(key) or request.query_params.get(key) for key in ("date", "startDate", "endDate")}
+        dates, is_range = _dates(params, max_days=services.MAX_RANGE_DAYS)
+        operation = body.get("operation") or "get"
+        periods = services.parse_periods(body.get("timeSlots", []) if operation != "get" else [])
+        actor = staff_of(request)
+        results = services.unavailable_slots_update(actor=actor, dates=dates, operation=operation, periods=periods)
+        common = {"operation": operation, "updatedBy": actor.user_id, "timestamp": clock.iso_local()}
+        if is_range:
+            return ok({"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "results": results, **common})
+        return ok({**results[dates[0]], **common})
+
+
+class AvailabilityApi(APIView):
+    """Public: every candidate slot of a plan per day, with its status and free capacity."""
+
+    authentication_classes: list = []
+
+    class FilterSerializer(serializers.Serializer):
+        serviceId = serializers.IntegerField(min_value=1, max_value=10_000)
+        planId = serializers.IntegerField(min_value=1, max_value=10_000)
+
+    def get(self, request: Request) -> Response:
+        query = validated_query(self.FilterSerializer, request)
+        dates, _ = _dates(request.query_params, max_days=MAX_AVAILABILITY_DAYS)
+        plan = selectors.service_price_get(query["serviceId"], query["planId"])
+        if plan is None or not plan.active:
+            raise NotFound("Service plan not found")
+        capacity = selectors.booking_capacity()
+        states = selectors.day_states(dates)
+        days = selectors.availability_days([states[d] for d in dates], plan.duration_minutes, capacity)
+        return ok(
+            {
+                "serviceId": plan.service_id,
+                "planId": plan.plan_id,
+                "durationMinutes": plan.duration_minutes,
+                "capacity": capacity,
+                "days": days,
+            }
+        )
+
+
+# --- Appointments -----------------------------------------------------------------------------
+
+
+class AppointmentListFilterSerializer(PageQuerySerializer):
+    userId = serializers.CharField(required=False, max_length=64)
+    status = serializers.ChoiceField(
+        required=False, choices=["PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED"]
+    )
+    paymentStatus = serializers.ChoiceField(required=False, choices=["pending", "paid", "failed", "cancelled"])
+    serviceId = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+    mechanicId = serializers.CharField(required=False, max_length=64)
+    dateFrom = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    dateTo = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+def _customer_id(request: Request) -> str:
+    from chat.selectors import customer_get
+
+    user_id = request.query_params.get("userId")
+    if not user_id:
+        raise ValidationError("userId is required for non-staff users")
+    if customer_get(user_id) is None:
+        raise NotFound(f"No user record found for userId: {user_id[:64]}")
+    return user_id
+
+
+def _list_for(staff: StaffIdentity | None, request: Request, query: dict[str, Any]) -> Any:
+    filters = selectors.AppointmentFilters(
+        status=query.get("status"),
+        payment_status=query.get("paymentStatus"),
+        service_id=query.get("serviceId"),
+        mechanic_id=query.get("mechanicId"),
+        date_from=query["dateFrom"].isoformat() if query.get("dateFrom") else None,
+        date_to=query["dateTo"].isoformat() if query.get("dateTo") else None,
+    )
+    paging = {"limit": query["limit"], "cursor": query["cursor"] or None}
+    if staff is None:
+        return selectors.appointment_list_for_customer(_customer_id(request), filters, **paging)
+    if staff.has(Permission.APPOINTMENT_VIEW_ALL):
+        return selectors.appointment_list_for_staff(filters, **paging)
+    if staff.has(Permission.APPOINTMENT_VIEW_ASSIGNED):
+        return selectors.appointment_list_for_mechanic(staff.user_id, filters, **paging)
+    raise PermissionDenied("Unauthorized: Invalid staff role")
+
+
+class AppointmentsApi(APIView):
+    """GET: a customer's own, a mechanic's assigned, or (other staff) all; POST: book."""
+
+    def get_throttles(self) -> list:
+        return [PublicWriteThrottle()] if self.request.method == "POST" else []
+
+    def get(self, request: Request) -> Response:
+        staff = staff_of(request)
+        page = _list_for(staff, request, validated_query(AppointmentListFilterSerializer, request))
+        items = [appointment_json(a, for_customer=staff is None) for a in page.items]
+        return ok({"appointments": items, "count": len(items), "nextCursor": page.next_cursor})
+
+    def post(self, request: Request) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        appointment = services.appointment_create(
+            actor=staff_of(request), user_id=body.get("userId"), data=body.get("appointmentData")
+        )
+        return ok(
+            {"message": "Appointment created successfully", "appointmentId": appointment.appointment_id}, status=201
+        )
+
+
+class AppointmentDetailApi(APIView):
+    """GET one appointment (customers: only their own); PATCH: staff update by field group."""
+
+    def get_permissions(self) -> list:
+        return [IsStaff()] if self.request.method == "PATCH" else []
+
+    def get(self, request: Request, appointment_id: str) -> Response:
+        staff = staff_of(request)
+        owner = None if staff else _customer_id(request)
+        appointment = selectors.appointment_get(appointment_id)
+        if appointment is None or (owner is not None and appointment.created_user_id != owner):
+            raise NotFound("Appointment not found")
+        mechanic = selectors.staff_contact(appointment.assigned_mechanic_id)
+        data = {"appointment": appointment_json(appointment, for_customer=staff is None)}
+        if mechanic:
+            data["assignedMechanic"] = mechanic
+        return ok(data)
+
+    def patch(self, request: Request, appointment_id: str) -> Response:
+        appointment = services.appointment_update(
+            actor=staff_of(request), appointment_id=appointment_id, data=request.data
+        )
+        return ok({"message": "Appointment updated successfully", "appointment": appointment_json(appointment)})
+
+
+class UploadUrlApi(APIView):
+    """Staff: a signed, expiring PUT link for one PDF report of an appointment."""
+
+    permission_classes = [staff_with(Permission.REPORT_UPLOAD)]
+
+    class InputSerializer(serializers.Serializer):
+        uploadType = serializers.CharField(max_length=20)
+        referenceId = serializers.CharField(max_length=64)
+        fileName = serializers.CharField(max_length=255)
+        fileType = serializers.CharField(max_length=100)
+        fileSize = serializers.IntegerField(required=False, min_value=0)
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.report_upload_url(actor=staff_of(request), data=dict(data.validated_data))
+        result["uploadUrl"] = (
+            request.build_absolute_uri(result["uploadUrl"])
+            if result["uploadUrl"].startswith("/")
+            else result["uploadUrl"]
+        )
+        return ok(result)

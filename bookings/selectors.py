@@ -1,0 +1,402 @@
+"""Reads of the catalogue, blocked periods, slot load and appointments: always by key or index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from autolab.dynamodb import connection
+from autolab.pagination import Page, paginate
+from autolab.permissions import Role
+from bookings.models import Appointment, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
+from bookings.slots import Interval
+
+CATALOGUE_CACHE_KEY = "bookings:catalogue"
+CAPACITY_CACHE_KEY = "bookings:mechanics"
+CACHE_SECONDS = 60
+
+
+# --- Catalogue ------------------------------------------------------------------------------
+
+
+def service_price_get(service_id: int, plan_id: int) -> ServicePrice | None:
+    """One plan by key (active or not)."""
+    try:
+        return ServicePrice.get(service_id, plan_id)
+    except ServicePrice.DoesNotExist:
+        return None
+
+
+def service_price_list() -> list[ServicePrice]:
+    """Every plan, active or not, ordered by service then plan (one Query on catalogue-index)."""
+    plans = list(ServicePrice.catalogue_index.query("services"))
+    return sorted(plans, key=lambda plan: (plan.service_id, plan.plan_id))
+
+
+def service_catalogue() -> list[dict[str, Any]]:
+    """The public catalogue (active plans grouped by service), cached briefly."""
+    cached = cache.get(CATALOGUE_CACHE_KEY)
+    if cached is not None:
+        return cached
+    services: dict[int, dict[str, Any]] = {}
+    for plan in service_price_list():
+        if not plan.active:
+            continue
+        service = services.setdefault(
+            plan.service_id, {"serviceId": plan.service_id, "serviceName": plan.service_name, "plans": []}
+        )
+        service["plans"].append(plan_json(plan))
+    result = list(services.values())
+    cache.set(CATALOGUE_CACHE_KEY, result, CACHE_SECONDS)
+    return result
+
+
+def plan_json(plan: ServicePrice) -> dict[str, Any]:
+    from autolab.money import json_number
+
+    return {
+        "serviceId": plan.service_id,
+        "planId": plan.plan_id,
+        "serviceName": plan.service_name,
+        "planName": plan.plan_name,
+        "price": json_number(plan.price),
+        "durationMinutes": plan.duration_minutes,
+        "features": list(plan.features or []),
+        "active": bool(plan.active),
+    }
+
+
+# --- Capacity and mechanics ---------------------------------------------------------------
+
+
+def mechanics_active() -> list[dict[str, str]]:
+    """Active mechanics as ``{userId, userName, userEmail, contactNumber}``, cached for a minute."""
+    cached = cache.get(CAPACITY_CACHE_KEY)
+    if cached is not None:
+        return cached
+    from staffapp.selectors import staff_list_active_with_role
+
+    mechanics = [
+        {
+            "userId": staff.user_id,
+            "userName": staff.user_name,
+            "userEmail": staff.user_email,
+            "contactNumber": staff.contact_number,
+        }
+        for staff in staff_list_active_with_role(Role.MECHANIC)
+    ]
+    cache.set(CAPACITY_CACHE_KEY, mechanics, CACHE_SECONDS)
+    return mechanics
+
+
+def booking_capacity() -> int:
+    """Jobs that may run at once: ``settings.BOOKING_CAPACITY`` or the number of active mechanics."""
+    if settings.BOOKING_CAPACITY:
+        return int(settings.BOOKING_CAPACITY)
+    return len(mechanics_active())
+
+
+def mechanic_get(user_id: str) -> dict[str, str] | None:
+    """An active mechanic by staff userId (through the cached list, falling back to the index)."""
+    found = next((m for m in mechanics_active() if m["userId"] == user_id), None)
+    if found is not None:
+        return found
+    from staffapp.selectors import staff_get_by_user_id
+
+    staff = staff_get_by_user_id(user_id) if user_id else None
+    if staff is None or not staff.is_active or Role.MECHANIC not in staff.roles:
+        return None
+    return {
+        "userId": staff.user_id,
+        "userName": staff.user_name,
+        "userEmail": staff.user_email,
+        "contactNumber": staff.contact_number,
+    }
+
+
+def staff_contact(user_id: str | None) -> dict[str, str] | None:
+    """``{userName, userEmail, contactNumber}`` of any staff member (assigned mechanic display)."""
+    if not user_id:
+        return None
+    from staffapp.selectors import staff_get_by_user_id
+
+    staff = staff_get_by_user_id(user_id)
+    if staff is None:
+        return None
+    return {"userName": staff.user_name, "userEmail": staff.user_email, "contactNumber": staff.contact_number}
+
+
+# --- Days: blocks and load ------------------------------------------------------------------
+
+
+@dataclass
+class DayState:
+    """What one business day looks like: blocked periods, load per bucket, scheduled jobs."""
+
+    date: str
+    blocks: list[Interval] = field(default_factory=list)
+    block_version: int | None = None
+    load: dict[str, int] = field(default_factory=dict)
+    jobs: dict[str, tuple[Interval, str]] = field(default_factory=dict)  # appointmentId -> (slot, status)
+
+    def blocked(self, interval: Interval) -> bool:
+        return any(block.overlaps(interval) for block in self.blocks)
+
+    def used(self, interval: Interval) -> int:
+        return max((self.load.get(bucket, 0) for bucket in interval.buckets()), default=0)
+
+
+def blocked_periods(item: UnavailableSlot | None) -> list[Interval]:
+    """Stored periods of a day; unreadable legacy entries are skipped."""
+    intervals = []
+    for period in (item.time_slots if item else []) or []:
+        try:
+            intervals.append(Interval.parse(period.start_time, period.end_time))
+        except ValueError:
+            continue
+    return intervals
+
+
+def unavailable_slot_get(date: str) -> UnavailableSlot | None:
+    try:
+        return UnavailableSlot.get(date)
+    except UnavailableSlot.DoesNotExist:
+        return None
+
+
+def day_states(dates: list[str]) -> dict[str, DayState]:
+    """Blocks and load of ``dates``: one BatchGet per table (up to 100 days each)."""
+    states = {date: DayState(date) for date in dates}
+    for item in UnavailableSlot.batch_get(dates):
+        states[item.date].blocks = blocked_periods(item)
+        states[item.date].block_version = item.version
+    for raw in _batch_get_raw(SlotLoad.Meta.table_name, "date", dates):
+        _apply_load(states[raw["date"]["S"]], raw)
+    return states
+
+
+def day_state(date: str) -> DayState:
+    return day_states([date])[date]
+
+
+def _apply_load(state: DayState, raw: dict[str, Any]) -> None:
+    for name, value in raw.items():
+        if name.startswith("b") and "N" in value:
+            state.load[name[1:]] = int(value["N"])
+        elif name.startswith("j_") and "S" in value:
+            label, _, status = value["S"].partition("|")
+            try:
+                state.jobs[name[2:]] = (Interval.parse_range(label), status)
+            except ValueError:
+                continue
+
+
+def _batch_get_raw(table: str, key_name: str, keys: list[str]) -> list[dict[str, Any]]:
+    client = connection().client
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {table: {"Keys": [{key_name: {"S": key}} for key in keys[start : start + 100]]}}
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            items.extend(response["Responses"].get(table, []))
+            request = response.get("UnprocessedKeys") or {}
+    return items
+
+
+def mechanic_day_jobs(mechanic_id: str, date: str) -> set[str]:
+    """Ids of the appointments holding ``mechanic_id`` on ``date``."""
+    raws = _batch_get_raw(MechanicDay.Meta.table_name, "mechanicDay", [f"{mechanic_id}#{date}"])
+    return {value["S"] for raw in raws for name, value in raw.items() if name.startswith("b") and "S" in value}
+
+
+# --- Appointments -----------------------------------------------------------------------------
+
+
+def appointment_get(appointment_id: str) -> Appointment | None:
+    """One appointment by id, or None (also for ids that cannot be ids)."""
+    if not appointment_id or not isinstance(appointment_id, str) or len(appointment_id) > 64:
+        return None
+    try:
+        return Appointment.get(appointment_id)
+    except Appointment.DoesNotExist:
+        return None
+
+
+def appointment_get_many(appointment_ids: list[str]) -> list[Appointment]:
+    return list(Appointment.batch_get(sorted(set(appointment_ids)))) if appointment_ids else []
+
+
+@dataclass(frozen=True)
+class AppointmentFilters:
+    status: str | None = None
+    payment_status: str | None = None
+    service_id: int | None = None
+    mechanic_id: str | None = None
+    date_from: str | None = None  # scheduledDate, inclusive
+    date_to: str | None = None
+
+
+def _filter_condition(filters: AppointmentFilters, *, skip: set[str]) -> Any:
+    condition = None
+    parts = []
+    if filters.status and "status" not in skip:
+        parts.append(Appointment.status == filters.status)
+    if filters.payment_status:
+        parts.append(Appointment.payment_status == filters.payment_status)
+    if filters.service_id is not None:
+        parts.append(Appointment.service_id == filters.service_id)
+    if filters.mechanic_id and "mechanic" not in skip:
+        parts.append(Appointment.assigned_mechanic_id == filters.mechanic_id)
+    if filters.date_from:
+        parts.append(Appointment.scheduled_date >= filters.date_from)
+    if filters.date_to:
+        parts.append(Appointment.scheduled_date <= filters.date_to)
+    for part in parts:
+        condition = part if condition is None else condition & part
+    return condition
+
+
+def appointment_list_for_customer(user_id: str, filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
+    """A customer's own appointments (createdUserId-index)."""
+    return paginate(
+        Appointment.created_user_index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=user_id,
+        filter_condition=_filter_condition(filters, skip=set()),
+    )
+
+
+def appointment_list_for_mechanic(
+    mechanic_id: str, filters: AppointmentFilters, *, limit: int, cursor: str | None
+) -> Page:
+    """Appointments assigned to one mechanic (assignedMechanicId-index)."""
+    return paginate(
+        Appointment.assigned_mechanic_index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=mechanic_id,
+        filter_condition=_filter_condition(filters, skip={"mechanic"}),
+    )
+
+
+def appointment_list_for_staff(filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
+    """All appointments for staff who see everything: by status (status-index), by mechanic, or
+    by status across the five statuses in turn (the cursor remembers which one)."""
+    if filters.mechanic_id:
+        return appointment_list_for_mechanic(filters.mechanic_id, filters, limit=limit, cursor=cursor)
+    if filters.status:
+        return paginate(
+            Appointment.status_index.query,
+            limit=limit,
+            cursor=cursor,
+            hash_key=filters.status,
+            filter_condition=_filter_condition(filters, skip={"status"}),
+        )
+    return _list_across_statuses(filters, limit=limit, cursor=cursor)
+
+
+STATUSES = ["PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED"]
+
+
+def _list_across_statuses(filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
+    from autolab.pagination import decode_cursor, encode_cursor
+
+    state = decode_cursor(cursor) or {"s": 0, "k": None}
+    index, key = int(state.get("s", 0)), state.get("k")
+    items: list[Appointment] = []
+    while index < len(STATUSES) and len(items) < limit:
+        results = Appointment.status_index.query(
+            STATUSES[index],
+            limit=limit - len(items),
+            last_evaluated_key=key,
+            filter_condition=_filter_condition(filters, skip={"status"}),
+        )
+        items.extend(results)
+        key = results.last_evaluated_key
+        if key is None:
+            index += 1
+    next_cursor = encode_cursor({"s": index, "k": key}) if index < len(STATUSES) else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def appointments_on(date: str) -> list[Appointment]:
+    """Appointments scheduled on one day (scheduledDate-index)."""
+    return list(Appointment.scheduled_date_index.query(date))
+
+
+# --- Availability (computed from DayStates; no per-appointment reads) -----------------------
+
+CLOSED_STATUSES = {"COMPLETED", "CANCELLED"}
+
+
+def _scheduled_entries(state: DayState) -> list[dict[str, Any]]:
+    return [
+        {
+            "timeSlot": interval.label,
+            "reason": "scheduled_appointment",
+            "appointmentId": appointment_id,
+            "status": status,
+        }
+        for appointment_id, (interval, status) in sorted(state.jobs.items(), key=lambda job: (job[1][0], job[0]))
+        if status not in CLOSED_STATUSES
+    ]
+
+
+def unavailable_payload(state: DayState) -> dict[str, Any]:
+    """One day in the original ``/unavailable-slots`` shape."""
+    manual = [block.label for block in state.blocks]
+    scheduled = _scheduled_entries(state)
+    combined: list[dict[str, Any]] = [{"timeSlot": label, "reason": "manually_set"} for label in manual]
+    seen = set(manual)
+    for entry in scheduled:
+        if entry["timeSlot"] not in seen:
+            seen.add(entry["timeSlot"])
+            combined.append(entry)
+    return {
+        "date": state.date,
+        "unavailableSlots": combined,
+        "manuallyUnavailableSlots": manual,
+        "scheduledSlots": scheduled,
+    }
+
+
+def slot_check(state: DayState, interval: Interval) -> dict[str, Any]:
+    """``availabilityCheck`` of one slot: overlapping open appointments and whether it is blocked."""
+    count = sum(1 for slot, status in state.jobs.values() if status not in CLOSED_STATUSES and slot.overlaps(interval))
+    return {
+        "date": state.date,
+        "requestedSlot": interval.label,
+        "appointmentsCount": count,
+        "blocked": state.blocked(interval),
+    }
+
+
+def slot_status(state: DayState, interval: Interval, capacity: int) -> tuple[str, int]:
+    """(status, free) of one candidate slot: too_soon, blocked, full or available."""
+    from bookings.validation import too_soon
+
+    free = max(capacity - state.used(interval), 0)
+    if too_soon(state.date, interval):
+        return "too_soon", 0
+    if state.blocked(interval):
+        return "blocked", 0
+    return ("available", free) if free > 0 else ("full", 0)
+
+
+def availability_days(states: list[DayState], duration_minutes: int, capacity: int) -> list[dict[str, Any]]:
+    """Every candidate slot of a plan per day with its status and free capacity."""
+    from bookings.slots import candidates
+
+    days = []
+    for state in states:
+        slots = []
+        for interval in candidates(duration_minutes):
+            status, free = slot_status(state, interval, capacity)
+            start, end = interval.label.split("-")
+            slots.append({"start": start, "end": end, "status": status, "free": free})
+        days.append({"date": state.date, "slots": slots})
+    return days

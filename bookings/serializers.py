@@ -1,0 +1,50 @@
+"""Appointments as the original website reads them (camelCase field names, numbers for money)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import MapAttribute
+
+from autolab import storage
+from autolab.money import json_number
+from bookings.models import Appointment
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, MapAttribute):
+        return {key: _plain(item) for key, item in value.as_dict().items()}
+    if isinstance(value, Decimal):
+        return json_number(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(item) for item in value]
+    return value
+
+
+def report_json(report: dict[str, Any]) -> dict[str, Any]:
+    """A report with a fresh, expiring download link (never a public URL)."""
+    data = _plain(dict(report))
+    key = data.get("s3Key") or data.get("fileKey")
+    if key:
+        try:
+            data["fileUrl"] = storage.download_url(key, filename=data.get("fileName"))
+        except storage.StorageError:
+            data["fileUrl"] = None
+    return data
+
+
+def appointment_json(appointment: Appointment, *, for_customer: bool = False) -> dict[str, Any]:
+    """Every stored field by its attribute name; customers see approved reports only."""
+    data: dict[str, Any] = {}
+    for name, attribute in Appointment.get_attributes().items():
+        value = getattr(appointment, name)
+        if value is not None:
+            data[attribute.attr_name] = _plain(value)
+    reports = [dict(r) for r in appointment.reports or []]
+    if for_customer:
+        reports = [r for r in reports if r.get("approved") is True]
+    data["reports"] = [report_json(r) for r in reports]
+    return data
