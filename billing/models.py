@@ -57,6 +57,28 @@ class InvoiceCreatedAtIndex(GlobalSecondaryIndex):
     invoice_id = UnicodeAttribute(range_key=True, attr_name="invoiceId")
 
 
+class InvoiceEffectiveMonthIndex(GlobalSecondaryIndex):
+    """Invoices of one month by effective day: analytics and the invoice list without a Scan."""
+
+    class Meta:
+        index_name = "effectiveMonth-index"
+        projection = AllProjection()
+
+    effective_month = UnicodeAttribute(hash_key=True, attr_name="effectiveMonth")
+    effective_day = UnicodeAttribute(range_key=True, attr_name="effectiveDay")
+
+
+class InvoiceReferenceIndex(GlobalSecondaryIndex):
+    """Invoices of one appointment or order (the original scanned for these)."""
+
+    class Meta:
+        index_name = "referenceNumber-index"
+        projection = AllProjection()
+
+    reference_number = UnicodeAttribute(hash_key=True, attr_name="referenceNumber")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class Invoice(DynamoModel):
     logical_name = "Invoices"
 
@@ -75,5 +97,31 @@ class Invoice(DynamoModel):
     created_at = IntegerAttribute(attr_name="createdAt")
     # Addition: the sequential, gap-free number printed on the tax invoice.
     invoice_number = IntegerAttribute(attr_name="invoiceNumber", null=True)
+    # Additions (docs/data-model.md, billing): where the PDF lives, when it was cancelled, and the
+    # keys of the two GSIs that replace the original's Scans.
+    s3_key = UnicodeAttribute(attr_name="s3Key", null=True)
+    file_size = IntegerAttribute(attr_name="fileSize", null=True)
+    cancelled_at = IntegerAttribute(attr_name="cancelledAt", null=True)
+    updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
+    effective_month = UnicodeAttribute(attr_name="effectiveMonth", null=True)  # YYYY-MM
+    effective_day = UnicodeAttribute(attr_name="effectiveDay", null=True)  # YYYY-MM-DD
 
     created_at_index = InvoiceCreatedAtIndex()
+    effective_month_index = InvoiceEffectiveMonthIndex()
+    reference_index = InvoiceReferenceIndex()
+
+
+class BillingKey(DynamoModel):
+    """Small coordination items: the invoice counter, active-invoice locks, processed Stripe
+    events and "paid but not yet invoiced" markers, each under its own ``kind`` partition."""
+
+    logical_name = "BillingKeys"
+
+    class Meta(BaseMeta):
+        table_name = table_name("BillingKeys")
+
+    kind = UnicodeAttribute(hash_key=True, attr_name="kind")
+    key = UnicodeAttribute(range_key=True, attr_name="key")
+    value = IntegerAttribute(attr_name="value", null=True)
+    invoice_id = UnicodeAttribute(attr_name="invoiceId", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt", null=True)

@@ -1,0 +1,207 @@
+"""Thin DRF endpoints of billing: validate, call a service or selector, answer the envelope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponseRedirect
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autolab import clock
+from autolab.api import ok, validated_query
+from autolab.permissions import Permission, staff_of, staff_with
+from autolab.throttling import PublicWriteThrottle
+from billing import analytics, invoices, selectors, services
+from billing import serializers as s
+
+
+def _valid(serializer_class: type, data: object) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class StripeIntentApi(APIView):
+    """Create a Stripe PaymentIntent for the caller's own record, for the server-computed amount."""
+
+    authentication_classes: list = []
+    throttle_classes = [PublicWriteThrottle]
+
+    def post(self, request: Request) -> Response:
+        data = _valid(s.IntentInput, request.data)
+        result = services.stripe_intent_create(
+            user_id=data["userId"],
+            reference_number=data["referenceNumber"],
+            record_type=data["type"],
+            amount=data.get("amount"),
+            currency=data["currency"],
+            metadata=data.get("metadata"),
+        )
+        return ok(result)
+
+
+class StripeConfirmApi(APIView):
+    authentication_classes: list = []
+    throttle_classes = [PublicWriteThrottle]
+
+    def post(self, request: Request) -> Response:
+        data = _valid(s.ConfirmInput, request.data)
+        return ok(services.stripe_payment_confirm(payment_intent_id=data["paymentIntentId"]))
+
+
+class StripeWebhookApi(APIView):
+    """Stripe's event deliveries; the signature is the credential (no session, no CSRF)."""
+
+    authentication_classes: list = []
+
+    def post(self, request: Request) -> Response:
+        # Django's headers are case-insensitive, so "stripe-signature" and "Stripe-Signature" both work.
+        result = services.stripe_webhook_handle(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+        return ok(result)
+
+
+class ManualPaymentApi(APIView):
+    """ADMIN: confirm a cash, bank-transfer or card payment, or revert a confirmed one."""
+
+    permission_classes = [staff_with(Permission.PAYMENT_CONFIRM_MANUAL)]
+
+    def post(self, request: Request) -> Response:
+        data = _valid(s.ManualConfirmInput, request.data)
+        common = {"actor": staff_of(request), "record_type": data["type"], "reference_number": data["referenceNumber"]}
+        if data["revert"]:
+            return ok(services.manual_payment_revert(**common))
+        return ok(services.manual_payment_confirm(**common, payment_method=data["paymentMethod"]))
+
+
+class InvoicesApi(APIView):
+    """List (ADMIN, CUSTOMER_SUPPORT), manual invoice (ADMIN), cancel or reactivate (ADMIN)."""
+
+    def get_permissions(self) -> list:
+        needed = Permission.INVOICE_VIEW if self.request.method == "GET" else Permission.INVOICE_CANCEL
+        if self.request.method == "POST":
+            needed = Permission.INVOICE_CREATE_MANUAL
+        return [staff_with(needed)()]
+
+    def get(self, request: Request) -> Response:
+        query = validated_query(s.InvoiceListQuery, request)
+        page = selectors.invoice_list(
+            start=query["start_date"], end=query["end_date"], limit=query["limit"], cursor=query["cursor"]
+        )
+        items = [s.invoice_out(invoice) for invoice in page.items]
+        cancelled = sum(1 for item in items if item["status"] == "cancelled")
+        return ok(
+            {
+                "invoices": items,
+                "count": len(items),
+                "nextCursor": page.next_cursor,
+                "summary": {"total": len(items), "active": len(items) - cancelled, "cancelled": cancelled},
+                "query": {
+                    "start_date": query["start_date"].isoformat(),
+                    "end_date": query["end_date"].isoformat(),
+                    "limit": query["limit"],
+                },
+            }
+        )
+
+    def post(self, request: Request) -> Response:
+        data = _valid(s.ManualInvoiceInput, request.data)
+        invoice = invoices.invoice_create_manual(
+            actor=staff_of(request),
+            payment_method=data["payment_method"],
+            reference_number=data["reference_number"],
+            customer=dict(data["customer_data"]),
+            vehicle=dict(data["vehicle_data"]),
+            items=list(data["items"]),
+            payment_date=dict(data["transaction_data"]).get("payment_date", ""),
+        )
+        return ok(
+            {
+                "message": "Invoice generated successfully",
+                "invoice_id": invoice.invoice_id,
+                "invoice_number": invoice.invoice_number,
+                "reference_number": invoice.reference_number,
+                "payment_intent_id": invoice.payment_intent_id,
+                "payment_method": data["payment_method"],
+                "invoice_url": invoice.file_url,
+                "generated_at": clock.iso_local(clock.from_epoch(invoice.created_at)),
+            },
+            status=201,
+        )
+
+    def patch(self, request: Request) -> Response:
+        data = _valid(s.InvoiceActionInput, request.data)
+        actor = staff_of(request)
+        before = invoices.invoice_get(data["invoice_id"])
+        if data["action"] == "cancel":
+            invoice = invoices.invoice_cancel(
+                invoice_id=data["invoice_id"], actor=actor, reason="Invoice was cancelled by staff"
+            )
+        else:
+            invoice = invoices.invoice_reactivate(invoice_id=data["invoice_id"], actor=actor)
+        return ok(_action_result(data["action"], before.status, invoice, actor))
+
+
+def _action_result(action: str, previous: str, invoice: object, actor: object) -> dict:
+    past = "cancelled" if action == "cancel" else "reactivated"
+    result = {
+        "message": f"Invoice {past} successfully",
+        "invoice": {
+            "invoiceId": invoice.invoice_id,
+            "invoiceNumber": invoice.invoice_number,
+            "referenceNumber": invoice.reference_number,
+            "referenceType": invoice.reference_type,
+            "createdAt": invoice.created_at,
+            "fileUrl": invoice.file_url,
+            "format": invoice.format,
+            "previousStatus": previous,
+            "newStatus": invoice.status,
+        },
+        "performedBy": {
+            "staffId": actor.user_id,
+            "staffName": actor.name,
+            "actionPerformedAt": clock.iso_local(),
+            "action": action,
+        },
+    }
+    if invoice.reference_type in ("appointment", "order"):
+        result["relatedRecordUpdate"] = {
+            "referenceNumber": invoice.reference_number,
+            "referenceType": invoice.reference_type,
+            "paymentStatusUpdated": True,
+        }
+    return result
+
+
+class InvoicePdfApi(APIView):
+    """Redirect to a fresh, expiring link to the PDF (staff, or the record's customer by userId)."""
+
+    def get(self, request: Request, invoice_id: str) -> HttpResponseRedirect:
+        url = invoices.invoice_pdf_link(
+            invoice_id=invoice_id, staff=staff_of(request), user_id=request.query_params.get("userId", "")
+        )
+        return HttpResponseRedirect(url)
+
+
+class AnalyticsApi(APIView):
+    """Every §3.9 metric over the period's non-cancelled invoices (ADMIN, CUSTOMER_SUPPORT)."""
+
+    permission_classes = [staff_with(Permission.ANALYTICS_VIEW)]
+
+    def get(self, request: Request) -> Response:
+        query = validated_query(s.AnalyticsQuery, request)
+        today = clock.business_today()
+        staff = staff_of(request)
+        if query["quick_metrics"]:
+            start = today - dt.timedelta(days=int(query["days_back"]))
+            txns, in_period = selectors.analytics_transactions(start, today)
+            body = analytics.quick_metrics(txns, start=start, end=today, in_period=in_period, today=today)
+            return ok({"analytics": body, "request_type": "quick_metrics", "staff_user": staff.email})
+        start, end, kind = query["start_date"], query["end_date"], query.get("analytics_type")
+        txns, in_period = selectors.analytics_transactions(start, end)
+        body = analytics.comprehensive(
+            txns, start=start, end=end, in_period=in_period, today=today, analytics_type=kind
+        )
+        filters = {"start_date": start.isoformat(), "end_date": end.isoformat(), "analytics_type": kind}
+        return ok({"analytics": body, "request_type": "comprehensive", "filters": filters, "staff_user": staff.email})

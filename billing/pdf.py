@@ -1,0 +1,132 @@
+"""The Australian tax invoice as a one-page A4 PDF (reportlab)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from autolab.money import gst_of, to_money
+
+METHOD_LABELS = {"stripe": "Card (Stripe)", "cash": "Cash", "bank_transfer": "Bank Transfer", "card": "Card"}
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    description: str
+    quantity: int
+    unit_price: Decimal  # GST-inclusive
+
+    @property
+    def total(self) -> Decimal:
+        return to_money(self.unit_price * self.quantity)
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    invoice_number: int
+    invoice_id: str
+    invoice_date: str  # DD/MM/YYYY
+    buyer_name: str
+    buyer_email: str
+    buyer_phone: str
+    payment_method: str
+    payment_reference: str
+    payment_date: str
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return to_money(sum((line.total for line in self.lines), Decimal(0)))
+
+    @property
+    def gst(self) -> Decimal:
+        return gst_of(self.total)
+
+
+def _money(amount: Decimal) -> str:
+    return f"${to_money(amount):,.2f}"
+
+
+def _header(doc: InvoiceDocument, styles: dict) -> list:
+    seller = (
+        f"<b>{settings.BUSINESS_NAME}</b><br/>{settings.BUSINESS_ADDRESS}<br/>ABN: {settings.BUSINESS_ABN}"
+        f"<br/>{settings.BUSINESS_PHONE} · {settings.BUSINESS_EMAIL}"
+    )
+    details = (
+        f"<b>Invoice number:</b> {doc.invoice_number}<br/><b>Invoice ID:</b> {doc.invoice_id}"
+        f"<br/><b>Invoice date:</b> {doc.invoice_date}"
+    )
+    buyer = f"<b>Billed to</b><br/>{doc.buyer_name or 'Customer'}<br/>{doc.buyer_email}<br/>{doc.buyer_phone}"
+    top = Table(
+        [[Paragraph(seller, styles["Normal"]), Paragraph(details, styles["Normal"])]], colWidths=[100 * mm, 70 * mm]
+    )
+    return [Paragraph("Tax invoice", styles["Title"]), top, Spacer(1, 6 * mm), Paragraph(buyer, styles["Normal"])]
+
+
+def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
+    rows = [["Item", "Qty", "Unit price", "GST", "Total"]]
+    for line in doc.lines:
+        label = Paragraph(f"{line.name}<br/><font size=8>{line.description}</font>", styles["Normal"])
+        rows.append(
+            [label, str(line.quantity), _money(line.unit_price), _money(gst_of(line.total)), _money(line.total)]
+        )
+    rows.append(["", "", "", "Total GST", _money(doc.gst)])
+    rows.append(["", "", "", "Total (incl. GST)", _money(doc.total)])
+    table = Table(rows, colWidths=[80 * mm, 15 * mm, 25 * mm, 25 * mm, 25 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f08c00")),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -3), 0.25, colors.grey),
+                ("FONTNAME", (3, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    return table
+
+
+def render_invoice(doc: InvoiceDocument) -> bytes:
+    """The PDF bytes of ``doc``; GST is 1/11 of the GST-inclusive total."""
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"Tax invoice {doc.invoice_number}",
+        author=settings.BUSINESS_NAME,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+    styles = getSampleStyleSheet()
+    method = METHOD_LABELS.get(doc.payment_method, doc.payment_method.replace("_", " ").title())
+    payment = (
+        f"<b>Payment method:</b> {method}<br/><b>Payment reference:</b> {doc.payment_reference}"
+        f"<br/><b>Payment date:</b> {doc.payment_date or doc.invoice_date}<br/><b>Status:</b> Paid"
+    )
+    story = [
+        *_header(doc, styles),
+        Spacer(1, 6 * mm),
+        _lines_table(doc, styles),
+        Spacer(1, 6 * mm),
+        Paragraph(payment, styles["Normal"]),
+        Spacer(1, 8 * mm),
+        Paragraph(
+            f"Prices include GST. {settings.BUSINESS_NAME} · ABN {settings.BUSINESS_ABN}. Thank you for your business.",
+            styles["Italic"],
+        ),
+    ]
+    template.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,140 @@
+"""The appointment or order a payment belongs to: reads by key and billing's payment-field writes.
+
+Appointments and orders belong to bookings and shop; billing owns only their payment fields and
+writes them with conditional updates (the models' ``version`` adds optimistic locking on top).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+
+from autolab.exceptions import Conflict, ValidationError
+from bookings.models import Appointment, ServicePrice
+from shop.models import ItemPrice, Order
+
+Record = Appointment | Order
+RECORD_TYPES = ("appointment", "order")
+_MODELS: dict[str, type[Appointment] | type[Order]] = {"appointment": Appointment, "order": Order}
+_VERSION_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+
+
+def record_model(record_type: str) -> type[Appointment] | type[Order]:
+    if record_type not in _MODELS:
+        raise ValidationError("type must be 'appointment' or 'order'")
+    return _MODELS[record_type]
+
+
+def record_get(record_type: str, record_id: str) -> Record | None:
+    """The appointment or order by id, or None."""
+    model = record_model(record_type)
+    if not record_id or not isinstance(record_id, str) or len(record_id) > 100:
+        return None
+    try:
+        return model.get(record_id, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+
+
+def record_type_of(record: Record) -> str:
+    return "appointment" if isinstance(record, Appointment) else "order"
+
+
+def record_id_of(record: Record) -> str:
+    return record.appointment_id if isinstance(record, Appointment) else record.order_id
+
+
+def record_amount(record: Record) -> Decimal:
+    """What the customer owes: the record's own GST-inclusive price, never a client figure."""
+    return Decimal(record.price if isinstance(record, Appointment) else record.total_price)
+
+
+def record_contact(record: Record) -> Contact:
+    """Buyer or seller for appointments (by ``isBuyer``), the customer for orders."""
+    if isinstance(record, Order):
+        return Contact(record.customer_name or "", record.customer_email or "", record.customer_phone or "")
+    if record.is_buyer:
+        return Contact(record.buyer_name or "", record.buyer_email or "", record.buyer_phone or "")
+    return Contact(record.seller_name or "", record.seller_email or "", record.seller_phone or "")
+
+
+def record_is_cancelled(record: Record) -> bool:
+    return record.status == "CANCELLED"
+
+
+def service_price_get(service_id: int, plan_id: int) -> ServicePrice | None:
+    try:
+        return ServicePrice.get(service_id, plan_id)
+    except ServicePrice.DoesNotExist:
+        return None
+
+
+def item_prices_get(keys: list[tuple[int, int]]) -> dict[tuple[int, int], ItemPrice]:
+    """Catalogue items by (categoryId, itemId) in one BatchGet."""
+    unique = sorted(set(keys))
+    return {(item.category_id, item.item_id): item for item in ItemPrice.batch_get(unique)} if unique else {}
+
+
+def record_update(
+    record_type: str,
+    record_id: str,
+    *,
+    allowed: Callable[[Record], None],
+    actions: Callable[[Record], list[Action]],
+    condition: Callable[[type[Appointment] | type[Order]], Condition | None],
+) -> Record:
+    """Apply billing ``actions`` when ``allowed(record)`` passes (it raises otherwise).
+
+    ``condition`` repeats the rule on the server, so a concurrent writer cannot slip in between
+    the check and the write; a version conflict re-reads and re-checks.
+    """
+    model = record_model(record_type)
+    for _ in range(_VERSION_RETRIES):
+        record = record_get(record_type, record_id)
+        if record is None:
+            from autolab.exceptions import NotFound
+
+            raise NotFound(f"{record_type.capitalize()} not found")
+        allowed(record)
+        try:
+            record.update(actions=actions(record), condition=condition(model))
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            continue
+        return record
+    raise Conflict("The record changed while it was being updated; please try again")
+
+
+def record_set_if(record: Record, actions: list[Action], condition: Condition | None) -> bool:
+    """One conditional update of ``record``; False when the condition (or version) failed."""
+    try:
+        record.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def describe(record: Record) -> dict[str, Any]:
+    """A small JSON-safe summary of the record for events and portal pages."""
+    return {
+        "type": record_type_of(record),
+        "referenceNumber": record_id_of(record),
+        "paymentStatus": record.payment_status,
+        "paymentMethod": record.payment_method,
+    }

@@ -1,0 +1,110 @@
+"""Reads of payments and invoices: always by key or index, never a Scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+
+from autolab.exceptions import ValidationError
+from billing import analytics
+from billing.models import Invoice, Payment
+
+_CURSOR_SALT = "billing.invoices"
+
+
+def months_between(start: dt.date, end: dt.date) -> list[str]:
+    """Every ``YYYY-MM`` from ``start`` to ``end`` inclusive."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _month_query(month: str, start: dt.date, end: dt.date, **kwargs: Any) -> Any:
+    return Invoice.effective_month_index.query(
+        month, Invoice.effective_day.between(start.isoformat(), end.isoformat()), **kwargs
+    )
+
+
+def invoices_in_range(start: dt.date, end: dt.date) -> Iterator[Invoice]:
+    """Every invoice (cancelled included) whose effective day is in [start, end]: one Query chain a month."""
+    for month in months_between(start, end):
+        yield from _month_query(month, start, end)
+
+
+@dataclass
+class InvoicePage:
+    items: list[Invoice]
+    next_cursor: str | None
+
+
+def invoice_list(*, start: dt.date, end: dt.date, limit: int, cursor: str | None) -> InvoicePage:
+    """Invoices by effective day, newest first, one page; the cursor remembers month and key."""
+    months = list(reversed(months_between(start, end)))
+    state = _cursor_state(cursor, months)
+    items: list[Invoice] = []
+    index, last_key = state
+    while index < len(months) and len(items) < limit:
+        results = _month_query(
+            months[index], start, end, scan_index_forward=False, limit=limit - len(items), last_evaluated_key=last_key
+        )
+        items.extend(results)
+        last_key = results.last_evaluated_key
+        if not last_key:
+            index, last_key = index + 1, None
+    more = index < len(months)
+    token = (
+        signing.dumps({"m": index, "k": last_key, "r": months[0] if months else ""}, salt=_CURSOR_SALT)
+        if more
+        else None
+    )
+    return InvoicePage(items=items, next_cursor=token)
+
+
+def _cursor_state(cursor: str | None, months: list[str]) -> tuple[int, dict | None]:
+    if not cursor:
+        return 0, None
+    try:
+        state = signing.loads(cursor, salt=_CURSOR_SALT)
+    except signing.BadSignature as error:
+        raise ValidationError("Invalid cursor") from error
+    if not months or state.get("r") != months[0] or not isinstance(state.get("m"), int):
+        raise ValidationError("The cursor belongs to another date range")
+    return state["m"], state.get("k")
+
+
+def invoices_for_reference(reference_number: str) -> list[Invoice]:
+    """Every invoice of one appointment, order or manual reference, oldest first."""
+    return list(Invoice.reference_index.query(reference_number))
+
+
+def payments_for_reference(reference_number: str) -> list[Payment]:
+    return list(Payment.reference_index.query(reference_number))
+
+
+def invoice_find(invoice_id: str) -> Invoice | None:
+    if not invoice_id or len(invoice_id) > 64:
+        return None
+    try:
+        return Invoice.get(invoice_id)
+    except Invoice.DoesNotExist:
+        return None
+
+
+def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[analytics.Txn], int]:
+    """(transactions of the period's non-cancelled invoices, how many such invoices there are)."""
+    txns, in_period = [], 0
+    for invoice in invoices_in_range(start, end):
+        if invoice.status == "cancelled":
+            continue
+        in_period += 1
+        data = invoice.analytics_data.as_dict() if invoice.analytics_data else None
+        txn = analytics.transaction_of(data, invoice.created_at)
+        if txn is not None:
+            txns.append(txn)
+    return txns, in_period

@@ -1,0 +1,187 @@
+"""Input validation and output shapes of the billing API (the original's field names)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from autolab.money import json_number, to_money
+from billing.invoices import ManualItem
+from billing.models import Invoice
+from billing.records import RECORD_TYPES
+
+MAX_AMOUNT = Decimal("1000000")
+
+
+class StrictNumberField(serializers.Field):
+    """A JSON number (not a string or bool), positive, read as Decimal cents."""
+
+    default_error_messages = {"invalid": "must be a JSON number", "range": "must be more than 0 and at most 1000000"}
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        amount = to_money(data)
+        if amount <= 0 or amount > MAX_AMOUNT:
+            self.fail("range")
+        return amount
+
+    def to_representation(self, value: Decimal) -> int | float:
+        return json_number(value)
+
+
+class IntentInput(serializers.Serializer):
+    userId = serializers.CharField(max_length=64)
+    referenceNumber = serializers.CharField(max_length=100)
+    type = serializers.ChoiceField(
+        choices=RECORD_TYPES, error_messages={"invalid_choice": "type must be 'appointment' or 'order'"}
+    )
+    amount = serializers.IntegerField(
+        required=False, min_value=1, error_messages={"min_value": "amount must be a positive number"}
+    )
+    currency = serializers.CharField(required=False, default="aud", max_length=3)
+    metadata = serializers.DictField(child=serializers.CharField(max_length=200, allow_blank=True), required=False)
+
+
+class ConfirmInput(serializers.Serializer):
+    paymentIntentId = serializers.CharField(max_length=255)
+
+
+class ManualConfirmInput(serializers.Serializer):
+    referenceNumber = serializers.CharField(max_length=100)
+    type = serializers.ChoiceField(
+        choices=RECORD_TYPES, error_messages={"invalid_choice": "type must be 'appointment' or 'order'"}
+    )
+    paymentMethod = serializers.ChoiceField(
+        choices=("cash", "bank_transfer", "card"),
+        default="cash",
+        error_messages={"invalid_choice": "paymentMethod must be 'cash', 'bank_transfer' or 'card'"},
+    )
+    revert = serializers.BooleanField(default=False)
+
+
+class InvoiceListQuery(serializers.Serializer):
+    start_date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    end_date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError("end_date must not be before start_date")
+        if (attrs["end_date"] - attrs["start_date"]).days > 90:
+            raise serializers.ValidationError("The date range must be at most 90 days")
+        return attrs
+
+
+class CustomerData(serializers.Serializer):
+    name = serializers.CharField(max_length=100, error_messages={"required": "customer_data.name is required"})
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+
+
+class TransactionData(serializers.Serializer):
+    currency = serializers.ChoiceField(choices=("AUD", "aud"), required=False, default="AUD")
+    payment_date = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+
+
+class VehicleData(serializers.Serializer):
+    make = serializers.CharField(max_length=50)
+    model = serializers.CharField(max_length=50)
+    year = serializers.CharField(required=False, allow_blank=True, max_length=4, default="")
+
+
+class ManualItemInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    totalAmount = StrictNumberField(required=False)
+    unitPrice = StrictNumberField(required=False)
+    quantity = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def validate(self, attrs: dict[str, Any]) -> ManualItem:
+        has_unit = "unitPrice" in attrs and "quantity" in attrs
+        if not has_unit and "totalAmount" not in attrs:
+            raise serializers.ValidationError("each item must have either totalAmount or both unitPrice and quantity")
+        if has_unit:
+            total = attrs.get("totalAmount") or to_money(attrs["unitPrice"] * attrs["quantity"])
+            return ManualItem(attrs["name"], attrs["description"], False, attrs["unitPrice"], attrs["quantity"], total)
+        total = attrs["totalAmount"]
+        return ManualItem(attrs["name"], attrs["description"], True, total, 1, total)
+
+
+class ManualInvoiceInput(serializers.Serializer):
+    payment_method = serializers.ChoiceField(
+        choices=("cash", "bank_transfer", "card"),
+        error_messages={"invalid_choice": "payment_method must be 'cash', 'bank_transfer', or 'card'"},
+    )
+    reference_number = serializers.RegexField(r"^[A-Za-z0-9-]{1,40}$", required=False, allow_blank=True, default="")
+    customer_data = CustomerData()
+    transaction_data = TransactionData(required=False, default=dict)
+    vehicle_data = VehicleData()
+    items = ManualItemInput(many=True, allow_empty=False, max_length=30)
+
+
+class InvoiceActionInput(serializers.Serializer):
+    invoice_id = serializers.CharField(max_length=64)
+    action = serializers.CharField(required=False, default="cancel", max_length=20)
+
+    def validate_action(self, value: str) -> str:
+        if value.lower() not in ("cancel", "reactivate"):
+            raise serializers.ValidationError("action must be 'cancel' or 'reactivate'")
+        return value.lower()
+
+
+class AnalyticsQuery(serializers.Serializer):
+    quick_metrics = serializers.BooleanField(required=False, default=False)
+    days_back = serializers.FloatField(required=False, min_value=1, max_value=365, default=30)
+    start_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    end_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    analytics_type = serializers.ChoiceField(
+        required=False,
+        choices=(
+            "revenue",
+            "services",
+            "products",
+            "customers",
+            "vehicles",
+            "payments",
+            "bookings",
+            "trends",
+            "operations",
+        ),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["quick_metrics"]:
+            return attrs
+        if "start_date" not in attrs or "end_date" not in attrs:
+            raise serializers.ValidationError("start_date and end_date are required (YYYY-MM-DD)")
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError("end_date must not be before start_date")
+        if (attrs["end_date"] - attrs["start_date"]).days > 365:
+            raise serializers.ValidationError("The date range must be at most 365 days")
+        return attrs
+
+
+def invoice_out(invoice: Invoice) -> dict[str, Any]:
+    """An invoice as the admin screens read it."""
+    metadata = invoice.metadata.as_dict() if invoice.metadata else {}
+    metadata.pop("lines", None)
+    if "totalAmount" in metadata:
+        metadata["totalAmount"] = json_number(Decimal(metadata["totalAmount"]))
+    return {
+        "invoiceId": invoice.invoice_id,
+        "invoiceNumber": invoice.invoice_number,
+        "paymentIntentId": invoice.payment_intent_id,
+        "referenceNumber": invoice.reference_number,
+        "referenceType": invoice.reference_type,
+        "status": invoice.status,
+        "fileUrl": invoice.file_url,
+        "format": invoice.format,
+        "metadata": metadata,
+        "analyticsData": invoice.analytics_data.as_dict() if invoice.analytics_data else None,
+        "createdAt": invoice.created_at,
+        "cancelledAt": invoice.cancelled_at,
+    }

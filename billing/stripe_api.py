@@ -1,0 +1,93 @@
+"""The only module that talks to Stripe (the official SDK, pointed at STRIPE_API_BASE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from autolab.exceptions import ServiceUnavailable, ValidationError
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    status: str
+    amount: int
+    amount_received: int
+    currency: str
+    client_secret: str | None
+    payment_method: str | None
+    metadata: dict[str, str]
+
+
+def _client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=2,
+    )
+
+
+def _intent(resource: Any) -> Intent:
+    obj = resource.to_dict() if hasattr(resource, "to_dict") else dict(resource)
+    payment_method = obj.get("payment_method")
+    if isinstance(payment_method, dict):
+        payment_method = payment_method.get("id")
+    return Intent(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        amount=int(obj.get("amount") or 0),
+        amount_received=int(obj.get("amount_received") or 0),
+        currency=(obj.get("currency") or "aud").lower(),
+        client_secret=obj.get("client_secret"),
+        payment_method=payment_method,
+        metadata=dict(obj.get("metadata") or {}),
+    )
+
+
+def intent_create(*, amount_cents: int, currency: str, metadata: dict[str, str], idempotency_key: str) -> Intent:
+    """Create a PaymentIntent for exactly ``amount_cents``."""
+    params = {
+        "amount": amount_cents,
+        "currency": currency,
+        "metadata": metadata,
+        "automatic_payment_methods": {"enabled": True},
+    }
+    try:
+        obj = _client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+    except stripe.InvalidRequestError as error:
+        raise ValidationError(f"Stripe refused the payment: {error.user_message or error}") from error
+    except stripe.StripeError as error:
+        raise ServiceUnavailable("The payment provider is unavailable; please try again") from error
+    return _intent(obj)
+
+
+def intent_retrieve(intent_id: str) -> Intent:
+    try:
+        obj = _client().v1.payment_intents.retrieve(intent_id)
+    except stripe.InvalidRequestError as error:
+        raise ValidationError("Invalid payment intent") from error
+    except stripe.StripeError as error:
+        raise ServiceUnavailable("The payment provider is unavailable; please try again") from error
+    return _intent(obj)
+
+
+def intent_cancel(intent_id: str) -> None:
+    try:
+        _client().v1.payment_intents.cancel(intent_id)
+    except stripe.StripeError:
+        return  # best effort: an orphaned intent simply expires unpaid at Stripe
+
+
+def event_construct(payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The verified event as a plain dict; ValidationError for a missing or bad signature."""
+    if not signature:
+        raise ValidationError("Missing Stripe signature")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise ValidationError("Invalid Stripe signature") from error
+    return event.to_dict()

@@ -1,0 +1,156 @@
+"""A small Stripe-compatible HTTP server for the PaymentIntent endpoints the SDK calls.
+
+It speaks Stripe's wire format (form-encoded requests, JSON answers, Stripe's error envelope),
+so billing.stripe_api runs the real SDK against it through STRIPE_API_BASE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's ``metadata[userId]=x`` form keys back into nested dicts."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        target = result
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return result
+
+
+class FakeStripe:
+    def __init__(self) -> None:
+        self.intents: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> FakeStripe:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.intents.clear()
+            self.requests.clear()
+
+    def succeed(self, intent_id: str, amount_received: int | None = None) -> dict[str, Any]:
+        """What the customer's card payment does at Stripe."""
+        with self.lock:
+            intent = self.intents[intent_id]
+            intent["status"] = "succeeded"
+            intent["amount_received"] = intent["amount"] if amount_received is None else amount_received
+            intent["payment_method"] = "pm_card_visa"
+            return dict(intent)
+
+    def _create(self, form: dict[str, Any]) -> dict[str, Any]:
+        intent_id = f"pi_{uuid.uuid4().hex[:24]}"
+        intent = {
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": int(form["amount"]),
+            "amount_received": 0,
+            "currency": form.get("currency", "aud"),
+            "status": "requires_payment_method",
+            "client_secret": f"{intent_id}_secret_{uuid.uuid4().hex[:12]}",
+            "metadata": form.get("metadata", {}),
+            "payment_method": None,
+            "created": int(time.time()),
+            "livemode": False,
+        }
+        self.intents[intent_id] = intent
+        return intent
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                return
+
+            def _reply(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Request-Id", f"req_{uuid.uuid4().hex[:12]}")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _missing(self, intent_id: str) -> None:
+                self._reply(
+                    404,
+                    {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "resource_missing",
+                            "message": f"No such payment_intent: '{intent_id}'",
+                        }
+                    },
+                )
+
+            def do_GET(self) -> None:
+                fake.requests.append(("GET", self.path))
+                intent_id = self.path.split("?")[0].rsplit("/", 1)[-1]
+                with fake.lock:
+                    intent = fake.intents.get(intent_id)
+                self._reply(200, intent) if intent else self._missing(intent_id)
+
+            def do_POST(self) -> None:
+                fake.requests.append(("POST", self.path))
+                length = int(self.headers.get("Content-Length") or 0)
+                form = _nest(parse_qsl(self.rfile.read(length).decode()))
+                path = self.path.split("?")[0].rstrip("/")
+                with fake.lock:
+                    if path == "/v1/payment_intents":
+                        return self._reply(200, fake._create(form))
+                    if path.endswith("/cancel"):
+                        intent_id = path.split("/")[-2]
+                        if intent_id not in fake.intents:
+                            return self._missing(intent_id)
+                        fake.intents[intent_id]["status"] = "canceled"
+                        return self._reply(200, fake.intents[intent_id])
+                self._reply(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
+                return None
+
+        return Handler
+
+
+def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """A ``Stripe-Signature`` header value as Stripe computes it."""
+    stamp = timestamp or int(time.time())
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={digest}"
+
+
+def event(event_type: str, obj: dict[str, Any], event_id: str | None = None) -> bytes:
+    body = {
+        "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+        "object": "event",
+        "type": event_type,
+        "api_version": "2024-06-20",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
+    return json.dumps(body).encode()
