@@ -118,6 +118,17 @@ class SuppressionTypeIndex(GlobalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True, attr_name="created_at")
 
 
+class ActiveSuppressionIndex(GlobalSecondaryIndex):
+    """Sparse: only active entries carry ``list_partition``, so the staff list never scans."""
+
+    class Meta:
+        index_name = "ActiveSuppressionIndex"
+        projection = AllProjection()
+
+    list_partition = UnicodeAttribute(hash_key=True, attr_name="list_partition")
+    created_at = UnicodeAttribute(range_key=True, attr_name="created_at")
+
+
 class EmailSuppression(DynamoModel):
     """An address we must not send to (bounce, complaint or a manual entry)."""
 
@@ -142,8 +153,14 @@ class EmailSuppression(DynamoModel):
     arrival_date = UnicodeAttribute(attr_name="arrival_date", null=True)
     environment = UnicodeAttribute(attr_name="environment", null=True)
     ttl = TTLAttribute(attr_name="ttl", null=True)
+    # Additions (docs/data-model.md, email): the active list, and who added or removed an entry.
+    list_partition = UnicodeAttribute(attr_name="list_partition", null=True)
+    created_by = UnicodeAttribute(attr_name="created_by", null=True)
+    removed_at = UnicodeAttribute(attr_name="removed_at", null=True)
+    removed_by = UnicodeAttribute(attr_name="removed_by", null=True)
 
     suppression_type_index = SuppressionTypeIndex()
+    active_index = ActiveSuppressionIndex()
 
 
 class EventTypeIndex(GlobalSecondaryIndex):
@@ -207,6 +224,28 @@ class EmailThreadIndex(GlobalSecondaryIndex):
     created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
+class EmailMailboxIndex(GlobalSecondaryIndex):
+    """Every email by business month (``YYYY-MM``), newest first: the mailbox without a Scan."""
+
+    class Meta:
+        index_name = "mailboxMonth-index"
+        projection = AllProjection()
+
+    mailbox_month = UnicodeAttribute(hash_key=True, attr_name="mailboxMonth")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class EmailOutboxIndex(GlobalSecondaryIndex):
+    """Sparse: only unfinished sends carry ``outboxState``, for the reconciler."""
+
+    class Meta:
+        index_name = "outboxState-index"
+        projection = AllProjection()
+
+    outbox_state = UnicodeAttribute(hash_key=True, attr_name="outboxState")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class EmailMetadata(DynamoModel):
     """One sent or received email; ``createdAt`` is epoch milliseconds, as in the original."""
 
@@ -243,8 +282,21 @@ class EmailMetadata(DynamoModel):
     in_reply_to_message_id = UnicodeAttribute(attr_name="inReplyToMessageId", null=True)
     references = UnicodeSetAttribute(attr_name="references", null=True)
     # Additions for the outbox: delivery state of a transactional send and what to render it from.
-    status = UnicodeAttribute(attr_name="status", null=True)  # queued | sent | suppressed | failed
+    status = UnicodeAttribute(attr_name="status", null=True)  # queued|sending|sent|suppressed|failed|uncertain
     context = UnicodeAttribute(attr_name="context", null=True)  # JSON
     attachments = ListAttribute(of=UnicodeAttribute, attr_name="attachments", null=True)  # storage keys
+    # Additions (docs/data-model.md, email): mailbox listing, exactly-once sending, staff authorship.
+    mailbox_month = UnicodeAttribute(attr_name="mailboxMonth", null=True)
+    outbox_state = UnicodeAttribute(attr_name="outboxState", null=True)
+    send_token = UnicodeAttribute(attr_name="sendToken", null=True)
+    sending_since = IntegerAttribute(attr_name="sendingSince", null=True)
+    sent_at = IntegerAttribute(attr_name="sentAt", null=True)
+    attempts = IntegerAttribute(attr_name="attempts", null=True)
+    failure_reason = UnicodeAttribute(attr_name="failureReason", null=True)
+    reply_to = UnicodeAttribute(attr_name="replyTo", null=True)
+    to_name = UnicodeAttribute(attr_name="toName", null=True)
+    sent_by = UnicodeAttribute(attr_name="sentBy", null=True)
 
     thread_index = EmailThreadIndex()
+    mailbox_index = EmailMailboxIndex()
+    outbox_index = EmailOutboxIndex()

@@ -130,6 +130,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # billing: paid appointments/orders still without an invoice (a lost enqueue) get one.
 CELERY_BEAT_SCHEDULE["billing-invoice-reconcile"] = {"task": "billing.invoice_reconcile_task", "schedule": 300.0}
+# email: re-enqueue sends whose enqueue was lost; settle sends left mid-way; expire suppressions.
+CELERY_BEAT_SCHEDULE["email-outbox-reconcile"] = {"task": "chat.emails.outbox_reconcile_task", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["email-suppression-cleanup"] = {"task": "chat.emails.suppression_cleanup_task", "schedule": 3600.0}
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_dev_placeholder")
@@ -150,6 +153,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Auto Lab Solutions <mail
 SNS_SIGNING_CERT_URL_PATTERN = env(
     "SNS_SIGNING_CERT_URL_PATTERN",
     default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com/[A-Za-z0-9_/.-]+\.pem$",
+)
+# A SubscriptionConfirmation's SubscribeURL is visited only when it matches this pattern.
+SNS_SUBSCRIBE_URL_PATTERN = env(
+    "SNS_SUBSCRIBE_URL_PATTERN",
+    default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com/\?Action=ConfirmSubscription&[^\s]+$",
 )
 
 # --- The business --------------------------------------------------------------------------

@@ -2,16 +2,276 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
 from autolab import clock
-from chat.models import EmailSuppression
+from autolab.pagination import decode_cursor, encode_cursor
+from chat.models import EmailAnalytics, EmailMetadata, EmailSuppression
+
+ACTIVE = "active"
+# How far back the mailbox walks month partitions when a page is not full yet.
+MAILBOX_MONTHS_BACK = 24
+THREAD_MAX_MESSAGES = 500
+
+
+def normalise_address(address: str) -> str:
+    """Addresses are stored and compared lower-case and trimmed."""
+    return (address or "").strip().lower()
+
+
+def _is_active(entry: EmailSuppression, now: dt.datetime) -> bool:
+    return entry.status == ACTIVE and (entry.ttl is None or entry.ttl > now)
+
+
+def suppression_list_for(address: str) -> list[EmailSuppression]:
+    """Every active suppression entry of ``address`` (any case), one per type."""
+    email = normalise_address(address)
+    if not email:
+        return []
+    now = clock.now()
+    return [entry for entry in EmailSuppression.query(email) if _is_active(entry, now)]
 
 
 def email_is_suppressed(address: str) -> bool:
     """Whether transactional mail to ``address`` (any case) must not be sent."""
-    if not address:
-        return False
+    return bool(suppression_list_for(address))
+
+
+def suppression_get(address: str, suppression_type: str) -> EmailSuppression | None:
+    try:
+        return EmailSuppression.get(normalise_address(address), suppression_type)
+    except EmailSuppression.DoesNotExist:
+        return None
+
+
+@dataclass
+class SuppressionPage:
+    items: list[EmailSuppression]
+    next_cursor: str | None
+
+
+def suppression_list(*, limit: int, cursor: str | None, suppression_type: str | None = None) -> SuppressionPage:
+    """Active suppressions, newest first; optionally of one type. Reads the sparse active index."""
+    condition = EmailSuppression.suppression_type == suppression_type if suppression_type else None
+    results = EmailSuppression.active_index.query(
+        ACTIVE,
+        filter_condition=condition,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor),
+    )
     now = clock.now()
-    for entry in EmailSuppression.query(address.strip().lower()):
-        if entry.status == "active" and (entry.ttl is None or entry.ttl > now):
-            return True
-    return False
+    items = [entry for entry in results if _is_active(entry, now)]
+    next_key = results.last_evaluated_key
+    return SuppressionPage(items=items, next_cursor=encode_cursor(next_key))
+
+
+def suppression_expired(now: dt.datetime | None = None) -> Iterator[EmailSuppression]:
+    """Entries still listed as active whose ttl has passed (DynamoDB TTL deletes them lazily)."""
+    moment = now or clock.now()
+    condition = EmailSuppression.ttl <= moment
+    yield from EmailSuppression.active_index.query(ACTIVE, filter_condition=condition)
+
+
+# --- Analytics ---------------------------------------------------------------------------------
+
+ANALYTICS_SERIES = ("sent", "delivered", "bounced", "complained", "suppressed")
+_SERIES_OF_EVENT = {
+    "send": "sent",
+    "delivery": "delivered",
+    "bounce": "bounced",
+    "complaint": "complained",
+    "suppressed_send": "suppressed",
+}
+
+
+def analytics_daily(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Counts of each event series per business day from ``start`` to ``end`` inclusive."""
+    days = []
+    day = start
+    while day <= end:
+        counts = dict.fromkeys(ANALYTICS_SERIES, 0)
+        events = EmailAnalytics.date_partition_index.query(
+            day.isoformat(), attributes_to_get=["event_type", "email", "timestamp", "date_partition"]
+        )
+        for event in events:
+            series = _SERIES_OF_EVENT.get(event.event_type)
+            if series:
+                counts[series] += 1
+        days.append({"date": day.isoformat(), **counts})
+        day += dt.timedelta(days=1)
+    return days
+
+
+def analytics_for(address: str, limit: int = 50) -> list[EmailAnalytics]:
+    """The latest events of one address, newest first."""
+    return list(EmailAnalytics.query(normalise_address(address), scan_index_forward=False, limit=limit))
+
+
+# --- Mailbox -----------------------------------------------------------------------------------
+
+
+def email_get(message_id: str) -> EmailMetadata | None:
+    if not message_id or len(message_id) > 200:
+        return None
+    try:
+        return EmailMetadata.get(message_id)
+    except EmailMetadata.DoesNotExist:
+        return None
+
+
+def thread_messages(thread_id: str) -> list[EmailMetadata]:
+    """Every message of a thread, oldest first."""
+    if not thread_id or len(thread_id) > 200:
+        return []
+    return list(EmailMetadata.thread_index.query(thread_id, limit=THREAD_MAX_MESSAGES))
+
+
+def month_of(created_at_ms: int) -> str:
+    return clock.to_local(clock.from_epoch(created_at_ms / 1000)).strftime("%Y-%m")
+
+
+def _previous_month(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+@dataclass
+class MailboxFilters:
+    to_email: str | None = None
+    from_email: str | None = None
+    is_read: bool | None = None
+    has_attachments: bool | None = None
+    email_type: str | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+    def condition(self) -> Any:
+        parts = []
+        if self.to_email:
+            parts.append(EmailMetadata.to_emails.contains(normalise_address(self.to_email)))
+        if self.from_email:
+            parts.append(EmailMetadata.from_email == normalise_address(self.from_email))
+        if self.is_read is not None:
+            parts.append(EmailMetadata.is_read == self.is_read)
+        if self.has_attachments is not None:
+            parts.append(EmailMetadata.has_attachments == self.has_attachments)
+        if self.email_type:
+            parts.append(EmailMetadata.email_type == self.email_type)
+        condition = None
+        for part in parts:
+            condition = part if condition is None else condition & part
+        return condition
+
+
+@dataclass
+class MailboxPage:
+    emails: list[EmailMetadata]
+    next_cursor: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _mailbox_pages(cursor: str | None, filters: MailboxFilters) -> Iterator[tuple[EmailMetadata, str, Any]]:
+    """Walk the month partitions newest first, yielding (email, month, key to resume after it)."""
+    state = decode_cursor(cursor) or {}
+    month = state.get("month") or clock.local_now().strftime("%Y-%m")
+    last_key = state.get("key")
+    floor = clock.local_now() - dt.timedelta(days=31 * MAILBOX_MONTHS_BACK)
+    floor_month = floor.strftime("%Y-%m")
+    range_condition = None
+    if filters.start_ms is not None and filters.end_ms is not None:
+        range_condition = EmailMetadata.created_at.between(filters.start_ms, filters.end_ms)
+    elif filters.start_ms is not None:
+        range_condition = EmailMetadata.created_at >= filters.start_ms
+    elif filters.end_ms is not None:
+        range_condition = EmailMetadata.created_at <= filters.end_ms
+    while month >= floor_month:
+        results = EmailMetadata.mailbox_index.query(
+            month,
+            range_key_condition=range_condition,
+            filter_condition=filters.condition(),
+            scan_index_forward=False,
+            last_evaluated_key=last_key,
+            page_size=100,
+        )
+        for item in results:
+            yield item, month, {"messageId": item.message_id, "mailboxMonth": month, "createdAt": item.created_at}
+        month, last_key = _previous_month(month), None
+
+
+def _resume_key(item_key: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "messageId": {"S": item_key["messageId"]},
+        "mailboxMonth": {"S": item_key["mailboxMonth"]},
+        "createdAt": {"N": str(item_key["createdAt"])},
+    }
+
+
+def mailbox_list(*, limit: int, cursor: str | None, filters: MailboxFilters | None = None) -> MailboxPage:
+    """Emails newest first across month partitions, with an opaque cursor."""
+    emails: list[EmailMetadata] = []
+    next_cursor = None
+    for item, month, key in _mailbox_pages(cursor, filters or MailboxFilters()):
+        emails.append(item)
+        if len(emails) >= limit:
+            next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
+            break
+    return MailboxPage(emails=emails, next_cursor=next_cursor)
+
+
+@dataclass
+class ThreadSummary:
+    thread_id: str
+    subject: str
+    last: EmailMetadata
+    participants: set[str]
+    message_count: int
+    unread_count: int
+    is_important: bool
+
+
+def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = None) -> MailboxPage:
+    """Threads by latest activity, newest first (the latest message of each, from the month index)."""
+    state = decode_cursor(cursor) or {}
+    seen: list[str] = list(state.get("seen", []))
+    wanted = normalise_address(customer_email or "")
+    filters = MailboxFilters(to_email=wanted or None)
+    heads: list[EmailMetadata] = []
+    next_cursor = None
+    for item, month, key in _mailbox_pages(state.get("page"), filters):
+        thread_id = item.thread_id or item.message_id
+        if thread_id in seen:
+            continue
+        seen.append(thread_id)
+        heads.append(item)
+        if len(heads) >= limit:
+            page = encode_cursor({"month": month, "key": _resume_key(key)})
+            next_cursor = encode_cursor({"page": page, "seen": seen[-2000:]})
+            break
+    return MailboxPage(emails=[], next_cursor=next_cursor, extra={"threads": [_summarise(head) for head in heads]})
+
+
+def _summarise(head: EmailMetadata) -> ThreadSummary:
+    thread_id = head.thread_id or head.message_id
+    messages = thread_messages(thread_id) or [head]
+    participants: set[str] = set()
+    for message in messages:
+        participants |= {message.from_email or "", *(message.to_emails or set()), *(message.cc_emails or set())}
+    return ThreadSummary(
+        thread_id=thread_id,
+        subject=next((m.subject for m in messages if m.subject), ""),
+        last=messages[-1],
+        participants=participants - {""},
+        message_count=len(messages),
+        unread_count=sum(1 for m in messages if not m.is_read),
+        is_important=any(m.is_important for m in messages),
+    )
+
+
+def outbox_pending(state: str, older_than_ms: int, limit: int = 100) -> list[EmailMetadata]:
+    """Unfinished sends in ``state`` (queued or sending) created before ``older_than_ms``."""
+    condition = EmailMetadata.created_at < older_than_ms
+    return list(EmailMetadata.outbox_index.query(state, range_key_condition=condition, limit=limit))

@@ -1,4 +1,15 @@
 from django.urls import path
 
-urlpatterns: list = [
+from chat.emails import apis
+
+urlpatterns = [
+    path("emails", apis.EmailListApi.as_view(), name="emails"),
+    path("emails/<str:email_id>", apis.EmailDetailApi.as_view(), name="email-detail"),
+    path("email-suppression/check", apis.SuppressionCheckApi.as_view(), name="email-suppression-check"),
+    path("email-suppression/list", apis.SuppressionListApi.as_view(), name="email-suppression-list"),
+    path("email-suppression/add", apis.SuppressionAddApi.as_view(), name="email-suppression-add"),
+    path("email-suppression/remove", apis.SuppressionRemoveApi.as_view(), name="email-suppression-remove"),
+    path("email-suppression/analytics", apis.SuppressionAnalyticsApi.as_view(), name="email-suppression-analytics"),
+    path("email-suppression/cleanup", apis.SuppressionCleanupApi.as_view(), name="email-suppression-cleanup"),
+    path("webhooks/ses", apis.SesWebhookApi.as_view(), name="webhook-ses"),
 ]
