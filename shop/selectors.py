@@ -12,7 +12,7 @@ from pynamodb.expressions.condition import Condition
 
 from autolab import clock
 from autolab.exceptions import ValidationError
-from autolab.pagination import Page, paginate
+from autolab.pagination import Page, decode_cursor, paginate
 from autolab.permissions import Permission, StaffIdentity
 from shop.models import CATALOGUE_PARTITION, ORDER_LIST_PARTITION, ItemPrice, Order
 
@@ -105,10 +105,24 @@ def _range_condition(filters: OrderFilters) -> Condition | None:
     return None
 
 
-def _query_page(query: Any, *, limit: int, cursor: str | None, **kwargs: Any) -> Page[Order]:
-    """One page; a cursor from another list (other filters) is refused as invalid input."""
+def _check_cursor(cursor: str | None, index: Any, hash_value: str) -> None:
+    """A cursor must come from this very list (same index and partition), or it is invalid input."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return
+    names = {"orderId"} | {
+        attr.attr_name for attr in index.Meta.attributes.values() if attr.is_hash_key or attr.is_range_key
+    }
+    hash_name = index._hash_key_attribute().attr_name
+    if set(key) != names or key[hash_name] != {"S": hash_value}:
+        raise ValidationError("Invalid cursor")
+
+
+def _query_page(index: Any, hash_value: str, *, limit: int, cursor: str | None, **kwargs: Any) -> Page[Order]:
+    """One page of ``index`` for ``hash_value``; a cursor from another list is refused (400)."""
+    _check_cursor(cursor, index, hash_value)
     try:
-        return paginate(query, limit=limit, cursor=cursor, **kwargs)
+        return paginate(index.query, limit=limit, cursor=cursor, hash_key=hash_value, **kwargs)
     except QueryError as error:
         if cursor and error.cause_response_code == "ValidationException":
             raise ValidationError("Invalid cursor") from error
@@ -126,10 +140,10 @@ def order_list_all(filters: OrderFilters, *, limit: int, cursor: str | None) -> 
     )
     condition = _filter_condition(filters, with_status=False, with_dates=False)
     return _query_page(
-        index.query,
+        index,
+        key,
         limit=limit,
         cursor=cursor,
-        hash_key=key,
         range_key_condition=_range_condition(filters),
         filter_condition=condition,
         scan_index_forward=False,
@@ -141,10 +155,10 @@ def order_list_for_customer(user_id: str, filters: OrderFilters, *, limit: int, 
     """Orders ``user_id`` created (createdUserId-index)."""
     condition = _filter_condition(filters, with_status=True, with_dates=True)
     return _query_page(
-        Order.created_user_index.query,
+        Order.created_user_index,
+        user_id,
         limit=limit,
         cursor=cursor,
-        hash_key=user_id,
         filter_condition=condition,
         page_size=_page_size(limit, condition),
     )
@@ -154,10 +168,10 @@ def order_list_for_mechanic(mechanic_id: str, filters: OrderFilters, *, limit: i
     """Orders assigned to ``mechanic_id`` (assignedMechanicId-index)."""
     condition = _filter_condition(filters, with_status=True, with_dates=True)
     return _query_page(
-        Order.assigned_mechanic_index.query,
+        Order.assigned_mechanic_index,
+        mechanic_id,
         limit=limit,
         cursor=cursor,
-        hash_key=mechanic_id,
         filter_condition=condition,
         page_size=_page_size(limit, condition),
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from rest_framework.test import APIClient
 
 from chat.models import Customer, EmailMetadata
@@ -80,13 +82,13 @@ def outbox(email_type: str | None = None) -> list[dict[str, Any]]:
 @pytest.fixture
 def staff_events() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """A channel in the staff group; calling the fixture drains the live events received so far."""
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("staff", channel)
+    # A plain (not process-specific) channel name, read by a fresh layer each time: every
+    # async_to_sync call runs its own event loop, and a layer's receive buffer is bound to one.
+    channel = f"shoptest.{uuid.uuid4().hex}"
+    async_to_sync(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER).group_add)("staff", channel)
 
     async def _drain() -> list[dict[str, Any]]:
-        import asyncio
-
+        layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
         events = []
         while True:
             try:
@@ -96,4 +98,4 @@ def staff_events() -> Iterator[Callable[[], list[dict[str, Any]]]]:
             events.append(message["event"])
 
     yield lambda: async_to_sync(_drain)()
-    async_to_sync(layer.group_discard)("staff", channel)
+    async_to_sync(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER).group_discard)("staff", channel)
