@@ -59,7 +59,7 @@ def prepare_data(env: dict[str, str], owns_dynamodb: bool) -> None:
         step("Restoring the last dev backup (if any)")
         manage("restore", env=env, check=False)
     step("Seeding catalogue and demo staff")
-    manage("seed", env=env)
+    manage("seed", "--demo-staff", env=env)
 
 
 def start_processes(env: dict[str, str], port: int) -> list[subprocess.Popen]:

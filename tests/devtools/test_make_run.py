@@ -1,0 +1,107 @@
+"""`make run` end to end: the stack comes up, serves the portal and the API, and data created
+through the API is still there after a stop (Ctrl-C / SIGTERM) and a new start."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from devtools.services import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _post_json(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def stack_env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "DYNAMODB_ENDPOINT_URL", "CELERY_BROKER_URL"}
+    }
+    env.update(
+        {
+            "AUTOLAB_ENV": f"devtest{os.getpid()}",
+            "PORT": str(free_port()),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'auth.sqlite3'}",
+            "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+            "DJANGO_SETTINGS_MODULE": "autolab.settings.base",
+        }
+    )
+    return env
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devtools.devstack"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{env['PORT']}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-3000:]
+        try:
+            if _get(f"{base}/api/health", timeout=2)[0] == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise AssertionError("make run did not become healthy:\n" + log.read_text()[-3000:])
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=90)
+
+
+def test_make_run_serves_everything_and_keeps_data_across_restarts(stack_env: dict[str, str], tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{stack_env['PORT']}"
+    log = tmp_path / "stack.log"
+    process = _start(stack_env, log)
+    try:
+        assert "admin@autolab.local / autolab-demo-2026" in log.read_text()
+        assert _get(f"{base}/admin/login/")[0] == 200
+        assert _get(f"{base}/api/docs/")[0] == 200
+        status, token = _post_json(
+            f"{base}/api/auth/token", {"email": "admin@autolab.local", "password": "autolab-demo-2026"}
+        )
+        assert status == 200, token
+        status, created = _post_json(f"{base}/api/users/register", {"userName": "Restart Test"})
+        assert status in (200, 201), created
+        user_id = created["userId"]
+    finally:
+        _stop(process)
+    assert "Backing up dev data" in log.read_text()
+
+    process = _start(stack_env, log)
+    try:
+        status, body = _get(f"{base}/api/users/check?userId={user_id}")
+        assert status == 200, body
+    finally:
+        _stop(process)
