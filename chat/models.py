@@ -3,14 +3,37 @@
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
-    UnicodeAttribute,
     TTLAttribute,
+    UnicodeAttribute,
     UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, table_name
+
+
+class CustomerListIndex(GlobalSecondaryIndex):
+    """Every customer, newest first (staff customer list)."""
+
+    class Meta:
+        index_name = "listKey-createdAt-index"
+        projection = AllProjection()
+
+    list_key = UnicodeAttribute(hash_key=True, attr_name="listKey")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class CustomerInboxIndex(GlobalSecondaryIndex):
+    """Customers who have chatted, by their last message (the staff inbox); sparse."""
+
+    class Meta:
+        index_name = "inboxKey-lastMessageAt-index"
+        projection = AllProjection()
+
+    inbox_key = UnicodeAttribute(hash_key=True, attr_name="inboxKey")
+    last_message_at = IntegerAttribute(range_key=True, attr_name="lastMessageAt")
 
 
 class Customer(DynamoModel):
@@ -30,6 +53,19 @@ class Customer(DynamoModel):
     assigned_to = UnicodeAttribute(attr_name="assignedTo", null=True)
     last_seen = IntegerAttribute(attr_name="lastSeen", null=True)
     created_at = IntegerAttribute(attr_name="createdAt", null=True)
+    # Additions (docs/data-model.md, chat): listing, search and the inbox summary.
+    list_key = UnicodeAttribute(attr_name="listKey", null=True)
+    search_text = UnicodeAttribute(attr_name="searchText", null=True)
+    inbox_key = UnicodeAttribute(attr_name="inboxKey", null=True)
+    last_message_at = IntegerAttribute(attr_name="lastMessageAt", null=True)
+    last_message_id = UnicodeAttribute(attr_name="lastMessageId", null=True)
+    last_message = UnicodeAttribute(attr_name="lastMessage", null=True)
+    last_sender_id = UnicodeAttribute(attr_name="lastSenderId", null=True)
+    unread_count = IntegerAttribute(attr_name="unreadCount", null=True)
+    assigned_at = IntegerAttribute(attr_name="assignedAt", null=True)
+
+    list_index = CustomerListIndex()
+    inbox_index = CustomerInboxIndex()
 
 
 class ConnectionUserIndex(GlobalSecondaryIndex):
@@ -38,6 +74,17 @@ class ConnectionUserIndex(GlobalSecondaryIndex):
         projection = AllProjection()
 
     user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
+
+
+class ConnectionKindIndex(GlobalSecondaryIndex):
+    """Initialised connections by kind ("staff" or "customer"): who is online, without a Scan."""
+
+    class Meta:
+        index_name = "kind-createdAt-index"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True, attr_name="kind")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
 class Connection(DynamoModel):
@@ -53,8 +100,10 @@ class Connection(DynamoModel):
     staff = BooleanAttribute(attr_name="staff", default=False)
     ttl = TTLAttribute(attr_name="ttl", null=True)
     created_at = IntegerAttribute(attr_name="createdAt", null=True)
+    kind = UnicodeAttribute(attr_name="kind", null=True)  # addition: "staff" | "customer"
 
     user_index = ConnectionUserIndex()
+    kind_index = ConnectionKindIndex()
 
 
 class MessageSenderIndex(GlobalSecondaryIndex):
@@ -73,6 +122,17 @@ class MessageReceiverIndex(GlobalSecondaryIndex):
     receiver_id = UnicodeAttribute(hash_key=True, attr_name="receiverId")
 
 
+class MessageConversationIndex(GlobalSecondaryIndex):
+    """One customer's conversation in time order (history pages)."""
+
+    class Meta:
+        index_name = "clientId-createdAt-index"
+        projection = AllProjection()
+
+    client_id = UnicodeAttribute(hash_key=True, attr_name="clientId")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class Message(DynamoModel):
     logical_name = "Messages"
 
@@ -87,9 +147,38 @@ class Message(DynamoModel):
     received = BooleanAttribute(attr_name="received", default=False)
     viewed = BooleanAttribute(attr_name="viewed", default=False)
     created_at = IntegerAttribute(attr_name="createdAt")
+    # Additions: the conversation (customer userId) a message belongs to, and its edit time.
+    client_id = UnicodeAttribute(attr_name="clientId", null=True)
+    edited_at = IntegerAttribute(attr_name="editedAt", null=True)
 
     sender_index = MessageSenderIndex()
     receiver_index = MessageReceiverIndex()
+    conversation_index = MessageConversationIndex()
+
+
+class InquiryStatusIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status-createdAt-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True, attr_name="status")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class InquiryListIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listKey-createdAt-index"
+        projection = AllProjection()
+
+    list_key = UnicodeAttribute(hash_key=True, attr_name="listKey")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class StatusChange(MapAttribute):
+    status = UnicodeAttribute()
+    by = UnicodeAttribute()
+    by_name = UnicodeAttribute(attr_name="byName", null=True)
+    at = IntegerAttribute()
 
 
 class Inquiry(DynamoModel):
@@ -107,6 +196,42 @@ class Inquiry(DynamoModel):
     status = UnicodeAttribute(attr_name="status", default="OPEN")
     created_at = IntegerAttribute(attr_name="createdAt")
     created_date = UnicodeAttribute(attr_name="createdDate")
+    # Additions: list partition, and who moved the status when.
+    list_key = UnicodeAttribute(attr_name="listKey", null=True)
+    updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
+    status_updated_by = UnicodeAttribute(attr_name="statusUpdatedBy", null=True)
+    status_updated_at = IntegerAttribute(attr_name="statusUpdatedAt", null=True)
+    status_history = ListAttribute(of=StatusChange, attr_name="statusHistory", null=True)
+
+    status_index = InquiryStatusIndex()
+    list_index = InquiryListIndex()
+
+
+class CannedReplyListIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listKey-title-index"
+        projection = AllProjection()
+
+    list_key = UnicodeAttribute(hash_key=True, attr_name="listKey")
+    title = UnicodeAttribute(range_key=True, attr_name="title")
+
+
+class CannedReply(DynamoModel):
+    """A reply text support staff insert into a chat with one click (a small table of chat's own)."""
+
+    logical_name = "CannedReplies"
+
+    class Meta(BaseMeta):
+        table_name = table_name("CannedReplies")
+
+    reply_id = UnicodeAttribute(hash_key=True, attr_name="replyId")
+    list_key = UnicodeAttribute(attr_name="listKey", default="ALL")
+    title = UnicodeAttribute(attr_name="title")
+    text = UnicodeAttribute(attr_name="text")
+    created_by = UnicodeAttribute(attr_name="createdBy", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+
+    list_index = CannedReplyListIndex()
 
 
 class SuppressionTypeIndex(GlobalSecondaryIndex):

@@ -1,3 +1,7 @@
-from django.urls import path
+from django.urls import re_path
 
-websocket_urlpatterns: list = []
+from chat.consumers import ChatConsumer
+
+websocket_urlpatterns: list = [
+    re_path(r"^ws/?$", ChatConsumer.as_asgi()),
+]

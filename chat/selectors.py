@@ -1,14 +1,185 @@
-"""Reads of customers, connections, messages and inquiries: always by key or index."""
+"""Reads of customers, connections, messages, inquiries and canned replies: always by key or index."""
 
 from __future__ import annotations
 
-from chat.models import Customer
+import datetime as dt
+
+from pynamodb.expressions.condition import Condition
+
+from autolab import clock
+from autolab.pagination import Page, paginate
+from autolab.permissions import StaffIdentity
+from chat.models import CannedReply, Connection, Customer, Inquiry, Message
+
+CUSTOMER_LIST_KEY = "CUSTOMER"
+INBOX_KEY = "INBOX"
+INQUIRY_LIST_KEY = "INQUIRY"
+CANNED_LIST_KEY = "ALL"
 
 
 def customer_get(user_id: str) -> Customer | None:
+    """The customer with this server-issued id, or None (also for malformed ids)."""
     if not user_id or not isinstance(user_id, str) or len(user_id) > 64:
         return None
     try:
         return Customer.get(user_id)
     except Customer.DoesNotExist:
         return None
+
+
+def customer_list(*, limit: int, cursor: str | None, search: str = "") -> Page[Customer]:
+    """Customers newest first; ``search`` matches part of the name or email (case-insensitive)."""
+    condition = Customer.search_text.contains(search.strip().lower()) if search.strip() else None
+    return paginate(
+        Customer.list_index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=CUSTOMER_LIST_KEY,
+        scan_index_forward=False,
+        filter_condition=condition,
+    )
+
+
+def _live() -> Condition:
+    # DynamoDB deletes expired items only eventually, so an expired row must never count as online.
+    return Connection.ttl > clock.now()
+
+
+def connections_online(kind: str | None = None) -> list[Connection]:
+    """Initialised, unexpired connections ("staff", "customer" or both), newest first."""
+    kinds = [kind] if kind else ["customer", "staff"]
+    found: list[Connection] = []
+    for each in kinds:
+        found.extend(Connection.kind_index.query(each, filter_condition=_live(), scan_index_forward=False))
+    return found
+
+
+def online_customer_ids() -> set[str]:
+    return {connection.user_id for connection in connections_online("customer") if connection.user_id}
+
+
+def connections_of_user(user_id: str) -> list[Connection]:
+    """Every recorded connection of one customer or staff member (expired ones included)."""
+    return list(Connection.user_index.query(user_id))
+
+
+def connection_is_live(user_id: str) -> bool:
+    return any(Connection.user_index.query(user_id, filter_condition=_live(), limit=1))
+
+
+def connections_expired(*, before: dt.datetime, limit: int = 500) -> list[Connection]:
+    """Expired initialised connections (for the sweep), read through the kind index."""
+    found: list[Connection] = []
+    for kind in ("customer", "staff"):
+        found.extend(Connection.kind_index.query(kind, filter_condition=Connection.ttl <= before, limit=limit))
+    return found
+
+
+def message_get(message_id: str) -> Message | None:
+    if not message_id or not isinstance(message_id, str) or len(message_id) > 100:
+        return None
+    try:
+        return Message.get(message_id)
+    except Message.DoesNotExist:
+        return None
+
+
+def message_list_for_client(client_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
+    """One customer's conversation, newest first."""
+    return paginate(
+        Message.conversation_index.query, limit=limit, cursor=cursor, hash_key=client_id, scan_index_forward=False
+    )
+
+
+def messages_unviewed_from_client(client_id: str) -> list[Message]:
+    """The customer's messages staff have not viewed yet (to mark a conversation read)."""
+    condition = (Message.sender_id == client_id) & (Message.viewed == False)  # noqa: E712 - a DynamoDB condition
+    return list(Message.conversation_index.query(client_id, filter_condition=condition, scan_index_forward=False))
+
+
+def message_latest_for_client(client_id: str) -> Message | None:
+    return next(iter(Message.conversation_index.query(client_id, scan_index_forward=False, limit=1)), None)
+
+
+def inbox_list(*, limit: int, cursor: str | None, only: str = "all", staff_user_id: str = "") -> Page[Customer]:
+    """Conversations by last message, newest first; ``only`` is all, mine or unassigned."""
+    condition = None
+    if only == "mine":
+        condition = Customer.assigned_to == staff_user_id
+    elif only == "unassigned":
+        condition = Customer.assigned_to.does_not_exist()
+    return paginate(
+        Customer.inbox_index.query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=INBOX_KEY,
+        scan_index_forward=False,
+        filter_condition=condition,
+    )
+
+
+def inquiry_get(inquiry_id: str) -> Inquiry | None:
+    if not inquiry_id or not isinstance(inquiry_id, str) or len(inquiry_id) > 64:
+        return None
+    try:
+        return Inquiry.get(inquiry_id)
+    except Inquiry.DoesNotExist:
+        return None
+
+
+def inquiry_list(
+    *,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    user_id: str | None = None,
+) -> Page[Inquiry]:
+    """Inquiries newest first, by status (or all), within business-day bounds, optionally one customer's."""
+    range_condition = _created_between(Inquiry.created_at, start, end)
+    query = Inquiry.status_index.query if status else Inquiry.list_index.query
+    return paginate(
+        query,
+        limit=limit,
+        cursor=cursor,
+        hash_key=status or INQUIRY_LIST_KEY,
+        range_key_condition=range_condition,
+        filter_condition=(Inquiry.user_id == user_id) if user_id else None,
+        scan_index_forward=False,
+    )
+
+
+def _created_between(attribute: object, start: dt.date | None, end: dt.date | None) -> Condition | None:
+    low = clock.epoch_of_local_day(start) if start else 0
+    high = clock.epoch_of_local_day(end + dt.timedelta(days=1)) - 1 if end else 2**40
+    if start is None and end is None:
+        return None
+    return attribute.between(low, high)  # type: ignore[attr-defined]
+
+
+def canned_reply_list() -> list[CannedReply]:
+    """Every canned reply, by title."""
+    return list(CannedReply.list_index.query(CANNED_LIST_KEY))
+
+
+def canned_reply_get(reply_id: str) -> CannedReply | None:
+    try:
+        return CannedReply.get(reply_id)
+    except CannedReply.DoesNotExist:
+        return None
+
+
+def staff_for_socket(user: object, token: str | None) -> StaffIdentity | None:
+    """The active staff member of a socket: by API token when one is given, else the portal session."""
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.authtoken.models import Token
+
+    from staffapp.selectors import staff_identity_for_user
+
+    if token:
+        found = Token.objects.select_related("user").filter(key=str(token)[:64]).first()
+        user = found.user if found is not None else AnonymousUser()
+    if user is None:
+        return None
+    return staff_identity_for_user(user)  # type: ignore[arg-type]

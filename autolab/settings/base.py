@@ -133,6 +133,8 @@ CELERY_BEAT_SCHEDULE["billing-invoice-reconcile"] = {"task": "billing.invoice_re
 # email: re-enqueue sends whose enqueue was lost; settle sends left mid-way; expire suppressions.
 CELERY_BEAT_SCHEDULE["email-outbox-reconcile"] = {"task": "chat.emails.outbox_reconcile_task", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["email-suppression-cleanup"] = {"task": "chat.emails.suppression_cleanup_task", "schedule": 3600.0}
+# chat: Connections rows whose ttl passed (a web process died without closing its sockets).
+CELERY_BEAT_SCHEDULE["chat-connections-sweep"] = {"task": "chat.connections_sweep_task", "schedule": 600.0}
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_dev_placeholder")

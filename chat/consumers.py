@@ -1,0 +1,126 @@
+"""The chat WebSocket at /ws/ (behaviour reference §4): customers ``init``, staff ``staff-init``, ``ping``.
+
+The socket is push-only apart from these actions; messages are sent over REST. Every live event
+published with ``autolab.events.publish`` to a group this socket joined is forwarded as JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from autolab import events
+from autolab.exceptions import NotFound
+from chat import live, selectors, services
+
+logger = logging.getLogger(__name__)
+
+REPLACED_CLOSE_CODE = 4001
+
+
+def _service(function: Any) -> Any:
+    # PynamoDB is blocking I/O: run it in a worker thread, not serialised on one thread.
+    return sync_to_async(function, thread_sensitive=False)
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.role: str | None = None
+        self.user_id: str | None = None
+        self.joined: list[str] = []
+        self.refreshed_at = time.monotonic()
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.role is not None:
+            await _service(services.connection_close)(connection_id=self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        action = content.get("action") if isinstance(content, dict) else None
+        handler = {"init": self.customer_init, "staff-init": self.staff_init, "ping": self.ping}.get(action)
+        if handler is None:
+            await self.send_json({"type": "error", "success": False, "error": "UNKNOWN_ACTION"})
+            return
+        await handler(content)
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None  # not JSON: answered as an unknown action, the socket stays open
+
+    async def customer_init(self, content: dict[str, Any]) -> None:
+        if self.role is not None:
+            await self._init_failed("ALREADY_INITIALISED")
+            return
+        user_id = content.get("userId")
+        if user_id is not None and not isinstance(user_id, str):
+            await self._init_failed("INVALID_USER_ID")
+            return
+        try:
+            result = await _service(services.customer_connect)(
+                connection_id=self.channel_name, user_id=user_id or None, fields=content
+            )
+        except NotFound:
+            await self._init_failed("INVALID_USER_ID")
+            return
+        for old_channel in result.replaced_connection_ids:
+            await self.channel_layer.send(old_channel, {"type": "chat.replaced"})
+        self.role, self.user_id = "customer", result.customer.user_id
+        await self._join(events.customer_group(self.user_id))
+        reply = {"type": "connection", "subtype": "init", "success": True, **live.customer_profile(result.customer)}
+        await self.send_json(reply)
+
+    async def staff_init(self, content: dict[str, Any]) -> None:
+        if self.role is not None:
+            await self._init_failed("ALREADY_INITIALISED")
+            return
+        token = content.get("token") or self._query_token()
+        staff = await database_sync_to_async(selectors.staff_for_socket)(self.scope.get("user"), token)
+        if staff is None:
+            await self._init_failed("INVALID_TOKEN" if token else "INVALID_USER")
+            return
+        may_chat = await _service(services.staff_connect)(connection_id=self.channel_name, staff=staff)
+        self.role, self.user_id = "staff", staff.user_id
+        await self._join(events.STAFF_GROUP)
+        await self._join(events.staff_member_group(staff.user_id))
+        if may_chat:
+            await self._join(live.INBOX_GROUP)
+        reply = {"type": "connection", "subtype": "init", "success": True, "userId": staff.user_id, "staff": True}
+        await self.send_json({**reply, "userName": staff.name, "chat": may_chat})
+
+    async def ping(self, content: dict[str, Any]) -> None:
+        # Pings come every 25 s; the row's expiry only needs pushing forward every few minutes.
+        due = time.monotonic() - self.refreshed_at >= services.CONNECTION_REFRESH_AFTER.total_seconds()
+        if self.role is not None and due:
+            self.refreshed_at = time.monotonic()
+            await _service(services.connection_refresh)(connection_id=self.channel_name)
+
+    async def live_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+    async def chat_replaced(self, message: dict[str, Any]) -> None:
+        """A newer socket of the same customer took over: this one says so and closes."""
+        self.role = None  # its row is already gone; nothing to clean up on close
+        await self.send_json({"type": "connection", "subtype": "replaced", "success": False, "error": "REPLACED"})
+        await self.close(code=REPLACED_CLOSE_CODE)
+
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.joined.append(group)
+
+    async def _init_failed(self, error: str) -> None:
+        await self.send_json({"type": "connection", "subtype": "init", "success": False, "error": error})
+
+    def _query_token(self) -> str | None:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        return (query.get("token") or [None])[0]

@@ -1,0 +1,114 @@
+"""Inquiries from the website's contact form (§1.16-1.17) and their status workflow."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from autolab import clock, events
+from autolab.exceptions import Conflict, NotFound, ValidationError
+from autolab.permissions import StaffIdentity
+from chat import selectors
+from chat.models import Inquiry, StatusChange
+from chat.services import _condition_failed
+from chat.validation import clean_text
+
+OPEN, IN_PROGRESS, RESOLVED, CLOSED = "OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"
+STATUSES = (OPEN, IN_PROGRESS, RESOLVED, CLOSED)
+# Forward one step at a time; a resolved inquiry can be reopened if the customer comes back.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OPEN: frozenset({IN_PROGRESS}),
+    IN_PROGRESS: frozenset({RESOLVED}),
+    RESOLVED: frozenset({CLOSED, IN_PROGRESS}),
+    CLOSED: frozenset(),
+}
+LIMITS = {"firstName": 50, "lastName": 50, "email": 100, "message": 1000}
+
+
+def _clean_inquiry_data(data: Any) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise ValidationError("inquiryData and userId are required")
+    cleaned = {field: clean_text(data.get(field)) for field in LIMITS}
+    for field, limit in LIMITS.items():
+        if not cleaned[field]:
+            raise ValidationError(f"{field} is required")
+        if len(cleaned[field]) > limit:
+            raise ValidationError(f"{field} must be at most {limit} characters")
+    if "@" not in cleaned["email"] or "." not in cleaned["email"]:
+        raise ValidationError("email must be a valid email address")
+    if len(cleaned["message"]) < 10:
+        raise ValidationError("message must be at least 10 characters")
+    return cleaned
+
+
+def inquiry_create(*, user_id: object, inquiry_data: Any) -> Inquiry:
+    """Store a contact-form inquiry as OPEN (the customer must exist) and tell staff live."""
+    customer_id = clean_text(user_id)
+    if not customer_id or inquiry_data in (None, ""):
+        raise ValidationError("inquiryData and userId are required")
+    data = _clean_inquiry_data(inquiry_data)
+    if selectors.customer_get(customer_id) is None:
+        raise NotFound(f"No user record found for userId: {customer_id}")
+    now = clock.epoch_now()
+    inquiry = Inquiry(
+        inquiry_id=str(uuid.uuid4()),
+        first_name=data["firstName"],
+        last_name=data["lastName"],
+        email=data["email"],
+        message=data["message"],
+        user_id=customer_id,
+        status=OPEN,
+        created_at=now,
+        created_date=clock.business_date_str(),
+        list_key=selectors.INQUIRY_LIST_KEY,
+        updated_at=now,
+        status_history=[StatusChange(status=OPEN, by=customer_id, at=now)],
+    )
+    inquiry.save(condition=Inquiry.inquiry_id.does_not_exist())
+    name = f"{inquiry.first_name} {inquiry.last_name}"
+    events.publish_to_staff(
+        "inquiry.created",
+        {
+            "inquiryId": inquiry.inquiry_id,
+            "title": "New Customer Inquiry",
+            "message": f"New inquiry #{inquiry.inquiry_id[:8]} has been submitted by {name}",
+            "url": f"/admin/chat/inquiries/{inquiry.inquiry_id}/",
+        },
+    )
+    return inquiry
+
+
+def inquiry_set_status(*, inquiry_id: str, status: object, staff: StaffIdentity) -> Inquiry:
+    """Move an inquiry along OPEN → IN_PROGRESS → RESOLVED → CLOSED, recording who and when."""
+    if status not in STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}")
+    inquiry = selectors.inquiry_get(inquiry_id)
+    if inquiry is None:
+        raise NotFound("Inquiry not found")
+    current = inquiry.status or OPEN
+    if status not in TRANSITIONS[current]:
+        raise Conflict(f"An inquiry cannot move from {current} to {status}")
+    now = clock.epoch_now()
+    # Two staff moving the same inquiry at once: only the first one's move applies.
+    condition = Inquiry.status == current
+    if current == OPEN:
+        condition |= Inquiry.status.does_not_exist()  # inquiries stored before statuses existed
+    change = StatusChange(status=str(status), by=staff.user_id, by_name=staff.name, at=now)
+    try:
+        inquiry.update(
+            actions=[
+                Inquiry.status.set(str(status)),
+                Inquiry.status_updated_by.set(staff.user_id),
+                Inquiry.status_updated_at.set(now),
+                Inquiry.updated_at.set(now),
+                Inquiry.status_history.set((Inquiry.status_history | []).append([change])),
+            ],
+            condition=condition,
+        )
+    except UpdateError as error:
+        if _condition_failed(error):
+            raise Conflict("The inquiry was changed meanwhile; reload and retry") from error
+        raise
+    return inquiry
