@@ -29,7 +29,12 @@ def test_customer_books_and_the_record_matches_the_original_shape(anon, customer
     assert body["success"] is True
     assert body["message"] == "Appointment created successfully"
     stored = Appointment.get(body["appointmentId"])
-    assert (stored.status, stored.payment_status, stored.price, stored.created_user_id) == ("PENDING", "pending", 220, customer_id)
+    assert (stored.status, stored.payment_status, stored.price, stored.created_user_id) == (
+        "PENDING",
+        "pending",
+        220,
+        customer_id,
+    )
     assert (stored.buyer_name, stored.buyer_phone, stored.seller_email) == ("Cara Buyer", "+61 412 345 678", "")
     assert (stored.car_make, stored.car_year, stored.car_location) == ("Toyota", "2015", "Perth")
     assert stored.selected_slots[0].as_dict() == {"date": future_day(), "start": "09:00", "end": "11:00", "priority": 1}
@@ -41,7 +46,11 @@ def test_price_comes_from_the_catalogue_and_client_price_is_ignored(anon, custom
 
 
 def test_seller_booking_and_contact_number_is_kept(anon, customer_id):
-    data = booking(isBuyer=False, buyerData=None, sellerData={"name": "Sam", "email": "sam@example.com", "contactNumber": "0412345678"})
+    data = booking(
+        isBuyer=False,
+        buyerData=None,
+        sellerData={"name": "Sam", "email": "sam@example.com", "contactNumber": "0412345678"},
+    )
     appointment = Appointment.get(create(anon, customer_id, data).json()["appointmentId"])
     assert (appointment.is_buyer, appointment.seller_phone, appointment.buyer_name) == (False, "0412345678", "")
 
@@ -52,7 +61,12 @@ def test_creation_queues_the_email_and_tells_staff(anon, customer_id):
     assert len(emails) == 1
     assert emails[0].to_emails == {"cara@example.com"}
     context = json.loads(emails[0].context)
-    assert (context["appointmentId"], context["planName"], context["price"], context["status"]) == (appointment_id, "Standard", "220", "PENDING")
+    assert (context["appointmentId"], context["planName"], context["price"], context["status"]) == (
+        appointment_id,
+        "Standard",
+        "220",
+        "PENDING",
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,9 +77,15 @@ def test_creation_queues_the_email_and_tells_staff(anon, customer_id):
         ({"serviceId": None}, "serviceId is required"),
         ({"isBuyer": "yes"}, "isBuyer must be true or false"),
         ({"buyerData": None}, "buyerData is required"),
-        ({"buyerData": {"name": "A", "email": "not-an-email", "phoneNumber": "0412345678"}}, "buyerData.email must be a valid email address"),
+        (
+            {"buyerData": {"name": "A", "email": "not-an-email", "phoneNumber": "0412345678"}},
+            "buyerData.email must be a valid email address",
+        ),
         ({"buyerData": {"name": "A", "email": "a@b.co", "phoneNumber": "12"}}, "buyerData.phoneNumber"),
-        ({"buyerData": {"name": "x" * 100_000, "email": "a@b.co", "phoneNumber": "0412345678"}}, "buyerData.name must be between 1 and 100"),
+        (
+            {"buyerData": {"name": "x" * 100_000, "email": "a@b.co", "phoneNumber": "0412345678"}},
+            "buyerData.name must be between 1 and 100",
+        ),
         ({"carData": {"make": "Toyota", "model": "Corolla", "year": 1899}}, "carData.year must be between 1900 and"),
         ({"carData": {"make": "Toyota", "model": "Corolla", "year": "abcd"}}, "carData.year must be a number"),
         ({"carData": {"make": "", "model": "Corolla", "year": 2000}}, "carData.make is required"),
@@ -77,8 +97,19 @@ def test_creation_queues_the_email_and_tells_staff(anon, customer_id):
         ({"selectedSlots": [{"date": "FUTURE", "start": "07:00", "end": "09:00"}]}, "business hours"),
         ({"selectedSlots": [{"date": "FUTURE", "start": "19:00", "end": "21:00"}]}, "business hours"),
         ({"selectedSlots": [{"date": "FUTURE", "start": "9am", "end": "10am"}]}, "HH:MM"),
-        ({"selectedSlots": [{"date": "FUTURE", "start": "09:00", "end": "11:00"}, {"date": "FUTURE", "start": "10:00", "end": "12:00"}]}, "overlap"),
-        ({"selectedSlots": [{"date": "FUTURE", "start": f"{h}:00", "end": f"{h}:30"} for h in range(10, 15)]}, "up to 4"),
+        (
+            {
+                "selectedSlots": [
+                    {"date": "FUTURE", "start": "09:00", "end": "11:00"},
+                    {"date": "FUTURE", "start": "10:00", "end": "12:00"},
+                ]
+            },
+            "overlap",
+        ),
+        (
+            {"selectedSlots": [{"date": "FUTURE", "start": f"{h}:00", "end": f"{h}:30"} for h in range(10, 15)]},
+            "up to 4",
+        ),
         ({"selectedSlots": [{"date": "2020-01-01", "start": "09:00", "end": "10:00"}]}, "at least 2 hours from now"),
         ({"serviceId": 1, "planId": 99}, "Invalid service or plan"),
         ({"serviceId": 6, "planId": 1}, "Invalid service or plan"),
@@ -96,12 +127,19 @@ def test_bad_bookings_are_400_with_a_message_and_nothing_written(anon, customer_
 
 
 def test_touching_preferred_slots_are_fine(anon, customer_id):
-    slots = [{"date": future_day(), "start": "09:00", "end": "10:00", "priority": 1}, {"date": future_day(), "start": "10:00", "end": "11:00", "priority": 2}]
+    slots = [
+        {"date": future_day(), "start": "09:00", "end": "10:00", "priority": 1},
+        {"date": future_day(), "start": "10:00", "end": "11:00", "priority": 2},
+    ]
     assert create(anon, customer_id, booking(selectedSlots=slots)).status_code == 201
 
 
 def test_a_blocked_preferred_slot_is_refused(anon, customer_id, admin):
-    admin.api().post("/api/unavailable-slots", {"date": future_day(), "operation": "add", "timeSlots": ["10:30-11:30"]}, format="json")
+    admin.api().post(
+        "/api/unavailable-slots",
+        {"date": future_day(), "operation": "add", "timeSlots": ["10:30-11:30"]},
+        format="json",
+    )
     response = create(anon, customer_id, booking())
     assert response.status_code == 400
     assert "unavailable" in response.json()["message"]
@@ -112,7 +150,10 @@ def test_missing_or_unknown_customer(anon):
     response = create(anon, "2b1f0c0e-0000-4000-8000-000000000000", booking())
     assert response.status_code == 404
     assert "No user record found" in response.json()["message"]
-    assert anon.post("/api/appointments", {"userId": ["x"], "appointmentData": booking()}, format="json").status_code == 400
+    assert (
+        anon.post("/api/appointments", {"userId": ["x"], "appointmentData": booking()}, format="json").status_code
+        == 400
+    )
     assert anon.post("/api/appointments", ["not", "an", "object"], format="json").status_code == 400
 
 

@@ -31,11 +31,18 @@ def test_staff_read_includes_the_assigned_mechanic(book, support, mechanic, cler
 
     support.api().patch(
         f"/api/appointments/{appointment_id}",
-        {"scheduledTimeSlot": {"date": future_day(), "start": "09:00", "end": "11:00"}, "assignedMechanicId": mechanic.user_id},
+        {
+            "scheduledTimeSlot": {"date": future_day(), "start": "09:00", "end": "11:00"},
+            "assignedMechanicId": mechanic.user_id,
+        },
         format="json",
     )
     body = clerk.api().get(f"/api/appointments/{appointment_id}").json()
-    assert body["assignedMechanic"] == {"userName": "Max Mechanic", "userEmail": mechanic.email, "contactNumber": "0451237048"}
+    assert body["assignedMechanic"] == {
+        "userName": "Max Mechanic",
+        "userEmail": mechanic.email,
+        "contactNumber": "0451237048",
+    }
 
 
 def test_staff_lists_with_filters_and_cursor_paging(book, support, make_staff):
@@ -63,7 +70,10 @@ def test_mechanic_only_lists_their_assigned_jobs(book, support, make_staff):
     for appointment_id, mechanic, start in ((ids[0], first, "09:00"), (ids[1], second, "12:00")):
         support.api().patch(
             f"/api/appointments/{appointment_id}",
-            {"scheduledTimeSlot": {"date": future_day(), "start": start, "end": f"{int(start[:2]) + 2}:00"}, "assignedMechanicId": mechanic.user_id},
+            {
+                "scheduledTimeSlot": {"date": future_day(), "start": start, "end": f"{int(start[:2]) + 2}:00"},
+                "assignedMechanicId": mechanic.user_id,
+            },
             format="json",
         )
     body = first.api().get("/api/appointments").json()

@@ -57,7 +57,10 @@ def emails(email_type):
 )
 def test_role_matrix_per_field_group(make_staff, book, mechanic, roles, body, status):
     appointment_id = book()
-    body = {key: (slot() if value == "SLOT" else mechanic.user_id if value == "MECH" else value) for key, value in body.items()}
+    body = {
+        key: (slot() if value == "SLOT" else mechanic.user_id if value == "MECH" else value)
+        for key, value in body.items()
+    }
     before = Appointment.get(appointment_id)
     response = patch(make_staff(*roles), appointment_id, body)
     assert response.status_code == status, response.json()
@@ -73,7 +76,13 @@ def test_assigned_mechanic_sending_status_and_plan_gets_403_and_nothing_changes(
     response = patch(mechanic, appointment_id, {"status": "ONGOING", "planId": 2, "notes": "cheaper please"})
     assert response.status_code == 403
     after = Appointment.get(appointment_id)
-    assert (after.version, after.status, after.plan_id, after.price, after.notes) == (before.version, "SCHEDULED", 1, Decimal("220"), before.notes)
+    assert (after.version, after.status, after.plan_id, after.price, after.notes) == (
+        before.version,
+        "SCHEDULED",
+        1,
+        Decimal("220"),
+        before.notes,
+    )
 
 
 def test_unknown_fields_and_empty_bodies_are_400(book, support):
@@ -127,7 +136,11 @@ def test_scheduling_reserves_and_rescheduling_moves_the_reservation(book, suppor
     capacity(2)
     appointment_id = book()
     appointment = schedule(support, appointment_id, mechanic)
-    assert (appointment["status"], appointment["scheduledDate"], appointment["assignedMechanicId"]) == ("SCHEDULED", future_day(), mechanic.user_id)
+    assert (appointment["status"], appointment["scheduledDate"], appointment["assignedMechanicId"]) == (
+        "SCHEDULED",
+        future_day(),
+        mechanic.user_id,
+    )
     assert load(future_day()).load == {"0900": 1, "0930": 1, "1000": 1, "1030": 1}
     assert selectors.mechanic_day_jobs(mechanic.user_id, future_day()) == {appointment_id}
     schedule(support, appointment_id, mechanic, start="13:00", end="15:00", days=8)
@@ -156,7 +169,9 @@ def test_one_mechanic_is_never_double_booked(book, support, mechanic, capacity):
     capacity(5)
     first, second = book(), book()
     schedule(support, first, mechanic)
-    response = patch(support, second, {"scheduledTimeSlot": slot("10:30", "12:30"), "assignedMechanicId": mechanic.user_id})
+    response = patch(
+        support, second, {"scheduledTimeSlot": slot("10:30", "12:30"), "assignedMechanicId": mechanic.user_id}
+    )
     assert response.status_code == 409
     assert response.json()["message"] == "The mechanic already has a job at that time"
     assert Appointment.get(second).scheduled_time_slot is None
@@ -165,7 +180,11 @@ def test_one_mechanic_is_never_double_booked(book, support, mechanic, capacity):
 
 def test_blocked_slots_cannot_be_scheduled(book, support, admin):
     appointment_id = book()
-    admin.api().post("/api/unavailable-slots", {"date": future_day(), "operation": "add", "timeSlots": ["10:00-10:30"]}, format="json")
+    admin.api().post(
+        "/api/unavailable-slots",
+        {"date": future_day(), "operation": "add", "timeSlots": ["10:00-10:30"]},
+        format="json",
+    )
     response = patch(support, appointment_id, {"scheduledTimeSlot": slot()})
     assert response.status_code == 400
     assert "blocked" in response.json()["message"]
@@ -175,11 +194,21 @@ def test_a_block_made_after_reading_the_day_makes_the_schedule_fail(book, admin,
     capacity(3)
     appointment = Appointment.get(book())
     seen = selectors.day_state(future_day())  # the scheduler's view: nothing blocked
-    admin.api().post("/api/unavailable-slots", {"date": future_day(), "operation": "add", "timeSlots": ["09:00-10:00"]}, format="json")
+    admin.api().post(
+        "/api/unavailable-slots",
+        {"date": future_day(), "operation": "add", "timeSlots": ["09:00-10:00"]},
+        format="json",
+    )
     placement = reservations.Placement(future_day(), reservations.Interval.parse("09:00", "11:00"), None, "SCHEDULED")
     with pytest.raises(reservations.Conflict, match="just blocked"):
-        reservations.commit(appointment, [Appointment.status.set("SCHEDULED")], old=None, new=placement, capacity=3,
-                            block=reservations.BlockRead(future_day(), seen.block_version))
+        reservations.commit(
+            appointment,
+            [Appointment.status.set("SCHEDULED")],
+            old=None,
+            new=placement,
+            capacity=3,
+            block=reservations.BlockRead(future_day(), seen.block_version),
+        )
     assert Appointment.get(appointment.appointment_id).status == "PENDING"
 
 
@@ -204,7 +233,10 @@ def test_bad_schedules_are_400(book, support, value, message):
 
 def test_mechanic_must_be_a_mechanic_and_needs_a_slot(book, support, clerk, mechanic):
     appointment_id = book()
-    assert patch(support, appointment_id, {"assignedMechanicId": mechanic.user_id}).json()["message"] == "Schedule a time slot before assigning a mechanic"
+    assert (
+        patch(support, appointment_id, {"assignedMechanicId": mechanic.user_id}).json()["message"]
+        == "Schedule a time slot before assigning a mechanic"
+    )
     response = patch(support, appointment_id, {"scheduledTimeSlot": slot(), "assignedMechanicId": clerk.user_id})
     assert response.json()["message"] == "Invalid mechanic ID"
 

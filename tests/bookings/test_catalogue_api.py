@@ -12,7 +12,11 @@ def test_prices_is_staff_only_and_lists_every_plan(anon, clerk):
     assert anon.get("/api/prices").status_code in (401, 403)
     body = clerk.api().get("/api/prices").json()
     assert body["success"] is True
-    assert {(p["serviceId"], p["planId"], p["active"]) for p in body["servicePrices"]} == {(1, 1, True), (1, 2, True), (6, 1, False)}
+    assert {(p["serviceId"], p["planId"], p["active"]) for p in body["servicePrices"]} == {
+        (1, 1, True),
+        (1, 2, True),
+        (6, 1, False),
+    }
     assert "itemPrices" in body
     assert "timestamp" in body
 
@@ -23,7 +27,15 @@ def test_catalogue_changes_show_after_save(anon):
     from bookings.services import service_plan_save
 
     anon.get("/api/services")  # warm the cache
-    service_plan_save(service_id=1, plan_id=1, service_name="Pre Purchase Inspection", plan_name="Standard",
-                      price=Decimal("230"), duration_minutes=150, features=["Road test"], active=True)
+    service_plan_save(
+        service_id=1,
+        plan_id=1,
+        service_name="Pre Purchase Inspection",
+        plan_name="Standard",
+        price=Decimal("230"),
+        duration_minutes=150,
+        features=["Road test"],
+        active=True,
+    )
     plans = anon.get("/api/services").json()["services"][0]["plans"]
     assert (plans[0]["price"], plans[0]["durationMinutes"]) == (230, 150)

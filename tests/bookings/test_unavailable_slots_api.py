@@ -20,13 +20,18 @@ def stored(date):
 
 def test_admin_sets_adds_and_removes_with_merging_and_splitting(admin):
     day = future_day()
-    response = post(admin, date=day, operation="set", timeSlots=["09:00-10:00", {"startTime": "10:00", "endTime": "11:00"}])
+    response = post(
+        admin, date=day, operation="set", timeSlots=["09:00-10:00", {"startTime": "10:00", "endTime": "11:00"}]
+    )
     assert response.status_code == 200
     assert response.json()["newSlots"] == [{"startTime": "09:00", "endTime": "11:00"}]
     post(admin, date=day, operation="add", timeSlots=[{"start": "14:00", "end": "15:00"}])
     response = post(admin, date=day, operation="remove", timeSlots=["09:30-10:00"])
     body = response.json()
-    assert body["previousSlots"] == [{"startTime": "09:00", "endTime": "11:00"}, {"startTime": "14:00", "endTime": "15:00"}]
+    assert body["previousSlots"] == [
+        {"startTime": "09:00", "endTime": "11:00"},
+        {"startTime": "14:00", "endTime": "15:00"},
+    ]
     assert stored(day) == [("09:00", "09:30"), ("10:00", "11:00"), ("14:00", "15:00")]
     assert body["updatedBy"] == admin.user_id
     assert body["operation"] == "remove"
@@ -57,7 +62,11 @@ def test_only_admin_blocks_through_the_api(make_staff, role):
 
 
 def test_anonymous_cannot_block(anon):
-    assert anon.post("/api/unavailable-slots", {"date": future_day(), "operation": "add", "timeSlots": ["09:00-10:00"]}, format="json").status_code in (401, 403)
+    assert anon.post(
+        "/api/unavailable-slots",
+        {"date": future_day(), "operation": "add", "timeSlots": ["09:00-10:00"]},
+        format="json",
+    ).status_code in (401, 403)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +98,12 @@ def test_get_single_date_shape_and_check_slot(admin, anon):
     assert body["unavailableSlots"] == [{"timeSlot": "09:00-10:00", "reason": "manually_set"}]
     assert body["scheduledSlots"] == []
     touching = anon.get(f"/api/unavailable-slots?date={day}&checkSlot=10:00-11:00").json()
-    assert touching["availabilityCheck"] == {"date": day, "requestedSlot": "10:00-11:00", "appointmentsCount": 0, "blocked": False}
+    assert touching["availabilityCheck"] == {
+        "date": day,
+        "requestedSlot": "10:00-11:00",
+        "appointmentsCount": 0,
+        "blocked": False,
+    }
     assert touching["fullUnavailableSlots"]["date"] == day
     inside = anon.get(f"/api/unavailable-slots?date={day}&checkSlot=09:01-09:59").json()
     assert inside["availabilityCheck"]["blocked"] is True
@@ -116,13 +130,27 @@ def test_bad_queries_are_400(anon, query, message):
 def test_scheduled_appointments_show_as_scheduled_slots(book, support, anon):
     appointment_id = book()
     day = future_day()
-    support.api().patch(f"/api/appointments/{appointment_id}", {"scheduledTimeSlot": {"date": day, "start": "13:00", "end": "15:00"}}, format="json")
+    support.api().patch(
+        f"/api/appointments/{appointment_id}",
+        {"scheduledTimeSlot": {"date": day, "start": "13:00", "end": "15:00"}},
+        format="json",
+    )
     body = anon.get(f"/api/unavailable-slots?date={day}&checkSlot=14:00-16:00").json()
     assert body["fullUnavailableSlots"]["scheduledSlots"] == [
-        {"timeSlot": "13:00-15:00", "reason": "scheduled_appointment", "appointmentId": appointment_id, "status": "SCHEDULED"}
+        {
+            "timeSlot": "13:00-15:00",
+            "reason": "scheduled_appointment",
+            "appointmentId": appointment_id,
+            "status": "SCHEDULED",
+        }
     ]
     assert body["availabilityCheck"]["appointmentsCount"] == 1
-    assert anon.get(f"/api/unavailable-slots?date={day}&checkSlot=15:00-16:00").json()["availabilityCheck"]["appointmentsCount"] == 0
+    assert (
+        anon.get(f"/api/unavailable-slots?date={day}&checkSlot=15:00-16:00").json()["availabilityCheck"][
+            "appointmentsCount"
+        ]
+        == 0
+    )
 
 
 def test_range_over_31_days_works(anon):
