@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -76,10 +77,8 @@ async def open_socket() -> AsyncIterator[Callable[..., Any]]:
 
     yield open_
     for socket in opened:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the server (a replaced socket)
             await socket.close()
-        except Exception:  # noqa: S110 - already closed by the server (replaced socket)
-            pass
 
 
 def call(function: Callable[..., Any]) -> Callable[..., Any]:

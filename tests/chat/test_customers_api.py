@@ -68,7 +68,9 @@ def test_users_list_needs_staff(anon):
 def test_profile_update_changes_only_given_fields(support, new_customer):
     user_id = new_customer(user_name="Ann", user_email="ann@example.com", user_device="iPhone")
     services.customer_take(client_id=user_id, staff=support.identity)
-    response = support.api().post("/api/users", {"userId": user_id, "contactNumber": "0412 345 678", "userName": " "}, format="json")
+    response = support.api().post(
+        "/api/users", {"userId": user_id, "contactNumber": "0412 345 678", "userName": " "}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["updatedFields"] == ["contactNumber"]

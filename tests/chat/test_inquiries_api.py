@@ -89,7 +89,9 @@ def test_status_workflow_records_who_and_when(support, anon, new_customer):
 def test_status_change_permissions(clerk, mechanic, anon, new_customer):
     inquiry_id = create(anon, new_customer()).json()["inquiryId"]
     assert clerk.api().get("/api/inquiries").status_code == 200
-    assert clerk.api().patch(f"/api/inquiries/{inquiry_id}", {"status": "IN_PROGRESS"}, format="json").status_code == 403
+    assert (
+        clerk.api().patch(f"/api/inquiries/{inquiry_id}", {"status": "IN_PROGRESS"}, format="json").status_code == 403
+    )
     assert anon.get("/api/inquiries").status_code in (401, 403)
     assert mechanic.api().get("/api/inquiries/unknown").status_code == 404
 
@@ -103,7 +105,9 @@ def test_concurrent_status_moves_apply_once(make_staff, anon, new_customer):
 
     def move(client):
         barrier.wait()
-        statuses.append(client.patch(f"/api/inquiries/{inquiry_id}", {"status": "IN_PROGRESS"}, format="json").status_code)
+        statuses.append(
+            client.patch(f"/api/inquiries/{inquiry_id}", {"status": "IN_PROGRESS"}, format="json").status_code
+        )
 
     threads = [threading.Thread(target=move, args=(c,)) for c in clients]
     for thread in threads:

@@ -161,7 +161,8 @@ def test_staff_viewing_a_customer_message_decrements_unread_once(anon, support, 
         assert notify(support.api(), status="MESSAGE_VIEWED", messageId="u1").status_code == 200
     assert selectors.customer_get(user_id).unread_count == 1
     stored = selectors.message_get("u1")
-    assert stored.viewed and stored.received
+    assert stored.viewed
+    assert stored.received
 
 
 def test_customer_cannot_acknowledge_their_own_broadcast_message(anon, new_customer):
