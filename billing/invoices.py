@@ -181,11 +181,6 @@ def record_draft(record: records.Record) -> Draft:
 # --- issuing: number, lock and invoice in one transaction -----------------------------------------
 
 
-def _reason_failed(error: TransactWriteError, index: int) -> bool:
-    reasons = error.cancellation_reasons or []
-    return index < len(reasons) and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
-
-
 def _invoice_item(draft: Draft, number: int) -> Invoice:
     return Invoice(
         invoice_id=_new_invoice_id(),
@@ -229,11 +224,13 @@ def invoice_issue(draft: Draft, *, locked: bool) -> Invoice | None:
         try:
             return _try_issue(draft, locked)
         except TransactWriteError as error:
-            if locked and _reason_failed(error, 2):
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            # Which condition failed is re-read rather than taken from the cancellation reasons
+            # (engines differ in how they report them): a held lock means someone else won.
+            if locked and keys.active_lock_get(draft.reference_type, draft.reference_number) is not None:
                 return None
-            if error.cause_response_code == "TransactionCanceledException":
-                continue  # the counter moved or the id collided: take the next number
-            raise
+            continue  # the counter moved or the id collided: take the next number
     raise Conflict("Could not allocate an invoice number; please try again")
 
 
@@ -448,7 +445,7 @@ def invoice_reactivate(*, invoice_id: str, actor: StaffIdentity | None) -> Invoi
                 lock = BillingKey(kind=keys.ACTIVE_INVOICE, key=lock_key, invoice_id=invoice_id)
                 write.save(lock, condition=BillingKey.key.does_not_exist())
     except TransactWriteError as error:
-        if locked and _reason_failed(error, 1):
+        if locked and keys.active_lock_get(invoice.reference_type, invoice.reference_number) is not None:
             raise Conflict(
                 f"Another active invoice exists for {invoice.reference_type} {invoice.reference_number}"
             ) from error

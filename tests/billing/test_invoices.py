@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from pypdf import PdfReader
+from rest_framework.test import APIClient
+
+from autolab import storage
+from billing.invoices import invoice_generate_for_record
+from billing.models import BillingKey, Invoice
+from bookings.models import Appointment
+from chat.models import EmailMetadata
+from shop.models import Order
+
+
+def _confirm(persona, ref: str, kind: str = "appointment", method: str = "cash", revert: bool = False):
+    body = {"referenceNumber": ref, "type": kind, "paymentMethod": method, "revert": revert}
+    return persona.api().post("/api/payments/confirm", body, format="json")
+
+
+def _pdf_text(invoice: Invoice) -> str:
+    reader = PdfReader(io.BytesIO(storage.read(invoice.s3_key)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    print(text)  # shown when an assertion fails
+    return " ".join(text.split())
+
+
+def _emails(email_type: str) -> list[EmailMetadata]:
+    return [m for m in EmailMetadata.scan() if m.email_type == email_type]
+
+
+def test_cash_confirm_records_who_and_when_and_issues_a_tax_invoice(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id, scheduled_date="2030-03-04")
+    response = _confirm(admin, appointment.appointment_id)
+    assert response.status_code == 200
+    assert response.json()["message"] == "Cash payment confirmed successfully"
+    stored = Appointment.get(appointment.appointment_id)
+    assert stored.payment_status == "paid"
+    assert stored.payment_method == "cash"
+    assert stored.payment_confirmed_by == admin.user_id
+    assert stored.payment_confirmed_at
+    invoice = Invoice.get(stored.invoice_id)
+    assert invoice.invoice_number == 1
+    assert stored.invoice_url == f"/api/payments/invoices/{invoice.invoice_id}/pdf"
+    text = _pdf_text(invoice)
+    assert "Tax invoice" in text
+    assert "ABN: 51 824 753 556" in text
+    assert "Invoice number: 1" in text
+    assert "Pre Purchase Inspection" in text
+    assert "Toyota Camry 2020 | Comprehensive Pre Purchase Inspection" in text
+    assert "1 $280.00 $25.45 $280.00" in text  # qty, unit price, GST (280 / 11), line total
+    assert "Total GST $25.45 Total (incl. GST) $280.00" in text
+    assert "Cash" in text
+    assert invoice.payment_intent_id in text
+    data = invoice.analytics_data.as_dict()["operation_data"]
+    assert data["effectiveDate"] == "04/03/2030"
+    assert data["paymentDetails"]["amount"] == "280"
+    assert data["services"] == [{"service_name": "Comprehensive Pre Purchase Inspection", "price": "280"}]
+    assert data["bookingDetails"]["bookedBy"] == customer.user_id
+    sent = _emails("payment_confirmed")
+    assert len(sent) == 1
+    assert sent[0].attachments == [invoice.s3_key]
+
+
+def test_confirm_twice_is_refused_and_methods_are_checked(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    assert _confirm(admin, appointment.appointment_id, method="bank_transfer").json()["message"] == (
+        "Bank Transfer payment confirmed successfully"
+    )
+    again = _confirm(admin, appointment.appointment_id)
+    assert again.status_code == 400
+    assert again.json()["message"] == "Payment already confirmed for this record"
+    assert _confirm(admin, appointment.appointment_id, method="cheque").status_code == 400
+    assert _confirm(admin, "nope").status_code == 404
+
+
+def test_cancelled_records_cannot_be_confirmed(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id, status="CANCELLED")
+    response = _confirm(admin, appointment.appointment_id)
+    assert response.status_code == 400
+    assert response.json()["message"] == "Cannot confirm payment for cancelled appointment"
+
+
+def test_cash_paid_order_records_its_real_amount_and_unit_prices(admin, customer, make_order):
+    order = make_order(created_user_id=customer.user_id)
+    _confirm(admin, order.order_id, kind="order", method="card")
+    invoice = Invoice.get(Order.get(order.order_id).invoice_id)
+    data = invoice.analytics_data.as_dict()["operation_data"]
+    assert data["paymentDetails"]["amount"] == "399.95"
+    assert data["orders"] == [
+        {"item_name": "V8 Engine", "unit_price": "150", "quantity": "2", "total_price": "300"},
+        {"item_name": "Winter Tyres", "unit_price": "99.95", "quantity": "1", "total_price": "99.95"},
+    ]
+    text = _pdf_text(invoice)
+    assert "V8 Engine Honda Civic 2019 | Engines & Parts 2 $150.00 $27.27 $300.00" in text
+    assert "Winter Tyres Honda Civic 2019 | Tyres & Wheels 1 $99.95 $9.09 $99.95" in text
+    assert "Total GST $36.36 Total (incl. GST) $399.95" in text  # 399.95 / 11
+
+
+def test_staff_booking_without_customer_is_booked_by_staff(admin, make_staff, make_appointment):
+    support = make_staff("CUSTOMER_SUPPORT")
+    appointment = make_appointment(created_user_id=support.user_id)
+    _confirm(admin, appointment.appointment_id)
+    invoice = Invoice.get(Appointment.get(appointment.appointment_id).invoice_id)
+    booking = invoice.analytics_data.as_dict()["operation_data"]["bookingDetails"]
+    assert booking["bookedBy"] == "STAFF"
+    assert booking["bookedAt"] == str(appointment.created_at)
+
+
+def test_revert_clears_payment_fields_and_repay_gives_a_new_invoice(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    first = Appointment.get(appointment.appointment_id).invoice_id
+    reverted = _confirm(admin, appointment.appointment_id, revert=True)
+    assert reverted.status_code == 200
+    assert reverted.json()["paymentStatus"] == "pending"
+    stored = Appointment.get(appointment.appointment_id)
+    assert stored.payment_status == "pending"
+    assert stored.payment_method is None
+    assert stored.payment_confirmed_by is None
+    assert stored.payment_confirmed_at is None
+    assert stored.invoice_id is None
+    assert stored.payment_reverted_by == admin.user_id
+    assert Invoice.get(first).status == "cancelled"
+    assert len(_emails("payment_cancelled")) == 1
+    assert _confirm(admin, appointment.appointment_id, revert=True).status_code == 400
+    _confirm(admin, appointment.appointment_id, method="card")
+    second = Appointment.get(appointment.appointment_id).invoice_id
+    assert second != first
+    assert Invoice.get(second).status == "generated"
+    assert Invoice.get(second).invoice_number == 2
+    assert Invoice.get(first).status == "cancelled"
+
+
+def test_cancel_and_reactivate_keep_record_and_metadata_in_sync(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    invoice_id = Appointment.get(appointment.appointment_id).invoice_id
+    cancelled = admin.api().patch("/api/payments/invoices", {"invoice_id": invoice_id}, format="json")
+    assert cancelled.status_code == 200
+    body = cancelled.json()
+    assert body["invoice"]["previousStatus"] == "generated"
+    assert body["invoice"]["newStatus"] == "cancelled"
+    assert body["performedBy"]["staffId"] == admin.user_id
+    assert Appointment.get(appointment.appointment_id).payment_status == "cancelled"
+    assert Invoice.get(invoice_id).metadata["paymentStatus"] == "cancelled"
+    twice = admin.api().patch("/api/payments/invoices", {"invoice_id": invoice_id, "action": "CANCEL"}, format="json")
+    assert twice.status_code == 400
+    back = admin.api().patch(
+        "/api/payments/invoices", {"invoice_id": invoice_id, "action": "reactivate"}, format="json"
+    )
+    assert back.status_code == 200
+    assert Invoice.get(invoice_id).status == "generated"
+    assert Invoice.get(invoice_id).metadata["paymentStatus"] == "completed"
+    assert Invoice.get(invoice_id).cancelled_at is None
+    assert Appointment.get(appointment.appointment_id).payment_status == "paid"
+    assert {m.email_type for m in EmailMetadata.scan()} >= {"payment_cancelled", "payment_reactivated"}
+    bad = admin.api().patch("/api/payments/invoices", {"invoice_id": invoice_id, "action": "delete"}, format="json")
+    assert bad.status_code == 400
+    missing = admin.api().patch("/api/payments/invoices", {"invoice_id": "INV-NOPE"}, format="json")
+    assert missing.status_code == 404
+
+
+def test_reactivating_is_refused_while_another_invoice_is_active(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    old = Appointment.get(appointment.appointment_id).invoice_id
+    _confirm(admin, appointment.appointment_id, revert=True)
+    _confirm(admin, appointment.appointment_id)
+    response = admin.api().patch("/api/payments/invoices", {"invoice_id": old, "action": "reactivate"}, format="json")
+    assert response.status_code == 409
+    assert Invoice.get(old).status == "cancelled"
+
+
+def test_the_invoice_task_running_twice_keeps_one_invoice(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    again = invoice_generate_for_record(reference_type="appointment", reference_number=appointment.appointment_id)
+    assert again.invoice_id == Appointment.get(appointment.appointment_id).invoice_id
+    assert len(list(Invoice.reference_index.query(appointment.appointment_id))) == 1
+    assert len(_emails("payment_confirmed")) == 1
+
+
+def test_concurrent_invoices_of_different_records_get_gap_free_numbers(admin, customer, make_appointment):
+    appointments = [make_appointment(created_user_id=customer.user_id) for _ in range(4)]
+    for appointment in appointments:
+        Appointment.get(appointment.appointment_id).update(
+            actions=[Appointment.payment_status.set("paid"), Appointment.payment_method.set("cash")]
+        )
+    barrier = threading.Barrier(len(appointments))
+
+    def run(ref: str) -> None:
+        barrier.wait()
+        invoice_generate_for_record(reference_type="appointment", reference_number=ref)
+
+    threads = [threading.Thread(target=run, args=(a.appointment_id,)) for a in appointments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    numbers = sorted(Invoice.get(Appointment.get(a.appointment_id).invoice_id).invoice_number for a in appointments)
+    assert numbers == [1, 2, 3, 4]
+    assert BillingKey.get("counter", "invoiceNumber").value == 4
+
+
+def test_reconciler_invoices_paid_records_whose_enqueue_was_lost(admin, customer, make_appointment, monkeypatch):
+    from billing import services, tasks
+
+    appointment = make_appointment(created_user_id=customer.user_id)
+    monkeypatch.setattr(services, "_enqueue_invoice", lambda *args: None)  # the broker "lost" the message
+    _confirm(admin, appointment.appointment_id)
+    assert Appointment.get(appointment.appointment_id).invoice_id is None
+    assert tasks.invoice_reconcile_task() == 0  # still inside the grace period
+    monkeypatch.setattr(tasks, "RECONCILE_GRACE_SECONDS", -5)
+    assert tasks.invoice_reconcile_task() == 1
+    assert Appointment.get(appointment.appointment_id).invoice_id
+    assert list(BillingKey.query("pending-invoice")) == []
+
+
+def test_manual_invoice_is_validated_numbered_and_emailed(admin):
+    body = {
+        "payment_method": "cash",
+        "customer_data": {"name": "Walk In", "email": "walk@example.com", "phone": "0400000000"},
+        "transaction_data": {"payment_date": "15/01/2030"},
+        "vehicle_data": {"make": "Mazda", "model": "3", "year": "2015"},
+        "items": [
+            {"name": "Standard Pre Purchase Inspection", "totalAmount": 220},
+            {"name": "Winter Tyres", "unitPrice": 99.5, "quantity": 2},
+        ],
+    }
+    response = admin.api().post("/api/payments/invoices", body, format="json")
+    assert response.status_code == 201, response.json()
+    result = response.json()
+    assert result["reference_number"].startswith("cash_inv_")
+    assert result["reference_number"] == result["payment_intent_id"]
+    invoice = Invoice.get(result["invoice_id"])
+    assert invoice.reference_type == "invoice_id"
+    data = invoice.analytics_data.as_dict()["operation_data"]
+    assert data["paymentDetails"] == {
+        "payment_method": "cash",
+        "amount": "419",
+        "date": "15/01/2030",
+        "paid_before_operation": 0,
+    }
+    assert data["bookingDetails"] == {"bookedBy": "NONE", "bookedDate": "", "bookedAt": ""}
+    assert data["orders"] == [
+        {"item_name": "Winter Tyres", "unit_price": "99.5", "quantity": "2", "total_price": "199"}
+    ]
+    assert data["effectiveDate"] == "15/01/2030"
+    text = _pdf_text(invoice)
+    assert "Tax invoice" in text
+    assert "Winter Tyres Mazda 3 2015 2 $99.50 $18.09 $199.00" in text
+    assert "Total GST $38.09 Total (incl. GST) $419.00" in text  # 419 / 11
+    assert len(_emails("payment_confirmed")) == 1
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ({"payment_method": "bitcoin"}, "payment_method must be 'cash', 'bank_transfer', or 'card'"),
+        ({"customer_data": {}}, "customer_data.name"),
+        ({"items": [{"name": "x"}]}, "totalAmount or both unitPrice and quantity"),
+        ({"items": [{"name": "x", "totalAmount": "220"}]}, "must be a JSON number"),
+        ({"items": [{"name": "x", "totalAmount": -5}]}, "more than 0"),
+        ({"items": []}, "items"),
+        ({"transaction_data": {"payment_date": "someday"}}, "payment_date"),
+    ],
+)
+def test_manual_invoice_bad_input_is_400_and_writes_nothing(admin, patch, message):
+    body = {
+        "payment_method": "card",
+        "customer_data": {"name": "A"},
+        "vehicle_data": {"make": "Mazda", "model": "3"},
+        "items": [{"name": "Inspection", "totalAmount": 220}],
+        **patch,
+    }
+    response = admin.api().post("/api/payments/invoices", body, format="json")
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    assert list(Invoice.scan()) == []
+    assert list(BillingKey.scan()) == []
+
+
+def test_invoice_list_by_date_range_with_cursor(admin, support, customer, make_appointment):
+    days = ["2030-01-31", "2030-02-01", "2030-02-15", "2030-03-01"]
+    for day in days:
+        appointment = make_appointment(created_user_id=customer.user_id, scheduled_date=day)
+        _confirm(admin, appointment.appointment_id)
+    seen, cursor = [], ""
+    while True:
+        response = support.api().get(
+            "/api/payments/invoices",
+            {"start_date": "2030-01-01", "end_date": "2030-02-28", "limit": 2, "cursor": cursor},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        seen += [i["analyticsData"]["operation_data"]["effectiveDate"] for i in body["invoices"]]
+        cursor = body["nextCursor"]
+        if not cursor:
+            break
+    assert seen == ["15/02/2030", "01/02/2030", "31/01/2030"]
+    too_long = support.api().get("/api/payments/invoices", {"start_date": "2030-01-01", "end_date": "2030-06-01"})
+    assert too_long.status_code == 400
+    assert admin.api().get("/api/payments/invoices", {"start_date": "2030-01-01"}).status_code == 400
+
+
+def test_pdf_link_is_authorised_and_expiring(admin, customer, make_appointment, anon, mechanic):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    url = Appointment.get(appointment.appointment_id).invoice_url
+    staff_link = admin.api().get(url)
+    assert staff_link.status_code == 302
+    pdf = APIClient().get(staff_link["Location"])
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+    assert anon.get(url).status_code == 404
+    assert mechanic.api().get(url).status_code == 404
+    assert anon.get(url, {"userId": customer.user_id}).status_code == 302
+    assert APIClient().get("/api/files/forged-token").status_code in (404, 410)
+
+
+def test_appointment_cancel_signal_cancels_the_active_invoice(admin, customer, make_appointment):
+    from billing.apps import on_appointment_cancelled
+
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    invoice_id = Appointment.get(appointment.appointment_id).invoice_id
+    on_appointment_cancelled(sender=None, appointment_id=appointment.appointment_id)
+    assert Invoice.get(invoice_id).status == "cancelled"
+    assert list(BillingKey.query("active-invoice")) == []
+    assert _emails("payment_cancelled") == []  # automatic cancellation sends no invoice email
