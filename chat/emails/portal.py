@@ -1,1 +1,216 @@
-"""Email pages of the staff portal (mailbox, suppression list, analytics)."""
+"""Email pages of the staff portal: mailbox (threads, thread view, compose, reply), suppression
+list with add/remove, and per-day email analytics as a chart."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from autolab.exceptions import ApplicationError
+from autolab.permissions import Permission, staff_of
+from chat.emails import chart, forms, selectors, services, suppression
+from chat.emails.apis import thread_out
+from staffapp.rendering import render_page
+from staffapp.sites import portal_site
+
+SECTION = "Email"
+VIEW = (Permission.EMAIL_VIEW,)
+MANAGE = (Permission.EMAIL_SUPPRESSION_MANAGE,)
+SEND = (Permission.EMAIL_SEND,)
+
+
+def _can(request: HttpRequest, permission: Permission) -> bool:
+    staff = staff_of(request)
+    return staff is not None and staff.has(permission)
+
+
+@portal_site.register_page(
+    section=SECTION, title="Mailbox", route="emails/", name="email-mailbox", permissions=VIEW, order=60
+)
+def mailbox(request: HttpRequest) -> HttpResponse:
+    try:
+        page = selectors.thread_list(limit=25, cursor=request.GET.get("cursor") or None)
+    except ApplicationError:
+        return redirect("admin:email-mailbox")
+    context = {
+        "threads": [thread_out(summary) | {"status": summary.last.status} for summary in page.extra["threads"]],
+        "next_cursor": page.next_cursor,
+        "can_send": _can(request, Permission.EMAIL_SEND),
+    }
+    return render_page(request, "emails/portal/mailbox.html", context, title="Mailbox")
+
+
+@portal_site.register_page(
+    section=SECTION, title="Compose email", route="emails/compose/", name="email-compose", permissions=SEND, order=61
+)
+@require_http_methods(["GET", "POST"])
+def compose(request: HttpRequest) -> HttpResponse:
+    form = forms.ComposeForm(request.POST or None, initial={"to": request.GET.get("to", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        message = services.StaffMessage(to=data["to"], cc=tuple(data["cc"]), subject=data["subject"], text=data["text"])
+        try:
+            record = services.email_send_staff_message(actor=staff_of(request), message=message)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Email to {', '.join(data['to'])} sent.")
+            return redirect("admin:email-thread", thread_id=record.thread_id)
+    return render_page(request, "emails/portal/compose.html", {"form": form}, title="Compose email")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Thread",
+    route="emails/thread/<str:thread_id>/",
+    name="email-thread",
+    permissions=VIEW,
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
+    emails = selectors.thread_messages(thread_id)
+    if not emails:
+        raise Http404("Thread not found")
+    form = forms.ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if not _can(request, Permission.EMAIL_SEND):
+            messages.error(request, "You may read but not send email.")
+        elif form.is_valid():
+            return _reply(request, emails, form.cleaned_data["text"])
+    for email in emails:
+        if not email.is_read:
+            services.email_mark_read(message_id=email.message_id)
+    customers = sorted({address for e in emails for address in (e.to_emails or set())})
+    context = {
+        "emails": emails,
+        "thread_id": thread_id,
+        "subject": next((e.subject for e in emails if e.subject), "(no subject)"),
+        "customers": customers,
+        "suppressed": [address for address in customers if selectors.email_is_suppressed(address)],
+        "form": form,
+        "can_send": _can(request, Permission.EMAIL_SEND),
+    }
+    return render_page(request, "emails/portal/thread.html", context, title=context["subject"])
+
+
+def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
+    last = emails[-1]
+    recipients = sorted(last.to_emails or []) if last.email_type else [last.from_email]
+    message = services.StaffMessage(
+        to=recipients, subject=last.subject or "", text=text, in_reply_to_message_id=last.message_id
+    )
+    try:
+        services.email_send_staff_message(actor=staff_of(request), message=message)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Reply sent.")
+    return redirect("admin:email-thread", thread_id=last.thread_id or last.message_id)
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Resend email",
+    route="emails/message/<str:message_id>/resend/",
+    name="email-resend",
+    permissions=SEND,
+    in_index=False,
+)
+@require_POST
+def resend(request: HttpRequest, message_id: str) -> HttpResponse:
+    record = selectors.email_get(message_id)
+    if record is None:
+        raise Http404("Email not found")
+    try:
+        services.email_resend(message_id=message_id, actor=staff_of(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The email was queued again.")
+    return redirect("admin:email-thread", thread_id=record.thread_id or record.message_id)
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Suppression list",
+    route="emails/suppressions/",
+    name="email-suppressions",
+    permissions=VIEW,
+    order=62,
+)
+@require_http_methods(["GET", "POST"])
+def suppressions(request: HttpRequest) -> HttpResponse:
+    can_manage = _can(request, Permission.EMAIL_SUPPRESSION_MANAGE)
+    form = forms.SuppressionAddForm(request.POST or None)
+    if request.method == "POST" and can_manage and form.is_valid():
+        data = form.cleaned_data
+        try:
+            suppression.suppression_add(
+                email=data["email"], suppression_type=data["reason"], notes=data["notes"], actor=staff_of(request)
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{data['email']} will receive no more transactional email.")
+            return redirect("admin:email-suppressions")
+    kind = request.GET.get("type") or None
+    try:
+        page = selectors.suppression_list(limit=50, cursor=request.GET.get("cursor") or None, suppression_type=kind)
+    except ApplicationError:
+        return redirect("admin:email-suppressions")
+    context = {
+        "entries": page.items,
+        "next_cursor": page.next_cursor,
+        "form": form,
+        "can_manage": can_manage,
+        "kind": kind or "",
+    }
+    return render_page(request, "emails/portal/suppressions.html", context, title="Suppression list")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Remove suppression",
+    route="emails/suppressions/remove/",
+    name="email-suppression-remove",
+    permissions=MANAGE,
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def suppression_remove(request: HttpRequest) -> HttpResponse:
+    """Confirmation page, then lift one suppression."""
+    email = (request.POST.get("email") or request.GET.get("email") or "").strip()
+    kind = (request.POST.get("type") or request.GET.get("type") or "").strip()
+    entry = selectors.suppression_get(email, kind) if email and kind else None
+    if entry is None or entry.status != selectors.ACTIVE:
+        raise Http404("Suppression not found")
+    if request.method == "POST":
+        try:
+            suppression.suppression_remove(email=email, suppression_type=kind, actor=staff_of(request))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{email} can receive email again.")
+        return redirect("admin:email-suppressions")
+    return render_page(
+        request, "emails/portal/suppression_remove.html", {"entry": entry}, title=f"Remove suppression of {email}"
+    )
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Email analytics",
+    route="emails/analytics/",
+    name="email-analytics",
+    permissions=VIEW,
+    order=63,
+)
+def analytics(request: HttpRequest) -> HttpResponse:
+    form = forms.AnalyticsRangeForm(request.GET or None)
+    start, end = form.range()
+    daily = selectors.analytics_daily(start, end)
+    context = {"form": form, "daily": daily, "chart": chart.line_chart(daily), "start": start, "end": end}
+    return render_page(request, "emails/portal/analytics.html", context, title="Email analytics")
