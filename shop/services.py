@@ -222,7 +222,7 @@ def _is_assigned(actor: StaffIdentity, order: Order) -> bool:
     return bool(order.assigned_mechanic_id) and order.assigned_mechanic_id == actor.user_id
 
 
-def _may_write_post_notes(actor: StaffIdentity, order: Order) -> bool:
+def may_write_post_notes(actor: StaffIdentity, order: Order) -> bool:
     # Support and clerks may write any order's notes; a mechanic only on orders assigned to them.
     if has_permission(actor.roles - {Role.MECHANIC}, Permission.ORDER_NOTES_WRITE):
         return True
@@ -253,7 +253,7 @@ def _authorise(actor: StaffIdentity, order: Order, groups: list[str]) -> None:
         elif group == "status":
             allowed = _may_change_status(actor, order)
         else:
-            allowed = _may_write_post_notes(actor, order)
+            allowed = may_write_post_notes(actor, order)
         if not allowed:
             raise PermissionDenied(f"You are not allowed to change the order's {GROUP_LABELS[group]}")
 
@@ -434,6 +434,11 @@ def _item_names(order: Order, known: dict[tuple[int, int], ItemPrice]) -> dict[t
     return {**known, **selectors.item_prices_get_many(missing)}
 
 
+def _mechanic_name(mechanic_id: str | None) -> str:
+    mechanic = staff_get_by_user_id(mechanic_id) if mechanic_id else None
+    return mechanic.user_name if mechanic else ""
+
+
 def email_context(order: Order, catalogue: dict[tuple[int, int], ItemPrice]) -> dict[str, Any]:
     """What the order emails show: everything as strings, so it is JSON-serialisable."""
     items = []
@@ -458,6 +463,8 @@ def email_context(order: Order, catalogue: dict[tuple[int, int], ItemPrice]) -> 
         "status": order.status,
         "paymentStatus": order.payment_status,
         "scheduledDate": order.scheduled_date or "",
+        "assignedMechanicName": _mechanic_name(order.assigned_mechanic_id),
+        "contactNumber": order.customer_phone,
         "orderUrl": f"{settings.FRONTEND_ROOT_URL.rstrip('/')}/order/{order.order_id}",
     }
 

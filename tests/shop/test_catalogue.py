@@ -18,7 +18,11 @@ def test_public_catalogue_lists_active_items_with_prices(catalogue, anon) -> Non
     body = response.json()
     assert body["success"] is True
     assert body["categories"] == [
-        {"categoryId": 1, "categoryName": "Engines & Parts", "items": [{"itemId": 1, "itemName": "V8 Engine", "price": 150, "active": True}]},
+        {
+            "categoryId": 1,
+            "categoryName": "Engines & Parts",
+            "items": [{"itemId": 1, "itemName": "V8 Engine", "price": 150, "active": True}],
+        },
         {
             "categoryId": 2,
             "categoryName": "Tyres & Wheels",

@@ -1,0 +1,91 @@
+"""Portal forms of the shop (shape and type checks only; the rules live in services)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from shop.selectors import ORDER_STATUSES, PAYMENT_STATUSES
+
+
+def _choices(values: tuple[str, ...], blank: str) -> list[tuple[str, str]]:
+    return [("", blank)] + [(value, value.title()) for value in values]
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=_choices(ORDER_STATUSES, "Any status"), required=False)
+    paymentStatus = forms.ChoiceField(choices=_choices(PAYMENT_STATUSES, "Any payment"), required=False)
+    dateFrom = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
+    dateTo = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("dateFrom") and data.get("dateTo") and data["dateFrom"] > data["dateTo"]:
+            raise forms.ValidationError("'Created from' must not be after 'Created to'.")
+        return data
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ScheduleForm(VersionedForm):
+    scheduledDate = forms.DateField(
+        required=False, label="Delivery date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    assignedMechanicId = forms.ChoiceField(required=False, label="Mechanic")
+
+    def __init__(self, *args: object, mechanics: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignedMechanicId"].choices = [("", "No mechanic"), *mechanics]
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(choices=[(value, value) for value in ORDER_STATUSES])
+
+
+class PostNotesForm(VersionedForm):
+    postNotes = forms.CharField(
+        required=False, max_length=1000, label="Post notes", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CatalogueItemForm(forms.Form):
+    itemName = forms.CharField(max_length=100, label="Item name")
+    price = forms.DecimalField(min_value=0.01, max_digits=9, decimal_places=2)
+    active = forms.BooleanField(required=False)
+
+
+class CatalogueAddForm(CatalogueItemForm):
+    categoryId = forms.IntegerField(min_value=1, label="Category id")
+    categoryName = forms.CharField(max_length=100, required=False, label="Category name (new categories)")
+    itemId = forms.IntegerField(min_value=1, label="Item id")
+    field_order = ["categoryId", "categoryName", "itemId", "itemName", "price", "active"]
+
+
+class CategoryRenameForm(forms.Form):
+    categoryId = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    categoryName = forms.CharField(max_length=100, label="Category name")
+
+
+class DetailsForm(VersionedForm):
+    customerName = forms.CharField(max_length=100, label="Customer name")
+    customerEmail = forms.CharField(max_length=254, label="Customer email")
+    customerPhone = forms.CharField(max_length=30, label="Customer phone")
+    carMake = forms.CharField(max_length=50, label="Car make")
+    carModel = forms.CharField(max_length=50, label="Car model")
+    carYear = forms.IntegerField(label="Car year")
+    deliveryLocation = forms.CharField(max_length=300, required=False, label="Delivery location")
+    notes = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def as_changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "customerData": {
+                "name": data["customerName"],
+                "email": data["customerEmail"],
+                "phoneNumber": data["customerPhone"],
+            },
+            "carData": {"make": data["carMake"], "model": data["carModel"], "year": data["carYear"]},
+            "deliveryLocation": data["deliveryLocation"],
+            "notes": data["notes"],
+        }

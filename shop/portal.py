@@ -1,0 +1,343 @@
+"""Shop pages of the staff portal: orders list and detail with their actions, and the parts catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from autolab.exceptions import ApplicationError
+from autolab.permissions import Permission, Role, StaffIdentity, staff_of
+from chat.emails.selectors import email_is_suppressed
+from shop import forms, selectors, services
+from shop.models import ItemPrice, Order
+from staffapp.rendering import render_page
+from staffapp.selectors import staff_get_by_user_id, staff_list_active_with_role
+from staffapp.sites import portal_site
+
+ORDER_VIEW = (Permission.ORDER_VIEW_ALL, Permission.ORDER_VIEW_ASSIGNED)
+CATALOGUE = (Permission.CATALOGUE_MANAGE,)
+PAGE_SIZE = 25
+
+
+@portal_site.register_page(
+    section="Shop", title="Parts orders", route="shop/orders/", name="shop-order-list", permissions=ORDER_VIEW, order=40
+)
+def order_list(request: HttpRequest) -> HttpResponse:
+    form = forms.OrderFilterForm(request.GET or None)
+    filters = selectors.OrderFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.OrderFilters(
+            status=data["status"] or None,
+            payment_status=data["paymentStatus"] or None,
+            date_from=data["dateFrom"],
+            date_to=data["dateTo"],
+        )
+    page = _order_page(request, filters)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "orders": page.items if page else [],
+        "next_cursor": page.next_cursor if page else None,
+        "query": query.urlencode(),
+        "is_first_page": not request.GET.get("cursor"),
+    }
+    return render_page(request, "shop/order_list.html", context, title="Parts orders")
+
+
+def _order_page(request: HttpRequest, filters: selectors.OrderFilters) -> Any:
+    try:
+        return selectors.order_list_for_staff(
+            _staff(request), filters, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return None
+
+
+def _staff(request: HttpRequest) -> StaffIdentity:
+    staff = staff_of(request)
+    if staff is None:  # the site only routes signed-in staff here
+        raise Http404
+    return staff
+
+
+def _order_or_404(order_id: str) -> Order:
+    order = selectors.order_get(order_id)
+    if order is None:
+        raise Http404("Order not found")
+    return order
+
+
+def _mechanic_choices() -> list[tuple[str, str]]:
+    return [(staff.user_id, staff.user_name) for staff in staff_list_active_with_role(Role.MECHANIC)]
+
+
+def _item_rows(order: Order) -> list[dict[str, Any]]:
+    """Every active catalogue item, plus any inactive one the order holds, with its quantity."""
+    quantities = {(line.category_id, line.item_id): line.quantity for line in order.items}
+    rows = [
+        row
+        for row in selectors.catalogue_list(active_only=False)
+        if row.active or (row.category_id, row.item_id) in quantities
+    ]
+    return [
+        {
+            "item": row,
+            "field": f"qty_{row.category_id}_{row.item_id}",
+            "quantity": quantities.get((row.category_id, row.item_id), 0),
+        }
+        for row in rows
+    ]
+
+
+def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
+    staff = _staff(request)
+    catalogue = selectors.item_prices_get_many((line.category_id, line.item_id) for line in order.items)
+    initial = {"version": order.version}
+    mechanic = staff_get_by_user_id(order.assigned_mechanic_id) if order.assigned_mechanic_id else None
+    editable = order.status in services.EDITABLE_STATUSES
+    return {
+        "order": order,
+        "lines": [{"line": line, "item": catalogue.get((line.category_id, line.item_id))} for line in order.items],
+        "mechanic": mechanic,
+        "suppressed": email_is_suppressed(order.customer_email),
+        "can_edit": staff.has(Permission.ORDER_EDIT) and editable,
+        "can_edit_items": staff.has(Permission.ORDER_EDIT) and editable and order.payment_status != "paid",
+        "can_write_notes": services.may_write_post_notes(staff, order),
+        "transitions": sorted(services.allowed_transitions(staff, order)),
+        "schedule_form": forms.ScheduleForm(
+            initial={
+                **initial,
+                "scheduledDate": order.scheduled_date,
+                "assignedMechanicId": order.assigned_mechanic_id,
+            },
+            mechanics=_mechanic_choices(),
+        ),
+        "notes_form": forms.PostNotesForm(initial={**initial, "postNotes": order.post_notes}),
+        "details_form": forms.DetailsForm(initial={**initial, **_details_initial(order)}),
+        "item_rows": _item_rows(order),
+    }
+
+
+def _details_initial(order: Order) -> dict[str, Any]:
+    return {
+        "customerName": order.customer_name,
+        "customerEmail": order.customer_email,
+        "customerPhone": order.customer_phone,
+        "carMake": order.car_make,
+        "carModel": order.car_model,
+        "carYear": order.car_year,
+        "deliveryLocation": order.delivery_location,
+        "notes": order.notes,
+    }
+
+
+@portal_site.register_page(
+    section="Shop",
+    title="Order",
+    route="shop/orders/<str:order_id>/",
+    name="shop-order-detail",
+    permissions=ORDER_VIEW,
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = _order_or_404(order_id)
+    if request.method == "POST":
+        _apply_action(request, order)
+        return redirect("admin:shop-order-detail", order_id=order.order_id)
+    return render_page(
+        request, "shop/order_detail.html", _detail_context(request, order), title=f"Order {order.order_id[:8].upper()}"
+    )
+
+
+def _schedule_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
+    day = form.cleaned_data["scheduledDate"]
+    return {
+        "scheduledDate": day.isoformat() if day else "",
+        "assignedMechanicId": form.cleaned_data["assignedMechanicId"],
+    }
+
+
+def _status_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
+    return {"status": form.cleaned_data["status"]}
+
+
+def _notes_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
+    return {"postNotes": form.cleaned_data["postNotes"]}
+
+
+def _details_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
+    return form.as_changes()  # type: ignore[attr-defined]
+
+
+def _items_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
+    return {"items": _posted_items(request, order)}
+
+
+# action -> (form class, the API-shaped change it asks for)
+ACTIONS: dict[str, tuple[Any, Any]] = {
+    "schedule": (forms.ScheduleForm, _schedule_changes),
+    "status": (forms.StatusForm, _status_changes),
+    "notes": (forms.PostNotesForm, _notes_changes),
+    "details": (forms.DetailsForm, _details_changes),
+    "items": (forms.VersionedForm, _items_changes),
+}
+
+
+def _action_changes(request: HttpRequest, order: Order) -> tuple[dict[str, Any], int] | None:
+    """The change a posted action asks for, and the order version the page showed."""
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "Unknown action.")
+        return None
+    form_class, to_changes = action
+    extra = {"mechanics": _mechanic_choices()} if form_class is forms.ScheduleForm else {}
+    form = form_class(request.POST, **extra)
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        messages.error(request, f"Please correct the form: {problems}")
+        return None
+    return to_changes(form, request, order), form.cleaned_data["version"]
+
+
+def _posted_items(request: HttpRequest, order: Order) -> list[dict[str, Any]]:
+    items = []
+    for row in _item_rows(order):
+        raw = request.POST.get(row["field"], "0").strip() or "0"
+        quantity = int(raw) if raw.lstrip("-").isdigit() else -1
+        if quantity != 0:
+            items.append({"categoryId": row["item"].category_id, "itemId": row["item"].item_id, "quantity": quantity})
+    return items
+
+
+def _apply_action(request: HttpRequest, order: Order) -> None:
+    planned = _action_changes(request, order)
+    if planned is None:
+        return
+    changes, version = planned
+    try:
+        updated = services.order_update(
+            actor=_staff(request), order_id=order.order_id, data=changes, expected_version=version
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Order saved; status {updated.status}.")
+
+
+@portal_site.register_page(
+    section="Shop",
+    title="Cancel order",
+    route="shop/orders/<str:order_id>/cancel/",
+    name="shop-order-cancel",
+    permissions=(Permission.ORDER_STATUS_SUPPORT,),
+    in_index=False,
+)
+@require_http_methods(["GET"])
+def order_cancel_confirm(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Cancelling is destructive (it cancels the invoice too): confirm first, then POST to the detail page."""
+    order = _order_or_404(order_id)
+    return render_page(
+        request, "shop/order_cancel.html", {"order": order}, title=f"Cancel order {order.order_id[:8].upper()}"
+    )
+
+
+# --- Catalogue -------------------------------------------------------------------------------
+
+
+def _categories(rows: list[ItemPrice]) -> list[dict[str, Any]]:
+    categories: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        category = categories.setdefault(
+            row.category_id, {"id": row.category_id, "name": row.category_name, "items": []}
+        )
+        category["items"].append(row)
+    return list(categories.values())
+
+
+@portal_site.register_page(
+    section="Shop",
+    title="Parts catalogue",
+    route="shop/catalogue/",
+    name="shop-catalogue",
+    permissions=CATALOGUE,
+    order=41,
+)
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    add_form = forms.CatalogueAddForm(
+        request.POST if request.POST.get("action") == "add" else None, initial={"active": True}
+    )
+    if request.method == "POST" and _catalogue_action(request, add_form):
+        return redirect("admin:shop-catalogue")
+    rows = selectors.catalogue_list(active_only=False)
+    context = {"categories": _categories(rows), "add_form": add_form}
+    return render_page(request, "shop/catalogue.html", context, title="Parts catalogue")
+
+
+def _catalogue_action(request: HttpRequest, add_form: forms.CatalogueAddForm) -> bool:
+    """Run the posted catalogue action; False keeps the add form on screen with its errors."""
+    action = request.POST.get("action")
+    try:
+        if action == "add":
+            if not add_form.is_valid():
+                return False
+            row = services.item_price_add(**_service_kwargs(add_form.cleaned_data))
+            messages.success(request, f"Added {row.item_name} to {row.category_name}.")
+        elif action == "edit":
+            _catalogue_edit(request)
+        elif action == "rename":
+            _catalogue_rename(request)
+        else:
+            messages.error(request, "Unknown action.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return action != "add"
+    return True
+
+
+def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "category_id": data["categoryId"],
+        "item_id": data["itemId"],
+        "category_name": data.get("categoryName") or "",
+        "item_name": data["itemName"],
+        "price": data["price"],
+        "active": data["active"],
+    }
+
+
+def _catalogue_edit(request: HttpRequest) -> None:
+    form = forms.CatalogueItemForm(request.POST)
+    category_id, item_id = request.POST.get("categoryId", ""), request.POST.get("itemId", "")
+    if not (form.is_valid() and category_id.isdigit() and item_id.isdigit()):
+        messages.error(request, "Please give an item name and a price above 0.")
+        return
+    data = form.cleaned_data
+    row = services.item_price_change(
+        category_id=int(category_id),
+        item_id=int(item_id),
+        item_name=data["itemName"],
+        price=data["price"],
+        active=data["active"],
+    )
+    messages.success(request, f"Saved {row.item_name}.")
+
+
+def _catalogue_rename(request: HttpRequest) -> None:
+    form = forms.CategoryRenameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please give the category a name.")
+        return
+    count = services.category_rename(
+        category_id=form.cleaned_data["categoryId"], category_name=form.cleaned_data["categoryName"]
+    )
+    messages.success(request, f"Renamed the category ({count} items).")
