@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from billing.checks import abn_is_valid
+from billing.models import Invoice
+from bookings.models import Appointment
+
+ROUTES = [
+    ("get", "/api/payments/invoices", {"start_date": "2030-01-01", "end_date": "2030-01-31"}),
+    ("post", "/api/payments/invoices", {}),
+    ("patch", "/api/payments/invoices", {}),
+    ("post", "/api/payments/confirm", {}),
+    ("get", "/api/analytics", {"start_date": "2030-01-01", "end_date": "2030-01-31"}),
+]
+# Which roles get past the permission check (then 200 for reads, 400 for the empty bodies).
+ALLOWED = {
+    "ADMIN": {0, 1, 2, 3, 4},
+    "CUSTOMER_SUPPORT": {0, 4},
+    "CLERK": set(),
+    "MECHANIC": set(),
+}
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED))
+def test_role_matrix(make_staff, role):
+    persona = make_staff(role)
+    for index, (method, path, data) in enumerate(ROUTES):
+        client = persona.api()
+        response = getattr(client, method)(path, data, **({} if method == "get" else {"format": "json"}))
+        if index in ALLOWED[role]:
+            assert response.status_code in (200, 400), (role, path, response.status_code)
+        else:
+            assert response.status_code == 403, (role, method, path, response.status_code)
+            assert response.json() == {"success": False, "message": response.json()["message"]}
+
+
+def test_anonymous_callers_are_refused_everywhere(anon):
+    for method, path, data in ROUTES:
+        response = getattr(anon, method)(path, data, **({} if method == "get" else {"format": "json"}))
+        assert response.status_code in (401, 403)
+        assert response.json()["success"] is False
+
+
+@pytest.mark.parametrize(
+    ("abn", "valid"),
+    [("51 824 753 556", True), ("51824753556", True), ("12 345 678 901", False), ("5182475355", False), ("", False)],
+)
+def test_abn_checksum(abn, valid):
+    assert abn_is_valid(abn) is valid
+
+
+def test_a_bad_abn_stops_start_up(settings):
+    settings.BUSINESS_ABN = "12 345 678 901"
+    with pytest.raises(SystemCheckError, match="billing.E001"):
+        call_command("check")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_produces_the_invoice(celery_worker, admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    response = admin.api().post(
+        "/api/payments/confirm", {"referenceNumber": appointment.appointment_id, "type": "appointment"}, format="json"
+    )
+    assert response.status_code == 200
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and Appointment.get(appointment.appointment_id).invoice_id is None:
+        time.sleep(0.2)
+    invoice_id = Appointment.get(appointment.appointment_id).invoice_id
+    assert invoice_id, "the worker did not produce the invoice within 30 s"
+    invoice = Invoice.get(invoice_id)
+    assert invoice.status == "generated"
+    assert invoice.s3_key == f"invoices/{invoice_id}.pdf"
+    assert invoice.file_size > 1000
