@@ -56,7 +56,7 @@ def test_abn_checksum(abn, valid):
 
 def test_a_bad_abn_stops_start_up(settings):
     settings.BUSINESS_ABN = "12 345 678 901"
-    with pytest.raises(SystemCheckError, match="billing.E001"):
+    with pytest.raises(SystemCheckError, match=r"billing\.E001"):
         call_command("check")
 
 
