@@ -5,6 +5,8 @@ Only failures count, so a member who types their password right is never slowed 
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -13,7 +15,8 @@ WINDOW_SECONDS = 15 * 60
 
 
 def _keys(client_ip: str, email: str) -> list[str]:
-    return [f"login-fail:ip:{client_ip}", f"login-fail:user:{email.strip().lower()}"]
+    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return [f"login-fail:ip:{client_ip[:64]}", f"login-fail:user:{account}"]
 
 
 def _enabled() -> bool:
