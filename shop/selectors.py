@@ -70,6 +70,11 @@ def catalogue_list(*, active_only: bool) -> list[ItemPrice]:
     )
 
 
+def item_price_list() -> list[ItemPrice]:
+    """Every catalogue row, active or not (the staff price list of ``GET /api/prices``)."""
+    return catalogue_list(active_only=False)
+
+
 def orders_paid_today_count(user_id: str, day: str) -> int:
     """Orders ``user_id`` created on business day ``day`` that are already paid."""
     condition = (Order.created_date == day) & (Order.payment_status == "paid")

@@ -7,6 +7,7 @@ import pytest
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from shop import services
 from shop.models import ItemPrice
+from shop.selectors import item_price_list
 
 
 def test_public_catalogue_lists_active_items_with_prices(catalogue, anon) -> None:
@@ -87,3 +88,16 @@ def test_repricing_does_not_touch_existing_orders(new_order) -> None:
     services.item_price_change(category_id=1, item_id=1, item_name="V8 Engine", price="999", active=True)
 
     assert type(order).get(order.order_id).total_price == Decimal("400")
+
+
+def test_staff_price_list_includes_inactive_items(catalogue) -> None:
+    ItemPrice.get(2, 2).update(actions=[ItemPrice.active.set(False)])
+
+    rows = item_price_list()
+
+    assert [(row.category_id, row.item_id, row.active) for row in rows] == [
+        (1, 1, True),
+        (1, 2, True),
+        (2, 1, True),
+        (2, 2, False),
+    ]
