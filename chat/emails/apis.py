@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -62,14 +61,8 @@ def email_out(record: EmailMetadata) -> dict[str, Any]:
     }
 
 
-def _our_addresses() -> set[str]:
-    from email.utils import parseaddr
-
-    return {selectors.normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]), settings.BUSINESS_EMAIL.lower()}
-
-
 def thread_out(summary: selectors.ThreadSummary) -> dict[str, Any]:
-    customers = sorted(summary.participants - _our_addresses())
+    customers = sorted(summary.participants - selectors.our_addresses())
     subject = summary.subject or ""
     return {
         "threadId": summary.thread_id,
@@ -237,10 +230,7 @@ class EmailDetailApi(APIView):
         if message is not None and not message.is_read:
             services.email_mark_read(message_id=message.message_id)
             message.is_read = True
-        participants = set()
-        for record in emails:
-            participants |= {record.from_email or "", *(record.to_emails or set()), *(record.cc_emails or set())}
-        customers = sorted(participants - _our_addresses() - {""})
+        customers = sorted(selectors.participants_of(emails))
         window = emails[query["offset"] : query["offset"] + query["limit"]]
         body = {
             "emails": [email_out(record) for record in window],

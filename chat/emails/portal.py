@@ -83,7 +83,7 @@ def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
     for email in emails:
         if not email.is_read:
             services.email_mark_read(message_id=email.message_id)
-    customers = sorted({address for e in emails for address in (e.to_emails or set())})
+    customers = sorted(selectors.participants_of(emails))
     context = {
         "emails": emails,
         "thread_id": thread_id,

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
 from autolab import clock
 from autolab.pagination import decode_cursor, encode_cursor
 from chat.models import EmailAnalytics, EmailMetadata, EmailSuppression
@@ -15,6 +17,21 @@ ACTIVE = "active"
 # How far back the mailbox walks month partitions when a page is not full yet.
 MAILBOX_MONTHS_BACK = 24
 THREAD_MAX_MESSAGES = 500
+
+
+def our_addresses() -> set[str]:
+    """The business's own sending and receiving addresses (not customers)."""
+    from email.utils import parseaddr
+
+    return {normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]), normalise_address(settings.BUSINESS_EMAIL)}
+
+
+def participants_of(emails: list[EmailMetadata]) -> set[str]:
+    """Everyone on a set of emails except the business itself."""
+    found: set[str] = set()
+    for record in emails:
+        found |= {record.from_email or "", *(record.to_emails or set()), *(record.cc_emails or set())}
+    return found - our_addresses() - {""}
 
 
 def normalise_address(address: str) -> str:

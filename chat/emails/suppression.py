@@ -7,6 +7,8 @@ idempotent: SNS may deliver the same notification twice, and the keys are derive
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import logging
@@ -99,7 +101,12 @@ def ses_notification_process(notification: dict[str, Any], *, sns_message_id: st
     """Apply one SES event (Bounce, Complaint or Delivery); returns counts of what was done."""
     kind = notification.get("notificationType") or notification.get("eventType") or ""
     mail = notification.get("mail") if isinstance(notification.get("mail"), dict) else {}
-    handlers = {"Bounce": _process_bounce, "Complaint": _process_complaint, "Delivery": _process_delivery}
+    handlers = {
+        "Bounce": _process_bounce,
+        "Complaint": _process_complaint,
+        "Delivery": _process_delivery,
+        "Received": _process_received,
+    }
     handler = handlers.get(kind)
     if handler is None:
         logger.info("Ignoring SES notification of type %r", kind)
@@ -279,3 +286,21 @@ def suppression_cleanup() -> int:
             continue
         expired += 1
     return expired
+
+
+def _process_received(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
+    """An SES receipt rule's SNS action: the raw message is in ``content`` (UTF-8 or base64)."""
+    from chat.emails.services import email_record_inbound
+
+    content = notification.get("content")
+    if not isinstance(content, str) or not content:
+        raise ValidationError("Received notification without content")
+    receipt = notification.get("receipt") if isinstance(notification.get("receipt"), dict) else {}
+    action = receipt.get("action") if isinstance(receipt.get("action"), dict) else {}
+    encoding = str(action.get("encoding") or "UTF8").upper()
+    try:
+        raw = base64.b64decode(content, validate=True) if encoding == "BASE64" else content.encode("utf-8")
+    except (binascii.Error, ValueError) as error:
+        raise ValidationError("Received content is not valid base64") from error
+    email_record_inbound(raw=raw)
+    return {"received": 1}

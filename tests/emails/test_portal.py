@@ -141,3 +141,19 @@ def test_a_failed_email_can_be_sent_again(support):
     assert selectors.email_get(message_id).status == "sent"
     assert client.post(f"/admin/emails/message/{message_id}/resend/").status_code == 302
     assert len(mail.outbox) == 1  # a sent email is not sent again
+
+
+def test_replying_to_a_received_email_answers_its_sender(support):
+    raw = b"From: Bob <bob@example.com>\r\nTo: mail@autolabsolutions.com\r\nSubject: Brake pads?\r\nMessage-ID: <q1@example.com>\r\n\r\nDo you stock them?\r\n"
+    record = services.email_record_inbound(raw=raw)
+    client = portal(support)
+
+    page = client.get(f"/admin/emails/thread/{record.thread_id}/").content.decode()
+    assert "Do you stock them?" in page
+    client.post(f"/admin/emails/thread/{record.thread_id}/", {"text": "Yes we do."})
+
+    [reply] = mail.outbox
+    assert (reply.to, reply.subject) == (["bob@example.com"], "Re: Brake pads?")
+    assert reply.extra_headers["In-Reply-To"] == "<q1@example.com>"
+    assert reply.extra_headers["References"] == "<q1@example.com>"
+    assert selectors.email_get("q1@example.com").is_read is True

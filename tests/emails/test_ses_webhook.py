@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 
@@ -161,3 +162,49 @@ def test_a_subscribe_url_elsewhere_is_not_visited(anon, sns_server):
 
     assert response.status_code == 403
     assert not any(hit.startswith("/elsewhere") for hit in sns_server.hits)
+
+
+def _received(raw: str, encoding: str = "UTF8") -> dict:
+    content = base64.b64encode(raw.encode()).decode() if encoding == "BASE64" else raw
+    return {
+        "notificationType": "Received",
+        "receipt": {"action": {"type": "SNS", "encoding": encoding}},
+        "mail": {"messageId": "ses-in-1", "source": "jane@example.com"},
+        "content": content,
+    }
+
+
+@pytest.mark.parametrize("encoding", ["UTF8", "BASE64"])
+def test_a_received_reply_joins_the_thread_of_our_email(anon, sns_server, support, encoding):
+    sent = (
+        support.api()
+        .post("/api/emails", {"to": "jane@example.com", "subject": "Your quote", "text": "Hi"}, format="json")
+        .json()
+    )
+    raw = (
+        "From: Jane Buyer <Jane@Example.com>\r\n"
+        "To: mail@autolabsolutions.com\r\n"
+        "Subject: Re: Your quote - urgent question\r\n"
+        "Message-ID: <CAF123@mail.example.com>\r\n"
+        f"In-Reply-To: <{sent['messageId']}@autolabsolutions.com>\r\n"
+        f"References: <{sent['messageId']}@autolabsolutions.com>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Can you do Friday instead?\r\n"
+    )
+
+    response = post(anon, sns_server.notification(_received(raw, encoding)))
+    post(anon, sns_server.notification(_received(raw, encoding)))  # SNS redelivery
+
+    assert response.json()["received"] == 1
+    thread = support.api().get(f"/api/emails/{sent['threadId']}").json()
+    assert [e["messageId"] for e in thread["emails"]] == [sent["messageId"], "CAF123@mail.example.com"]
+    inbound = thread["emails"][1]
+    assert (inbound["fromEmail"], inbound["isRead"], inbound["isImportant"]) == ("jane@example.com", False, True)
+    assert inbound["bodyText"].strip() == "Can you do Friday instead?"
+    assert inbound["tags"] == ["inquiry", "urgent"]
+    assert inbound["inReplyToMessageId"] == sent["messageId"]
+
+
+def test_a_received_email_without_content_is_a_400(anon, sns_server):
+    response = post(anon, sns_server.notification({"notificationType": "Received", "mail": {}}))
+    assert response.status_code == 400
