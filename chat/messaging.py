@@ -6,6 +6,7 @@ portal or a worker. The conversation of a customer is keyed by ``clientId`` (the
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -87,6 +88,7 @@ def message_send(
     if customer is None:
         raise NotFound(f"User not found: {client_id}")
     sender, receiver = (staff.user_id, client_id) if staff else (client_id, ALL)
+    sent_ms = time.time_ns() // 1_000_000
     message = Message(
         message_id=_new_message_id(message_id),
         message=body,
@@ -96,7 +98,8 @@ def message_send(
         sent=True,
         received=False,
         viewed=False,
-        created_at=clock.epoch_now(),
+        created_at=sent_ms // 1000,
+        sent_at_ms=sent_ms,
     )
     _store_with_summary(message, from_customer=staff is None)
     customer.unread_count = (customer.unread_count or 0) + (0 if staff else 1)
@@ -111,6 +114,7 @@ def _store_with_summary(message: Message, *, from_customer: bool) -> None:
     actions = [
         Customer.inbox_key.set(selectors.INBOX_KEY),
         Customer.last_message_at.set(message.created_at),
+        Customer.last_message_at_ms.set(message.sent_at_ms),
         Customer.last_message_id.set(message.message_id),
         Customer.last_message.set(message.message[:PREVIEW_LENGTH]),
         Customer.last_sender_id.set(message.sender_id),
@@ -366,6 +370,7 @@ def _replace_summary_after_delete(client_id: str, message_id: str) -> None:
             Customer.last_message.set(latest.message[:PREVIEW_LENGTH]),
             Customer.last_sender_id.set(latest.sender_id),
             Customer.last_message_at.set(latest.created_at),
+            Customer.last_message_at_ms.set(latest.sent_at_ms or latest.created_at * 1000),
         ]
     _update_summary_if_last(client_id, message_id, actions)
 

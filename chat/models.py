@@ -29,11 +29,11 @@ class CustomerInboxIndex(GlobalSecondaryIndex):
     """Customers who have chatted, by their last message (the staff inbox); sparse."""
 
     class Meta:
-        index_name = "inboxKey-lastMessageAt-index"
+        index_name = "inboxKey-lastMessageAtMs-index"
         projection = AllProjection()
 
     inbox_key = UnicodeAttribute(hash_key=True, attr_name="inboxKey")
-    last_message_at = IntegerAttribute(range_key=True, attr_name="lastMessageAt")
+    last_message_at_ms = IntegerAttribute(range_key=True, attr_name="lastMessageAtMs")
 
 
 class Customer(DynamoModel):
@@ -58,6 +58,7 @@ class Customer(DynamoModel):
     search_text = UnicodeAttribute(attr_name="searchText", null=True)
     inbox_key = UnicodeAttribute(attr_name="inboxKey", null=True)
     last_message_at = IntegerAttribute(attr_name="lastMessageAt", null=True)
+    last_message_at_ms = IntegerAttribute(attr_name="lastMessageAtMs", null=True)
     last_message_id = UnicodeAttribute(attr_name="lastMessageId", null=True)
     last_message = UnicodeAttribute(attr_name="lastMessage", null=True)
     last_sender_id = UnicodeAttribute(attr_name="lastSenderId", null=True)
@@ -123,14 +124,14 @@ class MessageReceiverIndex(GlobalSecondaryIndex):
 
 
 class MessageConversationIndex(GlobalSecondaryIndex):
-    """One customer's conversation in time order (history pages)."""
+    """One customer's conversation in time order (history pages); milliseconds keep same-second order."""
 
     class Meta:
-        index_name = "clientId-createdAt-index"
+        index_name = "clientId-sentAtMs-index"
         projection = AllProjection()
 
     client_id = UnicodeAttribute(hash_key=True, attr_name="clientId")
-    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+    sent_at_ms = IntegerAttribute(range_key=True, attr_name="sentAtMs")
 
 
 class Message(DynamoModel):
@@ -149,6 +150,7 @@ class Message(DynamoModel):
     created_at = IntegerAttribute(attr_name="createdAt")
     # Additions: the conversation (customer userId) a message belongs to, and its edit time.
     client_id = UnicodeAttribute(attr_name="clientId", null=True)
+    sent_at_ms = IntegerAttribute(attr_name="sentAtMs", null=True)
     edited_at = IntegerAttribute(attr_name="editedAt", null=True)
 
     sender_index = MessageSenderIndex()

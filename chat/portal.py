@@ -1,3 +1,294 @@
-"""Customers & chat pages of the staff portal."""
+"""Customers & chat pages of the staff portal: support inbox, conversations, customers, inquiries, canned replies."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from autolab.exceptions import ApplicationError
+from autolab.pagination import Page
+from autolab.permissions import Permission, staff_of
+from chat import forms, inquiries, messaging, selectors, services
 from chat.emails import portal as _email_portal  # noqa: F401 - email pages register themselves
+from staffapp.rendering import render_page
+from staffapp.selectors import staff_get_by_user_id
+from staffapp.sites import portal_site
+
+SECTION = "Customers & chat"
+INBOX = (Permission.CHAT_INBOX, Permission.CUSTOMER_TAKE)
+PAGE_SIZE = 25
+
+
+def _page_context(request: HttpRequest, page: Page) -> dict[str, Any]:
+    """Cursor links: the next cursor, and the query string without the cursor (first page)."""
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return {"next_cursor": page.next_cursor, "base_query": query.urlencode(), "is_first": not request.GET.get("cursor")}
+
+
+def _staff_names(user_ids: set[str]) -> dict[str, str]:
+    names = {}
+    for user_id in user_ids:
+        staff = staff_get_by_user_id(user_id)
+        names[user_id] = staff.user_name if staff else user_id
+    return names
+
+
+@portal_site.register_page(
+    section=SECTION, title="Support inbox", route="chat/inbox/", name="chat-inbox", permissions=INBOX, order=60
+)
+def inbox(request: HttpRequest) -> HttpResponse:
+    only = request.GET.get("filter") if request.GET.get("filter") in ("mine", "unassigned") else "all"
+    staff = staff_of(request)
+    try:
+        page = selectors.inbox_list(
+            limit=PAGE_SIZE, cursor=request.GET.get("cursor"), only=only, staff_user_id=staff.user_id
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("admin:chat-inbox")
+    online = selectors.online_customer_ids()
+    names = _staff_names({c.assigned_to for c in page.items if c.assigned_to})
+    rows = [
+        {"customer": c, "online": c.user_id in online, "assignee": names.get(c.assigned_to or "", "")}
+        for c in page.items
+    ]
+    context = {"rows": rows, "filter": only, "me": staff.user_id, **_page_context(request, page)}
+    return render_page(request, "chat/inbox.html", context, title="Support inbox")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Conversation",
+    route="chat/inbox/<str:client_id>/",
+    name="chat-conversation",
+    permissions=INBOX,
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def conversation(request: HttpRequest, client_id: str) -> HttpResponse:
+    customer = selectors.customer_get(client_id)
+    if customer is None:
+        raise Http404("Customer not found")
+    staff = staff_of(request)
+    if request.method == "POST":
+        return _conversation_action(request, client_id)
+    messaging.conversation_mark_viewed(client_id=client_id, staff=staff)
+    history = selectors.message_list_for_client(client_id, limit=50, cursor=None)
+    context = {
+        "customer": customer,
+        "history": list(reversed(history.items)),
+        "online": selectors.connection_is_live(client_id),
+        "assignee": _staff_names({customer.assigned_to}).get(customer.assigned_to) if customer.assigned_to else "",
+        "is_mine": customer.assigned_to == staff.user_id,
+        "can_take": staff.has(Permission.CUSTOMER_TAKE),
+        "replies": selectors.canned_reply_list(),
+        "me": staff.user_id,
+    }
+    return render_page(request, "chat/conversation.html", context, title=customer.user_name or "Customer")
+
+
+def _conversation_action(request: HttpRequest, client_id: str) -> HttpResponse:
+    staff = staff_of(request)
+    action = request.POST.get("action")
+    wants_json = request.headers.get("x-requested-with") == "fetch"
+    try:
+        if action == "send":
+            sent = messaging.message_send(client_id=client_id, text=request.POST.get("message"), staff=staff)
+            if wants_json:
+                return JsonResponse({"success": True, "message": sent})
+        elif action in ("take", "release") and staff.has(Permission.CUSTOMER_TAKE):
+            change = services.customer_take if action == "take" else services.customer_release
+            change(client_id=client_id, staff=staff)
+            messages.success(
+                request,
+                "You took this conversation." if action == "take" else "Conversation released to the shared queue.",
+            )
+        else:
+            messages.error(request, "That action is not available to you.")
+    except ApplicationError as error:
+        if wants_json:
+            return JsonResponse({"success": False, "message": error.message}, status=error.status_code)
+        messages.error(request, error.message)
+    return redirect("admin:chat-conversation", client_id=client_id)
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Canned replies",
+    route="chat/canned-replies/",
+    name="chat-canned-replies",
+    permissions=(Permission.CANNED_REPLIES_MANAGE,),
+    order=61,
+)
+@require_http_methods(["GET", "POST"])
+def canned_replies(request: HttpRequest) -> HttpResponse:
+    form = forms.CannedReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.canned_reply_create(**form.cleaned_data, staff=staff_of(request))
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Canned reply “{form.cleaned_data['title']}” added.")
+            return redirect("admin:chat-canned-replies")
+    context = {"replies": selectors.canned_reply_list(), "form": form}
+    return render_page(request, "chat/canned_replies.html", context, title="Canned replies")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Delete canned reply",
+    route="chat/canned-replies/<str:reply_id>/delete/",
+    name="chat-canned-reply-delete",
+    permissions=(Permission.CANNED_REPLIES_MANAGE,),
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def canned_reply_delete(request: HttpRequest, reply_id: str) -> HttpResponse:
+    reply = selectors.canned_reply_get(reply_id)
+    if reply is None:
+        raise Http404("Canned reply not found")
+    if request.method == "POST":
+        try:
+            services.canned_reply_delete(reply_id=reply_id)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Canned reply “{reply.title}” deleted.")
+        return redirect("admin:chat-canned-replies")
+    return render_page(request, "chat/canned_reply_delete.html", {"reply": reply}, title="Delete canned reply")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Customers",
+    route="chat/customers/",
+    name="chat-customers",
+    permissions=(Permission.USERS_VIEW,),
+    order=62,
+)
+def customers(request: HttpRequest) -> HttpResponse:
+    form = forms.CustomerSearchForm(request.GET or None)
+    search = form.cleaned_data["search"] if form.is_valid() else ""
+    try:
+        page = selectors.customer_list(limit=PAGE_SIZE, cursor=request.GET.get("cursor"), search=search)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("admin:chat-customers")
+    online = selectors.online_customer_ids()
+    rows = [{"customer": c, "online": c.user_id in online} for c in page.items]
+    context = {"rows": rows, "form": form, **_page_context(request, page)}
+    return render_page(request, "chat/customers.html", context, title="Customers")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Customer",
+    route="chat/customers/<str:user_id>/",
+    name="chat-customer",
+    permissions=(Permission.USERS_VIEW,),
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
+    customer = selectors.customer_get(user_id)
+    if customer is None:
+        raise Http404("Customer not found")
+    staff = staff_of(request)
+    initial = {
+        "userName": customer.user_name,
+        "userEmail": customer.user_email,
+        "contactNumber": customer.contact_number,
+        "userDevice": customer.user_device,
+        "userLocation": customer.user_location,
+    }
+    form = forms.CustomerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not staff.has(Permission.CUSTOMER_EDIT):
+            messages.error(request, "Only Admin and Customer Support can edit customers.")
+            return redirect("admin:chat-customer", user_id=user_id)
+        if form.is_valid():
+            changed = {name: value for name, value in form.cleaned_data.items() if value and value != initial.get(name)}
+            try:
+                _, updated = services.customer_update_profile(user_id=user_id, fields=changed)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"Saved: {', '.join(updated)}.")
+                return redirect("admin:chat-customer", user_id=user_id)
+    context = {
+        "customer": customer,
+        "form": form,
+        "online": selectors.connection_is_live(user_id),
+        "can_edit": staff.has(Permission.CUSTOMER_EDIT),
+        "assignee": _staff_names({customer.assigned_to}).get(customer.assigned_to) if customer.assigned_to else "",
+    }
+    return render_page(request, "chat/customer_detail.html", context, title=customer.user_name or customer.user_id)
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Inquiries",
+    route="chat/inquiries/",
+    name="chat-inquiries",
+    permissions=(Permission.INQUIRY_VIEW,),
+    order=63,
+)
+def inquiry_list(request: HttpRequest) -> HttpResponse:
+    form = forms.InquiryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    try:
+        page = selectors.inquiry_list(
+            limit=PAGE_SIZE,
+            cursor=request.GET.get("cursor"),
+            status=filters.get("status") or None,
+            start=filters.get("start"),
+            end=filters.get("end"),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("admin:chat-inquiries")
+    context = {"inquiries": page.items, "form": form, **_page_context(request, page)}
+    return render_page(request, "chat/inquiries.html", context, title="Inquiries")
+
+
+@portal_site.register_page(
+    section=SECTION,
+    title="Inquiry",
+    route="chat/inquiries/<str:inquiry_id>/",
+    name="chat-inquiry",
+    permissions=(Permission.INQUIRY_VIEW,),
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
+    inquiry = selectors.inquiry_get(inquiry_id)
+    if inquiry is None:
+        raise Http404("Inquiry not found")
+    staff = staff_of(request)
+    if request.method == "POST":
+        if not staff.has(Permission.INQUIRY_MANAGE):
+            messages.error(request, "Only Admin and Customer Support can change an inquiry's status.")
+        else:
+            try:
+                inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=request.POST.get("status"), staff=staff)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"Inquiry moved to {request.POST.get('status').replace('_', ' ').lower()}.")
+        return redirect("admin:chat-inquiry", inquiry_id=inquiry_id)
+    context = {
+        "inquiry": inquiry,
+        "next_statuses": sorted(inquiries.TRANSITIONS.get(inquiry.status or inquiries.OPEN, ()))
+        if staff.has(Permission.INQUIRY_MANAGE)
+        else [],
+        "history": inquiry.status_history or [],
+    }
+    return render_page(
+        request, "chat/inquiry_detail.html", context, title=f"Inquiry from {inquiry.first_name} {inquiry.last_name}"
+    )

@@ -84,3 +84,16 @@ async def open_socket() -> AsyncIterator[Callable[..., Any]]:
 def call(function: Callable[..., Any]) -> Callable[..., Any]:
     """Run a sync call (API client, service) from an async test, off the event loop."""
     return sync_to_async(function, thread_sensitive=False)
+
+
+@pytest.fixture
+def portal_client() -> Callable[..., Any]:
+    """A Django test client signed in to the portal as ``persona``."""
+    from django.test import Client
+
+    def sign_in(persona: Any) -> Client:
+        client = Client()
+        assert client.login(username=persona.email, password=persona.password)
+        return client
+
+    return sign_in
