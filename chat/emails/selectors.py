@@ -191,7 +191,9 @@ class MailboxPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _mailbox_pages(cursor: str | None, filters: MailboxFilters) -> Iterator[tuple[EmailMetadata, str, Any]]:
+def _mailbox_pages(
+    cursor: str | None, filters: MailboxFilters, page_size: int = 100
+) -> Iterator[tuple[EmailMetadata, str, Any]]:
     """Walk the month partitions newest first, yielding (email, month, key to resume after it)."""
     state = decode_cursor(cursor) or {}
     month = state.get("month") or clock.local_now().strftime("%Y-%m")
@@ -212,7 +214,7 @@ def _mailbox_pages(cursor: str | None, filters: MailboxFilters) -> Iterator[tupl
             filter_condition=filters.condition(),
             scan_index_forward=False,
             last_evaluated_key=last_key,
-            page_size=100,
+            page_size=page_size,
         )
         for item in results:
             yield item, month, {"messageId": item.message_id, "mailboxMonth": month, "createdAt": item.created_at}
@@ -231,7 +233,9 @@ def mailbox_list(*, limit: int, cursor: str | None, filters: MailboxFilters | No
     """Emails newest first across month partitions, with an opaque cursor."""
     emails: list[EmailMetadata] = []
     next_cursor = None
-    for item, month, key in _mailbox_pages(cursor, filters or MailboxFilters()):
+    # Without filters a page needs only limit items; filters may drop some, so read more at a time.
+    page_size = 100 if filters and filters.condition() is not None else limit + 1
+    for item, month, key in _mailbox_pages(cursor, filters or MailboxFilters(), page_size):
         emails.append(item)
         if len(emails) >= limit:
             next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
