@@ -99,7 +99,8 @@ class StaffPortalSite(AdminSite):
         return self.admin_view(view)
 
     def get_urls(self) -> list[URLPattern]:
-        pages = [path(page.route, self._guarded(page), name=page.name) for page in self.pages()]
+        # Registration order, not display order: an app lists specific routes before general ones.
+        pages = [path(page.route, self._guarded(page), name=page.name) for page in self._pages]
         return pages + super().get_urls()
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
