@@ -1,0 +1,33 @@
+"""End to end through the broker: a real Celery worker process renders and sends a queued email."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from chat.emails import selectors, services
+from chat.models import EmailAnalytics
+
+pytestmark = pytest.mark.worker
+
+
+def test_a_real_worker_sends_a_queued_email_once(celery_worker):
+    message_id = services.email_customer(
+        email_type="appointment_created",
+        to_email="Real@Example.com",
+        to_name="Rae",
+        context={"appointmentId": "APT-9"},
+        dedupe_key="real-worker",
+    )
+
+    deadline = time.monotonic() + 30
+    # The worker settles the record first, then counts the send in analytics.
+    while time.monotonic() < deadline and not list(EmailAnalytics.query("real@example.com")):
+        time.sleep(0.2)
+
+    record = selectors.email_get(message_id)
+    assert (record.status, record.attempts) == ("sent", 1)
+    assert record.subject == "Your Appointment Request Has Been Received"
+    assert "APT-9" in record.body_text
+    assert [event.event_type for event in EmailAnalytics.query("real@example.com")] == ["send"]
