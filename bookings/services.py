@@ -308,7 +308,7 @@ def _create_limited(user_id: str, build: Any) -> Appointment:
         counter.bookings = (counter.bookings or 0) + 1
         appointment = build()
         try:
-            with transaction() as writer:
+            with reservations.serialised_on_local_engine(), transaction() as writer:
                 writer.save(counter)
                 writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
         except TransactWriteError as error:
