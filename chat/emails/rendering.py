@@ -122,7 +122,7 @@ def _vehicle(source: dict[str, Any]) -> str:
 def _location(source: dict[str, Any]) -> str:
     car = source.get("carData") or source.get("car_data")
     from_car = car.get("location") if isinstance(car, dict) else None
-    return str(pick(source, "location", "deliveryLocation", "delivery_location", default=from_car) or "")
+    return str(pick(source, "location", "carLocation", "deliveryLocation", "delivery_location", default=from_car) or "")
 
 
 def _scheduled(source: dict[str, Any]) -> str:
@@ -136,35 +136,28 @@ def _scheduled(source: dict[str, Any]) -> str:
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> list[dict[str, str]]:
-    return [{"label": label, "value": str(value)} for label, value in pairs if _present(value)]
+    return [{"label": label, "value": str(value)} for label, value in pairs if label and _present(value)]
+
+
+def _change_row(label: Any, change: Any) -> dict[str, str]:
+    if isinstance(change, dict):
+        return {"label": str(label), "old": str(change.get("old") or ""), "new": str(change.get("new") or "")}
+    return {"label": str(label), "old": "", "new": str(change)}
 
 
 def _changes(context: dict[str, Any]) -> list[dict[str, str]]:
+    """``{Label: {new, old}}``, ``{Label: value}``, ``[{label|field, new, old}]`` or ``["Label: value"]``."""
     changes = context.get("changes")
-    rows = []
     if isinstance(changes, dict):
-        for label, change in changes.items():
-            if isinstance(change, dict):
-                rows.append(
-                    {
-                        "label": str(label),
-                        "old": str(change.get("old", "") or ""),
-                        "new": str(change.get("new", "") or ""),
-                    }
-                )
-            else:
-                rows.append({"label": str(label), "old": "", "new": str(change)})
-    elif isinstance(changes, list):
-        for change in changes:
-            if isinstance(change, dict):
-                label = change.get("label") or change.get("field") or ""
-                rows.append(
-                    {
-                        "label": str(label),
-                        "old": str(change.get("old", "") or ""),
-                        "new": str(change.get("new", "") or ""),
-                    }
-                )
+        return [_change_row(label, change) for label, change in changes.items()]
+    rows = []
+    for change in changes if isinstance(changes, list) else []:
+        if isinstance(change, dict):
+            rows.append(_change_row(change.get("label") or change.get("field") or "", change))
+        elif isinstance(change, str) and change.strip():
+            # Plain labels ("Plan") or "Label: value" lines ("Scheduling Update: Appointment rescheduled").
+            label, _, value = change.partition(": ")
+            rows.append({"label": label.strip(), "old": "", "new": value.strip() or "Updated"})
     return rows
 
 
@@ -188,6 +181,7 @@ def _items(source: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _services(source: dict[str, Any]) -> list[dict[str, str]]:
+    """Every (service, plan) booked: an explicit ``services`` list, or the top-level names."""
     services = _list_of_dicts(source.get("services"))
     if not services and pick(source, "serviceName", "service_name"):
         services = [source]
@@ -267,29 +261,35 @@ def _payment_method(source: dict[str, Any]) -> str:
 def _details(email_type: str, source: dict[str, Any], kind: str, reference: str) -> list[dict[str, str]]:
     id_label = "Appointment ID" if kind == "appointment" else "Order ID" if kind == "order" else "Reference"
     pairs: list[tuple[str, Any]] = [(id_label, reference)]
+    services = _services(source)
     if email_type.startswith("payment"):
         pairs += [
             ("Amount", money(pick(source, "amount", "totalAmount", "total_amount", "price", "totalPrice"))),
             ("Payment method", _payment_method(source)),
             ("Payment date", pick(source, "paymentDate", "payment_date", "paidDate")),
+            ("Payment reference", pick(source, "paymentReference", "payment_reference")),
             ("Invoice", pick(source, "invoiceNumber", "invoice_number", "invoiceId", "invoice_id")),
-            ("Cancelled on", pick(source, "cancellationDate", "cancellation_date")),
+        ]
+        when = {"payment_cancelled": "Cancelled on", "payment_reactivated": "Reactivated on"}.get(email_type, "")
+        reasons = ("cancellationReason", "cancellation_reason", "reactivationReason", "reactivation_reason", "reason")
+        pairs += [
             (
-                "Reason",
-                pick(source, "cancellationReason", "cancellation_reason", "reactivationReason", "reactivation_reason"),
+                when,
+                pick(source, "cancellationDate", "cancellation_date", "reactivationDate", "reactivation_date", "date"),
             ),
+            ("Reason", pick(source, *reasons)),
             ("Cancelled invoice", pick(source, "cancelledInvoiceId", "cancelled_invoice_id")),
-            ("Reactivated on", pick(source, "reactivationDate", "reactivation_date")),
             ("Reactivated invoice", pick(source, "reactivatedInvoiceId", "reactivated_invoice_id")),
         ]
         if email_type == "payment_confirmed":
             pairs.append(("Status", "✅ Completed"))
         return _rows(pairs)
     pairs += [
-        ("Service", pick(source, "serviceName", "service_name") if not _services(source)[1:] else ""),
-        ("Plan", pick(source, "planName", "plan_name") if not _services(source)[1:] else ""),
+        # One service shows as two rows; several get their own table.
+        ("Service", services[0]["service"] if len(services) == 1 else ""),
+        ("Plan", services[0]["plan"] if len(services) == 1 else ""),
         ("Scheduled time", _scheduled(source) or ("" if email_type.endswith("created") else "To be confirmed")),
-        ("Mechanic", pick(source, "assignedMechanicName", "mechanic_name", "mechanicName")),
+        ("Mechanic", pick(source, "assignedMechanicName", "mechanicName", "mechanic_name")),
         ("Vehicle", _vehicle(source)),
         ("Location", _location(source)),
         ("Contact phone", pick(source, "contactNumber", "contact_number", "phoneNumber", "phone")),
@@ -316,7 +316,7 @@ def view_model(email_type: str, context: dict[str, Any]) -> dict[str, Any]:
         "record_url": record_url,
         "status": status_label(pick(source, "status")),
         "details": _details(email_type, source, kind, reference),
-        "services": _services(source),
+        "services": services if len(services := _services(source)) > 1 else [],
         "slots": _slots(source),
         "items": _items(source),
         "changes": _changes(context),

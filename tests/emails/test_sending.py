@@ -380,3 +380,77 @@ def test_sent_mail_is_counted_in_analytics():
     day = selectors.clock.business_today()
     [row] = selectors.analytics_daily(day, day)
     assert (row["sent"], row["suppressed"]) == (1, 0)
+
+
+# The shapes the bookings and billing services actually send.
+BOOKINGS_CONTEXT = {
+    "appointmentId": "APT-77",
+    "serviceName": "Pre-purchase inspection",
+    "planName": "Standard",
+    "customerName": "Ray",
+    "status": "SCHEDULED",
+    "paymentStatus": "pending",
+    "price": "199.00",
+    "selectedSlots": [{"date": "2030-01-02", "start": "09:00", "end": "10:00"}],
+    "scheduledTimeSlot": {"date": "2030-01-02", "start": "09:00", "end": "10:00"},
+    "mechanicName": "Max Mechanic",
+    "carMake": "Ford",
+    "carModel": "Ranger",
+    "carYear": "2019",
+    "carLocation": "1 King St, Perth",
+    "update_type": "scheduling",
+    "changes": ["Scheduling Update: Appointment rescheduled", "Plan"],
+}
+
+
+@override_settings(FRONTEND_ROOT_URL=FRONTEND)
+def test_the_bookings_context_shape_renders_every_detail(file_mailbox):
+    services.email_customer(
+        email_type="appointment_updated",
+        to_email="ray@example.com",
+        to_name="Ray",
+        context=BOOKINGS_CONTEXT,
+        dedupe_key="bk",
+    )
+
+    [message] = file_mailbox.messages()
+    text = part(message, "text/plain")
+    assert message["Subject"] == "Appointment Scheduling Update"
+    for expected in (
+        "Service: Pre-purchase inspection",
+        "Plan: Standard",
+        "Scheduled time: 2030-01-02 09:00 - 10:00",
+        "Mechanic: Max Mechanic",
+        "Vehicle: 2019 Ford Ranger",
+        "Location: 1 King St, Perth",
+        "Total: AUD 199.00",
+        "- Scheduling Update: Appointment rescheduled",
+        "- Plan: Updated",
+        f"Complete Payment: {FRONTEND}/appointment/APT-77",
+    ):
+        assert expected in text
+    assert "Services:" not in text  # one service is shown as rows, not a table
+
+
+def test_the_billing_cancel_context_shape_renders(file_mailbox):
+    context = {
+        "referenceNumber": "ORD-5",
+        "referenceType": "order",
+        "amount": "91.00",
+        "paymentMethod": "Cash",
+        "invoiceId": "inv-1",
+        "date": "25/11/2026",
+        "reason": "Refunded",
+    }
+    services.email_customer(email_type="payment_cancelled", to_email="o@example.com", context=context, dedupe_key="bc")
+
+    text = part(file_mailbox.messages()[0], "text/plain")
+    for expected in (
+        "Order ID: ORD-5",
+        "Amount: AUD 91.00",
+        "Payment method: Cash",
+        "Cancelled on: 25/11/2026",
+        "Reason: Refunded",
+        "Invoice: inv-1",
+    ):
+        assert expected in text
