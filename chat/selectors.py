@@ -7,7 +7,8 @@ import datetime as dt
 from pynamodb.expressions.condition import Condition
 
 from autolab import clock
-from autolab.pagination import Page, paginate
+from autolab.exceptions import ValidationError
+from autolab.pagination import Page, decode_cursor, paginate
 from autolab.permissions import StaffIdentity
 from chat.models import CannedReply, Connection, Customer, Inquiry, Message
 
@@ -15,6 +16,14 @@ CUSTOMER_LIST_KEY = "CUSTOMER"
 INBOX_KEY = "INBOX"
 INQUIRY_LIST_KEY = "INQUIRY"
 CANNED_LIST_KEY = "ALL"
+
+
+def _cursor_of(cursor: str | None, hash_name: str, hash_value: str, key_names: set[str]) -> str | None:
+    """The cursor, if it was issued by this very list (another list's cursor is a 400, not a 5xx)."""
+    key = decode_cursor(cursor)
+    if key is not None and (set(key) != key_names or key[hash_name].get("S") != hash_value):
+        raise ValidationError("Invalid cursor")
+    return cursor
 
 
 def customer_get(user_id: str) -> Customer | None:
@@ -33,7 +42,7 @@ def customer_list(*, limit: int, cursor: str | None, search: str = "") -> Page[C
     return paginate(
         Customer.list_index.query,
         limit=limit,
-        cursor=cursor,
+        cursor=_cursor_of(cursor, "listKey", CUSTOMER_LIST_KEY, {"userId", "listKey", "createdAt"}),
         hash_key=CUSTOMER_LIST_KEY,
         scan_index_forward=False,
         filter_condition=condition,
@@ -87,7 +96,11 @@ def message_get(message_id: str) -> Message | None:
 def message_list_for_client(client_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
     """One customer's conversation, newest first."""
     return paginate(
-        Message.conversation_index.query, limit=limit, cursor=cursor, hash_key=client_id, scan_index_forward=False
+        Message.conversation_index.query,
+        limit=limit,
+        cursor=_cursor_of(cursor, "clientId", client_id, {"messageId", "clientId", "sentAtMs"}),
+        hash_key=client_id,
+        scan_index_forward=False,
     )
 
 
@@ -111,7 +124,7 @@ def inbox_list(*, limit: int, cursor: str | None, only: str = "all", staff_user_
     return paginate(
         Customer.inbox_index.query,
         limit=limit,
-        cursor=cursor,
+        cursor=_cursor_of(cursor, "inboxKey", INBOX_KEY, {"userId", "inboxKey", "lastMessageAtMs"}),
         hash_key=INBOX_KEY,
         scan_index_forward=False,
         filter_condition=condition,
@@ -139,10 +152,11 @@ def inquiry_list(
     """Inquiries newest first, by status (or all), within business-day bounds, optionally one customer's."""
     range_condition = _created_between(Inquiry.created_at, start, end)
     query = Inquiry.status_index.query if status else Inquiry.list_index.query
+    hash_name = "status" if status else "listKey"
     return paginate(
         query,
         limit=limit,
-        cursor=cursor,
+        cursor=_cursor_of(cursor, hash_name, status or INQUIRY_LIST_KEY, {"inquiryId", hash_name, "createdAt"}),
         hash_key=status or INQUIRY_LIST_KEY,
         range_key_condition=range_condition,
         filter_condition=(Inquiry.user_id == user_id) if user_id else None,

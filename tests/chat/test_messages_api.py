@@ -202,3 +202,18 @@ def test_last_messages_one_row_per_customer_with_unread_and_filters(anon, make_s
 def test_last_messages_needs_inbox_role(mechanic, admin):
     assert mechanic.api().get("/api/messages/last").status_code == 403
     assert admin.api().get("/api/messages/last").status_code == 403
+
+
+def test_a_cursor_from_another_list_is_400(anon, support, new_customer):
+    first, second = new_customer(), new_customer()
+    for number in range(2):
+        send(anon, first, f"first {number}")
+        send(anon, second, f"second {number}")
+    cursor = anon.get("/api/messages", {"clientId": first, "limit": 1}).json()["nextCursor"]
+    assert cursor
+    assert anon.get("/api/messages", {"clientId": second, "limit": 1, "cursor": cursor}).status_code == 400
+    client = support.api()
+    assert client.get("/api/users", {"cursor": cursor}).status_code == 400
+    assert client.get("/api/inquiries", {"status": "OPEN", "cursor": cursor}).status_code == 400
+    assert client.get("/api/messages/last", {"cursor": cursor}).status_code == 400
+    assert client.get("/api/messages/last", {"cursor": "forged"}).status_code == 400
