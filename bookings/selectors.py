@@ -400,3 +400,55 @@ def availability_days(states: list[DayState], duration_minutes: int, capacity: i
             slots.append({"start": start, "end": end, "status": status, "free": free})
         days.append({"date": state.date, "slots": slots})
     return days
+
+
+# --- Portal views of days ---------------------------------------------------------------------
+
+
+@dataclass
+class DayAnalysis:
+    """The slot analyser's figures for one day and plan."""
+
+    slots: list[dict[str, Any]]
+    counts: dict[str, int]
+    capacity: int
+    max_jobs: int
+    current_jobs: int
+
+    @property
+    def utilisation(self) -> int:
+        return round(100 * self.current_jobs / self.max_jobs) if self.max_jobs else 0
+
+
+def day_analysis(date: str, duration_minutes: int) -> DayAnalysis:
+    """Free/full/blocked/too-soon slots, the most jobs that fit and how many are booked."""
+    from bookings.slots import CLOSE_MINUTE, OPEN_MINUTE, max_jobs, subtract
+
+    state, capacity = day_state(date), booking_capacity()
+    slots = availability_days([state], duration_minutes, capacity)[0]["slots"]
+    counts = {
+        status: sum(1 for s in slots if s["status"] == status)
+        for status in ("available", "full", "blocked", "too_soon")
+    }
+    free_time = subtract([Interval(OPEN_MINUTE, CLOSE_MINUTE)], state.blocks)
+    current = sum(1 for _, status in state.jobs.values() if status != "CANCELLED")
+    return DayAnalysis(slots, counts, capacity, capacity * max_jobs(duration_minutes, free_time), current)
+
+
+def week_states(first: str, days: int = 7) -> tuple[list[DayState], dict[str, Appointment]]:
+    """Seven days of blocks and jobs plus the scheduled appointments themselves (3 calls)."""
+    from autolab import clock
+    from bookings.slots import days_between
+
+    start = clock.parse_date(first)
+    dates = [day.isoformat() for day in days_between(start, start.fromordinal(start.toordinal() + days - 1))]
+    states = day_states(dates)
+    ids = [appointment_id for state in states.values() for appointment_id in state.jobs]
+    appointments = {a.appointment_id: a for a in appointment_get_many(ids)}
+    return [states[d] for d in dates], appointments
+
+
+def mechanic_day(mechanic_id: str, date: str) -> list[Appointment]:
+    """A mechanic's jobs on one day, in start order (MechanicDay item, then a BatchGet)."""
+    jobs = appointment_get_many(sorted(mechanic_day_jobs(mechanic_id, date)))
+    return sorted(jobs, key=lambda a: a.scheduled_time_slot.start if a.scheduled_time_slot else "")

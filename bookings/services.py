@@ -889,3 +889,21 @@ def _event_payload(appointment: Appointment) -> dict[str, Any]:
         "scheduledDate": appointment.scheduled_date,
         "paymentStatus": appointment.payment_status,
     }
+
+
+def report_attach(*, actor: StaffIdentity, appointment_id: str, file_name: str, data: bytes) -> dict[str, Any]:
+    """Portal upload: list the report exactly as upload-urls does, then store the PDF itself."""
+    if len(data) > REPORT_MAX_BYTES:
+        raise ValidationError("File size must be at most 10 MB")
+    if not data.startswith(b"%PDF-"):
+        raise ValidationError("The file is not a PDF")
+    request = {
+        "uploadType": "report",
+        "referenceId": appointment_id,
+        "fileName": file_name,
+        "fileType": "application/pdf",
+        "fileSize": len(data),
+    }
+    result = report_upload_url(actor=actor, data=request)
+    storage.save(result["s3Key"], data, "application/pdf")
+    return result

@@ -1,0 +1,75 @@
+"""Portal forms of the bookings pages (validation of shapes; rules live in services)."""
+
+from __future__ import annotations
+
+from django import forms
+
+STATUS_CHOICES = [("", "Any status")] + [
+    (s, s.title()) for s in ("PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED")
+]
+PAYMENT_CHOICES = [("", "Any payment")] + [(s, s.title()) for s in ("pending", "paid", "failed", "cancelled")]
+HALF_HOURS = [(f"{m // 60:02d}:{m % 60:02d}", f"{m // 60:02d}:{m % 60:02d}") for m in range(8 * 60, 20 * 60 + 1, 30)]
+
+
+class AppointmentFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    payment_status = forms.ChoiceField(choices=PAYMENT_CHOICES, required=False, label="Payment")
+    service_id = forms.IntegerField(required=False, min_value=1, label="Service id")
+    date_from = forms.DateField(required=False, label="Scheduled from", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ScheduleForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.ChoiceField(choices=HALF_HOURS)
+    end = forms.ChoiceField(choices=HALF_HOURS)
+    mechanic = forms.ChoiceField(required=False, choices=[])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, mechanics: list[dict[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["mechanic"].choices = [("", "No mechanic yet")] + [(m["userId"], m["userName"]) for m in mechanics]
+
+
+class NotesForm(forms.Form):
+    post_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False, label="Post-inspection notes"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportUploadForm(forms.Form):
+    file = forms.FileField(label="Report (PDF, at most 10 MB)")
+
+
+class BlockForm(forms.Form):
+    start_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="To (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.ChoiceField(choices=HALF_HOURS, initial="12:00")
+    end = forms.ChoiceField(choices=HALF_HOURS, initial="13:00")
+    action = forms.ChoiceField(choices=[("add", "Block"), ("remove", "Unblock")])
+
+
+class AnalyserForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    plan = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args: object, plans: list = (), **kwargs: object) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].choices = [
+            (f"{p.service_id}:{p.plan_id}", f"{p.service_name}: {p.plan_name} ({p.duration_minutes} min)")
+            for p in plans
+        ]
+
+
+class PlanForm(forms.Form):
+    service_id = forms.IntegerField(min_value=1, max_value=10_000, label="Service id")
+    plan_id = forms.IntegerField(min_value=1, max_value=10_000, label="Plan id")
+    service_name = forms.CharField(max_length=100)
+    plan_name = forms.CharField(max_length=100)
+    price = forms.DecimalField(min_value=1, max_digits=8, decimal_places=2, label="Price (AUD, incl. GST)")
+    duration_minutes = forms.IntegerField(min_value=30, max_value=720, label="Duration (minutes)")
+    features = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="One per line", max_length=3000
+    )
+    active = forms.BooleanField(required=False)

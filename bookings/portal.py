@@ -1,0 +1,407 @@
+"""Bookings pages of the staff portal: appointments, my day, week calendar, slot analyser, catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from autolab import clock
+from autolab.exceptions import ApplicationError
+from autolab.permissions import Permission, StaffIdentity, staff_of
+from bookings import forms, selectors, services
+from bookings.serializers import appointment_json
+from bookings.slots import BUCKETS, Interval
+from staffapp.rendering import render_page
+from staffapp.sites import portal_site
+
+SECTION = "Bookings"
+VIEW = (Permission.APPOINTMENT_VIEW_ALL, Permission.APPOINTMENT_VIEW_ASSIGNED)
+SLOTS = (Permission.SLOTS_MANAGE_PORTAL,)
+
+
+def _page(route: str, name: str, title: str, permissions: tuple, *, order: int, in_index: bool = True) -> Any:
+    return portal_site.register_page(
+        section=SECTION, title=title, route=route, name=name, permissions=permissions, order=order, in_index=in_index
+    )
+
+
+def _day_param(request: HttpRequest, name: str = "date") -> dt.date:
+    try:
+        return clock.parse_date(request.GET.get(name) or "")
+    except ValueError:
+        return clock.business_today()
+
+
+# --- Appointment list and detail -----------------------------------------------------------------
+
+
+@_page("bookings/appointments/", "bookings-appointments", "Appointments", VIEW, order=10)
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request)
+    form = forms.AppointmentFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.AppointmentFilters(
+        status=data.get("status") or None,
+        payment_status=data.get("payment_status") or None,
+        service_id=data.get("service_id"),
+        date_from=data["date_from"].isoformat() if data.get("date_from") else None,
+        date_to=data["date_to"].isoformat() if data.get("date_to") else None,
+    )
+    try:
+        page = _list_page(staff, filters, request.GET.get("cursor"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("admin:bookings-appointments")
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {"form": form, "appointments": page.items, "next_cursor": page.next_cursor, "query": query.urlencode()}
+    return render_page(request, "bookings/appointment_list.html", context, title="Appointments")
+
+
+def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, cursor: str | None) -> Any:
+    if staff.has(Permission.APPOINTMENT_VIEW_ALL):
+        return selectors.appointment_list_for_staff(filters, limit=25, cursor=cursor)
+    return selectors.appointment_list_for_mechanic(staff.user_id, filters, limit=25, cursor=cursor)
+
+
+def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
+    from chat.emails.selectors import email_is_suppressed
+
+    staff = staff_of(request)
+    email = appointment.buyer_email if appointment.is_buyer else appointment.seller_email
+    mechanics = selectors.mechanics_active()
+    return {
+        "appointment": appointment,
+        "data": appointment_json(appointment),
+        "plan": selectors.service_price_get(appointment.service_id, appointment.plan_id),
+        "mechanic": selectors.staff_contact(appointment.assigned_mechanic_id),
+        "customer_email": email,
+        "suppressed": bool(email) and email_is_suppressed(email),
+        "transitions": sorted(services.allowed_transitions(staff, appointment)),
+        "can_edit": staff.has(Permission.APPOINTMENT_EDIT) and appointment.status in ("PENDING", "SCHEDULED"),
+        "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE) and appointment.status == "COMPLETED",
+        "can_write_reports": _can_write_reports(staff, appointment),
+        "schedule_form": forms.ScheduleForm(initial=_schedule_initial(appointment), mechanics=mechanics),
+        "notes_form": forms.NotesForm(initial={"post_notes": appointment.post_notes, "version": appointment.version}),
+        "upload_form": forms.ReportUploadForm(),
+    }
+
+
+def _can_write_reports(staff: StaffIdentity, appointment: Any) -> bool:
+    if not staff.has(Permission.APPOINTMENT_REPORT_WRITE) or appointment.status not in (
+        "SCHEDULED",
+        "ONGOING",
+        "COMPLETED",
+    ):
+        return False
+    return not staff.is_mechanic_only or appointment.assigned_mechanic_id == staff.user_id
+
+
+def _schedule_initial(appointment: Any) -> dict[str, Any]:
+    slot = appointment.scheduled_time_slot or next(iter(appointment.selected_slots or []), None)
+    initial: dict[str, Any] = {"version": appointment.version, "mechanic": appointment.assigned_mechanic_id or ""}
+    if slot is not None:
+        initial.update(date=slot.date, start=slot.start, end=slot.end)
+    return initial
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/", "bookings-appointment", "Appointment", VIEW, order=11, in_index=False
+)
+def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    appointment = selectors.appointment_get(appointment_id)
+    staff = staff_of(request)
+    if appointment is None or (staff.is_mechanic_only and appointment.assigned_mechanic_id != staff.user_id):
+        raise Http404("Appointment not found")
+    context = _detail_context(request, appointment)
+    if context["can_edit"] and appointment.selected_slots:
+        context["availability"] = _preferred_availability(appointment)
+    return render_page(
+        request, "bookings/appointment_detail.html", context, title=f"Appointment {appointment_id[:8].upper()}"
+    )
+
+
+def _preferred_availability(appointment: Any) -> list[dict[str, Any]]:
+    """The customer's preferred slots with their status right now (free / full / blocked / too soon)."""
+    states = selectors.day_states(sorted({s.date for s in appointment.selected_slots}))
+    capacity = selectors.booking_capacity()
+    rows = []
+    for slot in sorted(appointment.selected_slots, key=lambda s: s.priority):
+        status, free = selectors.slot_status(states[slot.date], Interval.parse(slot.start, slot.end), capacity)
+        rows.append({"slot": slot, "status": status, "free": free})
+    return rows
+
+
+def _apply(request: HttpRequest, appointment_id: str, data: dict[str, Any], done: str) -> HttpResponse:
+    try:
+        services.appointment_update(actor=staff_of(request), appointment_id=appointment_id, data=data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/schedule/",
+    "bookings-appointment-schedule",
+    "Schedule",
+    VIEW,
+    order=12,
+    in_index=False,
+)
+@require_POST
+def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.ScheduleForm(request.POST, mechanics=selectors.mechanics_active())
+    if not form.is_valid():
+        messages.error(request, "Choose a date, a start and an end.")
+        return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+    data = form.cleaned_data
+    slot = {"date": data["date"].isoformat(), "start": data["start"], "end": data["end"]}
+    body = {"scheduledTimeSlot": slot, "assignedMechanicId": data["mechanic"] or "", "version": data["version"]}
+    return _apply(request, appointment_id, body, f"Scheduled for {slot['date']} {slot['start']}-{slot['end']}.")
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/status/",
+    "bookings-appointment-status",
+    "Status",
+    VIEW,
+    order=13,
+    in_index=False,
+)
+@require_POST
+def appointment_status(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    body: dict[str, Any] = {"status": request.POST.get("status", "")}
+    if (request.POST.get("version") or "").isdigit():
+        body["version"] = int(request.POST["version"])
+    return _apply(request, appointment_id, body, f"Status set to {body['status']}.")
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/notes/",
+    "bookings-appointment-notes",
+    "Notes",
+    VIEW,
+    order=14,
+    in_index=False,
+)
+@require_POST
+def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.NotesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Notes are too long.")
+        return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+    body = {"postNotes": form.cleaned_data["post_notes"], "version": form.cleaned_data["version"]}
+    return _apply(request, appointment_id, body, "Post-inspection notes saved.")
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/review/",
+    "bookings-appointment-review",
+    "Review report",
+    VIEW,
+    order=15,
+    in_index=False,
+)
+@require_POST
+def appointment_review(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    action = request.POST.get("action", "")
+    body = {
+        "reportApproval": {
+            "reportS3Key": request.POST.get("key", ""),
+            "action": action,
+            "notes": request.POST.get("notes", ""),
+        }
+    }
+    return _apply(request, appointment_id, body, f"Report {'approved' if action == 'approve' else 'rejected'}.")
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/upload/",
+    "bookings-appointment-upload",
+    "Upload report",
+    VIEW,
+    order=16,
+    in_index=False,
+)
+@require_POST
+def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.ReportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a PDF file.")
+        return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+    upload = form.cleaned_data["file"]
+    try:
+        data = upload.read(services.REPORT_MAX_BYTES + 1)
+        services.report_attach(actor=staff_of(request), appointment_id=appointment_id, file_name=upload.name, data=data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Report {upload.name} uploaded; an admin reviews it before the customer sees it.")
+    return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+
+
+# --- My day ------------------------------------------------------------------------------------
+
+
+@_page("bookings/my-day/", "bookings-my-day", "My day", (Permission.APPOINTMENT_VIEW_ASSIGNED,), order=20)
+def my_day(request: HttpRequest) -> HttpResponse:
+    day = _day_param(request)
+    jobs = selectors.mechanic_day(staff_of(request).user_id, day.isoformat())
+    context = {"day": day, "jobs": jobs, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)}
+    return render_page(request, "bookings/my_day.html", context, title=f"My day: {day:%a %d %b %Y}")
+
+
+# --- Week calendar with blocking -----------------------------------------------------------------
+
+
+def _calendar_columns(states: list[selectors.DayState], appointments: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per day: positioned boxes for blocked periods and jobs (grid rows are half-hour buckets)."""
+    columns = []
+    for state in states:
+        boxes = [
+            {"kind": "block", "label": f"Blocked {b.label}", "row": _row(b.start), "end": _row(b.end), "lane": 0}
+            for b in state.blocks
+        ]
+        for lane, (appointment_id, (slot, status)) in enumerate(sorted(state.jobs.items(), key=lambda j: j[1][0])):
+            if status == "CANCELLED":
+                continue
+            appointment = appointments.get(appointment_id)
+            name = (
+                appointment.buyer_name
+                if appointment and appointment.is_buyer
+                else getattr(appointment, "seller_name", "")
+            ) or "Job"
+            boxes.append(
+                {
+                    "kind": "job",
+                    "label": f"{slot.label} {name} ({status.title()})",
+                    "row": _row(slot.start),
+                    "end": _row(slot.end),
+                    "lane": lane % 3 + 1,
+                    "id": appointment_id,
+                }
+            )
+        columns.append({"date": state.date, "day": clock.parse_date(state.date), "boxes": boxes})
+    return columns
+
+
+def _row(minute: int) -> int:
+    """CSS grid row of a minute of the day (row 1 is the header, 08:00 is row 2)."""
+    return max(2, min(len(BUCKETS) + 2, (minute - 8 * 60) // 30 + 2))
+
+
+@_page("bookings/calendar/", "bookings-calendar", "Week calendar", VIEW + SLOTS, order=30)
+@require_http_methods(["GET", "POST"])
+def week_calendar(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request)
+    if request.method == "POST":
+        return _block_action(request, staff)
+    first = _day_param(request, "week")
+    first -= dt.timedelta(days=first.weekday())
+    states, appointments = selectors.week_states(first.isoformat())
+    context = {
+        "columns": _calendar_columns(states, appointments),
+        "hours": [b[:2] + ":" + b[2:] for b in BUCKETS],
+        "previous": first - dt.timedelta(days=7),
+        "next": first + dt.timedelta(days=7),
+        "first": first,
+        "can_block": staff.has(Permission.SLOTS_MANAGE_PORTAL),
+        "block_form": forms.BlockForm(initial={"start_date": first}),
+    }
+    return render_page(request, "bookings/calendar.html", context, title=f"Week of {first:%d %b %Y}")
+
+
+def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
+    if not staff.has(Permission.SLOTS_MANAGE_PORTAL):
+        raise Http404
+    form = forms.BlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the dates and times to block or unblock.")
+        return redirect("admin:bookings-calendar")
+    data = form.cleaned_data
+    last = data["end_date"] or data["start_date"]
+    try:
+        if last < data["start_date"] or (last - data["start_date"]).days >= services.MAX_RANGE_DAYS:
+            raise services.ValidationError(
+                f"Choose an end date on or after the start, at most {services.MAX_RANGE_DAYS} days"
+            )
+        period = services.parse_periods([f"{data['start']}-{data['end']}"])
+        dates = [
+            (data["start_date"] + dt.timedelta(days=i)).isoformat() for i in range((last - data["start_date"]).days + 1)
+        ]
+        services.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        verb = "Blocked" if data["action"] == "add" else "Unblocked"
+        messages.success(request, f"{verb} {data['start']}-{data['end']} on {len(dates)} day(s).")
+    return redirect(f"{request.path}?week={data['start_date'].isoformat()}")
+
+
+# --- Slot analyser ---------------------------------------------------------------------------------
+
+
+@_page("bookings/analyser/", "bookings-analyser", "Slot analyser", VIEW + SLOTS, order=40)
+def slot_analyser(request: HttpRequest) -> HttpResponse:
+    plans = [p for p in selectors.service_price_list() if p.active]
+    form = forms.AnalyserForm(request.GET or {"date": clock.business_today().isoformat()}, plans=plans)
+    analysis, plan = None, None
+    if form.is_valid() and plans:
+        service_id, plan_id = (
+            int(part)
+            for part in (form.cleaned_data.get("plan") or f"{plans[0].service_id}:{plans[0].plan_id}").split(":")
+        )
+        plan = selectors.service_price_get(service_id, plan_id)
+        analysis = (
+            selectors.day_analysis(form.cleaned_data["date"].isoformat(), plan.duration_minutes) if plan else None
+        )
+    return render_page(
+        request, "bookings/analyser.html", {"form": form, "analysis": analysis, "plan": plan}, title="Slot analyser"
+    )
+
+
+# --- Services & plans --------------------------------------------------------------------------------
+
+
+@_page("bookings/catalogue/", "bookings-catalogue", "Services & plans", (Permission.CATALOGUE_MANAGE,), order=50)
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    plans = selectors.service_price_list()
+    editing = _plan_initial(request, plans)
+    form = forms.PlanForm(request.POST or None, initial=editing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.service_plan_save(**{**data, "features": data["features"].splitlines()})
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Saved {plan.service_name}: {plan.plan_name}.")
+            return redirect("admin:bookings-catalogue")
+    return render_page(
+        request, "bookings/catalogue.html", {"plans": plans, "form": form, "editing": editing}, title="Services & plans"
+    )
+
+
+def _plan_initial(request: HttpRequest, plans: list) -> dict[str, Any]:
+    wanted = request.GET.get("edit", "")
+    plan = next((p for p in plans if f"{p.service_id}:{p.plan_id}" == wanted), None)
+    if plan is None:
+        return {"active": True, "duration_minutes": 120}
+    return {
+        "service_id": plan.service_id,
+        "plan_id": plan.plan_id,
+        "service_name": plan.service_name,
+        "plan_name": plan.plan_name,
+        "price": plan.price,
+        "duration_minutes": plan.duration_minutes,
+        "features": "\n".join(plan.features or []),
+        "active": plan.active,
+    }

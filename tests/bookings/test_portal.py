@@ -1,0 +1,161 @@
+import io
+import re
+
+from django.test import Client
+
+from bookings import selectors
+from bookings.models import Appointment, ServicePrice, UnavailableSlot
+from tests.bookings.conftest import future_day
+from tests.bookings.test_reports import pdf_bytes
+
+
+def signed_in(persona):
+    client = Client()
+    assert client.login(username=persona.email, password=persona.password)
+    return client
+
+
+def test_appointment_list_with_filters_and_paging(book, support):
+    ids = [book() for _ in range(3)]
+    client = signed_in(support)
+    page = client.get("/admin/bookings/appointments/?status=PENDING")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert all(appointment_id[:8].upper() in html for appointment_id in ids)
+    first = client.get("/admin/bookings/appointments/?cursor=").content.decode()
+    assert "Toyota Corolla (2015)" in first
+    assert client.get("/admin/bookings/appointments/?status=CANCELLED").content.decode().count("Toyota") == 0
+
+
+def test_portal_pages_need_sign_in_and_permission(book, clerk, mechanic):
+    assert Client().get("/admin/bookings/appointments/").status_code == 302
+    assert signed_in(clerk).get("/admin/bookings/catalogue/").status_code == 403
+    assert signed_in(mechanic).get("/admin/bookings/calendar/").status_code == 200
+    assert signed_in(mechanic).post("/admin/bookings/calendar/", {}).status_code in (403, 404)
+    other_job = book()
+    assert signed_in(mechanic).get(f"/admin/bookings/appointments/{other_job}/").status_code == 404
+
+
+def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechanic, capacity):
+    capacity(2)
+    appointment_id = book()
+    client = signed_in(support)
+    detail = client.get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    assert "Save schedule" in detail
+    assert "available (2 free)" in detail
+    body = {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1}
+    response = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body, follow=True)
+    assert f"Scheduled for {future_day()} 09:00-11:00." in response.content.decode()
+    stored = Appointment.get(appointment_id)
+    assert (stored.status, stored.assigned_mechanic_id) == ("SCHEDULED", mechanic.user_id)
+    stale = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body, follow=True)
+    assert "changed by someone else" in stale.content.decode()
+    my_day = signed_in(mechanic).get(f"/admin/bookings/my-day/?date={future_day()}").content.decode()
+    assert "09:00\u201311:00" in my_day
+    ongoing = signed_in(mechanic).post(
+        f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "ONGOING", "version": 2}, follow=True
+    )
+    assert "Status set to ONGOING." in ongoing.content.decode()
+    assert Appointment.get(appointment_id).status == "ONGOING"
+
+
+def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, capacity):
+    capacity(2)
+    appointment_id = book()
+    client = signed_in(support)
+    client.post(
+        f"/admin/bookings/appointments/{appointment_id}/schedule/",
+        {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1},
+    )
+    worker = signed_in(mechanic)
+    worker.post(f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "COMPLETED"})
+    upload = io.BytesIO(pdf_bytes())
+    upload.name = "Final report.pdf"
+    response = worker.post(f"/admin/bookings/appointments/{appointment_id}/upload/", {"file": upload}, follow=True)
+    assert "Report Final report.pdf uploaded" in response.content.decode()
+    bad = io.BytesIO(b"hello")
+    bad.name = "fake.pdf"
+    assert (
+        "The file is not a PDF"
+        in worker.post(
+            f"/admin/bookings/appointments/{appointment_id}/upload/", {"file": bad}, follow=True
+        ).content.decode()
+    )
+    key = Appointment.get(appointment_id).reports[0]["s3Key"]
+    reviewed = signed_in(admin).post(
+        f"/admin/bookings/appointments/{appointment_id}/review/", {"key": key, "action": "approve"}, follow=True
+    )
+    assert "Report approved." in reviewed.content.decode()
+    assert Appointment.get(appointment_id).reports[0]["approved"] is True
+
+
+def test_suppressed_address_warning(book, support):
+    from chat.emails.suppression import suppression_add
+
+    appointment_id = book()
+    url = f"/admin/bookings/appointments/{appointment_id}/"
+    assert 'id="suppressed-warning"' not in signed_in(support).get(url).content.decode()
+    suppression_add(email="CARA@example.com", actor=support.identity)
+    assert 'id="suppressed-warning"' in signed_in(support).get(url).content.decode()
+
+
+def test_calendar_blocks_a_range_and_draws_jobs(book, support, capacity):
+    capacity(2)
+    appointment_id = book()
+    client = signed_in(support)
+    client.post(
+        f"/admin/bookings/appointments/{appointment_id}/schedule/",
+        {"date": future_day(), "start": "13:00", "end": "15:00", "version": 1},
+    )
+    response = client.post(
+        "/admin/bookings/calendar/",
+        {"start_date": future_day(1), "end_date": future_day(3), "start": "10:00", "end": "12:00", "action": "add"},
+        follow=True,
+    )
+    assert "Blocked 10:00-12:00 on 3 day(s)." in response.content.decode()
+    assert [p.start_time for p in UnavailableSlot.get(future_day(2)).time_slots] == ["10:00"]
+    week = client.get(f"/admin/bookings/calendar/?week={future_day()}").content.decode()
+    assert "13:00-15:00 Cara Buyer (Scheduled)" in week
+    assert re.search(r'cal-box cal-job" style="grid-row: 12 / 16', week)
+    client.post(
+        "/admin/bookings/calendar/", {"start_date": future_day(2), "start": "10:00", "end": "12:00", "action": "remove"}
+    )
+    assert UnavailableSlot.get(future_day(2)).time_slots == []
+
+
+def test_slot_analyser_figures(support, admin, capacity):
+    capacity(2)
+    admin.api().post(
+        "/api/unavailable-slots",
+        {"date": future_day(), "operation": "set", "timeSlots": ["08:00-14:00"]},
+        format="json",
+    )
+    html = signed_in(support).get(f"/admin/bookings/analyser/?date={future_day()}&plan=1:1").content.decode()
+    assert re.search(r"<strong>6</strong>Maximum possible jobs", html)  # 14:00-20:00 fits 3 two-hour jobs x 2 mechanics
+    assert re.search(r"<strong>0%</strong>Utilisation", html)
+    assert selectors.day_analysis(future_day(), 120).counts["blocked"] == 12
+
+
+def test_admin_edits_the_catalogue(admin):
+    client = signed_in(admin)
+    form = client.get("/admin/bookings/catalogue/?edit=1:1").content.decode()
+    assert 'value="Standard"' in form
+    body = {
+        "service_id": 1,
+        "plan_id": 1,
+        "service_name": "Pre Purchase Inspection",
+        "plan_name": "Standard",
+        "price": "235.00",
+        "duration_minutes": 150,
+        "features": "Road test\nPhotos",
+        "active": "on",
+    }
+    assert (
+        "Saved Pre Purchase Inspection: Standard."
+        in client.post("/admin/bookings/catalogue/", body, follow=True).content.decode()
+    )
+    plan = ServicePrice.get(1, 1)
+    assert (plan.price, plan.duration_minutes, plan.features) == (235, 150, ["Road test", "Photos"])
+    bad = client.post("/admin/bookings/catalogue/", {**body, "duration_minutes": 45}).content.decode()
+    assert "multiple of 30" in bad
+    assert ServicePrice.get(1, 1).duration_minutes == 150
