@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +13,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from autolab.api import PageQuerySerializer, ok, validated_query
-from autolab.exceptions import NotFound, PermissionDenied, ValidationError
+from autolab.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from autolab.money import json_number
 from autolab.pagination import Page
 from autolab.permissions import staff_of
@@ -90,6 +92,7 @@ class ItemListApi(APIView):
 
     authentication_classes: list = []
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return ok(_catalogue_json(selectors.catalogue_list(active_only=True)))
 
@@ -105,6 +108,58 @@ class OrderFilterSerializer(PageQuerySerializer):
         if attrs.get("dateFrom") and attrs.get("dateTo") and attrs["dateFrom"] > attrs["dateTo"]:
             raise serializers.ValidationError("dateFrom must not be after dateTo")
         return attrs
+
+
+# --- Request shapes, for the OpenAPI schema (validation itself is shop.validation's) ------------
+
+
+class OrderLineDoc(serializers.Serializer):
+    categoryId = serializers.IntegerField(min_value=1)
+    itemId = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=30)
+
+
+class CustomerDataDoc(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    email = serializers.EmailField()
+    phoneNumber = serializers.CharField(required=False, max_length=30)
+    contactNumber = serializers.CharField(required=False, max_length=30)
+
+
+class CarDataDoc(serializers.Serializer):
+    make = serializers.CharField(max_length=50)
+    model = serializers.CharField(max_length=50)
+    year = serializers.IntegerField(min_value=1900)
+
+
+class OrderDataDoc(serializers.Serializer):
+    items = OrderLineDoc(many=True, min_length=1, max_length=10)
+    customerData = CustomerDataDoc()
+    carData = CarDataDoc()
+    deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class OrderCreateDoc(serializers.Serializer):
+    userId = serializers.CharField(required=False, max_length=64)
+    orderData = OrderDataDoc()
+
+
+class OrderPatchDoc(serializers.Serializer):
+    items = OrderLineDoc(many=True, required=False, min_length=1, max_length=10)
+    customerData = CustomerDataDoc(required=False, partial=True)
+    carData = CarDataDoc(required=False, partial=True)
+    deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    scheduledDate = serializers.DateField(required=False, allow_null=True)
+    assignedMechanicId = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    status = serializers.ChoiceField(choices=selectors.ORDER_STATUSES, required=False)
+    postNotes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you saw; 409 if stale")
+
+
+class CustomerQueryDoc(serializers.Serializer):
+    userId = serializers.CharField(required=False, max_length=64, help_text="Required for customers")
 
 
 def _customer_id(request: Request) -> str:
@@ -123,6 +178,7 @@ class OrderListCreateApi(APIView):
     def get_throttles(self) -> list[BaseThrottle]:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
+    @extend_schema(parameters=[OrderFilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         query = validated_query(OrderFilterSerializer, request)
         filters = selectors.OrderFilters(
@@ -145,6 +201,7 @@ class OrderListCreateApi(APIView):
             raise PermissionDenied("Unauthorized: Insufficient permissions")
         return page
 
+    @extend_schema(request=OrderCreateDoc, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         if "orderData" not in body:
@@ -156,6 +213,7 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     """GET one order (customers only their own; any staff); PATCH a staff change."""
 
+    @extend_schema(parameters=[CustomerQueryDoc], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         order = selectors.order_get(order_id)
@@ -168,10 +226,11 @@ class OrderDetailApi(APIView):
             raise NotFound("Order not found")
         return ok({"order": order_json(order), **_mechanic_json(order)})
 
+    @extend_schema(request=OrderPatchDoc, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         if staff is None:
-            raise PermissionDenied("Staff authentication required")
+            raise NotAuthenticated("Staff authentication required")
         data = request.data if isinstance(request.data, dict) else None
         if data is None:
             raise ValidationError("Request body must be a JSON object")
