@@ -16,7 +16,7 @@ from autolab import clock
 from autolab.api import ok, validated_query
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
-from chat.emails import selectors, services, sns, suppression
+from chat.emails import mailbox, selectors, sns, suppression
 from chat.models import EmailMetadata, EmailSuppression
 
 VIEW = staff_with(Permission.EMAIL_VIEW)
@@ -179,7 +179,7 @@ class EmailListApi(APIView):
         body = data.validated_data
         for entry in body["attachments"]:
             self.AttachmentSerializer(data=entry).is_valid(raise_exception=True)
-        message = services.StaffMessage(
+        message = mailbox.StaffMessage(
             to=body["to"],
             subject=body["subject"],
             text=body["text"],
@@ -189,8 +189,8 @@ class EmailListApi(APIView):
             reply_to=body["reply_to"],
             in_reply_to_message_id=body["in_reply_to_message_id"],
         )
-        attachments = services.decode_attachments(body["attachments"])
-        record = services.email_send_staff_message(actor=staff_of(request), message=message, attachments=attachments)
+        attachments = mailbox.decode_attachments(body["attachments"])
+        record = mailbox.email_send_staff_message(actor=staff_of(request), message=message, attachments=attachments)
         return ok(
             {
                 "message": "Email sent successfully",
@@ -228,7 +228,7 @@ class EmailDetailApi(APIView):
         if message is None and not emails:
             raise NotFound("Email or thread not found")
         if message is not None and not message.is_read:
-            services.email_mark_read(message_id=message.message_id)
+            mailbox.email_mark_read(message_id=message.message_id)
             message.is_read = True
         customers = sorted(selectors.participants_of(emails))
         window = emails[query["offset"] : query["offset"] + query["limit"]]
@@ -254,7 +254,7 @@ class EmailDetailApi(APIView):
         tags = fields.get("tags")
         if tags is not None and any(not tag.strip() for tag in tags):
             raise ValidationError("tags must be non-empty strings")
-        updated = services.email_update_flags(
+        updated = mailbox.email_update_flags(
             message_id=email_id, is_read=fields.get("isRead"), is_important=fields.get("isImportant"), tags=tags
         )
         return ok({"message": "Email updated successfully", "emailId": email_id, "updatedFields": updated})

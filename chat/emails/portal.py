@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_of
-from chat.emails import chart, forms, selectors, services, suppression
+from chat.emails import chart, forms, mailbox, selectors, suppression
 from chat.emails.apis import thread_out
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
@@ -29,7 +29,7 @@ def _can(request: HttpRequest, permission: Permission) -> bool:
 @portal_site.register_page(
     section=SECTION, title="Mailbox", route="emails/", name="email-mailbox", permissions=VIEW, order=60
 )
-def mailbox(request: HttpRequest) -> HttpResponse:
+def mailbox_page(request: HttpRequest) -> HttpResponse:
     try:
         page = selectors.thread_list(limit=25, cursor=request.GET.get("cursor") or None)
     except ApplicationError:
@@ -50,9 +50,9 @@ def compose(request: HttpRequest) -> HttpResponse:
     form = forms.ComposeForm(request.POST or None, initial={"to": request.GET.get("to", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        message = services.StaffMessage(to=data["to"], cc=tuple(data["cc"]), subject=data["subject"], text=data["text"])
+        message = mailbox.StaffMessage(to=data["to"], cc=tuple(data["cc"]), subject=data["subject"], text=data["text"])
         try:
-            record = services.email_send_staff_message(actor=staff_of(request), message=message)
+            record = mailbox.email_send_staff_message(actor=staff_of(request), message=message)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -82,7 +82,7 @@ def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
             return _reply(request, emails, form.cleaned_data["text"])
     for email in emails:
         if not email.is_read:
-            services.email_mark_read(message_id=email.message_id)
+            mailbox.email_mark_read(message_id=email.message_id)
     customers = sorted(selectors.participants_of(emails))
     context = {
         "emails": emails,
@@ -99,11 +99,11 @@ def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
 def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
     last = emails[-1]
     recipients = sorted(last.to_emails or []) if last.email_type else [last.from_email]
-    message = services.StaffMessage(
+    message = mailbox.StaffMessage(
         to=recipients, subject=last.subject or "", text=text, in_reply_to_message_id=last.message_id
     )
     try:
-        services.email_send_staff_message(actor=staff_of(request), message=message)
+        mailbox.email_send_staff_message(actor=staff_of(request), message=message)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -125,7 +125,7 @@ def resend(request: HttpRequest, message_id: str) -> HttpResponse:
     if record is None:
         raise Http404("Email not found")
     try:
-        services.email_resend(message_id=message_id, actor=staff_of(request))
+        mailbox.email_resend(message_id=message_id, actor=staff_of(request))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -290,7 +290,7 @@ def suppression_cleanup() -> int:
 
 def _process_received(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
     """An SES receipt rule's SNS action: the raw message is in ``content`` (UTF-8 or base64)."""
-    from chat.emails.services import email_record_inbound
+    from chat.emails.inbound import email_record_inbound
 
     content = notification.get("content")
     if not isinstance(content, str) or not content:

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from chat.emails import selectors, services, suppression
+from chat.emails import inbound, selectors, services, suppression
 from chat.models import EmailMetadata
 from tests.emails.test_sending import ORDER
 
@@ -145,7 +145,7 @@ def test_a_failed_email_can_be_sent_again(support):
 
 def test_replying_to_a_received_email_answers_its_sender(support):
     raw = b"From: Bob <bob@example.com>\r\nTo: mail@autolabsolutions.com\r\nSubject: Brake pads?\r\nMessage-ID: <q1@example.com>\r\n\r\nDo you stock them?\r\n"
-    record = services.email_record_inbound(raw=raw)
+    record = inbound.email_record_inbound(raw=raw)
     client = portal(support)
 
     page = client.get(f"/admin/emails/thread/{record.thread_id}/").content.decode()

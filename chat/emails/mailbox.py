@@ -1,0 +1,230 @@
+"""The staff mailbox: messages written by staff (threaded replies), flags, re-sending."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import mimetypes
+import uuid
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pynamodb.exceptions import UpdateError
+
+from autolab import clock, storage
+from autolab.exceptions import Conflict, NotFound, ValidationError
+from autolab.permissions import StaffIdentity
+from chat.emails import selectors
+from chat.emails.rendering import STAFF_MESSAGE, render_email
+from chat.emails.selectors import email_get, month_of, normalise_address
+from chat.emails.services import (
+    BODY_LIMIT,
+    FAILED,
+    QUEUED,
+    UNCERTAIN,
+    _enqueue_send,
+    _is_conditional_failure,
+    _now_ms,
+)
+from chat.models import EmailMetadata
+
+ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadedAttachment:
+    filename: str
+    content: bytes
+
+
+def _valid_addresses(addresses: list[str]) -> list[str]:
+    cleaned = []
+    for address in addresses:
+        email = normalise_address(address)
+        try:
+            validate_email(email)
+        except DjangoValidationError as error:
+            raise ValidationError(f"Invalid email address: {address}") from error
+        if email not in cleaned:
+            cleaned.append(email)
+    return cleaned
+
+
+def decode_attachments(raw: list[dict[str, Any]]) -> list[UploadedAttachment]:
+    """``[{filename, content|data|base64}]`` (base64) of POST /emails; 400 on bad data or size."""
+    attachments, total = [], 0
+    for entry in raw:
+        encoded = entry.get("content") or entry.get("data") or entry.get("base64") or ""
+        try:
+            content = base64.b64decode(str(encoded), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValidationError(f"Attachment {entry.get('filename')!r} is not valid base64") from error
+        total += len(content)
+        if total > ATTACHMENTS_MAX_BYTES:
+            raise ValidationError("Attachments may total at most 10 MB")
+        attachments.append(UploadedAttachment(storage.sanitize_filename(str(entry.get("filename") or "")), content))
+    return attachments
+
+
+def _guess_name(address: str) -> str:
+    local = address.partition("@")[0]
+    first = local.replace("_", ".").replace("-", ".").split(".")[0]
+    return first.title() if first.isalpha() else "there"
+
+
+def _reply_subject(subject: str) -> str:
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+@dataclass(frozen=True)
+class StaffMessage:
+    to: list[str]
+    subject: str
+    text: str = ""
+    html: str = ""
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    reply_to: str = ""
+    in_reply_to_message_id: str = ""
+
+
+def email_send_staff_message(
+    *, actor: StaffIdentity, message: StaffMessage, attachments: list[UploadedAttachment] | None = None
+) -> EmailMetadata:
+    """Record and send a message written by staff; a reply joins the thread of the email it answers."""
+    to, cc, bcc = _valid_addresses(message.to), _valid_addresses(list(message.cc)), _valid_addresses(list(message.bcc))
+    if not to:
+        raise ValidationError("At least one recipient is required")
+    if not (message.text.strip() or message.html.strip()):
+        raise ValidationError("text or html is required")
+    suppressed = [address for address in [*to, *cc, *bcc] if selectors.email_is_suppressed(address)]
+    if suppressed:
+        raise Conflict(f"Address on the suppression list: {', '.join(suppressed)}; remove it first to email it")
+    reply_to = _valid_addresses([message.reply_to])[0] if message.reply_to else ""
+    message_id = str(uuid.uuid4())
+    thread_id, references, subject = message_id, None, message.subject.strip()
+    if message.in_reply_to_message_id:
+        parent = email_get(message.in_reply_to_message_id)
+        if parent is None:
+            raise NotFound("The email to reply to was not found")
+        thread_id = parent.thread_id or parent.message_id
+        references = {*(parent.references or set()), parent.message_id}
+        subject = _reply_subject(subject or parent.subject or "")
+    first_name = (actor.name or "").split(" ")[0] or settings.BUSINESS_NAME
+    context = {
+        "subject": subject,
+        "text": message.text,
+        "html": message.html,
+        "to_name": _guess_name(to[0]),
+        "signature": f"{first_name} from {settings.BUSINESS_NAME}",
+    }
+    rendered = render_email(STAFF_MESSAGE, context)
+    keys = _store_attachments(message_id, attachments or [])
+    now_ms = _now_ms()
+    record = EmailMetadata(
+        message_id=message_id,
+        thread_id=thread_id,
+        from_email=normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]),
+        from_name=actor.name,
+        to_emails=set(to),
+        cc_emails=set(cc) or None,
+        bcc_emails=set(bcc) or None,
+        subject=rendered.subject,
+        body_text=rendered.text[:BODY_LIMIT],
+        body_html=rendered.html[:BODY_LIMIT],
+        email_type=STAFF_MESSAGE,
+        content_type="application/sent-email",
+        status=QUEUED,
+        outbox_state=QUEUED,
+        attachments=keys or None,
+        has_attachments=bool(keys),
+        attachment_count=len(keys),
+        tags={"sent"},
+        is_read=True,
+        reply_to=reply_to or None,
+        in_reply_to_message_id=message.in_reply_to_message_id or None,
+        references=references,
+        sent_by=actor.email,
+        created_at=now_ms,
+        mailbox_month=month_of(now_ms),
+        received_date=clock.iso_local(),
+        updated_at=clock.iso_local(),
+    )
+    record.save(condition=EmailMetadata.message_id.does_not_exist())
+    _enqueue_send(message_id)
+    return email_get(message_id) or record
+
+
+def _store_attachments(message_id: str, attachments: list[UploadedAttachment]) -> list[str]:
+    keys = []
+    for index, attachment in enumerate(attachments):
+        key = f"email-attachments/{message_id}/{index}-{attachment.filename}"
+        content_type = mimetypes.guess_type(attachment.filename)[0] or "application/octet-stream"
+        storage.save(key, attachment.content, content_type)
+        keys.append(key)
+    return keys
+
+
+def email_update_flags(
+    *, message_id: str, is_read: bool | None = None, is_important: bool | None = None, tags: list[str] | None = None
+) -> dict[str, Any]:
+    """Set the read/important flags or the tags of one email; returns the fields changed."""
+    updated: dict[str, Any] = {}
+    actions = []
+    if is_read is not None:
+        actions.append(EmailMetadata.is_read.set(is_read))
+        updated["isRead"] = is_read
+    if is_important is not None:
+        actions.append(EmailMetadata.is_important.set(is_important))
+        updated["isImportant"] = is_important
+    if tags is not None:
+        actions.append(EmailMetadata.tags.set(set(tags)) if tags else EmailMetadata.tags.remove())
+        updated["tags"] = sorted(set(tags))
+    if not actions:
+        raise ValidationError("Provide at least one of isImportant, isRead, tags")
+    actions.append(EmailMetadata.updated_at.set(clock.iso_local()))
+    record = EmailMetadata(message_id=message_id)
+    try:
+        record.update(actions=actions, condition=EmailMetadata.message_id.exists())
+    except UpdateError as error:
+        if _is_conditional_failure(error):
+            raise NotFound("Email not found") from error
+        raise
+    return updated
+
+
+def email_mark_read(*, message_id: str) -> None:
+    """Opening an email marks it read (no-op for an unknown id)."""
+    try:
+        EmailMetadata(message_id=message_id).update(
+            actions=[EmailMetadata.is_read.set(True)], condition=EmailMetadata.message_id.exists()
+        )
+    except UpdateError as error:
+        if not _is_conditional_failure(error):
+            raise
+
+
+def email_resend(*, message_id: str, actor: StaffIdentity) -> None:
+    """Staff decide to send again a message that failed or whose delivery is unknown."""
+    record = email_get(message_id)
+    if record is None:
+        raise NotFound("Email not found")
+    try:
+        record.update(
+            actions=[
+                EmailMetadata.status.set(QUEUED),
+                EmailMetadata.outbox_state.set(QUEUED),
+                EmailMetadata.failure_reason.set(f"Re-sent by {actor.email}"),
+                EmailMetadata.updated_at.set(clock.iso_local()),
+            ],
+            condition=EmailMetadata.status.is_in(FAILED, UNCERTAIN),
+        )
+    except UpdateError as error:
+        if _is_conditional_failure(error):
+            raise Conflict("Only a failed or uncertain email can be sent again") from error
+        raise
+    _enqueue_send(message_id)
