@@ -255,29 +255,34 @@ class ThreadSummary:
 
 
 def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = None) -> MailboxPage:
-    """Threads by latest activity, newest first (the latest message of each, from the month index)."""
-    state = decode_cursor(cursor) or {}
-    seen: list[str] = list(state.get("seen", []))
+    """Threads by latest activity, newest first, from the month index.
+
+    Walking newest first, a thread is listed at its newest (matching) message; an older message of a
+    thread already listed, on this page or an earlier one, is recognised and skipped, so the cursor
+    is just a position in the month index.
+    """
     wanted = normalise_address(customer_email or "")
     filters = MailboxFilters(to_email=wanted or None)
-    heads: list[EmailMetadata] = []
+    summaries: list[ThreadSummary] = []
+    decided: set[str] = set()
     next_cursor = None
-    for item, month, key in _mailbox_pages(state.get("page"), filters):
+    for item, month, key in _mailbox_pages(cursor, filters):
         thread_id = item.thread_id or item.message_id
-        if thread_id in seen:
+        if thread_id in decided:
             continue
-        seen.append(thread_id)
-        heads.append(item)
-        if len(heads) >= limit:
-            page = encode_cursor({"month": month, "key": _resume_key(key)})
-            next_cursor = encode_cursor({"page": page, "seen": seen[-2000:]})
+        decided.add(thread_id)
+        messages = thread_messages(thread_id) or [item]
+        matching = [m for m in messages if not wanted or wanted in (m.to_emails or set())]
+        if matching and matching[-1].message_id != item.message_id:
+            continue  # listed already, at a newer message
+        summaries.append(_summarise(thread_id, messages))
+        if len(summaries) >= limit:
+            next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
             break
-    return MailboxPage(emails=[], next_cursor=next_cursor, extra={"threads": [_summarise(head) for head in heads]})
+    return MailboxPage(emails=[], next_cursor=next_cursor, extra={"threads": summaries})
 
 
-def _summarise(head: EmailMetadata) -> ThreadSummary:
-    thread_id = head.thread_id or head.message_id
-    messages = thread_messages(thread_id) or [head]
+def _summarise(thread_id: str, messages: list[EmailMetadata]) -> ThreadSummary:
     participants: set[str] = set()
     for message in messages:
         participants |= {message.from_email or "", *(message.to_emails or set()), *(message.cc_emails or set())}
