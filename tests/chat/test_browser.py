@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,6 +42,8 @@ def test_staff_and_customer_chat_live(daphne_server, chromium):
     customer_context = chromium.new_context()
     try:
         staff = staff_context.new_page()
+        errors: list[str] = []
+        staff.on("pageerror", lambda error: errors.append(str(error)))
         staff.set_default_timeout(15_000)
         staff.goto(f"{daphne_server.url}/admin/login/")
         staff.fill("#id_username", daphne_server.email)
@@ -79,6 +83,41 @@ def test_staff_and_customer_chat_live(daphne_server, chromium):
         assert customer.evaluate(SEND_JS, [user_id, "Great, see you at 5"]) == 201
         staff.locator(".chat-bubble", has_text="Great, see you at 5").wait_for()
         assert staff.locator(".chat-bubble.staff", has_text="ready for pickup").count() == 1
+        assert errors == []
     finally:
         staff_context.close()
         customer_context.close()
+
+
+def _publish_to_staff(event_type, payload):
+    # Playwright's sync API keeps an event loop in this thread; the channel layer needs its own.
+    from autolab import events
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(events.publish_to_staff, event_type, payload).result()
+
+
+def test_business_events_become_toasts_and_unread_badges(daphne_server, chromium):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})  # a phone
+    try:
+        staff = context.new_page()
+        staff.set_default_timeout(15_000)
+        staff.goto(f"{daphne_server.url}/admin/login/")
+        staff.fill("#id_username", daphne_server.email)
+        staff.fill("#id_password", daphne_server.password)
+        staff.click("input[type=submit]")
+        staff.wait_for_selector("body[data-live-ready='1']")
+        _publish_to_staff("order.created", {"orderId": "o-1", "customerName": "Bob Buyer", "status": "PENDING"})
+        staff.locator(".live-toast", has_text="New order created").wait_for()
+        assert "Bob Buyer" in staff.locator(".live-toast").first.inner_text()
+        badge = staff.locator(".live-badge[data-category='orders']")
+        assert badge.text_content() == "orders 1"
+        _publish_to_staff("order.created", {"orderId": "o-2", "customerName": "Cat Buyer"})
+        staff.locator(".live-badge[data-category='orders']", has_text="orders 2").wait_for()
+        staff.reload()
+        staff.wait_for_selector("body[data-live-ready='1']")
+        assert staff.locator(".live-badge[data-category='orders']").text_content() == "orders 2"  # kept across pages
+        staff.locator(".live-badge[data-category='orders']").click()
+        assert staff.locator(".live-badge[data-category='orders']").count() == 0
+    finally:
+        context.close()

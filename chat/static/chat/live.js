@@ -9,7 +9,7 @@
   var listeners = [];
   var state = { userId: null, chat: false, socket: null, connected: false };
   var STORAGE_KEY = "autolab-live-unread";
-  var QUIET = { "connection": 1, "inbox": 1 };
+  var QUIET = { "connection": 1, "inbox": 1, "slots.updated": 1, "error": 1 };
 
   function unread() {
     try { return JSON.parse(sessionStorage.getItem(STORAGE_KEY)) || {}; } catch (e) { return {}; }
@@ -90,11 +90,28 @@
       return { title: "New message from " + (event.senderName || "Customer"), text: event.message,
                url: root.dataset.inboxUrl + encodeURIComponent(event.clientId) + "/" };
     }
-    if (event.title || event.message) {
-      var text = typeof event.message === "string" ? event.message : "";
-      return { title: event.title || String(event.type), text: text, url: event.url || null };
+    if (event.title || typeof event.message === "string") {
+      return { title: event.title || humanize(event.type), text: event.message || "", url: event.url || null };
+    }
+    if (category(event)) {
+      // Business events of other apps carry ids and states, not sentences.
+      var id = event.customerName || event.referenceNumber || event.appointmentId || event.orderId || event.inquiryId || "";
+      var phase = event.status || event.paymentStatus || "";
+      return { title: TITLES[event.type] || humanize(event.type), text: [id, phase].filter(Boolean).join(" · "), url: event.url || null };
     }
     return null;
+  }
+
+  var TITLES = {
+    "appointment.created": "New appointment booked", "appointment.updated": "Appointment updated",
+    "order.created": "New order created", "order.updated": "Order updated",
+    "payment.confirmed": "Payment confirmed", "payment.refunded": "Payment refunded", "payment.reverted": "Payment reverted",
+    "inquiry.created": "New customer inquiry"
+  };
+
+  function humanize(type) {
+    var words = String(type || "update").replace(/[._-]+/g, " ").trim();
+    return words.charAt(0).toUpperCase() + words.slice(1);
   }
 
   function onEvent(event) {
