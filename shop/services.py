@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -100,8 +102,12 @@ def price_lines(lines: Iterable[validation.LineInput]) -> list[PricedLine]:
 # --- Creating orders -------------------------------------------------------------------------
 
 
-def _order_owner(actor: StaffIdentity | None, user_id: Any) -> tuple[str, bool]:
-    """Whose order it is, and whether the customer's daily limit applies (staff are exempt)."""
+def _order_owner(actor: StaffIdentity | None, user_id: Any) -> tuple[str, bool, bool]:
+    """Whose order it is, whether it counts on their day counter, and whether the limit applies.
+
+    A customer's own orders are limited; orders staff enter for a customer count on the customer's
+    day (as the original counted them) but are never refused; administrative entries don't count.
+    """
     if user_id is not None and not isinstance(user_id, str):
         raise ValidationError("userId must be a string")
     if actor is None:
@@ -109,16 +115,16 @@ def _order_owner(actor: StaffIdentity | None, user_id: Any) -> tuple[str, bool]:
             raise ValidationError("userId is required for non-staff users")
         if customer_get(user_id) is None:
             raise NotFound("No user record found for this userId")
-        return user_id, True
+        return user_id, True, True
     if not actor.has(Permission.ORDER_CREATE_FOR_CUSTOMER):
         raise PermissionDenied("Only customer support can create orders for customers")
     if not user_id or user_id == actor.user_id:
-        return actor.user_id, False
+        return actor.user_id, False, False
     if customer_get(user_id) is not None:
-        return user_id, False
+        return user_id, True, False
     if staff_get_by_user_id(user_id) is not None:
         # An administrative entry: the order is recorded against the staff member entering it.
-        return actor.user_id, False
+        return actor.user_id, False, False
     raise NotFound("No user record found for this userId")
 
 
@@ -146,56 +152,77 @@ def _new_order(data: validation.OrderInput, lines: list[PricedLine], owner: str)
     )
 
 
-def _daily_allowance(counter_id: str, user_id: str, day: str) -> int:
+def _daily_allowance(counter_id: str, user_id: str, day: str, *, count_paid: bool = False) -> int:
     """How high the day's counter may be before this order: 5 plus the day's paid orders.
 
     The counter counts every order created that day; paid ones do not count against the limit, so
-    they raise the ceiling. They are only looked up once the counter has reached the plain limit.
+    they raise the ceiling. They are looked up only once the counter has reached the plain limit.
     """
-    try:
-        current = OrderDailyCounter.get(counter_id, consistent_read=True).count
-    except OrderDailyCounter.DoesNotExist:
-        current = 0
-    if current < ORDERS_DAILY_LIMIT:
+    if not count_paid:
+        try:
+            current = OrderDailyCounter.get(counter_id, consistent_read=True).count
+        except OrderDailyCounter.DoesNotExist:
+            current = 0
+        count_paid = current >= ORDERS_DAILY_LIMIT
+    if not count_paid:
         return ORDERS_DAILY_LIMIT
     return ORDERS_DAILY_LIMIT + selectors.orders_paid_today_count(user_id, day)
 
 
-def _save_within_daily_limit(order: Order) -> None:
+# moto (the local and test engine) applies a transaction item by item and rolls a failed one back
+# by restoring table snapshots, so concurrent transactions can interleave or undo each other.
+# DynamoDB runs transactions serialisably; against a local endpoint this process runs its shop
+# transactions one at a time to get the same guarantee. The condition still decides the limit.
+_LOCAL_ENGINE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _serialised_on_local_engine() -> Iterator[None]:
+    if settings.DYNAMODB_ENDPOINT_URL:
+        with _LOCAL_ENGINE_LOCK:
+            yield
+    else:
+        yield
+
+
+def _save_counted(order: Order, *, enforce_limit: bool) -> None:
     """Put the order and bump the customer's day counter in one transaction (429 at the limit)."""
     counter_id = f"{order.created_user_id}#{order.created_date}"
     expires = clock.now() + dt.timedelta(days=3)
+    count_paid = False
     for attempt in range(6):
-        ceiling = _daily_allowance(counter_id, order.created_user_id, order.created_date)
-        counter = OrderDailyCounter(counter_id=counter_id)
-        condition = OrderDailyCounter.count.does_not_exist() | (OrderDailyCounter.count < ceiling)
+        condition = None
+        if enforce_limit:
+            ceiling = _daily_allowance(counter_id, order.created_user_id, order.created_date, count_paid=count_paid)
+            condition = OrderDailyCounter.count.does_not_exist() | (OrderDailyCounter.count < ceiling)
         try:
-            with dynamodb.transaction() as transaction:
+            with _serialised_on_local_engine(), dynamodb.transaction() as transaction:
                 transaction.update(
-                    counter,
+                    OrderDailyCounter(counter_id=counter_id),
                     actions=[OrderDailyCounter.count.add(1), OrderDailyCounter.ttl.set(expires)],
                     condition=condition,
                 )
                 transaction.save(order, condition=Order.order_id.does_not_exist())
+            return
         except TransactWriteError as error:
             codes = {reason.code for reason in (error.cancellation_reasons or []) if reason is not None}
-            if "ConditionalCheckFailed" in codes:
+            if "ConditionalCheckFailed" in codes and (count_paid or attempt == 5):
                 raise LimitReached(f"Orders limit ({ORDERS_DAILY_LIMIT}) reached for today") from error
-            if "TransactionConflict" not in codes or attempt == 5:
+            if not codes & {"ConditionalCheckFailed", "TransactionConflict"} or attempt == 5:
                 raise
-            time.sleep(0.02 * (attempt + 1))  # another request touched the counter: re-read and retry
-        else:
-            return
+            # The counter moved since it was read: check again, this time counting paid orders too.
+            count_paid = count_paid or "ConditionalCheckFailed" in codes
+            time.sleep(0.02 * (attempt + 1))
 
 
 def order_create(*, actor: StaffIdentity | None, user_id: Any, order_data: Any) -> Order:
     """Create a PENDING, unpaid order priced from the catalogue; customers get 5 unpaid a day."""
     data = validation.parse_order(order_data)
-    owner, limited = _order_owner(actor, user_id)
+    owner, counted, limited = _order_owner(actor, user_id)
     lines = price_lines(data.lines)
     order = _new_order(data, lines, owner)
-    if limited:
-        _save_within_daily_limit(order)
+    if counted:
+        _save_counted(order, enforce_limit=limited)
     else:
         order.save(condition=Order.order_id.does_not_exist())
     _notify_created(order, {(line.item.category_id, line.item.item_id): line.item for line in lines})

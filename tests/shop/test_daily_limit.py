@@ -77,3 +77,11 @@ def test_refused_orders_leave_nothing_behind(place_order, customer) -> None:
 
     assert not list(OrderDailyCounter.scan())
     assert not _orders_of(customer.user_id)
+
+
+def test_orders_support_enters_for_a_customer_count_on_their_day(place_order, customer, support) -> None:
+    for _ in range(5):
+        assert place_order(customer.user_id, client=support.api()).status_code == 201
+
+    assert place_order(customer.user_id).status_code == 429
+    assert place_order(customer.user_id, client=support.api()).status_code == 201
