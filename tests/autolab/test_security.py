@@ -21,7 +21,11 @@ def _deploy_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
     }
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -93,3 +97,31 @@ def test_the_daily_backup_task_writes_a_backup_and_prunes_only_old_folders(tmp_p
     assert len(folders) == 1
     assert (tmp_path / folders[0] / "Staff.json").exists()
     assert "1 old backups removed" in message
+
+
+PUBLIC_WRITES = [
+    "/api/users/register",
+    "/api/appointments",
+    "/api/orders",
+    "/api/inquiries",
+    "/api/messages",
+    "/api/payments/stripe/intent",
+]
+
+
+def test_public_writes_are_rate_limited_per_client(anon, limits_on) -> None:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = {**original, "public_write": "5/min"}
+    try:
+        for _ in range(5):
+            assert anon.post("/api/inquiries", {}, format="json").status_code == 400
+        for path in PUBLIC_WRITES:
+            response = anon.post(path, {}, format="json")
+            assert response.status_code == 429, path
+            assert response.json()["success"] is False
+        other_client = anon.post("/api/inquiries", {}, format="json", REMOTE_ADDR="10.9.8.7")
+        assert other_client.status_code == 400
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
