@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlparse
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.http.request import validate_host
 
 from autolab import events
 from autolab.exceptions import NotFound
@@ -85,6 +87,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._init_failed("ALREADY_INITIALISED")
             return
         token = content.get("token") or self._query_token()
+        if not token and not self._same_site():
+            # A session cookie rides along with any page's socket: only the portal's own pages may use it.
+            await self._init_failed("INVALID_ORIGIN")
+            return
         staff = await database_sync_to_async(selectors.staff_for_socket)(self.scope.get("user"), token)
         if staff is None:
             await self._init_failed("INVALID_TOKEN" if token else "INVALID_USER")
@@ -120,6 +126,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _init_failed(self, error: str) -> None:
         await self.send_json({"type": "connection", "subtype": "init", "success": False, "error": error})
+
+    def _same_site(self) -> bool:
+        headers = dict(self.scope.get("headers") or [])
+        origin = headers.get(b"origin", b"").decode("latin-1")
+        hostname = urlparse(origin).hostname if origin else None
+        return bool(hostname) and validate_host(hostname, settings.ALLOWED_HOSTS)
 
     def _query_token(self) -> str | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))

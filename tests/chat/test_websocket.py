@@ -237,7 +237,7 @@ async def test_staff_init_through_the_portal_session(open_socket):
 async def test_staff_init_refuses_bad_tokens_and_anonymous(open_socket):
     socket = await open_socket()
     assert (await socket.staff_init(token="not-a-token"))["error"] == "INVALID_TOKEN"
-    anonymous = await open_socket()
+    anonymous = await open_socket(headers=[(b"origin", b"http://testserver")])
     assert (await anonymous.staff_init())["error"] == "INVALID_USER"
 
 
@@ -291,3 +291,20 @@ async def test_online_users_come_from_the_index_and_skip_expired_rows(open_socke
     assert [c["userId"] for c in body["connections"]] == [support.staff_user_id]
     assert (await call(connections_sweep_task.delay)()).get() == 1
     assert await call(selectors.connections_of_user)(user_id) == []
+
+
+async def test_a_session_socket_from_another_site_is_refused(open_socket):
+    from django.contrib.auth import get_user_model
+
+    from staffapp.services import staff_save
+
+    await call(staff_save)(
+        email="cswsh@autolab.test", name="Sess", phone="0451237048", roles=["CLERK"], password="pw-123456789"
+    )
+    client = Client()
+    await call(client.force_login)(await call(get_user_model().objects.get)(username="cswsh@autolab.test"))
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    socket = await open_socket(headers=[(b"cookie", cookie), (b"origin", b"https://evil.example")])
+    assert (await socket.staff_init())["error"] == "INVALID_ORIGIN"
+    no_origin = await open_socket(headers=[(b"cookie", cookie)])
+    assert (await no_origin.staff_init())["error"] == "INVALID_ORIGIN"
