@@ -308,3 +308,12 @@ async def test_a_session_socket_from_another_site_is_refused(open_socket):
     assert (await socket.staff_init())["error"] == "INVALID_ORIGIN"
     no_origin = await open_socket(headers=[(b"cookie", cookie)])
     assert (await no_origin.staff_init())["error"] == "INVALID_ORIGIN"
+
+
+async def test_an_admin_who_can_take_customers_gets_the_chat_live(open_socket, new_customer):
+    admin = await _staff_client("ADMIN")
+    socket = await open_socket()
+    assert (await socket.staff_init(token=admin.token))["chat"] is True
+    user_id = await call(new_customer)()
+    await call(APIClient().post)("/api/messages", {"clientId": user_id, "message": "anyone?"}, format="json")
+    assert (await socket.receive_until(lambda e: e.get("type") == "message"))["message"] == "anyone?"
