@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+from pynamodb.exceptions import UpdateError
+
 from autolab.seeding import put_missing
 from bookings.models import ServicePrice
 
@@ -122,3 +124,22 @@ def seed(*, demo_staff: bool = False) -> Iterator[str]:
         for service_id, plan_id, service_name, plan_name, price, minutes, features, active in CATALOGUE
     )
     yield put_missing(plans, "service plans")
+    yield _index_existing_plans()
+
+
+def _index_existing_plans() -> str:
+    """Plans stored before the catalogue index existed get its key, so they are listed again."""
+    indexed = 0
+    for service_id, plan_id, *_ in CATALOGUE:
+        plan = ServicePrice(service_id=service_id, plan_id=plan_id)
+        try:
+            plan.update(
+                actions=[ServicePrice.catalogue.set("services")],
+                condition=ServicePrice.service_id.exists() & ServicePrice.catalogue.does_not_exist(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        else:
+            indexed += 1
+    return f"service plans: {indexed} added to the catalogue index"

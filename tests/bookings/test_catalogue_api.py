@@ -39,3 +39,43 @@ def test_catalogue_changes_show_after_save(anon):
     )
     plans = anon.get("/api/services").json()["services"][0]["plans"]
     assert (plans[0]["price"], plans[0]["durationMinutes"]) == (230, 150)
+
+
+def test_seed_is_idempotent_and_indexes_plans_stored_without_the_catalogue_key():
+    from autolab.dynamodb import connection
+    from bookings import seeds
+    from bookings.models import ServicePrice
+    from bookings.selectors import service_price_list
+
+    connection().client.put_item(
+        TableName=ServicePrice.Meta.table_name,
+        Item={
+            "serviceId": {"N": "2"},
+            "planId": {"N": "1"},
+            "serviceName": {"S": "Battery"},
+            "planName": {"S": "Old"},
+            "price": {"N": "180"},
+            "active": {"BOOL": True},
+        },
+    )
+    lines = list(seeds.seed())
+    assert "1 added to the catalogue index" in lines[-1]
+    assert (2, 1) in {(p.service_id, p.plan_id) for p in service_price_list()}
+    assert "0 added" in list(seeds.seed())[-1]
+
+
+def test_prices_include_the_parts_catalogue(clerk):
+    from decimal import Decimal
+
+    from shop.models import ItemPrice
+
+    ItemPrice(
+        category_id=1,
+        item_id=1,
+        category_name="Engines & Parts",
+        item_name="V8 Engine",
+        price=Decimal("150"),
+        active=True,
+    ).save()
+    items = clerk.api().get("/api/prices").json()["itemPrices"]
+    assert [(i["categoryId"], i["itemId"], i["price"]) for i in items] == [(1, 1, 150)]
