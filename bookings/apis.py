@@ -15,7 +15,7 @@ from autolab.api import PageQuerySerializer, ok, validated_query
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
-from bookings import selectors, services
+from bookings import catalogue, selectors, services, updates
 from bookings.serializers import appointment_json
 from bookings.slots import Interval, days_between
 
@@ -109,7 +109,7 @@ class UnavailableSlotsApi(APIView):
         return [staff_with(Permission.SLOTS_MANAGE)()] if self.request.method == "POST" else []
 
     def get(self, request: Request) -> Response:
-        dates, is_range = _dates(request.query_params, max_days=services.MAX_RANGE_DAYS)
+        dates, is_range = _dates(request.query_params, max_days=catalogue.MAX_RANGE_DAYS)
         check = request.query_params.get("checkSlot")
         states = selectors.day_states(dates)
         if is_range:
@@ -129,11 +129,11 @@ class UnavailableSlotsApi(APIView):
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         params = {key: body.get(key) or request.query_params.get(key) for key in ("date", "startDate", "endDate")}
-        dates, is_range = _dates(params, max_days=services.MAX_RANGE_DAYS)
+        dates, is_range = _dates(params, max_days=catalogue.MAX_RANGE_DAYS)
         operation = body.get("operation") or "get"
-        periods = services.parse_periods(body.get("timeSlots", []) if operation != "get" else [])
+        periods = catalogue.parse_periods(body.get("timeSlots", []) if operation != "get" else [])
         actor = staff_of(request)
-        results = services.unavailable_slots_update(actor=actor, dates=dates, operation=operation, periods=periods)
+        results = catalogue.unavailable_slots_update(actor=actor, dates=dates, operation=operation, periods=periods)
         common = {"operation": operation, "updatedBy": actor.user_id, "timestamp": clock.iso_local()}
         if is_range:
             return ok({"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "results": results, **common})
@@ -255,7 +255,7 @@ class AppointmentDetailApi(APIView):
         return ok(data)
 
     def patch(self, request: Request, appointment_id: str) -> Response:
-        appointment = services.appointment_update(
+        appointment = updates.appointment_update(
             actor=staff_of(request), appointment_id=appointment_id, data=request.data
         )
         return ok({"message": "Appointment updated successfully", "appointment": appointment_json(appointment)})

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from autolab import clock
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, StaffIdentity, staff_of
-from bookings import forms, selectors, services
+from bookings import catalogue, forms, selectors, services, updates
 from bookings.serializers import appointment_json
 from bookings.slots import BUCKETS, Interval
 from staffapp.rendering import render_page
@@ -82,7 +82,7 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "mechanic": selectors.staff_contact(appointment.assigned_mechanic_id),
         "customer_email": email,
         "suppressed": bool(email) and email_is_suppressed(email),
-        "transitions": sorted(services.allowed_transitions(staff, appointment)),
+        "transitions": sorted(updates.allowed_transitions(staff, appointment)),
         "can_edit": staff.has(Permission.APPOINTMENT_EDIT) and appointment.status in ("PENDING", "SCHEDULED"),
         "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE) and appointment.status == "COMPLETED",
         "can_write_reports": _can_write_reports(staff, appointment),
@@ -139,7 +139,7 @@ def _preferred_availability(appointment: Any) -> list[dict[str, Any]]:
 
 def _apply(request: HttpRequest, appointment_id: str, data: dict[str, Any], done: str) -> HttpResponse:
     try:
-        services.appointment_update(actor=staff_of(request), appointment_id=appointment_id, data=data)
+        updates.appointment_update(actor=staff_of(request), appointment_id=appointment_id, data=data)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -328,15 +328,15 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
     data = form.cleaned_data
     last = data["end_date"] or data["start_date"]
     try:
-        if last < data["start_date"] or (last - data["start_date"]).days >= services.MAX_RANGE_DAYS:
+        if last < data["start_date"] or (last - data["start_date"]).days >= catalogue.MAX_RANGE_DAYS:
             raise services.ValidationError(
-                f"Choose an end date on or after the start, at most {services.MAX_RANGE_DAYS} days"
+                f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days"
             )
-        period = services.parse_periods([f"{data['start']}-{data['end']}"])
+        period = catalogue.parse_periods([f"{data['start']}-{data['end']}"])
         dates = [
             (data["start_date"] + dt.timedelta(days=i)).isoformat() for i in range((last - data["start_date"]).days + 1)
         ]
-        services.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
+        catalogue.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -372,14 +372,14 @@ def slot_analyser(request: HttpRequest) -> HttpResponse:
 
 @_page("bookings/catalogue/", "bookings-catalogue", "Services & plans", (Permission.CATALOGUE_MANAGE,), order=50)
 @require_http_methods(["GET", "POST"])
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue_page(request: HttpRequest) -> HttpResponse:
     plans = selectors.service_price_list()
     editing = _plan_initial(request, plans)
     form = forms.PlanForm(request.POST or None, initial=editing)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = services.service_plan_save(**{**data, "features": data["features"].splitlines()})
+            plan = catalogue.service_plan_save(**{**data, "features": data["features"].splitlines()})
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:

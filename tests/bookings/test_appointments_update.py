@@ -317,3 +317,40 @@ def test_stale_version_is_409(book, support, make_staff):
     response = patch(other, appointment_id, {"notes": "second", "version": version})
     assert response.status_code == 409
     assert Appointment.get(appointment_id).notes == "first"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"notes": 123},
+        {"notes": "x" * 100_000},
+        {"carData": "Toyota"},
+        {"buyerData": 5},
+        {"isBuyer": "no"},
+        {"serviceId": "1"},
+        {"planId": 99},
+        {"version": "1", "notes": "x"},
+        {"assignedMechanicId": 5},
+        {"status": 5},
+        {"scheduledTimeSlot": {"date": 20300101, "start": "09:00", "end": "10:00"}},
+    ],
+)
+def test_bad_patch_values_are_400_and_change_nothing(book, support, body):
+    appointment_id = book()
+    response = patch(support, appointment_id, body)
+    assert response.status_code == 400, response.json()
+    assert response.json()["success"] is False
+    assert response.json()["message"]
+    stored = Appointment.get(appointment_id)
+    assert (stored.version, stored.notes, stored.plan_id) == (1, "Please call first", 1)
+
+
+def test_reports_group_and_approval_group_are_authorised_separately(book, support, mechanic, admin, capacity):
+    capacity(1)
+    appointment_id = book()
+    schedule(support, appointment_id, mechanic)
+    patch(mechanic, appointment_id, {"status": "COMPLETED"})
+    body = {"postNotes": "done", "reportApproval": {"reportS3Key": "reports/x.pdf", "action": "approve"}}
+    assert patch(mechanic, appointment_id, body).status_code == 403  # may write notes, may not approve
+    assert patch(admin, appointment_id, body).status_code == 403  # may approve, may not write notes
+    assert Appointment.get(appointment_id).post_notes == ""

@@ -24,7 +24,7 @@ def test_prices_is_staff_only_and_lists_every_plan(anon, clerk):
 def test_catalogue_changes_show_after_save(anon):
     from decimal import Decimal
 
-    from bookings.services import service_plan_save
+    from bookings.catalogue import service_plan_save
 
     anon.get("/api/services")  # warm the cache
     service_plan_save(

@@ -1,0 +1,142 @@
+"""Bookings: the service catalogue and blocked periods (every write and rule)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from pynamodb.exceptions import PutError
+
+from autolab import clock
+from autolab.events import publish_to_staff
+from autolab.exceptions import Conflict, ValidationError
+from autolab.money import to_money
+from autolab.permissions import StaffIdentity
+from bookings import selectors
+from bookings.models import BlockedPeriod, ServicePrice, UnavailableSlot
+from bookings.slots import STEP_MINUTES, Interval, merge, subtract
+
+MAX_RANGE_DAYS = 93
+
+
+# --- Catalogue ---------------------------------------------------------------------------------
+
+
+def service_plan_save(
+    *,
+    service_id: int,
+    plan_id: int,
+    service_name: str,
+    plan_name: str,
+    price: Decimal,
+    duration_minutes: int,
+    features: list[str],
+    active: bool,
+) -> ServicePrice:
+    """Create or replace one plan (ADMIN); price in AUD GST-inclusive, duration a multiple of 30 min."""
+    if price <= 0:
+        raise ValidationError("price must be positive")
+    if duration_minutes <= 0 or duration_minutes % STEP_MINUTES or duration_minutes > 12 * 60:
+        raise ValidationError("durationMinutes must be a multiple of 30 between 30 and 720")
+    plan = ServicePrice(
+        service_id=service_id,
+        plan_id=plan_id,
+        service_name=service_name.strip(),
+        plan_name=plan_name.strip(),
+        price=to_money(price),
+        duration_minutes=duration_minutes,
+        features=[f.strip() for f in features if f.strip()],
+        active=active,
+        updated_at=clock.epoch_now(),
+    )
+    plan.save()
+    cache.delete(selectors.CATALOGUE_CACHE_KEY)
+    return plan
+
+
+# --- Blocked periods -----------------------------------------------------------------------------
+
+
+OPERATIONS = ("get", "set", "add", "remove")
+
+
+def parse_periods(values: Any) -> list[Interval]:
+    """``"HH:MM-HH:MM"``, ``{startTime,endTime}`` or ``{start,end}`` entries; anything else is a 400."""
+    if not isinstance(values, list):
+        raise ValidationError("timeSlots must be an array")
+    periods = []
+    for value in values:
+        try:
+            if isinstance(value, str):
+                periods.append(Interval.parse_range(value))
+            elif isinstance(value, dict):
+                periods.append(
+                    Interval.parse(
+                        value.get("startTime") or value.get("start"), value.get("endTime") or value.get("end")
+                    )
+                )
+            else:
+                raise ValueError(f"Invalid timeslot format: {value!r}")
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(
+                str(exc) if isinstance(exc, ValueError) else f"Invalid timeslot format: {value!r}"
+            ) from exc
+    return periods
+
+
+def _periods_json(periods: list[Interval]) -> list[dict[str, str]]:
+    return [{"startTime": label.split("-")[0], "endTime": label.split("-")[1]} for label in (p.label for p in periods)]
+
+
+def _apply_operation(operation: str, current: list[Interval], periods: list[Interval]) -> list[Interval]:
+    if operation == "set":
+        return merge(periods)
+    if operation == "add":
+        return merge(current + periods)
+    return subtract(current, periods)
+
+
+def unavailable_slots_update(
+    *, actor: StaffIdentity, dates: list[str], operation: str, periods: list[Interval]
+) -> dict[str, dict]:
+    """Block or unblock periods on each date (``set`` with an empty list clears the day).
+
+    Every write is conditioned on the day's ``version``, which scheduling condition-checks: a
+    schedule decided on an older view of the day fails instead of landing in a new block.
+    """
+    if operation not in OPERATIONS:
+        raise ValidationError("operation must be one of get, set, add, remove")
+    if operation in ("add", "remove") and not periods:
+        raise ValidationError("timeSlots must not be empty for add and remove")
+    return {date: _update_day(actor, date, operation, periods) for date in dates}
+
+
+def _update_day(actor: StaffIdentity, date: str, operation: str, periods: list[Interval]) -> dict[str, Any]:
+    for _attempt in range(5):
+        item = selectors.unavailable_slot_get(date) or UnavailableSlot(date=date)
+        previous = selectors.blocked_periods(item)
+        if operation == "get":
+            return {
+                "date": date,
+                "operation": operation,
+                "previousSlots": _periods_json(previous),
+                "newSlots": _periods_json(previous),
+            }
+        new = _apply_operation(operation, previous, periods)
+        item.time_slots = [BlockedPeriod(start_time=p.label[:5], end_time=p.label[6:]) for p in new]
+        item.updated_by, item.updated_at = actor.user_id, clock.epoch_now()
+        try:
+            item.save()
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                continue  # someone else changed the day meanwhile: re-apply on the fresh list
+            raise
+        publish_to_staff("slots.updated", {"date": date})
+        return {
+            "date": date,
+            "operation": operation,
+            "previousSlots": _periods_json(previous),
+            "newSlots": _periods_json(new),
+        }
+    raise Conflict(f"The blocked periods of {date} are being changed by someone else; try again")

@@ -1,0 +1,448 @@
+"""Staff updates of an appointment (PATCH): every field group authorised separately, then one
+atomic write (with the reservations of its slot and mechanic when the schedule or status moves)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from autolab import clock, storage
+from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from autolab.permissions import Permission, Role, StaffIdentity
+from bookings import notifications, reservations, selectors, signals, validation
+from bookings.models import Appointment, ScheduledTimeSlot
+from bookings.services import plan_for
+from bookings.slots import STEP_MINUTES, Interval
+
+# --- Updates (PATCH): every field group authorised separately ----------------------------------
+
+BASIC_FIELDS = {"serviceId", "planId", "isBuyer", "notes", "buyerData", "carData", "sellerData"}
+SCHEDULING_FIELDS = {"scheduledTimeSlot", "assignedMechanicId"}
+REPORT_FIELDS = {"reports", "postNotes"}
+KNOWN_FIELDS = BASIC_FIELDS | SCHEDULING_FIELDS | REPORT_FIELDS | {"status", "reportApproval", "version"}
+
+SUPPORT_TRANSITIONS = {
+    "PENDING": {"CANCELLED"},
+    "SCHEDULED": {"PENDING", "CANCELLED"},
+    "ONGOING": {"SCHEDULED", "CANCELLED"},
+    "COMPLETED": set(),
+    "CANCELLED": {"PENDING"},
+}
+MECHANIC_TRANSITIONS = {
+    "PENDING": set(),
+    "SCHEDULED": {"ONGOING", "COMPLETED"},
+    "ONGOING": {"COMPLETED", "SCHEDULED"},
+    "COMPLETED": {"ONGOING", "SCHEDULED"},
+    "CANCELLED": set(),
+}
+UNSCHEDULED_STATUSES = {"PENDING", "CANCELLED"}  # these hold no slot: going there frees it
+
+
+@dataclass
+class Change:
+    """What one PATCH does, gathered before anything is written."""
+
+    actions: list
+    labels: list[str]
+    new_status: str | None = None
+    placement: reservations.Placement | None = None
+    placement_changed: bool = False
+    block: reservations.BlockRead | None = None
+    unpaid_only: bool = False
+    approved_report: dict | None = None
+    schedule_actions: list = field(default_factory=list)
+    schedule_requested: bool = False
+
+
+def allowed_transitions(actor: StaffIdentity, appointment: Appointment) -> set[str]:
+    """Statuses ``actor`` may move ``appointment`` to (support table or assigned-mechanic table)."""
+    allowed: set[str] = set()
+    if actor.has(Permission.APPOINTMENT_STATUS_SUPPORT):
+        allowed |= SUPPORT_TRANSITIONS.get(appointment.status, set())
+    if actor.has(Permission.APPOINTMENT_STATUS_ASSIGNED) and appointment.assigned_mechanic_id == actor.user_id:
+        allowed |= MECHANIC_TRANSITIONS.get(appointment.status, set())
+    return allowed
+
+
+def _authorise(actor: StaffIdentity, appointment: Appointment, keys: set[str]) -> None:
+    """403 unless the actor may change every field group in ``keys`` (nothing is written otherwise)."""
+    if keys & (BASIC_FIELDS | SCHEDULING_FIELDS) and not actor.has(Permission.APPOINTMENT_EDIT):
+        raise PermissionDenied("Only customer support can change appointment details or scheduling")
+    if "status" in keys and not allowed_transitions(actor, appointment) and not _may_set_status(actor, appointment):
+        raise PermissionDenied("You may not change the status of this appointment")
+    if "reportApproval" in keys and not actor.has(Permission.APPOINTMENT_REPORT_APPROVE):
+        raise PermissionDenied("Only an admin can approve or reject reports")
+    if keys & REPORT_FIELDS:
+        if not actor.has(Permission.APPOINTMENT_REPORT_WRITE):
+            raise PermissionDenied("You may not change reports or post-inspection notes")
+        if Role.MECHANIC in actor.roles and appointment.assigned_mechanic_id != actor.user_id:
+            raise PermissionDenied("Only the assigned mechanic can change reports of this appointment")
+
+
+def _may_set_status(actor: StaffIdentity, appointment: Appointment) -> bool:
+    return actor.has(Permission.APPOINTMENT_STATUS_SUPPORT) or (
+        actor.has(Permission.APPOINTMENT_STATUS_ASSIGNED) and appointment.assigned_mechanic_id == actor.user_id
+    )
+
+
+def _require_status(appointment: Appointment, allowed: set[str], what: str) -> None:
+    if appointment.status not in allowed:
+        raise ValidationError(f"Cannot update {what} when the appointment is {appointment.status}")
+
+
+def appointment_update(*, actor: StaffIdentity, appointment_id: str, data: Any) -> Appointment:
+    """Apply one staff PATCH atomically: all field groups authorised, validated, then one write."""
+    if not isinstance(data, dict) or not data:
+        raise ValidationError("Request body is required")
+    unknown = sorted(set(data) - KNOWN_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown field: {unknown[0][:50]}")
+    appointment = selectors.appointment_get(appointment_id)
+    if appointment is None:
+        raise NotFound("Appointment not found")
+    keys = set(data) - {"version"}
+    if not keys:
+        raise ValidationError("Request body is required")
+    _authorise(actor, appointment, keys)
+    _check_version(appointment, data.get("version"))
+    old_placement = reservations.placement_of(appointment)
+    change = _plan_change(actor, appointment, data, keys, old_placement)
+    _write(appointment, change, old_placement)
+    fresh = selectors.appointment_get(appointment_id) or appointment
+    _after_update(fresh, data, change, old_placement)
+    return fresh
+
+
+def _check_version(appointment: Appointment, expected: Any) -> None:
+    if expected is None:
+        return
+    if isinstance(expected, bool) or not isinstance(expected, int):
+        raise ValidationError("version must be an integer")
+    if expected != appointment.version:
+        raise Conflict("The appointment was changed by someone else; reload it and try again")
+
+
+def _plan_change(
+    actor: StaffIdentity, appointment: Appointment, data: dict, keys: set[str], old: reservations.Placement | None
+) -> Change:
+    change = Change(actions=[Appointment.updated_at.set(clock.epoch_now())], labels=[], placement=old)
+    if keys & BASIC_FIELDS:
+        _require_status(appointment, {"PENDING", "SCHEDULED", "ONGOING"}, "appointment details")
+        _plan_basic(appointment, data, change)
+    if keys & SCHEDULING_FIELDS:
+        _require_status(appointment, {"PENDING", "SCHEDULED"}, "scheduling")
+        _plan_scheduling(appointment, data, change)
+    if "status" in keys:
+        _plan_status(actor, appointment, data["status"], change)
+    if "reportApproval" in keys:
+        _require_status(appointment, {"COMPLETED"}, "report approval")
+        _plan_report_approval(actor, appointment, data["reportApproval"], change)
+    if keys & REPORT_FIELDS:
+        _require_status(appointment, {"COMPLETED"}, "reports")
+        _plan_reports(appointment, data, change)
+    _settle_status(appointment, change)
+    return change
+
+
+def _plan_basic(appointment: Appointment, data: dict, change: Change) -> None:
+    service_id = validation.integer(data.get("serviceId", appointment.service_id), "serviceId")
+    plan_id = validation.integer(data.get("planId", appointment.plan_id), "planId")
+    if (service_id, plan_id) != (appointment.service_id, appointment.plan_id):
+        if appointment.payment_status == "paid":
+            field = "serviceId" if service_id != appointment.service_id else "planId"
+            raise ValidationError(f"Cannot update {field} after payment is completed")
+        plan = plan_for(service_id, plan_id)
+        change.actions += [
+            Appointment.service_id.set(service_id),
+            Appointment.plan_id.set(plan_id),
+            Appointment.price.set(plan.price),
+        ]
+        change.unpaid_only = True  # re-pricing only while unpaid, also against a payment racing this edit
+        change.labels.append("Service/plan")
+    _plan_people(appointment, data, change)
+    if "carData" in data:
+        car = validation.car(data["carData"])
+        change.actions += [
+            Appointment.car_make.set(car.make),
+            Appointment.car_model.set(car.model),
+            Appointment.car_year.set(car.year),
+            Appointment.car_location.set(car.location),
+        ]
+        change.labels.append("Vehicle")
+    if "notes" in data:
+        change.actions.append(
+            Appointment.notes.set(validation.optional_text(data["notes"], "notes", high=validation.NOTES_MAX))
+        )
+        change.labels.append("Notes")
+
+
+def _plan_people(appointment: Appointment, data: dict, change: Change) -> None:
+    is_buyer = data.get("isBuyer", appointment.is_buyer)
+    if not isinstance(is_buyer, bool):
+        raise ValidationError("isBuyer must be true or false")
+    for side, attribute_prefix in (("buyerData", "buyer"), ("sellerData", "seller")):
+        if side in data:
+            person = validation.person(data[side], side)
+            change.actions += [
+                getattr(Appointment, f"{attribute_prefix}_name").set(person.name),
+                getattr(Appointment, f"{attribute_prefix}_email").set(person.email),
+                getattr(Appointment, f"{attribute_prefix}_phone").set(person.phone),
+            ]
+            change.labels.append("Buyer" if attribute_prefix == "buyer" else "Seller")
+    needed = "buyerData" if is_buyer else "sellerData"
+    has_contact = bool(data.get(needed)) or bool(appointment.buyer_email if is_buyer else appointment.seller_email)
+    if not has_contact:
+        raise ValidationError(f"{needed} is required")
+    if is_buyer != appointment.is_buyer:
+        change.actions.append(Appointment.is_buyer.set(is_buyer))
+        change.labels.append("Customer type")
+
+
+def _plan_scheduling(appointment: Appointment, data: dict, change: Change) -> None:
+    date, slot = _date_slot(change.placement)
+    mechanic_id = appointment.assigned_mechanic_id
+    if "scheduledTimeSlot" in data:
+        date, slot = _parse_schedule(data["scheduledTimeSlot"])
+    if "assignedMechanicId" in data:
+        mechanic_id = _parse_mechanic(data["assignedMechanicId"])
+    if slot is None:
+        if mechanic_id and "assignedMechanicId" in data:
+            raise ValidationError("Schedule a time slot before assigning a mechanic")
+        change.placement, mechanic_id = None, None
+    else:
+        change.placement = reservations.Placement(date, slot, mechanic_id, "SCHEDULED")
+    change.new_status = "SCHEDULED" if slot is not None else "PENDING"
+    change.placement_changed = True
+    change.schedule_requested = "scheduledTimeSlot" in data and slot is not None
+    if slot is not None and (date, slot) != _date_slot(reservations.placement_of(appointment)):
+        state = selectors.day_state(date)
+        if state.blocked(slot):
+            raise ValidationError(f"{date} {slot.label} is blocked")
+        change.block = reservations.BlockRead(date, state.block_version)
+    _schedule_actions(change, date, slot, mechanic_id)
+
+
+def _date_slot(placement: reservations.Placement | None) -> tuple[str | None, Interval | None]:
+    return (placement.date, placement.interval) if placement else (None, None)
+
+
+def _schedule_actions(change: Change, date: str | None, slot: Interval | None, mechanic_id: str | None) -> None:
+    if slot is None:
+        actions = [Appointment.scheduled_time_slot.remove(), Appointment.scheduled_date.remove()]
+    else:
+        start, end = slot.label.split("-")
+        actions = [
+            Appointment.scheduled_time_slot.set(ScheduledTimeSlot(date=date, start=start, end=end)),
+            Appointment.scheduled_date.set(date),
+        ]
+    actions.append(
+        Appointment.assigned_mechanic_id.set(mechanic_id) if mechanic_id else Appointment.assigned_mechanic_id.remove()
+    )
+    change.schedule_actions = actions  # replaces any earlier plan for these attributes
+    if "Scheduling" not in change.labels:
+        change.labels.append("Scheduling")
+
+
+def _parse_schedule(value: Any) -> tuple[str | None, Interval | None]:
+    """``{date,start,end}`` on the half-hour grid inside business hours, today or later; empty clears."""
+    if value in (None, "", {}):
+        return None, None
+    if not isinstance(value, dict):
+        raise ValidationError("scheduledTimeSlot must be an object with date, start and end")
+    validation.require(value, "date", "start", "end", prefix="scheduledTimeSlot.")
+    day = validation.slot_date(value["date"], "scheduledTimeSlot.date")
+    try:
+        slot = Interval.parse(value["start"], value["end"])
+    except ValueError as exc:
+        raise ValidationError(f"scheduledTimeSlot: {exc}") from exc
+    if not slot.inside_hours():
+        raise ValidationError("scheduledTimeSlot must be within business hours (08:00-20:00)")
+    if slot.start % STEP_MINUTES or slot.end % STEP_MINUTES:
+        raise ValidationError("scheduledTimeSlot must start and end on the hour or half hour")
+    if day < clock.business_today():
+        raise ValidationError("scheduledTimeSlot cannot be in the past")
+    return day.isoformat(), slot
+
+
+def _parse_mechanic(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or selectors.mechanic_get(value) is None:
+        raise ValidationError("Invalid mechanic ID")
+    return value
+
+
+def _plan_status(actor: StaffIdentity, appointment: Appointment, status: Any, change: Change) -> None:
+    if not isinstance(status, str) or status not in SUPPORT_TRANSITIONS:
+        raise ValidationError("status must be one of PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED")
+    if status not in allowed_transitions(actor, appointment):
+        raise ValidationError("Invalid status transition")
+    change.new_status = status
+    change.labels.append("Status")
+
+
+def _settle_status(appointment: Appointment, change: Change) -> None:
+    """Apply the resulting status; PENDING and CANCELLED hold no slot, so their schedule is freed."""
+    status = change.new_status
+    if status is None:
+        return
+    if status in UNSCHEDULED_STATUSES and change.schedule_requested:
+        raise ValidationError("A scheduled appointment cannot be PENDING or CANCELLED")
+    change.actions.append(Appointment.status.set(status))
+    if status in UNSCHEDULED_STATUSES and change.placement is not None:
+        _schedule_actions(change, None, None, None)
+        change.placement, change.placement_changed = None, True
+    elif change.placement is not None:
+        change.placement, change.placement_changed = replace(change.placement, status=status), True
+
+
+def _find_report(reports: list[dict], key: str) -> dict | None:
+    return next((r for r in reports if (r.get("s3Key") or r.get("fileKey")) == key), None)
+
+
+def _plan_report_approval(actor: StaffIdentity, appointment: Appointment, value: Any, change: Change) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("reportApproval must be an object")
+    key = str(value.get("reportS3Key") or "").strip()
+    action = value.get("action")
+    if not key.startswith("reports/"):
+        raise ValidationError("reportApproval.reportS3Key must start with reports/")
+    if action not in ("approve", "reject"):
+        raise ValidationError("reportApproval.action must be approve or reject")
+    reports = [dict(r) for r in appointment.reports or []]
+    report = _find_report(reports, key)
+    if report is None:
+        raise ValidationError(f"Report {key[:200]} not found on this appointment")
+    if report.get("reviewed"):
+        raise ValidationError("Report has already been reviewed")
+    if action == "approve" and not storage.exists(key):
+        raise ValidationError("The report file has not been uploaded yet")
+    report.update(
+        reviewed=True,
+        approved=action == "approve",
+        reviewedBy=actor.user_id,
+        reviewedAt=clock.epoch_now(),
+        status="uploaded",
+    )
+    if value.get("notes"):
+        report["reviewNotes"] = validation.text(value["notes"], "reportApproval.notes", high=1000)
+    change.actions.append(Appointment.reports.set(reports))
+    change.approved_report = report if action == "approve" else None
+    change.labels.append("Report review")
+
+
+REVIEW_FIELDS = (
+    "reviewed",
+    "approved",
+    "reviewedBy",
+    "reviewedAt",
+    "reviewNotes",
+    "status",
+    "uploadedAt",
+    "fileSize",
+    "fileType",
+    "uploadType",
+)
+
+
+def _plan_reports(appointment: Appointment, data: dict, change: Change) -> None:
+    if "reports" in data:
+        change.actions.append(Appointment.reports.set(_merged_reports(appointment, data["reports"])))
+        change.labels.append("Reports")
+    if "postNotes" in data:
+        change.actions.append(
+            Appointment.post_notes.set(validation.optional_text(data["postNotes"], "postNotes", high=5000))
+        )
+        change.labels.append("Post-inspection notes")
+
+
+def _merged_reports(appointment: Appointment, value: Any) -> list[dict]:
+    """The new report list; only reports issued by upload-urls, keeping their review and upload facts."""
+    if not isinstance(value, list) or len(value) > 50:
+        raise ValidationError("reports must be an array of at most 50 reports")
+    existing = [dict(r) for r in appointment.reports or []]
+    merged = []
+    for position, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ValidationError(f"reports[{position}] must be an object")
+        key = item.get("s3Key") or item.get("fileKey")
+        validation.require({**item, "s3Key": key}, "s3Key", "fileName", "uploadedBy", prefix=f"reports[{position}].")
+        stored = _find_report(existing, key)
+        if stored is None:
+            raise ValidationError(f"reports[{position}].s3Key is not a report of this appointment")
+        report = {
+            **stored,
+            "s3Key": key,
+            "fileName": validation.text(item["fileName"], f"reports[{position}].fileName", high=200),
+        }
+        if "reportNotes" in item:
+            report["reportNotes"] = validation.optional_text(
+                item["reportNotes"], f"reports[{position}].reportNotes", high=2000
+            )
+        report.pop("fileKey", None)
+        report.update({field: stored[field] for field in REVIEW_FIELDS if field in stored})
+        merged.append(report)
+    return merged
+
+
+def _write(appointment: Appointment, change: Change, old: reservations.Placement | None) -> None:
+    condition = (Appointment.payment_status != "paid") if change.unpaid_only else None
+    actions = change.actions + change.schedule_actions
+    if change.placement_changed:
+        reservations.commit(
+            appointment,
+            actions,
+            old=old,
+            new=change.placement,
+            capacity=selectors.booking_capacity(),
+            block=change.block,
+            condition=condition,
+        )
+        return
+    try:
+        appointment.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("The appointment was changed by someone else; reload it and try again") from error
+        raise
+
+
+def _after_update(appointment: Appointment, data: dict, change: Change, old: reservations.Placement | None) -> None:
+    version = appointment.version
+    if "scheduledTimeSlot" in data:
+        verb = "rescheduled" if old else "scheduled"
+        notifications.notify(
+            appointment,
+            "appointment_updated",
+            update_type="scheduling",
+            changes=[f"Scheduling Update: Appointment {verb}"],
+            dedupe=f"appointment_updated:{appointment.appointment_id}:{version}",
+        )
+    elif change.approved_report:
+        notifications.notify(
+            appointment,
+            "report_ready",
+            report=change.approved_report,
+            dedupe=f"report_ready:{appointment.appointment_id}:{change.approved_report['s3Key']}",
+        )
+    elif "status" in data:
+        notifications.notify(
+            appointment,
+            "appointment_updated",
+            update_type="status",
+            changes=change.labels,
+            dedupe=f"appointment_updated:{appointment.appointment_id}:{version}",
+        )
+    elif set(data) & BASIC_FIELDS:
+        notifications.notify(
+            appointment,
+            "appointment_updated",
+            update_type="general",
+            changes=change.labels,
+            dedupe=f"appointment_updated:{appointment.appointment_id}:{version}",
+        )
+    if appointment.status == "CANCELLED" and change.new_status == "CANCELLED":
+        signals.appointment_cancelled.send(sender=Appointment, appointment_id=appointment.appointment_id)
+    notifications.publish("appointment.updated", appointment)
