@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -99,7 +100,7 @@ class EmailListApi(APIView):
     def get_permissions(self) -> list[Any]:
         return [SEND() if self.request.method == "POST" else VIEW()]
 
-    class FilterSerializer(serializers.Serializer):
+    class EmailFilterSerializer(serializers.Serializer):
         limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
         view = serializers.ChoiceField(choices=["list", "threads"], required=False, default="list")
@@ -112,13 +113,13 @@ class EmailListApi(APIView):
         has_attachments = serializers.BooleanField(required=False, allow_null=True, default=None)
         email_type = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
 
-    class AttachmentSerializer(serializers.Serializer):
+    class EmailAttachmentSerializer(serializers.Serializer):
         filename = serializers.CharField(max_length=200)
         content = serializers.CharField(required=False, allow_blank=True)
         data = serializers.CharField(required=False, allow_blank=True)
         base64 = serializers.CharField(required=False, allow_blank=True)
 
-    class InputSerializer(serializers.Serializer):
+    class EmailSendInputSerializer(serializers.Serializer):
         to = serializers.JSONField()
         subject = serializers.CharField(max_length=200)
         text = serializers.CharField(required=False, allow_blank=True, max_length=50_000, default="")
@@ -149,8 +150,9 @@ class EmailListApi(APIView):
                 raise serializers.ValidationError("each attachment must be {filename, content}")
             return value
 
+    @extend_schema(operation_id="emails_list", parameters=[EmailFilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.FilterSerializer, request)
+        query = validated_query(self.EmailFilterSerializer, request)
         if query["view"] == "threads":
             page = selectors.thread_list(
                 limit=query["limit"], cursor=query["cursor"], customer_email=query["customer_email"]
@@ -172,13 +174,13 @@ class EmailListApi(APIView):
         emails = [email_out(record) for record in page.emails]
         return ok({"emails": emails, "total": len(emails), "limit": query["limit"], "nextCursor": page.next_cursor})
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=EmailSendInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.EmailSendInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
         for entry in body["attachments"]:
-            self.AttachmentSerializer(data=entry).is_valid(raise_exception=True)
+            self.EmailAttachmentSerializer(data=entry).is_valid(raise_exception=True)
         message = mailbox.StaffMessage(
             to=body["to"],
             subject=body["subject"],
@@ -209,19 +211,23 @@ class EmailDetailApi(APIView):
     def get_permissions(self) -> list[Any]:
         return [SEND() if self.request.method == "PATCH" else VIEW()]
 
-    class PageSerializer(serializers.Serializer):
+    class EmailThreadPageSerializer(serializers.Serializer):
         limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
         offset = serializers.IntegerField(required=False, min_value=0, default=0)
 
-    class PatchSerializer(serializers.Serializer):
+    class EmailPatchSerializer(serializers.Serializer):
         isImportant = serializers.BooleanField(required=False)
         isRead = serializers.BooleanField(required=False)
         tags = serializers.ListField(
             child=serializers.CharField(max_length=50, allow_blank=False), required=False, max_length=20
         )
 
+    @extend_schema(
+        parameters=[EmailThreadPageSerializer, OpenApiParameter("email_id", str, OpenApiParameter.PATH)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request, email_id: str) -> Response:
-        query = validated_query(self.PageSerializer, request)
+        query = validated_query(self.EmailThreadPageSerializer, request)
         message = selectors.email_get(email_id)
         thread_id = (message.thread_id or message.message_id) if message else email_id
         emails = selectors.thread_messages(thread_id)
@@ -246,9 +252,13 @@ class EmailDetailApi(APIView):
             body["email"] = email_out(message)
         return ok(body)
 
-    @extend_schema(request=PatchSerializer)
+    @extend_schema(
+        request=EmailPatchSerializer,
+        parameters=[OpenApiParameter("email_id", str, OpenApiParameter.PATH)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def patch(self, request: Request, email_id: str) -> Response:
-        data = self.PatchSerializer(data=request.data)
+        data = self.EmailPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         tags = fields.get("tags")
@@ -281,6 +291,7 @@ class _EmailQuery(serializers.Serializer):
 class SuppressionCheckApi(APIView):
     permission_classes = [VIEW]
 
+    @extend_schema(parameters=[_EmailQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         email = validated_query(_EmailQuery, request)["email"]
         entries = selectors.suppression_list_for(email)
@@ -300,14 +311,15 @@ class SuppressionCheckApi(APIView):
 class SuppressionListApi(APIView):
     permission_classes = [VIEW]
 
-    class FilterSerializer(serializers.Serializer):
+    class SuppressionFilterSerializer(serializers.Serializer):
         limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=50)
         type = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
         lastKey = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
+    @extend_schema(parameters=[SuppressionFilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.FilterSerializer, request)
+        query = validated_query(self.SuppressionFilterSerializer, request)
         page = selectors.suppression_list(
             limit=query["limit"], cursor=query["cursor"] or query["lastKey"], suppression_type=query["type"] or None
         )
@@ -320,14 +332,14 @@ class SuppressionListApi(APIView):
 class SuppressionAddApi(APIView):
     permission_classes = [MANAGE]
 
-    class InputSerializer(serializers.Serializer):
+    class SuppressionAddInputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         reason = serializers.CharField(required=False, max_length=50, default="manual")
         notes = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
-    @extend_schema(request=InputSerializer)
+    @extend_schema(request=SuppressionAddInputSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.SuppressionAddInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
         entry = suppression.suppression_add(
@@ -339,11 +351,12 @@ class SuppressionAddApi(APIView):
 class SuppressionRemoveApi(APIView):
     permission_classes = [MANAGE]
 
-    class QuerySerializer(_EmailQuery):
+    class SuppressionRemoveQuerySerializer(_EmailQuery):
         type = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
 
+    @extend_schema(parameters=[SuppressionRemoveQuerySerializer], responses=OpenApiTypes.OBJECT)
     def delete(self, request: Request) -> Response:
-        query = validated_query(self.QuerySerializer, request)
+        query = validated_query(self.SuppressionRemoveQuerySerializer, request)
         removed = suppression.suppression_remove(
             email=query["email"], suppression_type=query["type"] or None, actor=staff_of(request)
         )
@@ -354,12 +367,13 @@ class SuppressionRemoveApi(APIView):
 class SuppressionAnalyticsApi(APIView):
     permission_classes = [VIEW]
 
-    class QuerySerializer(serializers.Serializer):
+    class SuppressionAnalyticsQuerySerializer(serializers.Serializer):
         start_date = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
         end_date = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
 
+    @extend_schema(parameters=[SuppressionAnalyticsQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.QuerySerializer, request)
+        query = validated_query(self.SuppressionAnalyticsQuerySerializer, request)
         start, end = analytics_range(query["start_date"], query["end_date"])
         daily = selectors.analytics_daily(start, end)
         totals = {series: sum(day[series] for day in daily) for series in selectors.ANALYTICS_SERIES}
@@ -383,6 +397,7 @@ def analytics_range(start_text: str, end_text: str) -> tuple[dt.date, dt.date]:
 class SuppressionCleanupApi(APIView):
     permission_classes = [MANAGE]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         return ok({"message": "Expired suppressions cleaned up", "expired": suppression.suppression_cleanup()})
 
@@ -397,6 +412,7 @@ class SesWebhookApi(APIView):
     permission_classes: list = []
     parser_classes: list = []  # SNS posts JSON as text/plain: the raw body is read and verified
 
+    @extend_schema(request={"text/plain": OpenApiTypes.STR}, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         message = _sns_body(request.body)
         try:

@@ -338,8 +338,11 @@ def test_two_workers_racing_on_one_message_send_it_once(queued_only):
         thread.join()
 
     assert len(mail.outbox) == 1
-    assert results.count("sent") == 1
-    assert selectors.email_get(message_id).status == "sent"
+    # A loser sees "sending" (claimed by another) or, when slower, the final "sent".
+    assert sorted(set(results)) in (["sending", "sent"], ["sent"])
+    assert len(results) == 4
+    record = selectors.email_get(message_id)
+    assert (record.status, record.attempts) == ("sent", 1)
 
 
 def test_a_send_interrupted_by_a_crash_is_never_sent_twice(queued_only):
