@@ -1,4 +1,4 @@
-"""Bookings: every write and rule (catalogue, blocked periods, booking, scheduling, status, reports)."""
+"""Bookings: creating appointments (validation, price, daily limit) and report uploads."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from bookings.models import (
     SelectedSlot,
     ServicePrice,
 )
-
 
 DAILY_UNPAID_LIMIT = 3
 REPORT_MAX_BYTES = 10 * 1024 * 1024
