@@ -138,8 +138,20 @@ def _page_size(limit: int, condition: Condition | None) -> int:
     return max(limit, FILTERED_PAGE_SIZE) if condition is not None else limit
 
 
+def _check_cursor_in_range(cursor: str | None, filters: OrderFilters) -> None:
+    """A cursor of the same list but another date range would start outside the key condition."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return
+    start, end = filters.created_range()
+    created = int(key.get("createdAt", {}).get("N", "0"))
+    if (start is not None and created < start) or (end is not None and created >= end):
+        raise ValidationError("Invalid cursor")
+
+
 def order_list_all(filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
     """Every order, newest first; a status filter uses status-createdAt-index."""
+    _check_cursor_in_range(cursor, filters)
     index, key = (
         (Order.status_index, filters.status) if filters.status else (Order.order_list_index, ORDER_LIST_PARTITION)
     )

@@ -187,3 +187,17 @@ def test_filtered_pages_are_filled(new_order, support) -> None:
 
 def _ids_from(body: dict) -> set[str]:
     return {order["orderId"] for order in body["orders"]}
+
+
+def test_cursor_outside_a_new_date_range_is_refused(new_order, support) -> None:
+    old, _newer = new_order(), new_order()
+    old.update(actions=[Order.created_at.set(clock.epoch_now() - 10 * 86400)])
+    client = support.api()
+    cursor = client.get("/api/orders", {"limit": 1}).json()["nextCursor"]
+    long_ago = (clock.business_today() - dt.timedelta(days=10)).isoformat()
+
+    response = client.get("/api/orders", {"limit": 1, "dateTo": long_ago, "cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Invalid cursor"
+    assert _ids(client.get("/api/orders", {"limit": 1, "dateTo": long_ago})) == {old.order_id}
