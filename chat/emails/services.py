@@ -32,6 +32,7 @@ from autolab.exceptions import NotFound
 from chat.emails import selectors
 from chat.emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
 from chat.emails.selectors import email_get, month_of, normalise_address
+from chat.emails.suppression import analytics_record_send
 from chat.models import EmailMetadata
 
 logger = logging.getLogger(__name__)
@@ -159,7 +160,12 @@ def email_deliver(*, message_id: str) -> str:
     recipients = sorted(record.to_emails or [])
     if record.email_type != STAFF_MESSAGE and any(selectors.email_is_suppressed(to) for to in recipients):
         return _mark_suppressed(record)
-    outgoing = _outgoing(record, recipients)
+    try:
+        outgoing = _outgoing(record, recipients)
+    except Exception as error:
+        # A message that cannot be rendered never will be: fail it rather than retry forever.
+        email_mark_failed(message_id=message_id, reason=f"Rendering failed: {type(error).__name__}: {error}")
+        raise
     token = _claim(record, outgoing)
     if token is None:
         return SENDING
@@ -172,8 +178,6 @@ def email_deliver(*, message_id: str) -> str:
         _finish(record, token, FAILED, reason=f"{type(error).__name__}: {error}"[:500])
         raise
     _finish(record, token, SENT)
-    from chat.emails.suppression import analytics_record_send
-
     for to in [*recipients, *(record.cc_emails or []), *(record.bcc_emails or [])]:
         analytics_record_send(email=to, message_id=record.message_id, event_type="send")
     return SENT
@@ -188,8 +192,6 @@ def _outgoing(record: EmailMetadata, recipients: list[str]) -> OutgoingEmail:
 
 
 def _mark_suppressed(record: EmailMetadata) -> str:
-    from chat.emails.suppression import analytics_record_send
-
     try:
         record.update(
             actions=[

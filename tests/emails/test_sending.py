@@ -457,3 +457,19 @@ def test_the_billing_cancel_context_shape_renders(file_mailbox):
         "Invoice: inv-1",
     ):
         assert expected in text
+
+
+def test_a_message_that_cannot_be_rendered_fails_instead_of_retrying_forever(queued_only):
+    message_id = services.email_customer(
+        email_type="order_created", to_email="a@example.com", context=ORDER, dedupe_key="broken"
+    )
+    EmailMetadata(message_id=message_id).update(actions=[EmailMetadata.context.set("{not json")])
+
+    with pytest.raises(ValueError):
+        services.email_deliver(message_id=message_id)
+
+    record = selectors.email_get(message_id)
+    assert record.status == "failed"
+    assert record.failure_reason.startswith("Rendering failed: JSONDecodeError")
+    assert record.outbox_state is None  # the reconciler leaves it alone
+    assert mail.outbox == []
