@@ -20,7 +20,7 @@ from autolab.permissions import staff_of
 from autolab.throttling import PublicWriteThrottle
 from chat.selectors import customer_get
 from shop import selectors, services
-from shop.models import ItemPrice, Order
+from shop.models import ItemPrice, Order, OrderLine
 from staffapp.selectors import staff_get_by_user_id
 
 OPTIONAL_FIELDS = {
@@ -36,20 +36,38 @@ OPTIONAL_FIELDS = {
 }
 
 
-def order_json(order: Order) -> dict[str, Any]:
+Catalogue = dict[tuple[int, int], ItemPrice]
+
+
+def _line_json(line: OrderLine, catalogue: Catalogue) -> dict[str, Any]:
+    body = {
+        "categoryId": line.category_id,
+        "itemId": line.item_id,
+        "quantity": line.quantity,
+        "unitPrice": json_number(line.unit_price),
+        "totalPrice": json_number(line.total_price),
+    }
+    row = catalogue.get((line.category_id, line.item_id))
+    if row is not None:  # names are extra: the stored line keeps only ids and prices
+        body.update({"categoryName": row.category_name, "itemName": row.item_name})
+    return body
+
+
+def order_catalogue(orders: list[Order]) -> Catalogue:
+    """Names for the lines of ``orders``: one BatchGet for one order, the catalogue Query for a list."""
+    if len(orders) == 1:
+        return selectors.item_prices_get_many((line.category_id, line.item_id) for line in orders[0].items)
+    if not orders:
+        return {}
+    return {(row.category_id, row.item_id): row for row in selectors.item_price_list()}
+
+
+def order_json(order: Order, catalogue: Catalogue | None = None) -> dict[str, Any]:
     """The stored order as the website reads it (absent optional attributes stay absent)."""
+    catalogue = order_catalogue([order]) if catalogue is None else catalogue
     body: dict[str, Any] = {
         "orderId": order.order_id,
-        "items": [
-            {
-                "categoryId": line.category_id,
-                "itemId": line.item_id,
-                "quantity": line.quantity,
-                "unitPrice": json_number(line.unit_price),
-                "totalPrice": json_number(line.total_price),
-            }
-            for line in order.items
-        ],
+        "items": [_line_json(line, catalogue) for line in order.items],
         "customerName": order.customer_name,
         "customerEmail": order.customer_email,
         "customerPhone": order.customer_phone,
@@ -188,7 +206,8 @@ class OrderListCreateApi(APIView):
             date_to=query.get("dateTo"),
         )
         page = self._page(request, filters, limit=query["limit"], cursor=query["cursor"])
-        orders = [order_json(order) for order in page.items]
+        catalogue = order_catalogue(page.items)
+        orders = [order_json(order, catalogue) for order in page.items]
         return ok({"orders": orders, "count": len(orders), "nextCursor": page.next_cursor})
 
     @staticmethod

@@ -23,7 +23,15 @@ def test_customer_lists_only_their_own_orders(new_order, place_order, anon, cust
     assert response.json()["count"] == 1
     order = response.json()["orders"][0]
     assert order["totalPrice"] == 400
-    assert order["items"][0] == {"categoryId": 1, "itemId": 1, "quantity": 2, "unitPrice": 150, "totalPrice": 300}
+    assert order["items"][0] == {
+        "categoryId": 1,
+        "itemId": 1,
+        "quantity": 2,
+        "unitPrice": 150,
+        "totalPrice": 300,
+        "categoryName": "Engines & Parts",
+        "itemName": "V8 Engine",
+    }
     assert order["status"] == "PENDING"
     assert order["paymentStatus"] == "pending"
 
@@ -36,6 +44,7 @@ def test_customer_reads_their_order(new_order, anon, customer) -> None:
     assert response.status_code == 200
     assert response.json()["order"]["orderId"] == order.order_id
     assert response.json()["order"]["customerEmail"] == "carla@example.com"
+    assert [item["itemName"] for item in response.json()["order"]["items"]] == ["V8 Engine", "Winter Tyres"]
 
 
 def test_another_customers_order_is_404(new_order, anon, other_customer) -> None:
