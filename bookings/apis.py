@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +22,12 @@ from bookings.serializers import appointment_json
 from bookings.slots import Interval, days_between
 
 MAX_AVAILABILITY_DAYS = 62
+
+DATE_PARAMETERS = [
+    OpenApiParameter("date", str, description="YYYY-MM-DD (or startDate and endDate)"),
+    OpenApiParameter("startDate", str),
+    OpenApiParameter("endDate", str),
+]
 
 
 def _date(value: str, name: str = "date") -> dt.date:
@@ -56,6 +64,7 @@ class PricesApi(APIView):
 
     permission_classes = [staff_with(Permission.PRICES_VIEW)]
 
+    @extend_schema(operation_id="prices_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         service_prices = [
             {
@@ -95,6 +104,7 @@ class ServicesApi(APIView):
 
     authentication_classes: list = []
 
+    @extend_schema(operation_id="services_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return ok({"services": selectors.service_catalogue()})
 
@@ -108,6 +118,11 @@ class UnavailableSlotsApi(APIView):
     def get_permissions(self) -> list:
         return [staff_with(Permission.SLOTS_MANAGE)()] if self.request.method == "POST" else []
 
+    @extend_schema(
+        operation_id="unavailable_slots_get",
+        parameters=[*DATE_PARAMETERS, OpenApiParameter("checkSlot", str)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
         dates, is_range = _dates(request.query_params, max_days=catalogue.MAX_RANGE_DAYS)
         check = request.query_params.get("checkSlot")
@@ -126,6 +141,7 @@ class UnavailableSlotsApi(APIView):
             {"availabilityCheck": selectors.slot_check(states[dates[0]], interval), "fullUnavailableSlots": payload}
         )
 
+    @extend_schema(operation_id="unavailable_slots_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         params = {key: body.get(key) or request.query_params.get(key) for key in ("date", "startDate", "endDate")}
@@ -145,12 +161,17 @@ class AvailabilityApi(APIView):
 
     authentication_classes: list = []
 
-    class FilterSerializer(serializers.Serializer):
+    class AvailabilityQuerySerializer(serializers.Serializer):
         serviceId = serializers.IntegerField(min_value=1, max_value=10_000)
         planId = serializers.IntegerField(min_value=1, max_value=10_000)
 
+    @extend_schema(
+        operation_id="availability_get",
+        parameters=[AvailabilityQuerySerializer, *DATE_PARAMETERS],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request: Request) -> Response:
-        query = validated_query(self.FilterSerializer, request)
+        query = validated_query(self.AvailabilityQuerySerializer, request)
         dates, _ = _dates(request.query_params, max_days=MAX_AVAILABILITY_DAYS)
         plan = selectors.service_price_get(query["serviceId"], query["planId"])
         if plan is None or not plan.active:
@@ -220,12 +241,18 @@ class AppointmentsApi(APIView):
     def get_throttles(self) -> list:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
+    @extend_schema(
+        operation_id="appointments_list", parameters=[AppointmentListFilterSerializer], responses=OpenApiTypes.OBJECT
+    )
     def get(self, request: Request) -> Response:
         staff = staff_of(request)
         page = _list_for(staff, request, validated_query(AppointmentListFilterSerializer, request))
         items = [appointment_json(a, for_customer=staff is None) for a in page.items]
         return ok({"appointments": items, "count": len(items), "nextCursor": page.next_cursor})
 
+    @extend_schema(
+        operation_id="appointments_create", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         appointment = services.appointment_create(
@@ -242,6 +269,9 @@ class AppointmentDetailApi(APIView):
     def get_permissions(self) -> list:
         return [IsStaff()] if self.request.method == "PATCH" else []
 
+    @extend_schema(
+        operation_id="appointments_get", parameters=[OpenApiParameter("userId", str)], responses=OpenApiTypes.OBJECT
+    )
     def get(self, request: Request, appointment_id: str) -> Response:
         staff = staff_of(request)
         owner = None if staff else _customer_id(request)
@@ -254,6 +284,7 @@ class AppointmentDetailApi(APIView):
             data["assignedMechanic"] = mechanic
         return ok(data)
 
+    @extend_schema(operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, appointment_id: str) -> Response:
         appointment = updates.appointment_update(
             actor=staff_of(request), appointment_id=appointment_id, data=request.data
@@ -266,15 +297,16 @@ class UploadUrlApi(APIView):
 
     permission_classes = [staff_with(Permission.REPORT_UPLOAD)]
 
-    class InputSerializer(serializers.Serializer):
+    class UploadUrlSerializer(serializers.Serializer):
         uploadType = serializers.CharField(max_length=20)
         referenceId = serializers.CharField(max_length=64)
         fileName = serializers.CharField(max_length=255)
         fileType = serializers.CharField(max_length=100)
         fileSize = serializers.IntegerField(required=False, min_value=0)
 
+    @extend_schema(operation_id="upload_urls_create", request=UploadUrlSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.UploadUrlSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.report_upload_url(actor=staff_of(request), data=dict(data.validated_data))
         result["uploadUrl"] = (
