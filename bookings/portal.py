@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab import clock
-from autolab.exceptions import ApplicationError
+from autolab.exceptions import ApplicationError, ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_of
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.serializers import appointment_json
@@ -329,9 +329,7 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
     last = data["end_date"] or data["start_date"]
     try:
         if last < data["start_date"] or (last - data["start_date"]).days >= catalogue.MAX_RANGE_DAYS:
-            raise services.ValidationError(
-                f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days"
-            )
+            raise ValidationError(f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days")
         period = catalogue.parse_periods([f"{data['start']}-{data['end']}"])
         dates = [
             (data["start_date"] + dt.timedelta(days=i)).isoformat() for i in range((last - data["start_date"]).days + 1)

@@ -159,3 +159,10 @@ def test_admin_edits_the_catalogue(admin):
     bad = client.post("/admin/bookings/catalogue/", {**body, "duration_minutes": 45}).content.decode()
     assert "multiple of 30" in bad
     assert ServicePrice.get(1, 1).duration_minutes == 150
+
+
+def test_calendar_refuses_a_backwards_range_and_writes_nothing(support):
+    body = {"start_date": future_day(3), "end_date": future_day(1), "start": "10:00", "end": "12:00", "action": "add"}
+    response = signed_in(support).post("/admin/bookings/calendar/", body, follow=True)
+    assert "Choose an end date on or after the start" in response.content.decode()
+    assert list(UnavailableSlot.batch_get([future_day(1), future_day(2), future_day(3)])) == []
