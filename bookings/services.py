@@ -53,9 +53,11 @@ def _booker(actor: StaffIdentity | None, user_id: Any) -> Booker:
         raise PermissionDenied("Only customer support can book appointments for customers")
     if not user_id or user_id == actor.user_id:
         return Booker(actor.user_id, limited=False)  # walk-in: an administrative entry
-    if customer_get(user_id) is None:
-        raise NotFound(f"No user record found for userId: {user_id[:64]}")
-    return Booker(user_id, limited=False)
+    if customer_get(user_id) is not None:
+        return Booker(user_id, limited=False)
+    if selectors.staff_contact(user_id[:64]) is not None:
+        return Booker(actor.user_id, limited=False)  # a staff id: recorded as the booking staff member
+    raise NotFound(f"No user record found for userId: {user_id[:64]}")
 
 
 def plan_for(service_id: int, plan_id: int) -> ServicePrice:

@@ -201,3 +201,10 @@ def test_other_staff_cannot_book(make_staff, customer_id, role):
     response = create(make_staff(role).api(), customer_id, booking())
     assert response.status_code == 403
     assert count_appointments(customer_id) == 0
+
+
+def test_support_booking_with_a_staff_id_or_unknown_id(support, mechanic):
+    client = support.api()
+    response = create(client, mechanic.user_id, booking(selectedSlots=[]))
+    assert Appointment.get(response.json()["appointmentId"]).created_user_id == support.user_id
+    assert create(client, "4c8e1a52-0000-4000-8000-000000000000", booking()).status_code == 404
