@@ -210,3 +210,22 @@ def test_bad_patches_are_400(support, body):
 def test_unknown_email_is_404(support):
     assert support.api().patch("/api/emails/unknown", {"isRead": True}, format="json").status_code == 404
     assert support.api().get("/api/emails/unknown").status_code == 404
+
+
+def test_thread_pages_list_every_thread_once_in_activity_order(support):
+    client = support.api()
+    firsts = [_send(client, to=f"t{n}@example.com", subject=f"Thread {n}").json() for n in range(5)]
+    for n in (1, 3):  # threads 1 and 3 get newer activity
+        _send(client, to=f"t{n}@example.com", subject=f"Thread {n}", in_reply_to_message_id=firsts[n]["messageId"])
+
+    listed, cursor = [], None
+    for _ in range(5):
+        page = client.get(
+            "/api/emails", {"view": "threads", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        ).json()
+        listed += [t["primaryCustomerEmail"] for t in page["threads"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+
+    assert listed == ["t3@example.com", "t1@example.com", "t4@example.com", "t2@example.com", "t0@example.com"]

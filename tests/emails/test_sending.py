@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -465,7 +466,7 @@ def test_a_message_that_cannot_be_rendered_fails_instead_of_retrying_forever(que
     )
     EmailMetadata(message_id=message_id).update(actions=[EmailMetadata.context.set("{not json")])
 
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError):
         services.email_deliver(message_id=message_id)
 
     record = selectors.email_get(message_id)
