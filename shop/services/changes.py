@@ -1,0 +1,268 @@
+"""Changing orders: each field group authorised on its own, one versioned write, then effects."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+
+from autolab import clock
+from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from autolab.money import to_money
+from autolab.permissions import Permission, Role, StaffIdentity, has_permission
+from shop import selectors, validation
+from shop.models import ItemPrice, Order
+from shop.services.catalogue import price_lines
+from shop.services.notifications import notify_updated
+from shop.signals import order_cancelled
+from staffapp.models import Staff
+from staffapp.selectors import staff_get_by_user_id
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_STATUSES = ("PENDING", "SCHEDULED")
+# Order transitions (§3.3): who may move an order from one status to another.
+SUPPORT_TRANSITIONS = {
+    "PENDING": {"CANCELLED"},
+    "SCHEDULED": {"PENDING", "CANCELLED"},
+    "DELIVERED": {"SCHEDULED"},
+    "CANCELLED": {"PENDING"},
+}
+ASSIGNED_MECHANIC_TRANSITIONS = {"SCHEDULED": {"DELIVERED"}, "DELIVERED": {"SCHEDULED"}}
+GROUP_FIELDS = {
+    "items": ("items",),
+    "details": ("customerData", "carData", "notes", "deliveryLocation"),
+    "scheduling": ("scheduledDate", "assignedMechanicId"),
+    "status": ("status",),
+    "postNotes": ("postNotes",),
+}
+GROUP_LABELS = {
+    "items": "items",
+    "details": "customer, car and delivery details",
+    "scheduling": "scheduling",
+    "status": "status",
+    "postNotes": "post notes",
+}
+
+
+@dataclass
+class _Plan:
+    actions: list[Action] = field(default_factory=list)
+    changes: dict[str, str] = field(default_factory=dict)  # email label -> new value
+    new_status: str | None = None
+    touches_items: bool = False
+    names: dict[tuple[int, int], ItemPrice] = field(default_factory=dict)
+
+
+def _groups_in(data: dict[str, Any]) -> list[str]:
+    return [group for group, fields in GROUP_FIELDS.items() if any(name in data for name in fields)]
+
+
+def _is_assigned(actor: StaffIdentity, order: Order) -> bool:
+    return bool(order.assigned_mechanic_id) and order.assigned_mechanic_id == actor.user_id
+
+
+def may_write_post_notes(actor: StaffIdentity, order: Order) -> bool:
+    # Support and clerks may write any order's notes; a mechanic only on orders assigned to them.
+    if has_permission(actor.roles - {Role.MECHANIC}, Permission.ORDER_NOTES_WRITE):
+        return True
+    return actor.has(Permission.ORDER_NOTES_WRITE) and _is_assigned(actor, order)
+
+
+def allowed_transitions(actor: StaffIdentity, order: Order) -> set[str]:
+    """Statuses ``actor`` may move ``order`` to: the union of the role tables they qualify for."""
+    allowed: set[str] = set()
+    if actor.has(Permission.ORDER_STATUS_SUPPORT):
+        allowed |= SUPPORT_TRANSITIONS.get(order.status, set())
+    if actor.has(Permission.ORDER_STATUS_ASSIGNED) and _is_assigned(actor, order):
+        allowed |= ASSIGNED_MECHANIC_TRANSITIONS.get(order.status, set())
+    return allowed
+
+
+def _may_change_status(actor: StaffIdentity, order: Order) -> bool:
+    return actor.has(Permission.ORDER_STATUS_SUPPORT) or (
+        actor.has(Permission.ORDER_STATUS_ASSIGNED) and _is_assigned(actor, order)
+    )
+
+
+def _authorise(actor: StaffIdentity, order: Order, groups: list[str]) -> None:
+    """Every field group is authorised on its own: one refused group refuses the whole change."""
+    for group in groups:
+        if group in ("items", "details", "scheduling"):
+            allowed = actor.has(Permission.ORDER_EDIT)
+        elif group == "status":
+            allowed = _may_change_status(actor, order)
+        else:
+            allowed = may_write_post_notes(actor, order)
+        if not allowed:
+            raise PermissionDenied(f"You are not allowed to change the order's {GROUP_LABELS[group]}")
+
+
+def _plan_items(order: Order, data: dict[str, Any], plan: _Plan) -> None:
+    if order.payment_status == "paid":
+        raise ValidationError("Cannot update items after payment is completed")
+    lines = price_lines(validation.parse_lines(data["items"]))
+    total = to_money(sum((line.total for line in lines), Decimal(0)))
+    plan.actions += [Order.items.set([line.as_order_line() for line in lines]), Order.total_price.set(total)]
+    plan.touches_items = True
+    plan.names.update({(line.item.category_id, line.item.item_id): line.item for line in lines})
+    plan.changes["Items"] = "; ".join(f"{line.item.item_name} x {line.quantity}" for line in lines)
+    plan.changes["Total"] = f"AUD {total:.2f}"
+
+
+def _plan_customer(order: Order, data: dict[str, Any], plan: _Plan) -> None:
+    given = data["customerData"]
+    if not isinstance(given, dict):
+        raise ValidationError("customerData must be an object")
+    current = {"name": order.customer_name, "email": order.customer_email, "phoneNumber": order.customer_phone}
+    merged = {**current, **{key: value for key, value in given.items() if key in ("name", "email")}}
+    if "phoneNumber" in given or "contactNumber" in given:
+        merged["phoneNumber"] = given.get("phoneNumber") or given.get("contactNumber")
+    customer = validation.parse_customer(merged)
+    plan.actions += [
+        Order.customer_name.set(customer.name),
+        Order.customer_email.set(customer.email),
+        Order.customer_phone.set(customer.phone),
+    ]
+    plan.changes["Customer"] = f"{customer.name}, {customer.email}, {customer.phone}"
+
+
+def _plan_car(order: Order, data: dict[str, Any], plan: _Plan) -> None:
+    given = data["carData"]
+    if not isinstance(given, dict):
+        raise ValidationError("carData must be an object")
+    current = {"make": order.car_make, "model": order.car_model, "year": order.car_year}
+    car = validation.parse_car({**current, **{key: given[key] for key in ("make", "model", "year") if key in given}})
+    plan.actions += [Order.car_make.set(car.make), Order.car_model.set(car.model), Order.car_year.set(car.year)]
+    plan.changes["Vehicle"] = f"{car.make} {car.model} ({car.year})"
+
+
+def _plan_details(order: Order, data: dict[str, Any], plan: _Plan) -> None:
+    if "customerData" in data:
+        _plan_customer(order, data, plan)
+    if "carData" in data:
+        _plan_car(order, data, plan)
+    if "notes" in data:
+        notes = validation.parse_notes(data["notes"])
+        plan.actions.append(Order.notes.set(notes))
+        plan.changes["Notes"] = notes
+    if "deliveryLocation" in data:
+        location = validation.parse_location(data["deliveryLocation"])
+        plan.actions.append(Order.delivery_location.set(location))
+        plan.changes["Delivery Location"] = location or "Not given"
+
+
+def _valid_mechanic(value: Any) -> Staff | None:
+    """The active mechanic ``value`` names; empty means "no mechanic"."""
+    if value in (None, ""):
+        return None
+    staff = staff_get_by_user_id(value) if isinstance(value, str) and len(value) <= 64 else None
+    if staff is None or not staff.is_active or Role.MECHANIC not in staff.roles:
+        raise ValidationError("Invalid mechanic ID")
+    return staff
+
+
+def _plan_scheduling(data: dict[str, Any], plan: _Plan) -> None:
+    """Set or clear date and mechanic (removed, not blanked: the GSIs are sparse); forces SCHEDULED."""
+    if "scheduledDate" in data:
+        day = validation.parse_scheduled_date(data["scheduledDate"])
+        plan.actions.append(Order.scheduled_date.set(day) if day else Order.scheduled_date.remove())
+        plan.changes["Scheduled Date"] = day or "Not scheduled"
+    if "assignedMechanicId" in data:
+        mechanic = _valid_mechanic(data["assignedMechanicId"])
+        action = Order.assigned_mechanic_id.set(mechanic.user_id) if mechanic else Order.assigned_mechanic_id.remove()
+        plan.actions.append(action)
+        plan.changes["Assigned Mechanic"] = mechanic.user_name if mechanic else "Our team"
+    plan.new_status = "SCHEDULED"
+
+
+def _plan_status(actor: StaffIdentity, order: Order, data: dict[str, Any], plan: _Plan) -> None:
+    target = data["status"]
+    if not isinstance(target, str) or target.upper() not in selectors.ORDER_STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(selectors.ORDER_STATUSES)}")
+    target = target.upper()
+    if target not in allowed_transitions(actor, order):
+        raise ValidationError(f"Invalid status transition from {order.status} to {target}")
+    plan.new_status = target  # an explicit status wins over the one scheduling implies
+
+
+def _plan(actor: StaffIdentity, order: Order, data: dict[str, Any], groups: list[str]) -> _Plan:
+    plan = _Plan()
+    if {"items", "details", "scheduling"} & set(groups) and order.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            f"Order details can only be changed while the order is PENDING or SCHEDULED, not {order.status}"
+        )
+    if "items" in groups:
+        _plan_items(order, data, plan)
+    if "details" in groups:
+        _plan_details(order, data, plan)
+    if "scheduling" in groups:
+        _plan_scheduling(data, plan)
+    if "status" in groups:
+        _plan_status(actor, order, data, plan)
+    if "postNotes" in groups:
+        plan.actions.append(Order.post_notes.set(validation.parse_notes(data["postNotes"], "postNotes")))
+        plan.changes["Post Notes"] = "Updated"
+    if plan.new_status and plan.new_status != order.status:
+        plan.actions.append(Order.status.set(plan.new_status))
+        plan.changes["Status"] = plan.new_status
+    plan.actions.append(Order.updated_at.set(clock.epoch_now()))
+    return plan
+
+
+def _write(order: Order, plan: _Plan) -> None:
+    """One conditional update: the version the change was planned on, and unpaid for item changes."""
+    condition = (Order.payment_status != "paid") if plan.touches_items else None
+    try:
+        order.update(actions=plan.actions, condition=condition)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        latest = selectors.order_get(order.order_id)
+        if plan.touches_items and latest is not None and latest.payment_status == "paid":
+            raise ValidationError("Cannot update items after payment is completed") from error
+        raise Conflict("The order was changed by someone else; reload it and try again") from error
+
+
+def _update_type(groups: list[str], previous_status: str, order: Order) -> str:
+    if "scheduling" in groups:
+        return "scheduling"
+    if order.status != previous_status:
+        return "status"
+    return "general"
+
+
+def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_version: int | None = None) -> Order:
+    """Apply a staff change; each field group is authorised separately; lost updates answer 409."""
+    order = selectors.order_get(order_id)
+    if order is None:
+        raise NotFound("Order not found")
+    if not isinstance(data, dict):
+        raise ValidationError("Request body must be an object")
+    groups = _groups_in(data)
+    if not groups:
+        raise ValidationError(
+            "Nothing to change: give items, customerData, carData, notes, deliveryLocation, scheduledDate, assignedMechanicId, status or postNotes"
+        )
+    _authorise(actor, order, groups)
+    plan = _plan(actor, order, data, groups)
+    if expected_version is not None and expected_version != order.version:
+        raise Conflict("The order was changed by someone else; reload it and try again")
+    previous_status = order.status
+    _write(order, plan)
+    if order.status == "CANCELLED" and previous_status != "CANCELLED":
+        _announce_cancelled(order.order_id)
+    notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)
+    return order
+
+
+def _announce_cancelled(order_id: str) -> None:
+    # The cancellation is stored; a failing receiver (billing's invoice cancel) is logged with its
+    # traceback for billing's reconciler rather than turning a done change into an error.
+    for receiver, result in order_cancelled.send_robust(sender=Order, order_id=order_id):
+        if isinstance(result, Exception):
+            logger.error("order_cancelled receiver %r failed for %s", receiver, order_id, exc_info=result)

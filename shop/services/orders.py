@@ -1,0 +1,158 @@
+"""Creating orders: catalogue prices, and the daily limit of unpaid orders held atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from pynamodb.exceptions import TransactWriteError
+
+from autolab import clock, dynamodb
+from autolab.exceptions import LimitReached, NotFound, PermissionDenied, ValidationError
+from autolab.money import to_money
+from autolab.permissions import Permission, StaffIdentity
+from chat.selectors import customer_get
+from shop import selectors, validation
+from shop.models import Order, OrderDailyCounter
+from shop.services.catalogue import PricedLine, price_lines
+from shop.services.notifications import notify_created
+from staffapp.selectors import staff_get_by_user_id
+
+logger = logging.getLogger(__name__)
+
+ORDERS_DAILY_LIMIT = 5
+
+
+def _order_owner(actor: StaffIdentity | None, user_id: Any) -> tuple[str, bool, bool]:
+    """Whose order it is, whether it counts on their day counter, and whether the limit applies.
+
+    A customer's own orders are limited; orders staff enter for a customer count on the customer's
+    day (as the original counted them) but are never refused; administrative entries don't count.
+    """
+    if user_id is not None and not isinstance(user_id, str):
+        raise ValidationError("userId must be a string")
+    if actor is None:
+        if not user_id:
+            raise ValidationError("userId is required for non-staff users")
+        if customer_get(user_id) is None:
+            raise NotFound("No user record found for this userId")
+        return user_id, True, True
+    if not actor.has(Permission.ORDER_CREATE_FOR_CUSTOMER):
+        raise PermissionDenied("Only customer support can create orders for customers")
+    if not user_id or user_id == actor.user_id:
+        return actor.user_id, False, False
+    if customer_get(user_id) is not None:
+        return user_id, True, False
+    if staff_get_by_user_id(user_id) is not None:
+        # An administrative entry: the order is recorded against the staff member entering it.
+        return actor.user_id, False, False
+    raise NotFound("No user record found for this userId")
+
+
+def _new_order(data: validation.OrderInput, lines: list[PricedLine], owner: str) -> Order:
+    now = clock.now()
+    return Order(
+        order_id=str(uuid.uuid4()),
+        items=[line.as_order_line() for line in lines],
+        customer_name=data.customer.name,
+        customer_email=data.customer.email,
+        customer_phone=data.customer.phone,
+        car_make=data.car.make,
+        car_model=data.car.model,
+        car_year=data.car.year,
+        notes=data.notes,
+        delivery_location=data.delivery_location,
+        created_user_id=owner,
+        status="PENDING",
+        total_price=to_money(sum((line.total for line in lines), Decimal(0))),
+        payment_status="pending",
+        post_notes="",
+        created_at=int(now.timestamp()),
+        created_date=clock.business_date_str(now),
+        updated_at=int(now.timestamp()),
+    )
+
+
+def _daily_allowance(counter_id: str, user_id: str, day: str, *, count_paid: bool = False) -> int:
+    """How high the day's counter may be before this order: 5 plus the day's paid orders.
+
+    The counter counts every order created that day; paid ones do not count against the limit, so
+    they raise the ceiling. They are looked up only once the counter has reached the plain limit.
+    """
+    if not count_paid:
+        try:
+            current = OrderDailyCounter.get(counter_id, consistent_read=True).count
+        except OrderDailyCounter.DoesNotExist:
+            current = 0
+        count_paid = current >= ORDERS_DAILY_LIMIT
+    if not count_paid:
+        return ORDERS_DAILY_LIMIT
+    return ORDERS_DAILY_LIMIT + selectors.orders_paid_today_count(user_id, day)
+
+
+# moto (the local and test engine) applies a transaction item by item and rolls a failed one back
+# by restoring table snapshots, so concurrent transactions can interleave or undo each other.
+# DynamoDB runs transactions serialisably; against a local endpoint this process runs its shop
+# transactions one at a time to get the same guarantee. The condition still decides the limit.
+_LOCAL_ENGINE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _serialised_on_local_engine() -> Iterator[None]:
+    if settings.DYNAMODB_ENDPOINT_URL:
+        with _LOCAL_ENGINE_LOCK:
+            yield
+    else:
+        yield
+
+
+def _save_counted(order: Order, *, enforce_limit: bool) -> None:
+    """Put the order and bump the customer's day counter in one transaction (429 at the limit)."""
+    counter_id = f"{order.created_user_id}#{order.created_date}"
+    expires = clock.now() + dt.timedelta(days=3)
+    count_paid = False
+    for attempt in range(6):
+        condition = None
+        if enforce_limit:
+            ceiling = _daily_allowance(counter_id, order.created_user_id, order.created_date, count_paid=count_paid)
+            condition = OrderDailyCounter.count.does_not_exist() | (OrderDailyCounter.count < ceiling)
+        try:
+            with _serialised_on_local_engine(), dynamodb.transaction() as transaction:
+                transaction.update(
+                    OrderDailyCounter(counter_id=counter_id),
+                    actions=[OrderDailyCounter.count.add(1), OrderDailyCounter.ttl.set(expires)],
+                    condition=condition,
+                )
+                transaction.save(order, condition=Order.order_id.does_not_exist())
+            return
+        except TransactWriteError as error:
+            codes = {reason.code for reason in (error.cancellation_reasons or []) if reason is not None}
+            if "ConditionalCheckFailed" in codes and (count_paid or attempt == 5):
+                raise LimitReached(f"Orders limit ({ORDERS_DAILY_LIMIT}) reached for today") from error
+            if not codes & {"ConditionalCheckFailed", "TransactionConflict"} or attempt == 5:
+                raise
+            # The counter moved since it was read: check again, this time counting paid orders too.
+            count_paid = count_paid or "ConditionalCheckFailed" in codes
+            time.sleep(0.02 * (attempt + 1))
+
+
+def order_create(*, actor: StaffIdentity | None, user_id: Any, order_data: Any) -> Order:
+    """Create a PENDING, unpaid order priced from the catalogue; customers get 5 unpaid a day."""
+    data = validation.parse_order(order_data)
+    owner, counted, limited = _order_owner(actor, user_id)
+    lines = price_lines(data.lines)
+    order = _new_order(data, lines, owner)
+    if counted:
+        _save_counted(order, enforce_limit=limited)
+    else:
+        order.save(condition=Order.order_id.does_not_exist())
+    notify_created(order, {(line.item.category_id, line.item.item_id): line.item for line in lines})
+    return order
