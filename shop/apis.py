@@ -110,7 +110,7 @@ class ItemListApi(APIView):
 
     authentication_classes: list = []
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="items_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return ok(_catalogue_json(selectors.catalogue_list(active_only=True)))
 
@@ -196,7 +196,7 @@ class OrderListCreateApi(APIView):
     def get_throttles(self) -> list[BaseThrottle]:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
-    @extend_schema(parameters=[OrderFilterSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_list", parameters=[OrderFilterSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         query = validated_query(OrderFilterSerializer, request)
         filters = selectors.OrderFilters(
@@ -220,7 +220,7 @@ class OrderListCreateApi(APIView):
             raise PermissionDenied("Unauthorized: Insufficient permissions")
         return page
 
-    @extend_schema(request=OrderCreateDoc, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="orders_create", request=OrderCreateDoc, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         if "orderData" not in body:
@@ -232,7 +232,7 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     """GET one order (customers only their own; any staff); PATCH a staff change."""
 
-    @extend_schema(parameters=[CustomerQueryDoc], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_retrieve", parameters=[CustomerQueryDoc], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         order = selectors.order_get(order_id)
@@ -245,7 +245,7 @@ class OrderDetailApi(APIView):
             raise NotFound("Order not found")
         return ok({"order": order_json(order), **_mechanic_json(order)})
 
-    @extend_schema(request=OrderPatchDoc, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_partial_update", request=OrderPatchDoc, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         if staff is None:
