@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +36,13 @@ class ProfileSerializer(serializers.Serializer):
     contactNumber = _text(40)
 
 
+def _doc(*, request: Any = None, query: Any = None, status: int = 200) -> Any:
+    """OpenAPI: the input serializer (body or query) and a JSON object in the envelope."""
+    return extend_schema(
+        request=request, parameters=[query] if query else None, responses={status: OpenApiTypes.OBJECT}
+    )
+
+
 def customer_out(customer: Customer, online: set[str] | None = None) -> dict[str, Any]:
     data = {**live.customer_profile(customer), "lastSeen": customer.last_seen, "createdAt": customer.created_at}
     if online is not None:
@@ -52,6 +61,7 @@ class CustomerRegisterApi(APIView):
 
     throttle_classes = [PublicWriteThrottle]
 
+    @_doc(request=ProfileSerializer, status=201)
     def post(self, request: Request) -> Response:
         customer = services.customer_register_validated(_body(ProfileSerializer, request))
         return ok({"userId": customer.user_id, "user": customer_out(customer)}, status=201)
@@ -60,11 +70,12 @@ class CustomerRegisterApi(APIView):
 class CustomerCheckApi(APIView):
     """Is this customer id known? 404 when not (ids are never created here)."""
 
-    class QuerySerializer(serializers.Serializer):
+    class CustomerCheckQuerySerializer(serializers.Serializer):
         userId = serializers.CharField(max_length=64)
 
+    @_doc(query=CustomerCheckQuerySerializer)
     def get(self, request: Request) -> Response:
-        user_id = validated_query(self.QuerySerializer, request)["userId"]
+        user_id = validated_query(self.CustomerCheckQuerySerializer, request)["userId"]
         if selectors.customer_get(user_id) is None:
             raise NotFound("User ID not found", {"valid": False, "userId": user_id})
         return ok({"valid": True, "message": "User ID is valid", "userId": user_id})
@@ -73,25 +84,27 @@ class CustomerCheckApi(APIView):
 class UsersApi(APIView):
     """GET: customers (cursor paging, search) and, on the first page, staff. POST: edit a customer's profile."""
 
-    class QuerySerializer(PageQuerySerializer):
+    class UsersQuerySerializer(PageQuerySerializer):
         search = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
-    class UpdateSerializer(ProfileSerializer):
+    class UsersUpdateSerializer(ProfileSerializer):
         userId = serializers.CharField(max_length=64)
 
     def get_permissions(self) -> list[Any]:
         needed = Permission.USERS_VIEW if self.request.method == "GET" else Permission.CUSTOMER_EDIT
         return [staff_with(needed)()]
 
+    @_doc(query=UsersQuerySerializer)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.QuerySerializer, request)
+        query = validated_query(self.UsersQuerySerializer, request)
         page = selectors.customer_list(limit=query["limit"], cursor=query["cursor"], search=query["search"])
         staff = _staff_rows(query["search"]) if not query["cursor"] else []
         customers = [customer_out(customer) for customer in page.items]
         return ok({"customerUsers": customers, "staffUsers": staff, "nextCursor": page.next_cursor})
 
+    @_doc(request=UsersUpdateSerializer)
     def post(self, request: Request) -> Response:
-        data = _body(self.UpdateSerializer, request)
+        data = _body(self.UsersUpdateSerializer, request)
         customer, updated = services.customer_update_profile(user_id=data.pop("userId"), fields=data)
         return ok(
             {
@@ -125,6 +138,7 @@ class OnlineUsersApi(APIView):
 
     permission_classes = [staff_with(Permission.CHAT_INBOX)]
 
+    @_doc()
     def get(self, request: Request) -> Response:
         connections = [
             {"connectionId": c.connection_id, "userId": c.user_id, "staff": bool(c.staff), "createdAt": c.created_at}
@@ -142,6 +156,7 @@ class CustomerTakeApi(APIView):
 
     permission_classes = [staff_with(Permission.CUSTOMER_TAKE)]
 
+    @_doc(request=ClientIdSerializer)
     def post(self, request: Request) -> Response:
         client_id = _body(ClientIdSerializer, request)["clientId"]
         staff = staff_of(request)
@@ -154,6 +169,7 @@ class CustomerReleaseApi(APIView):
 
     permission_classes = [staff_with(Permission.CUSTOMER_TAKE)]
 
+    @_doc(request=ClientIdSerializer)
     def post(self, request: Request) -> Response:
         client_id = _body(ClientIdSerializer, request)["clientId"]
         services.customer_release(client_id=client_id, staff=staff_of(request))
@@ -163,24 +179,32 @@ class CustomerReleaseApi(APIView):
 class MessagesApi(APIView):
     """GET: one conversation, newest first (the customer themselves or chat staff). POST: send a message."""
 
-    class QuerySerializer(PageQuerySerializer):
+    class MessagesQuerySerializer(PageQuerySerializer):
         clientId = serializers.CharField(max_length=64)
         userId = serializers.CharField(max_length=64, required=False)
 
-    class SendSerializer(serializers.Serializer):
+    class MessagesSendSerializer(serializers.Serializer):
         clientId = serializers.CharField(max_length=64)
         message = serializers.CharField(max_length=10_000, trim_whitespace=False)
         messageId = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
         userId = serializers.CharField(max_length=64, required=False)
 
+    def get_throttles(self) -> list[Any]:
+        # Customers' sends share the public write limit; staff replies are not throttled.
+        if self.request.method == "POST" and staff_of(self.request) is None:
+            return [PublicWriteThrottle()]
+        return []
+
+    @_doc(query=MessagesQuerySerializer)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.QuerySerializer, request)
+        query = validated_query(self.MessagesQuerySerializer, request)
         _check_conversation_access(request, query["clientId"], query.get("userId"))
         page = selectors.message_list_for_client(query["clientId"], limit=query["limit"], cursor=query["cursor"])
         return ok({"messages": [live.message_dict(m) for m in page.items], "nextCursor": page.next_cursor})
 
+    @_doc(request=MessagesSendSerializer, status=201)
     def post(self, request: Request) -> Response:
-        data = _body(self.SendSerializer, request)
+        data = _body(self.MessagesSendSerializer, request)
         staff = staff_of(request)
         if staff is None and data.get("userId") not in (None, data["clientId"]):
             raise NotFound(f"User not found: {data['clientId']}")  # a customer writing as someone else
@@ -203,7 +227,7 @@ def _check_conversation_access(request: Request, client_id: str, caller_id: str 
 class MessageNotifyApi(APIView):
     """Typing, receipts, edits and deletes (§4.5), pushed live."""
 
-    class InputSerializer(serializers.Serializer):
+    class MessageNotifyInputSerializer(serializers.Serializer):
         status = serializers.CharField(max_length=40)
         userId = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
         clientId = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
@@ -212,8 +236,9 @@ class MessageNotifyApi(APIView):
             max_length=10_000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False
         )
 
+    @_doc(request=MessageNotifyInputSerializer)
     def post(self, request: Request) -> Response:
-        data = _body(self.InputSerializer, request)
+        data = _body(self.MessageNotifyInputSerializer, request)
         actor = messaging.actor_for(staff=staff_of(request), user_id=data.get("userId"))
         text = messaging.message_notify(
             status=data["status"],
@@ -230,11 +255,12 @@ class LastMessagesApi(APIView):
 
     permission_classes = [staff_with(Permission.CHAT_INBOX)]
 
-    class QuerySerializer(PageQuerySerializer):
+    class LastMessagesQuerySerializer(PageQuerySerializer):
         filter = serializers.ChoiceField(choices=["all", "mine", "unassigned"], required=False, default="all")
 
+    @_doc(query=LastMessagesQuerySerializer)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.QuerySerializer, request)
+        query = validated_query(self.LastMessagesQuerySerializer, request)
         staff = staff_of(request)
         page = selectors.inbox_list(
             limit=query["limit"], cursor=query["cursor"], only=query["filter"], staff_user_id=staff.user_id
@@ -281,7 +307,7 @@ def inquiry_out(inquiry: Inquiry) -> dict[str, Any]:
 class InquiriesApi(APIView):
     """GET: staff list (status, date range, userId, cursor paging). POST: the public contact form."""
 
-    class QuerySerializer(PageQuerySerializer):
+    class InquiriesQuerySerializer(PageQuerySerializer):
         status = serializers.ChoiceField(choices=inquiries.STATUSES, required=False)
         startDate = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
         endDate = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
@@ -292,7 +318,7 @@ class InquiriesApi(APIView):
                 raise serializers.ValidationError("startDate must not be after endDate")
             return attrs
 
-    class CreateSerializer(serializers.Serializer):
+    class InquiriesCreateSerializer(serializers.Serializer):
         userId = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
         inquiryData = serializers.JSONField(required=False, allow_null=True)
 
@@ -302,8 +328,9 @@ class InquiriesApi(APIView):
     def get_throttles(self) -> list[Any]:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
+    @_doc(query=InquiriesQuerySerializer)
     def get(self, request: Request) -> Response:
-        query = validated_query(self.QuerySerializer, request)
+        query = validated_query(self.InquiriesQuerySerializer, request)
         page = selectors.inquiry_list(
             limit=query["limit"],
             cursor=query["cursor"],
@@ -315,8 +342,9 @@ class InquiriesApi(APIView):
         items = [inquiry_out(i) for i in page.items]
         return ok({"inquiries": items, "count": len(items), "nextCursor": page.next_cursor})
 
+    @_doc(request=InquiriesCreateSerializer, status=201)
     def post(self, request: Request) -> Response:
-        data = _body(self.CreateSerializer, request)
+        data = _body(self.InquiriesCreateSerializer, request)
         inquiry = inquiries.inquiry_create(user_id=data.get("userId"), inquiry_data=data.get("inquiryData"))
         return ok({"message": "Inquiry submitted successfully", "inquiryId": inquiry.inquiry_id}, status=201)
 
@@ -324,20 +352,22 @@ class InquiriesApi(APIView):
 class InquiryDetailApi(APIView):
     """GET one inquiry (staff); PATCH ``{"status"}`` moves it along the workflow (ADMIN, CUSTOMER_SUPPORT)."""
 
-    class StatusSerializer(serializers.Serializer):
+    class InquiryDetailStatusSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=inquiries.STATUSES)
 
     def get_permissions(self) -> list[Any]:
         needed = Permission.INQUIRY_VIEW if self.request.method == "GET" else Permission.INQUIRY_MANAGE
         return [staff_with(needed)()]
 
+    @_doc()
     def get(self, request: Request, inquiry_id: str) -> Response:
         inquiry = selectors.inquiry_get(inquiry_id)
         if inquiry is None:
             raise NotFound("Inquiry not found")
         return ok({"inquiry": inquiry_out(inquiry)})
 
+    @_doc(request=InquiryDetailStatusSerializer)
     def patch(self, request: Request, inquiry_id: str) -> Response:
-        status = _body(self.StatusSerializer, request)["status"]
+        status = _body(self.InquiryDetailStatusSerializer, request)["status"]
         inquiry = inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff_of(request))
         return ok({"message": f"Inquiry moved to {status}", "inquiry": inquiry_out(inquiry)})
