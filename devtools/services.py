@@ -98,7 +98,8 @@ def start_moto(port: int | None = None, log_file: Path | None = None, detach: bo
     port = port or free_port()
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        # moto's server with requests serialised, so conditional writes are atomic as in DynamoDB.
+        [sys.executable, str(Path(__file__).with_name("moto_server.py")), "-H", "127.0.0.1", "-p", str(port)],
         stdout=output,
         stderr=subprocess.STDOUT,
         start_new_session=detach,
