@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from autolab.exceptions import Conflict, NotFound, ValidationError
-from shop import services
+from shop import seeds, services
 from shop.models import ItemPrice
 from shop.selectors import item_price_list
 
@@ -101,3 +101,27 @@ def test_staff_price_list_includes_inactive_items(catalogue) -> None:
         (2, 1, True),
         (2, 2, False),
     ]
+
+
+def test_seed_is_idempotent_and_backfills_the_catalogue_key(anon) -> None:
+    from autolab import dynamodb
+
+    # A row as an older seed wrote it: no catalogue attribute, so catalogue-index misses it.
+    dynamodb.connection().client.put_item(
+        TableName=ItemPrice.Meta.table_name,
+        Item={
+            "categoryId": {"N": "1"},
+            "itemId": {"N": "1"},
+            "categoryName": {"S": "Engines & Parts"},
+            "itemName": {"S": "V8 Engine"},
+            "price": {"N": "150"},
+            "active": {"BOOL": True},
+        },
+    )
+    assert len(anon.get("/api/items").json()["items"]) == 0
+
+    first, second = list(seeds.seed()), list(seeds.seed())
+
+    assert first[-1] == "parts: catalogue key added to 1 rows"
+    assert second == ["parts: 0 created, 4 already present (kept)", "parts: catalogue key added to 0 rows"]
+    assert len(anon.get("/api/items").json()["items"]) == 4
