@@ -13,7 +13,9 @@ def _choices(values: tuple[str, ...], blank: str) -> list[tuple[str, str]]:
 
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(choices=_choices(ORDER_STATUSES, "Any status"), required=False)
-    paymentStatus = forms.ChoiceField(choices=_choices(PAYMENT_STATUSES, "Any payment"), required=False)
+    paymentStatus = forms.ChoiceField(
+        choices=_choices(PAYMENT_STATUSES, "Any payment"), required=False, label="Payment"
+    )
     dateFrom = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     dateTo = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
 
