@@ -36,10 +36,13 @@ class ProfileSerializer(serializers.Serializer):
     contactNumber = _text(40)
 
 
-def _doc(*, request: Any = None, query: Any = None, status: int = 200) -> Any:
-    """OpenAPI: the input serializer (body or query) and a JSON object in the envelope."""
+def _doc(operation_id: str, *, request: Any = None, query: Any = None, status: int = 200) -> Any:
+    """OpenAPI: the operation id, the input serializer (body or query) and a JSON object in the envelope."""
     return extend_schema(
-        request=request, parameters=[query] if query else None, responses={status: OpenApiTypes.OBJECT}
+        operation_id=operation_id,
+        request=request,
+        parameters=[query] if query else None,
+        responses={status: OpenApiTypes.OBJECT},
     )
 
 
@@ -61,7 +64,7 @@ class CustomerRegisterApi(APIView):
 
     throttle_classes = [PublicWriteThrottle]
 
-    @_doc(request=ProfileSerializer, status=201)
+    @_doc("users_register", request=ProfileSerializer, status=201)
     def post(self, request: Request) -> Response:
         customer = services.customer_register_validated(_body(ProfileSerializer, request))
         return ok({"userId": customer.user_id, "user": customer_out(customer)}, status=201)
@@ -73,7 +76,7 @@ class CustomerCheckApi(APIView):
     class CustomerCheckQuerySerializer(serializers.Serializer):
         userId = serializers.CharField(max_length=64)
 
-    @_doc(query=CustomerCheckQuerySerializer)
+    @_doc("users_check", query=CustomerCheckQuerySerializer)
     def get(self, request: Request) -> Response:
         user_id = validated_query(self.CustomerCheckQuerySerializer, request)["userId"]
         if selectors.customer_get(user_id) is None:
@@ -94,7 +97,7 @@ class UsersApi(APIView):
         needed = Permission.USERS_VIEW if self.request.method == "GET" else Permission.CUSTOMER_EDIT
         return [staff_with(needed)()]
 
-    @_doc(query=UsersQuerySerializer)
+    @_doc("users_list", query=UsersQuerySerializer)
     def get(self, request: Request) -> Response:
         query = validated_query(self.UsersQuerySerializer, request)
         page = selectors.customer_list(limit=query["limit"], cursor=query["cursor"], search=query["search"])
@@ -102,7 +105,7 @@ class UsersApi(APIView):
         customers = [customer_out(customer) for customer in page.items]
         return ok({"customerUsers": customers, "staffUsers": staff, "nextCursor": page.next_cursor})
 
-    @_doc(request=UsersUpdateSerializer)
+    @_doc("users_update_profile", request=UsersUpdateSerializer)
     def post(self, request: Request) -> Response:
         data = _body(self.UsersUpdateSerializer, request)
         customer, updated = services.customer_update_profile(user_id=data.pop("userId"), fields=data)
@@ -138,7 +141,7 @@ class OnlineUsersApi(APIView):
 
     permission_classes = [staff_with(Permission.CHAT_INBOX)]
 
-    @_doc()
+    @_doc("users_online")
     def get(self, request: Request) -> Response:
         connections = [
             {"connectionId": c.connection_id, "userId": c.user_id, "staff": bool(c.staff), "createdAt": c.created_at}
@@ -156,7 +159,7 @@ class CustomerTakeApi(APIView):
 
     permission_classes = [staff_with(Permission.CUSTOMER_TAKE)]
 
-    @_doc(request=ClientIdSerializer)
+    @_doc("users_take", request=ClientIdSerializer)
     def post(self, request: Request) -> Response:
         client_id = _body(ClientIdSerializer, request)["clientId"]
         staff = staff_of(request)
@@ -169,7 +172,7 @@ class CustomerReleaseApi(APIView):
 
     permission_classes = [staff_with(Permission.CUSTOMER_TAKE)]
 
-    @_doc(request=ClientIdSerializer)
+    @_doc("users_release", request=ClientIdSerializer)
     def post(self, request: Request) -> Response:
         client_id = _body(ClientIdSerializer, request)["clientId"]
         services.customer_release(client_id=client_id, staff=staff_of(request))
@@ -195,14 +198,14 @@ class MessagesApi(APIView):
             return [PublicWriteThrottle()]
         return []
 
-    @_doc(query=MessagesQuerySerializer)
+    @_doc("messages_list", query=MessagesQuerySerializer)
     def get(self, request: Request) -> Response:
         query = validated_query(self.MessagesQuerySerializer, request)
         _check_conversation_access(request, query["clientId"], query.get("userId"))
         page = selectors.message_list_for_client(query["clientId"], limit=query["limit"], cursor=query["cursor"])
         return ok({"messages": [live.message_dict(m) for m in page.items], "nextCursor": page.next_cursor})
 
-    @_doc(request=MessagesSendSerializer, status=201)
+    @_doc("messages_send", request=MessagesSendSerializer, status=201)
     def post(self, request: Request) -> Response:
         data = _body(self.MessagesSendSerializer, request)
         staff = staff_of(request)
@@ -236,7 +239,7 @@ class MessageNotifyApi(APIView):
             max_length=10_000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False
         )
 
-    @_doc(request=MessageNotifyInputSerializer)
+    @_doc("messages_notify", request=MessageNotifyInputSerializer)
     def post(self, request: Request) -> Response:
         data = _body(self.MessageNotifyInputSerializer, request)
         actor = messaging.actor_for(staff=staff_of(request), user_id=data.get("userId"))
@@ -258,7 +261,7 @@ class LastMessagesApi(APIView):
     class LastMessagesQuerySerializer(PageQuerySerializer):
         filter = serializers.ChoiceField(choices=["all", "mine", "unassigned"], required=False, default="all")
 
-    @_doc(query=LastMessagesQuerySerializer)
+    @_doc("messages_last", query=LastMessagesQuerySerializer)
     def get(self, request: Request) -> Response:
         query = validated_query(self.LastMessagesQuerySerializer, request)
         staff = staff_of(request)
@@ -328,7 +331,7 @@ class InquiriesApi(APIView):
     def get_throttles(self) -> list[Any]:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
-    @_doc(query=InquiriesQuerySerializer)
+    @_doc("inquiries_list", query=InquiriesQuerySerializer)
     def get(self, request: Request) -> Response:
         query = validated_query(self.InquiriesQuerySerializer, request)
         page = selectors.inquiry_list(
@@ -342,7 +345,7 @@ class InquiriesApi(APIView):
         items = [inquiry_out(i) for i in page.items]
         return ok({"inquiries": items, "count": len(items), "nextCursor": page.next_cursor})
 
-    @_doc(request=InquiriesCreateSerializer, status=201)
+    @_doc("inquiries_create", request=InquiriesCreateSerializer, status=201)
     def post(self, request: Request) -> Response:
         data = _body(self.InquiriesCreateSerializer, request)
         inquiry = inquiries.inquiry_create(user_id=data.get("userId"), inquiry_data=data.get("inquiryData"))
@@ -359,14 +362,14 @@ class InquiryDetailApi(APIView):
         needed = Permission.INQUIRY_VIEW if self.request.method == "GET" else Permission.INQUIRY_MANAGE
         return [staff_with(needed)()]
 
-    @_doc()
+    @_doc("inquiries_get")
     def get(self, request: Request, inquiry_id: str) -> Response:
         inquiry = selectors.inquiry_get(inquiry_id)
         if inquiry is None:
             raise NotFound("Inquiry not found")
         return ok({"inquiry": inquiry_out(inquiry)})
 
-    @_doc(request=InquiryDetailStatusSerializer)
+    @_doc("inquiries_set_status", request=InquiryDetailStatusSerializer)
     def patch(self, request: Request, inquiry_id: str) -> Response:
         status = _body(self.InquiryDetailStatusSerializer, request)["status"]
         inquiry = inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff_of(request))
