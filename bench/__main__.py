@@ -43,6 +43,19 @@ def _suites(only: list[str]) -> list[str]:
     return [n for n in names if not only or n.removeprefix("bench_") in only]
 
 
+def _write_results(sections: list[str]) -> None:
+    """Write the header and the suites just run; keep other suites' sections of an earlier run."""
+    path = BENCH_DIR / "results.md"
+    fresh = {section.split("\n", 1)[0]: section for section in sections[1:]}
+    kept = []
+    if path.exists():
+        for chunk in path.read_text().split("\n## ")[1:]:
+            section = f"## {chunk.rstrip()}\n"
+            if section.split("\n", 1)[0] not in fresh:
+                kept.append(section)
+    path.write_text("\n".join([sections[0], *sorted(kept + list(fresh.values()))]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", default=[], help="suite names, e.g. bookings shop")
@@ -75,7 +88,7 @@ def main() -> int:
                 result = table(result)
             sections.append(f"## {name.removeprefix('bench_')}\n\n{module.__doc__ or ''}\n\n{result}\n")
             print(result, flush=True)
-        (BENCH_DIR / "results.md").write_text("\n".join(sections))
+        _write_results(sections)
         print(f"Results written to {BENCH_DIR / 'results.md'}")
     finally:
         for service in services:
