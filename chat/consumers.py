@@ -75,6 +75,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except NotFound:
             await self._init_failed("INVALID_USER_ID")
             return
+        except Exception:
+            # The socket stays open; the website retries init on its reconnect schedule.
+            logger.exception("Customer init failed on %s", self.channel_name)
+            await self._init_failed("UPDATE_USER_RECORD_FAILED")
+            return
         for old_channel in result.replaced_connection_ids:
             await self.channel_layer.send(old_channel, {"type": "chat.replaced"})
         self.role, self.user_id = "customer", result.customer.user_id
@@ -95,7 +100,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if staff is None:
             await self._init_failed("INVALID_TOKEN" if token else "INVALID_USER")
             return
-        may_chat = await _service(services.staff_connect)(connection_id=self.channel_name, staff=staff)
+        try:
+            may_chat = await _service(services.staff_connect)(connection_id=self.channel_name, staff=staff)
+        except Exception:
+            logger.exception("Staff init failed on %s", self.channel_name)
+            await self._init_failed("UPDATE_CONNECTION_FAILED")
+            return
         self.role, self.user_id = "staff", staff.user_id
         await self._join(events.STAFF_GROUP)
         await self._join(events.staff_member_group(staff.user_id))

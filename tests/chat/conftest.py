@@ -58,9 +58,9 @@ class Socket:
     async def silent(self, timeout: float = 0.5) -> bool:
         return await self.communicator.receive_nothing(timeout=timeout)
 
-    async def init(self, **fields: Any) -> dict[str, Any]:
+    async def init(self, timeout: float = 5, **fields: Any) -> dict[str, Any]:
         await self.send({"action": "init", **fields})
-        return await self.receive_until(lambda e: e.get("type") == "connection")
+        return await self.receive_until(lambda e: e.get("type") == "connection", timeout=timeout)
 
     async def staff_init(self, token: str | None = None) -> dict[str, Any]:
         await self.send({"action": "staff-init", **({"token": token} if token else {})})

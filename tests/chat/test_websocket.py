@@ -317,3 +317,19 @@ async def test_an_admin_who_can_take_customers_gets_the_chat_live(open_socket, n
     user_id = await call(new_customer)()
     await call(APIClient().post)("/api/messages", {"clientId": user_id, "message": "anyone?"}, format="json")
     assert (await socket.receive_until(lambda e: e.get("type") == "message"))["message"] == "anyone?"
+
+
+async def test_init_when_dynamodb_is_unreachable_is_reported_not_crashed(open_socket):
+    from django.conf import settings
+
+    from autolab import dynamodb
+    from devtools.services import free_port
+
+    socket = await open_socket()
+    dynamodb.configure(endpoint_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    try:
+        reply = await socket.init(userName="Ann", timeout=60)
+    finally:
+        dynamodb.configure(endpoint_url=settings.DYNAMODB_ENDPOINT_URL)
+    assert reply == {"type": "connection", "subtype": "init", "success": False, "error": "UPDATE_USER_RECORD_FAILED"}
+    assert (await socket.init())["success"] is True  # the same socket recovers
