@@ -333,3 +333,11 @@ async def test_init_when_dynamodb_is_unreachable_is_reported_not_crashed(open_so
         dynamodb.configure(endpoint_url=settings.DYNAMODB_ENDPOINT_URL)
     assert reply == {"type": "connection", "subtype": "init", "success": False, "error": "UPDATE_USER_RECORD_FAILED"}
     assert (await socket.init())["success"] is True  # the same socket recovers
+
+
+async def test_staff_token_in_the_query_string(open_socket):
+    clerk = await _staff_client("CLERK")
+    socket = await open_socket(f"/ws/?token={clerk.token}")
+    reply = await socket.staff_init()
+    assert reply["success"] is True
+    assert reply["userId"] == clerk.staff_user_id
