@@ -321,17 +321,27 @@ def _edit(actor: Actor, message: Message, text: str) -> None:
 
 
 def _delete(actor: Actor, message: Message) -> None:
-    try:
-        message.delete(condition=Message.sender_id == actor.user_id)
-    except DeleteError as error:
-        if _condition_failed(error):
-            raise NotFound("Message not found") from error
-        raise
+    # An unviewed customer message counts in the unread total: delete it only while still unviewed,
+    # so a staff member viewing it at the same moment cannot make the count drop twice.
+    was_unread = message.receiver_id == ALL and _delete_if(message, actor, Message.viewed == False)  # noqa: E712
+    if not was_unread and not _delete_if(message, actor, None):
+        raise NotFound("Message not found")
     client_id = _conversation_of(message)
-    if message.receiver_id == ALL and not message.viewed:
+    if was_unread:
         _decrement_unread(client_id)
     _replace_summary_after_delete(client_id, message.message_id)
     _to_receiver(message, _signal_payload(message, Signal.MESSAGE_DELETED))
+
+
+def _delete_if(message: Message, actor: Actor, extra: Any) -> bool:
+    condition = Message.sender_id == actor.user_id
+    try:
+        message.delete(condition=condition & extra if extra is not None else condition)
+    except DeleteError as error:
+        if _condition_failed(error):
+            return False
+        raise
+    return True
 
 
 def _signal_payload(message: Message, signal: Signal, **extra: Any) -> dict[str, Any]:

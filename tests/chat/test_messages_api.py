@@ -217,3 +217,16 @@ def test_a_cursor_from_another_list_is_400(anon, support, new_customer):
     assert client.get("/api/inquiries", {"status": "OPEN", "cursor": cursor}).status_code == 400
     assert client.get("/api/messages/last", {"cursor": cursor}).status_code == 400
     assert client.get("/api/messages/last", {"cursor": "forged"}).status_code == 400
+
+
+def test_deleting_counts_only_unviewed_messages_as_unread(anon, support, new_customer):
+    user_id = new_customer()
+    send(anon, user_id, "one", messageId="d1")
+    send(anon, user_id, "two", messageId="d2")
+    notify(support.api(), status="MESSAGE_VIEWED", messageId="d1")
+    assert selectors.customer_get(user_id).unread_count == 1
+    assert notify(anon, userId=user_id, status="MESSAGE_DELETED", messageId="d1").status_code == 200
+    assert selectors.customer_get(user_id).unread_count == 1
+    assert notify(anon, userId=user_id, status="MESSAGE_DELETED", messageId="d2").status_code == 200
+    assert selectors.customer_get(user_id).unread_count == 0
+    assert selectors.customer_get(user_id).last_message_id is None
