@@ -41,6 +41,22 @@ def test_order_list_filters_and_pages(new_order, support) -> None:
     assert orders[1].order_id not in filtered
     bad = client.get("/admin/shop/orders/", {"status": "LOST"})
     assert bad.status_code == 200
+    assert "Select a valid choice" in bad.content.decode()
+    backwards = client.get("/admin/shop/orders/", {"dateFrom": "2030-01-05", "dateTo": "2030-01-01"}).content.decode()
+    assert "must not be after" in backwards
+
+
+def test_order_list_date_filter(new_order, support) -> None:
+    from autolab import clock
+
+    recent, old = new_order(), new_order()
+    old.update(actions=[Order.created_at.set(clock.epoch_now() - 40 * 86400)])
+    today = clock.business_today().isoformat()
+
+    page = signed_in(support).get("/admin/shop/orders/", {"dateFrom": today}).content.decode()
+
+    assert recent.order_id in page
+    assert old.order_id not in page
 
 
 def test_order_list_cursor_paging(new_order, support, monkeypatch) -> None:
