@@ -183,6 +183,8 @@ class MessagesApi(APIView):
     """GET: one conversation, newest first (the customer themselves or chat staff). POST: send a message."""
 
     class MessagesQuerySerializer(PageQuerySerializer):
+        # The website loads a conversation in one call: a bigger first page than other lists.
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=100)
         clientId = serializers.CharField(max_length=64)
         userId = serializers.CharField(max_length=64, required=False)
 
