@@ -468,3 +468,35 @@ def quick_metrics(txns: list[Txn], *, start: dt.date, end: dt.date, in_period: i
         },
         "metadata": full["metadata"],
     }
+
+
+def new_vs_returning(txns: list[Txn]) -> dict[str, dict[str, int]]:
+    """Per month: transactions by customers seen for the first time in the period, and by returning ones."""
+    seen: set[str] = set()
+    months: dict[str, dict[str, int]] = {}
+    for t in sorted(txns, key=lambda t: t.day):
+        if "@" not in t.customer:
+            continue
+        key = t.customer.strip().lower()
+        month = months.setdefault(t.day.strftime("%Y-%m"), {"new": 0, "returning": 0})
+        month["returning" if key in seen else "new"] += 1
+        seen.add(key)
+    return dict(sorted(months.items()))
+
+
+def csv_rows(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """The dashboard as (section, key, value) rows for CSV export."""
+    rows: list[tuple[str, str, Any]] = [("period", k, v) for k, v in data["period"].items()]
+    rows += [("summary", k, v) for k, v in data["summary"].items() if not isinstance(v, dict)]
+    rows += [("daily_revenue", k, v) for k, v in data["revenue_analytics"]["daily_breakdown"].items()]
+    rows += [("payment_method_revenue", k, v) for k, v in data["revenue_analytics"]["payment_method_breakdown"].items()]
+    rows += [
+        ("service_revenue", r["service"], _n(_dec(r["preBookedRevenue"]) + _dec(r["walkInRevenue"])))
+        for r in data["service_analytics"]["service_table"]
+    ]
+    rows += [("product_revenue", k, v) for k, v in data["product_analytics"]["product_revenue_breakdown"].items()]
+    rows += [("vehicle_make", k, v) for k, v in data["vehicle_analytics"]["popular_makes"].items()]
+    rows += [("appointments_by_status", k, v) for k, v in data.get("appointments_by_status", {}).items()]
+    for month, counts in data.get("customers_by_month", {}).items():
+        rows += [("customers_new", month, counts["new"]), ("customers_returning", month, counts["returning"])]
+    return rows

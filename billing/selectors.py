@@ -108,3 +108,16 @@ def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[analytics
         if txn is not None:
             txns.append(txn)
     return txns, in_period
+
+
+APPOINTMENT_STATUSES = ("PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED")
+
+
+def appointment_status_counts(start: dt.date, end: dt.date) -> dict[str, int]:
+    """Appointments created in [start, end] per status: one COUNT Query per status on status-index."""
+    from autolab import clock
+    from bookings.models import Appointment
+
+    low, high = clock.epoch_of_local_day(start), clock.epoch_of_local_day(end + dt.timedelta(days=1)) - 1
+    window = Appointment.created_at.between(low, high)
+    return {status: Appointment.status_index.count(status, filter_condition=window) for status in APPOINTMENT_STATUSES}

@@ -1,0 +1,387 @@
+"""Billing pages of the staff portal: payments of a record, invoices, manual invoice, analytics.
+
+URL names other apps can link to: ``admin:billing-payments`` (record_type, record_id),
+``admin:billing-invoice-detail`` (invoice_id), ``admin:billing-invoices``,
+``admin:billing-invoice-new`` and ``admin:billing-analytics``.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods
+
+from autolab import clock
+from autolab.exceptions import ApplicationError
+from autolab.permissions import Permission, staff_of
+from billing import analytics, charts, forms, invoices, records, selectors, services
+from billing.serializers import invoice_out
+from staffapp.rendering import render_page
+from staffapp.sites import portal_site
+
+VIEW = (Permission.INVOICE_VIEW, Permission.PAYMENT_CONFIRM_MANUAL)
+_WIZARD_KEY = "billing_manual_invoice"
+
+
+def _require(request: HttpRequest, permission: Permission) -> Any:
+    staff = staff_of(request)
+    if staff is None or not staff.has(permission):
+        raise PermissionDenied
+    return staff
+
+
+def _record_or_404(record_type: str, record_id: str) -> records.Record:
+    if record_type not in records.RECORD_TYPES:
+        raise Http404("Unknown record type")
+    record = records.record_get(record_type, record_id)
+    if record is None:
+        raise Http404(f"{record_type.capitalize()} not found")
+    return record
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Payments",
+    route="billing/payments/<str:record_type>/<str:record_id>/",
+    name="billing-payments",
+    permissions=VIEW,
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def payments_record(request: HttpRequest, record_type: str, record_id: str) -> HttpResponse:
+    record = _record_or_404(record_type, record_id)
+    form = forms.ConfirmPaymentForm(request.POST or None)
+    if request.method == "POST":
+        staff = _require(request, Permission.PAYMENT_CONFIRM_MANUAL)
+        if form.is_valid():
+            try:
+                result = services.manual_payment_confirm(
+                    actor=staff,
+                    record_type=record_type,
+                    reference_number=record_id,
+                    payment_method=form.cleaned_data["payment_method"],
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"{result['message']}. The tax invoice is being generated.")
+            return redirect("admin:billing-payments", record_type=record_type, record_id=record_id)
+    context = {
+        "record": record,
+        "record_type": record_type,
+        "record_id": record_id,
+        "form": form,
+        "amount": records.record_amount(record),
+        "contact": records.record_contact(record),
+        "invoices": [invoice_out(i) for i in selectors.invoices_for_reference(record_id)],
+        "payments": selectors.payments_for_reference(record_id),
+        "can_confirm": staff_of(request).has(Permission.PAYMENT_CONFIRM_MANUAL),
+    }
+    return render_page(
+        request, "billing/payments.html", context, title=f"Payments of {record_type} {record_id[:8].upper()}"
+    )
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Revert payment",
+    route="billing/payments/<str:record_type>/<str:record_id>/revert/",
+    name="billing-payment-revert",
+    permissions=(Permission.PAYMENT_CONFIRM_MANUAL,),
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def payment_revert(request: HttpRequest, record_type: str, record_id: str) -> HttpResponse:
+    record = _record_or_404(record_type, record_id)
+    if request.method == "POST":
+        try:
+            services.manual_payment_revert(actor=staff_of(request), record_type=record_type, reference_number=record_id)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Payment confirmation reverted; the invoice was cancelled.")
+        return redirect("admin:billing-payments", record_type=record_type, record_id=record_id)
+    context = {
+        "record": record,
+        "record_type": record_type,
+        "record_id": record_id,
+        "amount": records.record_amount(record),
+    }
+    return render_page(request, "billing/payment_revert.html", context, title="Revert payment")
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Invoices",
+    route="billing/invoices/",
+    name="billing-invoices",
+    permissions=(Permission.INVOICE_VIEW,),
+    order=40,
+)
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    form = forms.InvoiceRangeForm.from_request(request.GET)
+    page, error = None, None
+    if form.is_valid():
+        try:
+            page = selectors.invoice_list(
+                start=form.cleaned_data["start_date"],
+                end=form.cleaned_data["end_date"],
+                limit=25,
+                cursor=request.GET.get("cursor") or None,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    query = urlencode({k: request.GET[k] for k in ("start_date", "end_date") if request.GET.get(k)})
+    context = {
+        "form": form,
+        "invoices": [invoice_out(i) for i in page.items] if page else [],
+        "error": error,
+        "next_cursor": page.next_cursor if page else None,
+        "query": query,
+        "can_cancel": staff_of(request).has(Permission.INVOICE_CANCEL),
+        "can_create": staff_of(request).has(Permission.INVOICE_CREATE_MANUAL),
+    }
+    return render_page(request, "billing/invoice_list.html", context, title="Invoices")
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Invoice PDF",
+    route="billing/invoices/<str:invoice_id>/pdf/",
+    name="billing-invoice-pdf",
+    permissions=(Permission.INVOICE_VIEW,),
+    in_index=False,
+)
+def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    try:
+        return HttpResponseRedirect(
+            invoices.invoice_pdf_link(invoice_id=invoice_id, staff=staff_of(request), user_id="")
+        )
+    except ApplicationError as error:
+        raise Http404(error.message) from error
+
+
+def _plan_choices() -> list[tuple[str, str]]:
+    from bookings.selectors import service_price_list
+
+    return [(f"{p.service_id}:{p.plan_id}", f"{p.plan_name} (${p.price:.2f})") for p in service_price_list()]
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="New manual invoice",
+    route="billing/invoices/new/",
+    name="billing-invoice-new",
+    permissions=(Permission.INVOICE_CREATE_MANUAL,),
+    order=41,
+)
+@require_http_methods(["GET", "POST"])
+def manual_invoice_customer(request: HttpRequest) -> HttpResponse:
+    """Wizard step 1 of 3: customer, vehicle and payment."""
+    form = forms.ManualCustomerForm(request.POST or None, initial=request.session.get(_WIZARD_KEY))
+    if request.method == "POST" and form.is_valid():
+        data = {
+            **form.cleaned_data,
+            "payment_date": (form.cleaned_data["payment_date"] or clock.business_today()).isoformat(),
+        }
+        request.session[_WIZARD_KEY] = data
+        return redirect("admin:billing-invoice-new-items")
+    return render_page(
+        request, "billing/manual_customer.html", {"form": form, "step": 1}, title="New manual invoice: customer"
+    )
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="New manual invoice: items",
+    route="billing/invoices/new/items/",
+    name="billing-invoice-new-items",
+    permissions=(Permission.INVOICE_CREATE_MANUAL,),
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def manual_invoice_items(request: HttpRequest) -> HttpResponse:
+    """Wizard step 2 of 3: a service plan and/or items; step 3 is the created invoice's page."""
+    customer = request.session.get(_WIZARD_KEY)
+    if not customer:
+        return redirect("admin:billing-invoice-new")
+    from bookings.selectors import service_price_list
+
+    plans = {f"{p.service_id}:{p.plan_id}": p for p in service_price_list()}
+    form = forms.ManualItemsForm(request.POST or None, plans=_plan_choices())
+    if request.method == "POST" and form.is_valid():
+        items = _manual_items(form, plans)
+        try:
+            invoice = _create_manual(request, customer, items)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            del request.session[_WIZARD_KEY]
+            messages.success(request, f"Tax invoice {invoice.invoice_number} created.")
+            return redirect("admin:billing-invoice-detail", invoice_id=invoice.invoice_id)
+    context = {"form": form, "customer": customer, "step": 2}
+    return render_page(request, "billing/manual_items.html", context, title="New manual invoice: items")
+
+
+def _manual_items(form: forms.ManualItemsForm, plans: dict[str, Any]) -> list[invoices.ManualItem]:
+    items = []
+    plan = plans.get(form.cleaned_data.get("plan") or "")
+    if plan is not None:
+        price = Decimal(plan.price)
+        items.append(invoices.ManualItem(plan.plan_name, "", True, price, 1, price))
+    for name, price, qty in form.extra_lines():
+        items.append(invoices.ManualItem(name, "", False, price, qty, price * qty))
+    return items
+
+
+def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[invoices.ManualItem]) -> Any:
+    return invoices.invoice_create_manual(
+        actor=staff_of(request),
+        payment_method=customer["payment_method"],
+        reference_number=customer.get("reference_number") or "",
+        customer={"name": customer["name"], "email": customer.get("email") or "", "phone": customer.get("phone") or ""},
+        vehicle={"make": customer["make"], "model": customer["model"], "year": customer.get("year") or ""},
+        items=items,
+        payment_date=customer["payment_date"],
+    )
+
+
+def _dashboard_data(start: Any, end: Any) -> dict[str, Any]:
+    txns, in_period = selectors.analytics_transactions(start, end)
+    data = analytics.comprehensive(txns, start=start, end=end, in_period=in_period, today=clock.business_today())
+    data["customers_by_month"] = analytics.new_vs_returning(txns)
+    data["appointments_by_status"] = selectors.appointment_status_counts(start, end)
+    return data
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Analytics",
+    route="billing/analytics/",
+    name="billing-analytics",
+    permissions=(Permission.ANALYTICS_VIEW,),
+    order=42,
+)
+def analytics_dashboard(request: HttpRequest) -> HttpResponse:
+    form = forms.DateRangeForm.from_request(request.GET)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        data = _dashboard_data(form.cleaned_data["start_date"], form.cleaned_data["end_date"])
+        context.update(
+            data=data, charts=_charts(data), query=urlencode({k: v.isoformat() for k, v in form.cleaned_data.items()})
+        )
+    return render_page(request, "billing/analytics.html", context, title="Analytics")
+
+
+def _charts(data: dict[str, Any]) -> list[Any]:
+    revenue = data["revenue_analytics"]
+    daily = list(revenue["daily_breakdown"].items())
+    over_time = daily if len(daily) <= 62 else list(revenue["monthly_breakdown"].items())
+    services_rev = [
+        (row["service"], row["preBookedRevenue"] + row["walkInRevenue"])
+        for row in data["service_analytics"]["service_table"]
+    ]
+    customers = data["customers_by_month"]
+    return [
+        charts.column_chart(over_time, title="Revenue over time", money=True),
+        charts.hbar_chart(services_rev, title="Revenue by service", money=True),
+        charts.hbar_chart(
+            list(revenue["payment_method_breakdown"].items()), title="Revenue by payment method", money=True
+        ),
+        charts.hbar_chart(
+            list(data["appointments_by_status"].items()), title="Appointments by status (created in period)"
+        ),
+        charts.hbar_chart(list(data["vehicle_analytics"]["popular_makes"].items()), title="Top vehicle makes"),
+        charts.hbar_chart(
+            [(f"{m} new", v["new"]) for m, v in customers.items()]
+            + [(f"{m} returning", v["returning"]) for m, v in customers.items()],
+            title="New vs returning customers",
+        ),
+    ]
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Analytics CSV",
+    route="billing/analytics/export.csv",
+    name="billing-analytics-csv",
+    permissions=(Permission.ANALYTICS_VIEW,),
+    in_index=False,
+)
+def analytics_csv(request: HttpRequest) -> HttpResponse:
+    form = forms.DateRangeForm.from_request(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            "; ".join(e for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
+        )
+    start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
+    data = _dashboard_data(start, end)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="analytics-{start}-{end}.csv"'
+    writer = csv.writer(response)
+    for section, key, value in analytics.csv_rows(data):
+        writer.writerow([section, key, value])
+    return response
+
+
+# Registered last: URLs resolve in registration order, and these general routes would otherwise
+# take "new", "new/items" and "<id>/pdf" for invoice ids and actions.
+@portal_site.register_page(
+    section="Billing",
+    title="Cancel or reactivate invoice",
+    route="billing/invoices/<str:invoice_id>/<str:action>/",
+    name="billing-invoice-action",
+    permissions=(Permission.INVOICE_CANCEL,),
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def invoice_action(request: HttpRequest, invoice_id: str, action: str) -> HttpResponse:
+    invoice = selectors.invoice_find(invoice_id)
+    if invoice is None or action not in ("cancel", "reactivate"):
+        raise Http404("Invoice not found")
+    if request.method == "POST":
+        try:
+            if action == "cancel":
+                invoices.invoice_cancel(
+                    invoice_id=invoice_id, actor=staff_of(request), reason="Invoice was cancelled by staff"
+                )
+            else:
+                invoices.invoice_reactivate(invoice_id=invoice_id, actor=staff_of(request))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"Invoice {invoice.invoice_number} {'cancelled' if action == 'cancel' else 'reactivated'}."
+            )
+        return redirect("admin:billing-invoice-detail", invoice_id=invoice_id)
+    context = {"invoice": invoice_out(invoice), "action": action}
+    return render_page(
+        request, "billing/invoice_action.html", context, title=f"{action.capitalize()} invoice {invoice.invoice_number}"
+    )
+
+
+@portal_site.register_page(
+    section="Billing",
+    title="Invoice",
+    route="billing/invoices/<str:invoice_id>/",
+    name="billing-invoice-detail",
+    permissions=(Permission.INVOICE_VIEW,),
+    in_index=False,
+)
+def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    invoice = selectors.invoice_find(invoice_id)
+    if invoice is None:
+        raise Http404("Invoice not found")
+    context = {
+        "invoice": invoice_out(invoice),
+        "can_cancel": staff_of(request).has(Permission.INVOICE_CANCEL),
+        "is_record": invoice.reference_type in records.RECORD_TYPES,
+    }
+    return render_page(request, "billing/invoice_detail.html", context, title=f"Tax invoice {invoice.invoice_number}")
