@@ -16,7 +16,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from autolab.exceptions import Conflict, ValidationError
-from bookings.models import Appointment, ServicePrice
+from bookings.models import Appointment
 from shop.models import ItemPrice, Order
 
 Record = Appointment | Order
@@ -73,13 +73,6 @@ def record_contact(record: Record) -> Contact:
 
 def record_is_cancelled(record: Record) -> bool:
     return record.status == "CANCELLED"
-
-
-def service_price_get(service_id: int, plan_id: int) -> ServicePrice | None:
-    try:
-        return ServicePrice.get(service_id, plan_id)
-    except ServicePrice.DoesNotExist:
-        return None
 
 
 def item_prices_get(keys: list[tuple[int, int]]) -> dict[tuple[int, int], ItemPrice]:

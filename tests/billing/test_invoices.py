@@ -322,12 +322,22 @@ def test_pdf_link_is_authorised_and_expiring(admin, customer, make_appointment, 
 
 
 def test_appointment_cancel_signal_cancels_the_active_invoice(admin, customer, make_appointment):
-    from billing.apps import on_appointment_cancelled
+    from bookings.signals import appointment_cancelled
 
     appointment = make_appointment(created_user_id=customer.user_id)
     _confirm(admin, appointment.appointment_id)
     invoice_id = Appointment.get(appointment.appointment_id).invoice_id
-    on_appointment_cancelled(sender=None, appointment_id=appointment.appointment_id)
+    appointment_cancelled.send(sender=Appointment, appointment_id=appointment.appointment_id)
     assert Invoice.get(invoice_id).status == "cancelled"
     assert list(BillingKey.query("active-invoice")) == []
     assert _emails("payment_cancelled") == []  # automatic cancellation sends no invoice email
+
+
+def test_order_cancel_signal_cancels_the_active_invoice(admin, customer, make_order):
+    from shop.signals import order_cancelled
+
+    order = make_order(created_user_id=customer.user_id)
+    _confirm(admin, order.order_id, kind="order")
+    invoice_id = Order.get(order.order_id).invoice_id
+    order_cancelled.send(sender=Order, order_id=order.order_id)
+    assert Invoice.get(invoice_id).status == "cancelled"
