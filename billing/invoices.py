@@ -22,6 +22,7 @@ from autolab.money import money_str, to_money
 from autolab.permissions import StaffIdentity
 from billing import keys, pdf, records
 from billing.models import BillingKey, Invoice
+from bookings.selectors import service_price_get
 from chat.emails.services import email_customer
 from chat.selectors import customer_get
 from staffapp.selectors import staff_get_by_user_id
@@ -97,7 +98,7 @@ def _record_lines(record: records.Record) -> tuple[list[pdf.Line], list[dict], l
     """(PDF lines, analytics services, analytics orders) from the catalogue and the record."""
     vehicle = f"{record.car_make} {record.car_model} {record.car_year}".strip()
     if records.record_type_of(record) == "appointment":
-        plan = records.service_price_get(record.service_id, record.plan_id)
+        plan = service_price_get(record.service_id, record.plan_id)
         service_name = plan.service_name if plan else "Inspection service"
         plan_name = plan.plan_name if plan else f"Plan {record.plan_id}"
         line = pdf.Line(service_name, f"{vehicle} | {plan_name}", 1, to_money(record.price))
