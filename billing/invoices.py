@@ -654,3 +654,25 @@ def invoice_pdf_link(*, invoice_id: str, staff: StaffIdentity | None, user_id: s
             raise NotFound(f"Invoice {invoice_id} not found")
     key = invoice_pdf_ensure(invoice)
     return storage.download_url(key, filename=f"tax-invoice-{invoice.invoice_number}.pdf")
+
+
+def invoice_effective_date_update(*, reference_type: str, reference_number: str, scheduled_date: str) -> str | None:
+    """Move the active invoice of a paid record to its new scheduled date (analytics by effective day).
+
+    For bookings/shop to call after rescheduling a paid record; a cancelled invoice is never touched.
+    """
+    day = parse_any_date(scheduled_date)
+    lock = keys.active_lock_get(reference_type, reference_number)
+    if day is None or lock is None or not lock.invoice_id:
+        return None
+    invoice = invoice_get(lock.invoice_id)
+    invoice.update(
+        actions=[
+            Invoice.analytics_data["operation_data"]["effectiveDate"].set(_ddmmyyyy(day)),
+            Invoice.effective_month.set(day.strftime("%Y-%m")),
+            Invoice.effective_day.set(day.isoformat()),
+            Invoice.updated_at.set(clock.epoch_now()),
+        ],
+        condition=Invoice.status == "generated",
+    )
+    return invoice.invoice_id

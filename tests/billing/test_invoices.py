@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 
@@ -341,3 +342,18 @@ def test_order_cancel_signal_cancels_the_active_invoice(admin, customer, make_or
     invoice_id = Order.get(order.order_id).invoice_id
     order_cancelled.send(sender=Order, order_id=order.order_id)
     assert Invoice.get(invoice_id).status == "cancelled"
+
+
+def test_rescheduling_a_paid_record_moves_its_active_invoice(admin, customer, make_appointment):
+    from billing.invoices import invoice_effective_date_update
+    from billing.selectors import invoices_in_range
+
+    appointment = make_appointment(created_user_id=customer.user_id, scheduled_date="2030-01-10")
+    _confirm(admin, appointment.appointment_id)
+    invoice_id = invoice_effective_date_update(
+        reference_type="appointment", reference_number=appointment.appointment_id, scheduled_date="2030-02-20"
+    )
+    invoice = Invoice.get(invoice_id)
+    assert invoice.analytics_data.as_dict()["operation_data"]["effectiveDate"] == "20/02/2030"
+    assert [i.invoice_id for i in invoices_in_range(dt.date(2030, 2, 1), dt.date(2030, 2, 28))] == [invoice_id]
+    assert list(invoices_in_range(dt.date(2030, 1, 1), dt.date(2030, 1, 31))) == []
