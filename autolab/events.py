@@ -30,7 +30,7 @@ def publish(group: str, event_type: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "live.event", "event": {"type": event_type, **payload}}
+    message = {"type": "live.event", "event": {**payload, "type": event_type}}
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:

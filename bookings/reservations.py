@@ -12,14 +12,10 @@ change in ONE DynamoDB transaction, so concurrent requests can never overbook.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
@@ -27,21 +23,6 @@ from autolab.dynamodb import connection
 from autolab.exceptions import Conflict
 from bookings.models import Appointment, MechanicDay, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
-
-# moto (the local and test engine) applies a transaction item by item and rolls a failed one back
-# by restoring whole-table snapshots, so two concurrent transactions can undo each other's writes.
-# DynamoDB itself runs transactions serialisably; against a local endpoint this process does the
-# same by running one transaction at a time. The races (stale reads, conditions) are unchanged.
-_LOCAL_ENGINE_LOCK = threading.Lock()
-
-
-@contextmanager
-def serialised_on_local_engine() -> Iterator[None]:
-    if settings.DYNAMODB_ENDPOINT_URL:
-        with _LOCAL_ENGINE_LOCK:
-            yield
-    else:
-        yield
 
 
 @dataclass(frozen=True)
@@ -235,10 +216,9 @@ def commit(
     updates.extend(mechanic_updates)
     labels.extend(["mechanic"] * len(mechanic_updates))
     try:
-        with serialised_on_local_engine():
-            connection().transact_write_items(
-                condition_check_items=checks, delete_items=[], put_items=[], update_items=updates
-            )
+        connection().transact_write_items(
+            condition_check_items=checks, delete_items=[], put_items=[], update_items=updates
+        )
     except TransactWriteError as error:
         if error.cause_response_code != "TransactionCanceledException":
             raise

@@ -14,7 +14,7 @@ from autolab import clock, storage
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
-from bookings import notifications, reservations, selectors, validation
+from bookings import notifications, selectors, validation
 from bookings.models import (
     Appointment,
     BookingCounter,
@@ -175,7 +175,7 @@ def _create_limited(user_id: str, build: Any) -> Appointment:
         counter.bookings = (counter.bookings or 0) + 1
         appointment = build()
         try:
-            with reservations.serialised_on_local_engine(), transaction() as writer:
+            with transaction() as writer:
                 writer.save(counter)
                 writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
         except TransactWriteError as error:

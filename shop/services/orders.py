@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from pynamodb.exceptions import TransactWriteError
 
 from autolab import clock, dynamodb
@@ -98,22 +94,6 @@ def _daily_allowance(counter_id: str, user_id: str, day: str, *, count_paid: boo
     return ORDERS_DAILY_LIMIT + selectors.orders_paid_today_count(user_id, day)
 
 
-# moto (the local and test engine) applies a transaction item by item and rolls a failed one back
-# by restoring table snapshots, so concurrent transactions can interleave or undo each other.
-# DynamoDB runs transactions serialisably; against a local endpoint this process runs its shop
-# transactions one at a time to get the same guarantee. The condition still decides the limit.
-_LOCAL_ENGINE_LOCK = threading.Lock()
-
-
-@contextmanager
-def _serialised_on_local_engine() -> Iterator[None]:
-    if settings.DYNAMODB_ENDPOINT_URL:
-        with _LOCAL_ENGINE_LOCK:
-            yield
-    else:
-        yield
-
-
 def _save_counted(order: Order, *, enforce_limit: bool) -> None:
     """Put the order and bump the customer's day counter in one transaction (429 at the limit)."""
     counter_id = f"{order.created_user_id}#{order.created_date}"
@@ -125,7 +105,7 @@ def _save_counted(order: Order, *, enforce_limit: bool) -> None:
             ceiling = _daily_allowance(counter_id, order.created_user_id, order.created_date, count_paid=count_paid)
             condition = OrderDailyCounter.count.does_not_exist() | (OrderDailyCounter.count < ceiling)
         try:
-            with _serialised_on_local_engine(), dynamodb.transaction() as transaction:
+            with dynamodb.transaction() as transaction:
                 transaction.update(
                     OrderDailyCounter(counter_id=counter_id),
                     actions=[OrderDailyCounter.count.add(1), OrderDailyCounter.ttl.set(expires)],

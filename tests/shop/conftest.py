@@ -19,25 +19,6 @@ from shop import seeds
 from shop.models import Order
 
 
-@pytest.fixture(autouse=True)
-def _main_thread_without_playwright_loop(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Hide the session browser's event loop from tests that do not drive the browser.
-
-    Playwright's sync API leaves its loop registered as "running" in the main thread once the
-    session's chromium has started, and async_to_sync (live events, the channel layer) refuses to
-    run in a thread with a running loop. Browser tests keep the loop; their server runs elsewhere.
-    """
-    loop = asyncio._get_running_loop()
-    if loop is None or {"page", "chromium"} & set(request.fixturenames):
-        yield
-        return
-    asyncio._set_running_loop(None)
-    try:
-        yield
-    finally:
-        asyncio._set_running_loop(loop)
-
-
 @pytest.fixture
 def catalogue() -> None:
     list(seeds.seed())
