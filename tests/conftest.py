@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 import redis as redis_lib
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from rest_framework.test import APIClient
 
@@ -44,6 +45,9 @@ def clean_state(dynamodb_tables: None) -> Iterator[None]:
     for model in dynamodb.registered_models():
         _truncate(model.Meta.table_name)
     redis_lib.Redis.from_url(settings.REDIS_URL).flushdb()
+    # Celery's "inside a task" flag is process-global, not per thread: eager tasks run by racing
+    # threads can leave it set, and every later result.get() would then refuse to block.
+    _set_task_join_will_block(False)
 
 
 @dataclass
@@ -170,8 +174,10 @@ def portal_login(live_server: object, page: object) -> Callable[[StaffPersona], 
 # --- A real Celery worker ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _worker_process() -> Iterator[object]:
+    """A worker for the tests of one module; stopped afterwards so that later tests which leave
+    tasks queued on purpose (no worker) are not raced by it."""
     import os
     import subprocess
     import sys

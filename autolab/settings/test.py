@@ -14,3 +14,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # A subprocess (daphne, worker) that needs the same logins gets DATABASE_URL pointing at a file.
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite://:memory:")}  # noqa: F405
 API_RATE_LIMITS = env("API_RATE_LIMITS", default="off")  # noqa: F405
+# Tests never call out: Stripe goes to the suite's fake server (tests/billing/fake_stripe.py) or,
+# where a test does not start it, to a closed local port.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:9")  # noqa: F405
+STRIPE_SECRET_KEY = "sk_test_autolab_suite"  # noqa: S105

@@ -27,12 +27,12 @@ def every_role_token(make_staff) -> str:
 @pytest.mark.django_db
 @schema.parametrize()
 @FUZZ_SETTINGS
-def test_no_server_error_for_staff(case, every_role_token: str) -> None:
+def test_no_server_error_for_staff(case, every_role_token: str, fake_stripe: object) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {every_role_token}"}, checks=[not_a_server_error])
 
 
 @pytest.mark.django_db
 @schema.parametrize()
 @FUZZ_SETTINGS
-def test_no_server_error_for_anonymous(case) -> None:
+def test_no_server_error_for_anonymous(case, fake_stripe: object) -> None:
     case.call_and_validate(checks=[not_a_server_error])
