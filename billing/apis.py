@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponseRedirect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,12 +26,74 @@ def _valid(serializer_class: type, data: object) -> dict:
     return dict(serializer.validated_data)
 
 
+# --- OpenAPI response shapes (documentation only; the views answer through ``ok``) ---------------
+
+_STR = serializers.CharField
+_BOOL = serializers.BooleanField
+_INT = serializers.IntegerField
+_OBJ = serializers.DictField
+
+_PaymentOut = {
+    "success": _BOOL(),
+    "message": _STR(),
+    "referenceNumber": _STR(),
+    "type": _STR(),
+    "paymentStatus": _STR(),
+}
+
+_InvoiceActionOut = inline_serializer(
+    "BillingInvoiceActionOut",
+    {
+        "success": _BOOL(),
+        "message": _STR(),
+        "invoice": inline_serializer(
+            "BillingInvoiceActionInvoice",
+            {
+                "invoiceId": _STR(),
+                "invoiceNumber": _STR(),
+                "referenceNumber": _STR(),
+                "referenceType": _STR(),
+                "createdAt": _INT(),
+                "fileUrl": _STR(allow_null=True),
+                "format": _STR(),
+                "previousStatus": _STR(),
+                "newStatus": _STR(),
+            },
+        ),
+        "performedBy": inline_serializer(
+            "BillingInvoiceActionPerformedBy",
+            {"staffId": _STR(), "staffName": _STR(), "actionPerformedAt": _STR(), "action": _STR()},
+        ),
+        "relatedRecordUpdate": _OBJ(required=False),
+    },
+)
+
+
 class StripeIntentApi(APIView):
     """Create a Stripe PaymentIntent for the caller's own record, for the server-computed amount."""
 
     authentication_classes: list = []
     throttle_classes = [PublicWriteThrottle]
 
+    @extend_schema(
+        operation_id="payments_stripe_intent_create",
+        request=s.IntentInput,
+        responses={
+            200: inline_serializer(
+                "StripeIntentOut",
+                {
+                    "success": _BOOL(),
+                    "message": _STR(),
+                    "clientSecret": _STR(),
+                    "paymentIntentId": _STR(),
+                    "amount": _INT(),
+                    "currency": _STR(),
+                    "referenceNumber": _STR(),
+                    "type": _STR(),
+                },
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.IntentInput, request.data)
         result = services.stripe_intent_create(
@@ -46,6 +111,20 @@ class StripeConfirmApi(APIView):
     authentication_classes: list = []
     throttle_classes = [PublicWriteThrottle]
 
+    @extend_schema(
+        operation_id="payments_stripe_confirm_create",
+        request=s.ConfirmInput,
+        responses={
+            200: inline_serializer(
+                "StripeConfirmOut",
+                {
+                    **_PaymentOut,
+                    "invoiceUrl": _STR(required=False, allow_null=True),
+                    "updatedAt": _STR(required=False),
+                },
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.ConfirmInput, request.data)
         return ok(services.stripe_payment_confirm(payment_intent_id=data["paymentIntentId"]))
@@ -56,6 +135,18 @@ class StripeWebhookApi(APIView):
 
     authentication_classes: list = []
 
+    @extend_schema(
+        operation_id="payments_stripe_webhook_create",
+        description="Raw Stripe event JSON, verified against the Stripe-Signature header.",
+        request=OpenApiTypes.OBJECT,
+        parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)],
+        responses={
+            200: inline_serializer(
+                "StripeWebhookOut",
+                {"success": _BOOL(), "message": _STR(), "duplicate": _BOOL(required=False)},
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         # Django's headers are case-insensitive, so "stripe-signature" and "Stripe-Signature" both work.
         result = services.stripe_webhook_handle(payload=request.body, signature=request.headers.get("Stripe-Signature"))
@@ -67,6 +158,20 @@ class ManualPaymentApi(APIView):
 
     permission_classes = [staff_with(Permission.PAYMENT_CONFIRM_MANUAL)]
 
+    @extend_schema(
+        operation_id="payments_confirm_create",
+        request=s.ManualConfirmInput,
+        responses={
+            200: inline_serializer(
+                "ManualPaymentOut",
+                {
+                    **_PaymentOut,
+                    "paymentMethod": _STR(required=False),
+                    "cancelledInvoices": serializers.ListField(child=_STR(), required=False),
+                },
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.ManualConfirmInput, request.data)
         common = {"actor": staff_of(request), "record_type": data["type"], "reference_number": data["referenceNumber"]}
@@ -84,6 +189,27 @@ class InvoicesApi(APIView):
             needed = Permission.INVOICE_CREATE_MANUAL
         return [staff_with(needed)()]
 
+    @extend_schema(
+        operation_id="payments_invoices_list",
+        parameters=[s.InvoiceListQuery],
+        responses={
+            200: inline_serializer(
+                "InvoiceListOut",
+                {
+                    "success": _BOOL(),
+                    "invoices": serializers.ListField(child=_OBJ()),
+                    "count": _INT(),
+                    "nextCursor": _STR(allow_null=True),
+                    "summary": inline_serializer(
+                        "InvoiceListSummary", {"total": _INT(), "active": _INT(), "cancelled": _INT()}
+                    ),
+                    "query": inline_serializer(
+                        "InvoiceListQueryEcho", {"start_date": _STR(), "end_date": _STR(), "limit": _INT()}
+                    ),
+                },
+            )
+        },
+    )
     def get(self, request: Request) -> Response:
         query = validated_query(s.InvoiceListQuery, request)
         page = selectors.invoice_list(
@@ -105,6 +231,26 @@ class InvoicesApi(APIView):
             }
         )
 
+    @extend_schema(
+        operation_id="payments_invoices_create",
+        request=s.ManualInvoiceInput,
+        responses={
+            201: inline_serializer(
+                "ManualInvoiceOut",
+                {
+                    "success": _BOOL(),
+                    "message": _STR(),
+                    "invoice_id": _STR(),
+                    "invoice_number": _STR(),
+                    "reference_number": _STR(),
+                    "payment_intent_id": _STR(allow_null=True),
+                    "payment_method": _STR(),
+                    "invoice_url": _STR(allow_null=True),
+                    "generated_at": _STR(),
+                },
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         data = _valid(s.ManualInvoiceInput, request.data)
         invoice = invoices.invoice_create_manual(
@@ -130,6 +276,11 @@ class InvoicesApi(APIView):
             status=201,
         )
 
+    @extend_schema(
+        operation_id="payments_invoices_partial_update",
+        request=s.InvoiceActionInput,
+        responses={200: _InvoiceActionOut},
+    )
     def patch(self, request: Request) -> Response:
         data = _valid(s.InvoiceActionInput, request.data)
         actor = staff_of(request)
@@ -177,6 +328,14 @@ def _action_result(action: str, previous: str, invoice: object, actor: object) -
 class InvoicePdfApi(APIView):
     """Redirect to a fresh, expiring link to the PDF (staff, or the record's customer by userId)."""
 
+    @extend_schema(
+        operation_id="payments_invoice_pdf_retrieve",
+        parameters=[
+            OpenApiParameter("invoice_id", str, OpenApiParameter.PATH),
+            OpenApiParameter("userId", str, description="The record's customer, for callers who are not staff"),
+        ],
+        responses={302: OpenApiResponse(description="Redirect to a fresh, expiring link to the PDF")},
+    )
     def get(self, request: Request, invoice_id: str) -> HttpResponseRedirect:
         url = invoices.invoice_pdf_link(
             invoice_id=invoice_id, staff=staff_of(request), user_id=request.query_params.get("userId", "")
@@ -189,6 +348,26 @@ class AnalyticsApi(APIView):
 
     permission_classes = [staff_with(Permission.ANALYTICS_VIEW)]
 
+    @extend_schema(
+        operation_id="analytics_retrieve",
+        parameters=[s.AnalyticsQuery],
+        responses={
+            200: inline_serializer(
+                "AnalyticsOut",
+                {
+                    "success": _BOOL(),
+                    "analytics": _OBJ(),
+                    "request_type": _STR(),
+                    "filters": inline_serializer(
+                        "AnalyticsFilters",
+                        {"start_date": _STR(), "end_date": _STR(), "analytics_type": _STR(allow_null=True)},
+                        required=False,
+                    ),
+                    "staff_user": _STR(),
+                },
+            )
+        },
+    )
     def get(self, request: Request) -> Response:
         query = validated_query(s.AnalyticsQuery, request)
         today = clock.business_today()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from autolab.money import json_number, to_money
@@ -15,6 +17,7 @@ from billing.records import RECORD_TYPES
 MAX_AMOUNT = Decimal("1000000")
 
 
+@extend_schema_field(OpenApiTypes.NUMBER)
 class StrictNumberField(serializers.Field):
     """A JSON number (not a string or bool), positive, read as Decimal cents."""
 
@@ -23,6 +26,8 @@ class StrictNumberField(serializers.Field):
     def to_internal_value(self, data: Any) -> Decimal:
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
+        if not 0 < data <= MAX_AMOUNT:  # before rounding: a huge number overflows Decimal's precision
+            self.fail("range")
         amount = to_money(data)
         if amount <= 0 or amount > MAX_AMOUNT:
             self.fail("range")
@@ -116,7 +121,9 @@ class ManualInvoiceInput(serializers.Serializer):
         choices=("cash", "bank_transfer", "card"),
         error_messages={"invalid_choice": "payment_method must be 'cash', 'bank_transfer', or 'card'"},
     )
-    reference_number = serializers.RegexField(r"^[A-Za-z0-9-]{1,40}$", required=False, allow_blank=True, default="")
+    reference_number = serializers.RegexField(
+        r"^[A-Za-z0-9-]{1,40}$", required=False, allow_blank=True, max_length=40, default=""
+    )
     customer_data = CustomerData()
     transaction_data = TransactionData(required=False, default=dict)
     vehicle_data = VehicleData()
