@@ -33,6 +33,8 @@ def _start_services() -> list:
             "AWS_SECRET_ACCESS_KEY": "bench",
             "API_RATE_LIMITS": "off",
             "MEDIA_ROOT": str(log_dir / "media"),
+            # A file, not memory: the 20-client measurements use one database connection per thread.
+            "DATABASE_URL": f"sqlite:///{log_dir / 'auth.sqlite3'}",
         }
     )
     return [redis, moto]

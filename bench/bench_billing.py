@@ -130,7 +130,7 @@ def _admin_client() -> object:
         name="Bench Admin",
         phone="0400000000",
         roles=["ADMIN"],
-        password="bench-password-1",  # noqa: S106 - bench data
+        password="bench-password-1",
     )
     token = staff_issue_token(user=get_user_model().objects.get(username="bench-admin@example.com"))
     client = APIClient()

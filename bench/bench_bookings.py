@@ -33,7 +33,7 @@ def _staff(roles: tuple[str, ...], email: str) -> tuple[APIClient, str]:
 
     staff, _ = staff_save(
         email=email, name=email.split("@")[0].title(), phone="0451237048", roles=roles, password="bench-pass-2030"
-    )  # noqa: S106 - bench data
+    )
     client = APIClient()
     client.credentials(
         HTTP_AUTHORIZATION=f"Bearer {staff_issue_token(user=get_user_model().objects.get(username=email))}"

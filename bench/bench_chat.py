@@ -34,7 +34,7 @@ def _staff() -> tuple[APIClient, str]:
         name="Bench Chat",
         phone="0451237048",
         roles=("CUSTOMER_SUPPORT",),
-        password="bench-password-123",  # noqa: S106 - bench data
+        password="bench-password-123",
     )
     token = staff_issue_token(user=get_user_model().objects.get(username="bench-chat@autolab.test"))
     client = APIClient()

@@ -38,7 +38,7 @@ def _staff_client() -> APIClient:
         name="Bench Support",
         phone="0451237048",
         roles=("CUSTOMER_SUPPORT",),
-        password="bench-password-123",  # noqa: S106 - bench data
+        password="bench-password-123",
     )
     user = get_user_model().objects.get(username="bench-support@autolab.test")
     client = APIClient()

@@ -33,7 +33,7 @@ def _staff(roles: tuple[str, ...], email: str) -> APIClient:
         name=email.split("@")[0].title(),
         phone="0451237048",
         roles=roles,
-        password="bench-pass-2030",  # noqa: S106 - bench data
+        password="bench-pass-2030",
     )
     client = APIClient()
     token = staff_issue_token(user=get_user_model().objects.get(username=email))

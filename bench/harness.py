@@ -62,8 +62,36 @@ class Measurement:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+CONCURRENT_CLIENTS = 20
+
+
 def measure(
-    name: str, request: Callable[[int], Any], *, repeat: int = 20, concurrency: int = 1, notes: str = ""
+    name: str,
+    request: Callable[[int], Any],
+    *,
+    repeat: int = 20,
+    concurrency: int = 1,
+    notes: str = "",
+    also_concurrent: bool | None = None,
+) -> Measurement:
+    """Run ``request(i)`` ``repeat`` times (with ``concurrency`` threads) and measure each call.
+
+    Reads (names starting "GET ") are measured again with 20 concurrent clients unless
+    ``also_concurrent`` says otherwise; that figure is kept in ``extra["concurrent"]``.
+    """
+    result = _measure_once(name, request, repeat=repeat, concurrency=concurrency, notes=notes)
+    if also_concurrent is None:
+        also_concurrent = name.startswith("GET ") and concurrency == 1
+    if also_concurrent:
+        runs = max(repeat, 2 * CONCURRENT_CLIENTS)
+        result.extra["concurrent"] = _measure_once(
+            name, request, repeat=runs, concurrency=CONCURRENT_CLIENTS, notes=notes
+        )
+    return result
+
+
+def _measure_once(
+    name: str, request: Callable[[int], Any], *, repeat: int, concurrency: int, notes: str
 ) -> Measurement:
     """Run ``request(i)`` ``repeat`` times (with ``concurrency`` threads) and measure each call."""
     durations: list[float] = []
@@ -101,9 +129,12 @@ def table(measurements: list[Measurement]) -> str:
         "| endpoint | clients | DynamoDB calls/req | Scans/req | operations | p50 ms | p95 ms | notes |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for m in measurements:
-        ops = ", ".join(f"{op} {count:g}" for op, count in m.operations.items())
-        lines.append(
-            f"| {m.name} | {m.concurrency} | {m.calls_per_request:.2f} | {m.scans_per_request:.2f} | {ops} | {m.ms_p50:.1f} | {m.ms_p95:.1f} | {m.notes} |"
-        )
+    for measurement in measurements:
+        for m in (measurement, measurement.extra.get("concurrent")):
+            if m is None:
+                continue
+            ops = ", ".join(f"{op} {count:g}" for op, count in m.operations.items())
+            lines.append(
+                f"| {m.name} | {m.concurrency} | {m.calls_per_request:.2f} | {m.scans_per_request:.2f} | {ops} | {m.ms_p50:.1f} | {m.ms_p95:.1f} | {m.notes} |"
+            )
     return "\n".join(lines)

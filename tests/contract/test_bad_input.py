@@ -95,7 +95,7 @@ def _assert_refused(response: Any, label: str) -> None:
 
 
 @pytest.fixture
-def callers(make_staff) -> list[APIClient]:
+def callers(make_staff, fake_stripe: object) -> list[APIClient]:
     staff = make_staff("ADMIN", "MECHANIC", "CUSTOMER_SUPPORT", "CLERK", email="everything@autolab.test")
     return [APIClient(), staff.api()]
 
