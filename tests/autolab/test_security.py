@@ -125,3 +125,50 @@ def test_public_writes_are_rate_limited_per_client(anon, limits_on) -> None:
         assert other_client.status_code == 400
     finally:
         SimpleRateThrottle.THROTTLE_RATES = original
+
+
+SECRET_PATTERNS = [
+    r"sk_live_[A-Za-z0-9]{8,}",
+    r"rk_live_[A-Za-z0-9]{8,}",
+    r"AKIA[0-9A-Z]{16}",
+    r"-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----",
+    r"xox[baprs]-[A-Za-z0-9-]{10,}",
+]
+
+
+def test_no_secret_is_committed_to_the_repository() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    pattern = re.compile("|".join(SECRET_PATTERNS))
+    leaks = []
+    for name in tracked:
+        path = root / name
+        if path.is_file() and path.stat().st_size < 2_000_000:
+            text = path.read_text(errors="ignore")
+            leaks += [f"{name}: {match.group(0)[:12]}..." for match in pattern.finditer(text)]
+    assert leaks == []
+
+
+def test_no_secret_reaches_a_log_line(admin, anon, caplog, settings) -> None:
+    import logging
+
+    settings.STRIPE_SECRET_KEY = "sk_test_" + "s3cr3t" * 5
+    caplog.set_level(logging.DEBUG)
+    anon.post("/api/auth/token", {"email": admin.email, "password": admin.password}, format="json")
+    anon.post("/api/auth/token", {"email": admin.email, "password": "wrong-" + admin.password}, format="json")
+    anon.post(
+        "/api/payments/stripe/intent", {"userId": "x", "referenceNumber": "y", "type": "appointment"}, format="json"
+    )
+    admin.api().get("/api/auth/me")
+    logged = caplog.text
+    for secret in (
+        admin.password,
+        admin.token,
+        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_WEBHOOK_SECRET,
+        settings.SECRET_KEY,
+    ):
+        assert secret not in logged
