@@ -31,7 +31,7 @@ class BaseMeta:
     region = settings.AWS_DEFAULT_REGION
     billing_mode = "PAY_PER_REQUEST"
     connect_timeout_seconds = 5
-    read_timeout_seconds = 10
+    read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
     max_retry_attempts = 3
 
 

@@ -32,6 +32,8 @@ def _start_services() -> list:
             "AWS_ACCESS_KEY_ID": "bench",
             "AWS_SECRET_ACCESS_KEY": "bench",
             "API_RATE_LIMITS": "off",
+            # 20 clients queue on the local engine (one request at a time); don't time them out.
+            "DYNAMODB_READ_TIMEOUT_SECONDS": "300",
             "MEDIA_ROOT": str(log_dir / "media"),
             # A file, not memory: the 20-client measurements use one database connection per thread.
             "DATABASE_URL": f"sqlite:///{log_dir / 'auth.sqlite3'}",

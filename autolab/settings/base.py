@@ -101,6 +101,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 # No endpoint means real AWS; `make run` and the tests point this at a local moto server.
 DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", default=None)
 AWS_DEFAULT_REGION = env("AWS_DEFAULT_REGION", default="ap-southeast-2")
+DYNAMODB_READ_TIMEOUT_SECONDS = env.int("DYNAMODB_READ_TIMEOUT_SECONDS", default=10)
 
 # --- Redis, Channels, Celery -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="") or "redis://127.0.0.1:6379/0"
