@@ -2,7 +2,7 @@
 customer sockets connected (real Channels sockets on the Redis layer, in-process ASGI app), and the
 DynamoDB calls of each chat endpoint.
 
-Data set: 200 customers, 50 of them connected, 400 messages in 100 conversations, 60 inquiries.
+Data set: 1,000 customers with chats (2,000 messages in 1,000 conversations), 50 of them connected, 60 inquiries.
 Latency is measured from the start of the POST until the staff socket has the pushed message.
 """
 
@@ -16,12 +16,14 @@ import uuid
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
+from tqdm import tqdm
 
 from bench.harness import Measurement, count_dynamodb_calls, measure
 from chat import inquiries, messaging, services
 
 CONNECTED = 50
 SENDS = 100
+CUSTOMERS = 1_000
 
 
 def _staff() -> tuple[APIClient, str]:
@@ -45,10 +47,10 @@ def _staff() -> tuple[APIClient, str]:
 def _seed() -> list[str]:
     customers = [
         services.customer_register(user_name=f"Customer {n}", user_email=f"c{n}@example.com").user_id
-        for n in range(200)
+        for n in tqdm(range(CUSTOMERS), desc="chat customers", unit="customer")
     ]
-    for number in range(400):
-        messaging.message_send(client_id=customers[number % 100], text=f"Seed message {number}", staff=None)
+    for number in tqdm(range(2 * CUSTOMERS), desc="chat messages", unit="message"):
+        messaging.message_send(client_id=customers[number % CUSTOMERS], text=f"Seed message {number}", staff=None)
     data = {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com", "message": "A quote for a PPI please"}
     for number in range(60):
         inquiries.inquiry_create(user_id=customers[number], inquiry_data=data)
