@@ -123,3 +123,27 @@ def test_every_response_carries_a_request_id(anon) -> None:
     response = anon.get("/api/health", HTTP_X_REQUEST_ID="abc-123")
     assert response["X-Request-ID"] == "abc-123"
     assert len(anon.get("/api/health")["X-Request-ID"]) == 32
+
+
+def test_production_log_lines_are_json_with_the_request_id(anon) -> None:
+    import io
+    import json
+    import logging
+
+    from autolab.logging import JsonFormatter
+    from autolab.middleware import RequestIdFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        anon.get("/t/missing", HTTP_X_REQUEST_ID="req-42")
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue().splitlines()[0])
+    assert line["request_id"] == "req-42"
+    assert line["level"] == "WARNING"
+    assert "/t/missing" in line["message"]
