@@ -33,6 +33,8 @@ class BaseMeta:
     connect_timeout_seconds = 5
     read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
     max_retry_attempts = 3
+    # daphne's thread pool and the bench's 20 clients share one client per model.
+    max_pool_connections = 50
 
 
 class DynamoModel(Model):
