@@ -7,7 +7,6 @@ come from settings, and ``configure()`` re-points every model at runtime (tests,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -89,11 +88,6 @@ def connection() -> Connection:
 def transaction(client_request_token: str | None = None) -> TransactWrite:
     """A TransactWrite bound to the configured endpoint; use as a context manager."""
     return TransactWrite(connection=connection(), client_request_token=client_request_token)
-
-
-def iter_all(model: type[DynamoModel]) -> Iterator[DynamoModel]:
-    """Every item of a table. Only for commands (backup, seed checks), never on a request path."""
-    yield from model.scan()
 
 
 class DecimalAttribute(Attribute[Decimal]):

@@ -32,10 +32,6 @@ def gst_of(gross: Decimal) -> Decimal:
     return to_money(to_money(gross) / GST_DIVISOR)
 
 
-def net_of(gross: Decimal) -> Decimal:
-    return to_money(gross) - gst_of(gross)
-
-
 def money_str(amount: Decimal | int) -> str:
     """Amount as the seed's analytics strings: "220", "99.5" — no float artefacts, no trailing zeros."""
     return format(to_money(amount).normalize(), "f")

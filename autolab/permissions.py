@@ -7,13 +7,11 @@ Based on original-backend-behaviour.md §2, with the changes of ARCHITECTURE.md 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework.permissions import BasePermission
 
 
@@ -178,20 +176,3 @@ def staff_with(*permissions: Permission) -> type[BasePermission]:
 
     HasPermission.__name__ = f"HasPermission[{','.join(permissions)}]"
     return HasPermission
-
-
-def require_permission(*permissions: Permission) -> Callable:
-    """Portal view decorator: 403 unless the signed-in staff member holds one of ``permissions``."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
-            staff = staff_of(request)
-            if staff is None or not any(staff.has(perm) for perm in permissions):
-                raise DjangoPermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.required_permissions = permissions  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator

@@ -13,7 +13,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from autolab.money import gst_of, to_money
+from autolab.money import gst_of, money_display, to_money
 
 METHOD_LABELS = {"stripe": "Card (Stripe)", "cash": "Cash", "bank_transfer": "Bank Transfer", "card": "Card"}
 
@@ -52,10 +52,6 @@ class InvoiceDocument:
         return gst_of(self.total)
 
 
-def _money(amount: Decimal) -> str:
-    return f"${to_money(amount):,.2f}"
-
-
 def _header(doc: InvoiceDocument, styles: dict) -> list:
     seller = (
         f"<b>{settings.BUSINESS_NAME}</b><br/>{settings.BUSINESS_ADDRESS}<br/>ABN: {settings.BUSINESS_ABN}"
@@ -77,10 +73,16 @@ def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
     for line in doc.lines:
         label = Paragraph(f"{line.name}<br/><font size=8>{line.description}</font>", styles["Normal"])
         rows.append(
-            [label, str(line.quantity), _money(line.unit_price), _money(gst_of(line.total)), _money(line.total)]
+            [
+                label,
+                str(line.quantity),
+                money_display(line.unit_price),
+                money_display(gst_of(line.total)),
+                money_display(line.total),
+            ]
         )
-    rows.append(["", "", "", "Total GST", _money(doc.gst)])
-    rows.append(["", "", "", "Total (incl. GST)", _money(doc.total)])
+    rows.append(["", "", "", "Total GST", money_display(doc.gst)])
+    rows.append(["", "", "", "Total (incl. GST)", money_display(doc.total)])
     table = Table(rows, colWidths=[80 * mm, 15 * mm, 25 * mm, 25 * mm, 25 * mm])
     table.setStyle(
         TableStyle(

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from pynamodb.exceptions import PutError
 from rest_framework.authtoken.models import Token
 
 from autolab import clock
-from autolab.exceptions import NotFound, PermissionDenied, ValidationError
+from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
 from staffapp.models import Staff
 from staffapp.selectors import staff_get
@@ -72,7 +73,13 @@ def staff_save(
     if staff is None:
         staff = Staff(user_email=email, user_id=str(uuid.uuid4()), created_at=now, is_active=True)
     staff.user_name, staff.contact_number, staff.roles, staff.updated_at = name, phone, role_list, now
-    staff.save()
+    # A new member is created only if nobody created the same address meanwhile (one userId each).
+    try:
+        staff.save(condition=Staff.user_email.does_not_exist() if created else None)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("A staff member with this email was just created; reload and try again") from error
+        raise
     user = _login_for(email)
     user.email, user.first_name, user.is_staff, user.is_active = email, name[:150], True, staff.is_active
     if password:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+
+from autolab.money import to_money
 
 TRANSACTIONAL_TYPES = (
     "appointment_created",
@@ -65,8 +66,8 @@ def money(value: Any) -> str:
     if not _present(value):
         return ""
     try:
-        return f"AUD {Decimal(str(value)).quantize(Decimal('0.01')):,}"
-    except (InvalidOperation, ValueError):
+        return f"AUD {to_money(value):,}"
+    except ValueError:
         return str(value)
 
 
