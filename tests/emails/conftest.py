@@ -27,6 +27,24 @@ from django.test import override_settings
 
 from chat.emails import sns
 
+# SES events happen "yesterday" (UTC, 01:00-03:00, so the same Perth day), whatever day the suite runs;
+# SNS envelopes carry the moment they are signed.
+EVENT_DAY = dt.datetime.now(tz=dt.UTC).date() - dt.timedelta(days=1)
+
+
+def event_time(hour: int, minute: int = 0, second: int = 0) -> str:
+    """An ISO-8601 UTC timestamp on EVENT_DAY, as SES writes them."""
+    return f"{EVENT_DAY.isoformat()}T{hour:02d}:{minute:02d}:{second:02d}.000Z"
+
+
+def event_moment(hour: int) -> dt.datetime:
+    return dt.datetime.combine(EVENT_DAY, dt.time(hour), tzinfo=dt.UTC)
+
+
+def _sns_now() -> str:
+    return dt.datetime.now(tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 # --- The file backend ---------------------------------------------------------------------------
 
 
@@ -196,7 +214,7 @@ class SnsFixture:
             "MessageId": message_id or str(uuid.uuid4()),
             "TopicArn": "arn:aws:sns:ap-southeast-2:123456789012:ses-notifications-test",
             "Message": json.dumps(payload),
-            "Timestamp": "2026-11-25T01:00:00.000Z",
+            "Timestamp": _sns_now(),
         }
         return self.sign(message, version=version)
 
@@ -208,7 +226,7 @@ class SnsFixture:
             "TopicArn": "arn:aws:sns:ap-southeast-2:123456789012:ses-notifications-test",
             "Message": "You have chosen to subscribe to the topic.",
             "SubscribeURL": subscribe_url,
-            "Timestamp": "2026-11-25T01:00:00.000Z",
+            "Timestamp": _sns_now(),
         }
         return self.sign(message)
 
@@ -264,14 +282,14 @@ def bounce(address: str, bounce_type: str = "Permanent", subtype: str = "General
             "bounceType": bounce_type,
             "bounceSubType": subtype,
             "bouncedRecipients": [{"emailAddress": address}],
-            "timestamp": "2026-11-25T01:00:00.000Z",
+            "timestamp": event_time(1),
             "feedbackId": "0100-bounce",
         },
         "mail": {
             "messageId": "ses-1",
             "source": "mail@autolabsolutions.com",
             "destination": [address],
-            "timestamp": "2026-11-25T00:59:59.000Z",
+            "timestamp": event_time(0, 59, 59),
         },
     }
 
@@ -282,10 +300,10 @@ def complaint(address: str, feedback: str = "abuse") -> dict[str, Any]:
         "complaint": {
             "complainedRecipients": [{"emailAddress": address}],
             "complaintFeedbackType": feedback,
-            "timestamp": "2026-11-25T02:00:00.000Z",
+            "timestamp": event_time(2),
             "feedbackId": "0100-complaint",
             "userAgent": "Yahoo!-Mail-Feedback/2.0",
-            "arrivalDate": "2026-11-25T01:59:00.000Z",
+            "arrivalDate": event_time(1, 59),
         },
         "mail": {"messageId": "ses-2", "source": "mail@autolabsolutions.com", "destination": [address]},
     }
@@ -296,7 +314,7 @@ def delivery(address: str) -> dict[str, Any]:
         "notificationType": "Delivery",
         "delivery": {
             "recipients": [address],
-            "timestamp": "2026-11-25T03:00:00.000Z",
+            "timestamp": event_time(3),
             "processingTimeMillis": 512,
             "smtpResponse": "250 ok",
             "reportingMTA": "a8-1.smtp-out.amazonses.com",

@@ -11,7 +11,7 @@ from django.core import mail
 
 from chat.emails import selectors, services
 from chat.models import EmailAnalytics, EmailSuppression
-from tests.emails.conftest import bounce, complaint, delivery
+from tests.emails.conftest import EVENT_DAY, bounce, complaint, delivery, event_moment
 
 URL = "/api/webhooks/ses"
 
@@ -33,10 +33,10 @@ def test_a_signed_permanent_bounce_suppresses_the_address(anon, sns_server, vers
     assert response.json() == {"success": True, "message": "Notification processed", "bounced": 1, "suppressed": 1}
     entry = EmailSuppression.get("gone@example.com", "bounce")
     assert (entry.status, entry.reason, entry.bounce_type) == ("active", "Bounce: Permanent/General", "Permanent")
-    assert dt.timedelta(days=364) < entry.ttl - dt.datetime.now(tz=dt.UTC) <= dt.timedelta(days=366)
+    assert entry.ttl == event_moment(1) + dt.timedelta(days=365)
     assert selectors.email_is_suppressed("GONE@example.com")
     [event] = _analytics("gone@example.com")
-    assert (event.event_type, event.suppressed, event.date_partition) == ("bounce", True, "2026-11-25")
+    assert (event.event_type, event.suppressed, event.date_partition) == ("bounce", True, EVENT_DAY.isoformat())
 
 
 def test_after_a_bounce_the_customer_receives_nothing(anon, sns_server):
@@ -66,7 +66,7 @@ def test_a_complaint_suppresses_for_two_years(anon, sns_server):
     entry = EmailSuppression.get("angry@example.com", "complaint")
     assert (entry.status, entry.reason, entry.complaint_feedback_type) == ("active", "Complaint: abuse", "abuse")
     assert entry.user_agent == "Yahoo!-Mail-Feedback/2.0"
-    assert dt.timedelta(days=729) < entry.ttl - dt.datetime.now(tz=dt.UTC) <= dt.timedelta(days=731)
+    assert entry.ttl == event_moment(2) + dt.timedelta(days=730)
     [event] = _analytics("angry@example.com")
     assert (event.event_type, event.suppressed, event.feedback_id) == ("complaint", True, "0100-complaint")
     services.email_customer(email_type="order_created", to_email="angry@example.com", context={}, dedupe_key="c")
@@ -87,7 +87,7 @@ def test_the_same_notification_delivered_twice_is_counted_once(anon, sns_server)
     post(anon, message)
 
     assert len(_analytics("twice@example.com")) == 1
-    [row] = selectors.analytics_daily(dt.date(2026, 11, 25), dt.date(2026, 11, 25))
+    [row] = selectors.analytics_daily(EVENT_DAY, EVENT_DAY)
     assert row["bounced"] == 1
 
 

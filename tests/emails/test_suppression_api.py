@@ -146,17 +146,24 @@ def test_list_pages_by_cursor_and_filters_by_type(support, anon, sns_server):
 
 
 def test_analytics_counts_events_per_day(support, anon, sns_server):
-    from tests.emails.conftest import bounce, complaint, delivery
+    from tests.emails.conftest import EVENT_DAY, bounce, complaint, delivery
     from tests.emails.test_ses_webhook import post
 
     post(anon, sns_server.notification(delivery("d@example.com")))
     post(anon, sns_server.notification(bounce("b@example.com")))
     post(anon, sns_server.notification(complaint("c@example.com")))
 
-    body = support.api().get(f"{BASE}/analytics", {"start_date": "2026-11-24", "end_date": "2026-11-25"}).json()
+    body = (
+        support.api()
+        .get(
+            f"{BASE}/analytics",
+            {"start_date": (EVENT_DAY - dt.timedelta(days=1)).isoformat(), "end_date": EVENT_DAY.isoformat()},
+        )
+        .json()
+    )
 
     assert body["daily"][0] == {
-        "date": "2026-11-24",
+        "date": (EVENT_DAY - dt.timedelta(days=1)).isoformat(),
         "sent": 0,
         "delivered": 0,
         "bounced": 0,
@@ -164,7 +171,7 @@ def test_analytics_counts_events_per_day(support, anon, sns_server):
         "suppressed": 0,
     }
     assert body["daily"][1] == {
-        "date": "2026-11-25",
+        "date": EVENT_DAY.isoformat(),
         "sent": 0,
         "delivered": 1,
         "bounced": 1,
