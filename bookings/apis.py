@@ -127,12 +127,9 @@ class UnavailableSlotsApi(APIView):
         dates, is_range = _dates(request.query_params, max_days=catalogue.MAX_RANGE_DAYS)
         check = request.query_params.get("checkSlot")
         states = selectors.day_states(dates)
-        if is_range:
-            by_date = {date: selectors.unavailable_payload(states[date]) for date in dates}
-            return ok({"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "unavailableSlotsByDate": by_date})
+        if is_range or not check:
+            return ok(_unavailable(dates, states, is_range))
         payload = selectors.unavailable_payload(states[dates[0]])
-        if not check:
-            return ok(payload)
         try:
             interval = Interval.parse_range(check)
         except ValueError as exc:
@@ -147,13 +144,23 @@ class UnavailableSlotsApi(APIView):
         params = {key: body.get(key) or request.query_params.get(key) for key in ("date", "startDate", "endDate")}
         dates, is_range = _dates(params, max_days=catalogue.MAX_RANGE_DAYS)
         operation = body.get("operation") or "get"
-        periods = catalogue.parse_periods(body.get("timeSlots", []) if operation != "get" else [])
+        if operation == "get":  # the original answers a POST get exactly like GET
+            return ok(_unavailable(dates, selectors.day_states(dates), is_range))
+        periods = catalogue.parse_periods(body.get("timeSlots", []))
         actor = staff_of(request)
         results = catalogue.unavailable_slots_update(actor=actor, dates=dates, operation=operation, periods=periods)
         common = {"operation": operation, "updatedBy": actor.user_id, "timestamp": clock.iso_local()}
         if is_range:
             return ok({"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "results": results, **common})
         return ok({**results[dates[0]], **common})
+
+
+def _unavailable(dates: list[str], states: dict, is_range: bool) -> dict[str, Any]:
+    """The original's read of blocked and scheduled periods: one day, or ``unavailableSlotsByDate``."""
+    if not is_range:
+        return selectors.unavailable_payload(states[dates[0]])
+    by_date = {date: selectors.unavailable_payload(states[date]) for date in dates}
+    return {"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "unavailableSlotsByDate": by_date}
 
 
 class AvailabilityApi(APIView):

@@ -58,7 +58,7 @@ def service_plan_save(
 # --- Blocked periods -----------------------------------------------------------------------------
 
 
-OPERATIONS = ("get", "set", "add", "remove")
+OPERATIONS = ("set", "add", "remove")  # "get" is a read: the API answers it like GET
 
 
 def parse_periods(values: Any) -> list[Interval]:
@@ -85,8 +85,9 @@ def parse_periods(values: Any) -> list[Interval]:
     return periods
 
 
-def _periods_json(periods: list[Interval]) -> list[dict[str, str]]:
-    return [{"startTime": label.split("-")[0], "endTime": label.split("-")[1]} for label in (p.label for p in periods)]
+def _labels(periods: list[Interval]) -> list[str]:
+    """The original's answer lists periods as ``"HH:MM-HH:MM"`` strings."""
+    return [period.label for period in periods]
 
 
 def _apply_operation(operation: str, current: list[Interval], periods: list[Interval]) -> list[Interval]:
@@ -106,7 +107,7 @@ def unavailable_slots_update(
     schedule decided on an older view of the day fails instead of landing in a new block.
     """
     if operation not in OPERATIONS:
-        raise ValidationError("operation must be one of get, set, add, remove")
+        raise ValidationError("operation must be one of get, set, add, remove")  # get is the API's
     if operation in ("add", "remove") and not periods:
         raise ValidationError("timeSlots must not be empty for add and remove")
     return {date: _update_day(actor, date, operation, periods) for date in dates}
@@ -116,13 +117,6 @@ def _update_day(actor: StaffIdentity, date: str, operation: str, periods: list[I
     for _attempt in range(5):
         item = selectors.unavailable_slot_get(date) or UnavailableSlot(date=date)
         previous = selectors.blocked_periods(item)
-        if operation == "get":
-            return {
-                "date": date,
-                "operation": operation,
-                "previousSlots": _periods_json(previous),
-                "newSlots": _periods_json(previous),
-            }
         new = _apply_operation(operation, previous, periods)
         item.time_slots = [BlockedPeriod(start_time=p.label[:5], end_time=p.label[6:]) for p in new]
         item.updated_by, item.updated_at = actor.user_id, clock.epoch_now()
@@ -136,7 +130,7 @@ def _update_day(actor: StaffIdentity, date: str, operation: str, periods: list[I
         return {
             "date": date,
             "operation": operation,
-            "previousSlots": _periods_json(previous),
-            "newSlots": _periods_json(new),
+            "previousSlots": _labels(previous),
+            "newSlots": _labels(new),
         }
     raise Conflict(f"The blocked periods of {date} are being changed by someone else; try again")

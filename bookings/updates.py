@@ -222,7 +222,7 @@ def _plan_scheduling(appointment: Appointment, data: dict, change: Change) -> No
     if slot is not None and (date, slot) != _date_slot(reservations.placement_of(appointment)):
         state = selectors.day_state(date)
         if state.blocked(slot):
-            raise ValidationError(f"{date} {slot.label} is blocked")
+            raise Conflict(f"{date} {slot.label} is blocked")  # §5.8: a blocked slot is a conflict
         change.block = reservations.BlockRead(date, state.block_version)
     _schedule_actions(change, date, slot, mechanic_id)
 

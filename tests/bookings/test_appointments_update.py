@@ -186,8 +186,9 @@ def test_blocked_slots_cannot_be_scheduled(book, support, admin):
         format="json",
     )
     response = patch(support, appointment_id, {"scheduledTimeSlot": slot()})
-    assert response.status_code == 400
-    assert "blocked" in response.json()["message"]
+    assert response.status_code == 409  # ARCHITECTURE §5.8
+    assert response.json()["message"] == f"{future_day()} 09:00-11:00 is blocked"
+    assert Appointment.get(appointment_id).status == "PENDING"
 
 
 def test_a_block_made_after_reading_the_day_makes_the_schedule_fail(book, admin, capacity):

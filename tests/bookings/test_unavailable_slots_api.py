@@ -24,17 +24,30 @@ def test_admin_sets_adds_and_removes_with_merging_and_splitting(admin):
         admin, date=day, operation="set", timeSlots=["09:00-10:00", {"startTime": "10:00", "endTime": "11:00"}]
     )
     assert response.status_code == 200
-    assert response.json()["newSlots"] == [{"startTime": "09:00", "endTime": "11:00"}]
+    assert response.json()["newSlots"] == ["09:00-11:00"]  # the original's "HH:MM-HH:MM" strings
     post(admin, date=day, operation="add", timeSlots=[{"start": "14:00", "end": "15:00"}])
     response = post(admin, date=day, operation="remove", timeSlots=["09:30-10:00"])
     body = response.json()
-    assert body["previousSlots"] == [
-        {"startTime": "09:00", "endTime": "11:00"},
-        {"startTime": "14:00", "endTime": "15:00"},
-    ]
+    assert body["previousSlots"] == ["09:00-11:00", "14:00-15:00"]
+    assert body["newSlots"] == ["09:00-09:30", "10:00-11:00", "14:00-15:00"]
     assert stored(day) == [("09:00", "09:30"), ("10:00", "11:00"), ("14:00", "15:00")]
     assert body["updatedBy"] == admin.user_id
     assert body["operation"] == "remove"
+
+
+def test_operation_get_answers_like_the_public_read(admin, anon):
+    day, first, last = future_day(), future_day(3), future_day(4)
+    post(admin, date=day, operation="add", timeSlots=["09:00-10:00"])
+    for body in ({"date": day}, {"date": day, "operation": "get"}):
+        response = post(admin, **body)
+        assert response.status_code == 200
+        assert response.json() == anon.get(f"/api/unavailable-slots?date={day}").json()
+        assert response.json()["manuallyUnavailableSlots"] == ["09:00-10:00"]
+    response = post(admin, startDate=first, endDate=last, operation="get")
+    assert response.status_code == 200
+    assert response.json() == anon.get(f"/api/unavailable-slots?startDate={first}&endDate={last}").json()
+    assert sorted(response.json()["unavailableSlotsByDate"]) == [first, last]
+    assert stored(first) is None  # a get writes nothing
 
 
 def test_set_with_empty_list_clears_the_day(admin):
