@@ -200,8 +200,18 @@ def _stripe_mark_paid(payment: Payment, intent: stripe_api.Intent) -> bool:
         "payment_amount": from_cents(intent.amount_received),
     }
     marked = _mark_paid(payment.type, payment.reference_number, fields, intent_id=intent.id)
-    _payment_set_status(payment, "paid", only_from=("pending", "failed", "cancelled"))
+    _payment_set_status(
+        payment,
+        "paid",
+        only_from=("pending", "failed", "cancelled"),
+        receipt_url=_text_or_none(stripe_api.receipt_url(intent)),
+        stripe_payment_method_id=_text_or_none(intent.payment_method),
+    )
     return marked
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value[:2048] if isinstance(value, str) else None
 
 
 def _payment_set_status(payment: Payment, status: str, *, only_from: tuple[str, ...], **extra: Any) -> bool:
@@ -282,6 +292,7 @@ def _on_succeeded(obj: dict[str, Any]) -> None:
         client_secret=None,
         payment_method=obj.get("payment_method"),
         metadata=obj.get("metadata") or {},
+        **stripe_api.charge_fields(obj),
     )
     record = records.record_get(payment.type, payment.reference_number)
     if record is None or record.payment_status == "paid":

@@ -21,6 +21,8 @@ class Intent:
     client_secret: str | None
     payment_method: str | None
     metadata: dict[str, str]
+    latest_charge_id: str | None = None
+    receipt_url: str | None = None
 
 
 def _client() -> stripe.StripeClient:
@@ -45,7 +47,36 @@ def _intent(resource: Any) -> Intent:
         client_secret=obj.get("client_secret"),
         payment_method=payment_method,
         metadata=dict(obj.get("metadata") or {}),
+        **charge_fields(obj),
     )
+
+
+def charge_fields(obj: dict[str, Any]) -> dict[str, str | None]:
+    """``latest_charge_id`` and ``receipt_url`` of an intent object (webhook or API answer).
+
+    ``latest_charge`` is an id unless expanded; API versions before 2022-11-15 sent ``charges``.
+    """
+    charge = obj.get("latest_charge")
+    if isinstance(charge, dict):
+        return {"latest_charge_id": charge.get("id"), "receipt_url": charge.get("receipt_url")}
+    legacy = (obj.get("charges") or {}).get("data") if isinstance(obj.get("charges"), dict) else None
+    if isinstance(legacy, list) and legacy and isinstance(legacy[0], dict):
+        return {"latest_charge_id": legacy[0].get("id"), "receipt_url": legacy[0].get("receipt_url")}
+    return {"latest_charge_id": charge if isinstance(charge, str) else None, "receipt_url": None}
+
+
+def receipt_url(intent: Intent) -> str | None:
+    """The card receipt of a paid intent, read from its charge when the intent only names it.
+
+    Best effort: the payment stands without a receipt link if Stripe cannot be reached now.
+    """
+    if intent.receipt_url or not intent.latest_charge_id:
+        return intent.receipt_url
+    try:
+        charge = _client().v1.charges.retrieve(intent.latest_charge_id)
+    except stripe.StripeError:
+        return None
+    return charge.to_dict().get("receipt_url")
 
 
 def intent_create(*, amount_cents: int, currency: str, metadata: dict[str, str], idempotency_key: str) -> Intent:

@@ -32,6 +32,7 @@ def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 class FakeStripe:
     def __init__(self) -> None:
         self.intents: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -52,6 +53,7 @@ class FakeStripe:
     def reset(self) -> None:
         with self.lock:
             self.intents.clear()
+            self.charges.clear()
             self.requests.clear()
 
     def succeed(self, intent_id: str, amount_received: int | None = None) -> dict[str, Any]:
@@ -61,6 +63,20 @@ class FakeStripe:
             intent["status"] = "succeeded"
             intent["amount_received"] = intent["amount"] if amount_received is None else amount_received
             intent["payment_method"] = "pm_card_visa"
+            # Since API version 2022-11-15 an intent names its charge; the receipt is on the charge.
+            charge_id = f"ch_{uuid.uuid4().hex[:24]}"
+            self.charges[charge_id] = {
+                "id": charge_id,
+                "object": "charge",
+                "amount": intent["amount_received"],
+                "currency": intent["currency"],
+                "payment_intent": intent_id,
+                "payment_method": "pm_card_visa",
+                "paid": True,
+                "status": "succeeded",
+                "receipt_url": f"https://pay.stripe.com/receipts/payment/{charge_id}",
+            }
+            intent["latest_charge"] = charge_id
             return dict(intent)
 
     def _create(self, form: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +91,7 @@ class FakeStripe:
             "client_secret": f"{intent_id}_secret_{uuid.uuid4().hex[:12]}",
             "metadata": form.get("metadata", {}),
             "payment_method": None,
+            "latest_charge": None,
             "created": int(time.time()),
             "livemode": False,
         }
@@ -104,17 +121,18 @@ class FakeStripe:
                         "error": {
                             "type": "invalid_request_error",
                             "code": "resource_missing",
-                            "message": f"No such payment_intent: '{intent_id}'",
+                            "message": f"No such object: '{intent_id}'",
                         }
                     },
                 )
 
             def do_GET(self) -> None:
                 fake.requests.append(("GET", self.path))
-                intent_id = self.path.split("?")[0].rsplit("/", 1)[-1]
+                path = self.path.split("?")[0]
+                object_id = path.rsplit("/", 1)[-1]
                 with fake.lock:
-                    intent = fake.intents.get(intent_id)
-                self._reply(200, intent) if intent else self._missing(intent_id)
+                    found = (fake.charges if path.startswith("/v1/charges/") else fake.intents).get(object_id)
+                self._reply(200, found) if found else self._missing(object_id)
 
             def do_POST(self) -> None:
                 fake.requests.append(("POST", self.path))

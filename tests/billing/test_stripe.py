@@ -245,3 +245,39 @@ def test_five_duplicate_webhooks_and_a_confirm_race_to_one_paid_record_and_one_i
     assert len(active) == 1
     assert len(list(Invoice.reference_index.query(appointment.appointment_id))) == 1
     assert active[0].invoice_number == 1
+
+
+def test_webhook_succeeded_records_receipt_url_and_payment_method(fake_stripe, customer, make_order, send_webhook):
+    order = make_order(created_user_id=customer.user_id)
+    intent_id = _intent(APIClient(), customer.user_id, order.order_id, kind="order").json()["paymentIntentId"]
+    obj = fake_stripe.succeed(intent_id)  # names its charge by id, as events since 2022-11-15 do
+    assert send_webhook("payment_intent.succeeded", obj).status_code == 200
+    payment = Payment.get(intent_id)
+    assert payment.status == "paid"
+    assert payment.receipt_url == fake_stripe.charges[obj["latest_charge"]]["receipt_url"]
+    assert payment.receipt_url.startswith("https://pay.stripe.com/receipts/")
+    assert payment.stripe_payment_method_id == "pm_card_visa"
+
+
+def test_webhook_of_an_older_api_version_reads_the_receipt_from_charges(
+    fake_stripe, customer, make_appointment, send_webhook
+):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    intent_id = _intent(APIClient(), customer.user_id, appointment.appointment_id).json()["paymentIntentId"]
+    obj = fake_stripe.succeed(intent_id)
+    charge = fake_stripe.charges[obj.pop("latest_charge")]
+    legacy = {**obj, "charges": {"object": "list", "data": [charge]}}  # the field the original read
+    assert send_webhook("payment_intent.succeeded", legacy).status_code == 200
+    payment = Payment.get(intent_id)
+    assert (payment.receipt_url, payment.stripe_payment_method_id) == (charge["receipt_url"], "pm_card_visa")
+
+
+def test_confirm_records_receipt_url_and_payment_method(fake_stripe, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    intent_id = _intent(APIClient(), customer.user_id, appointment.appointment_id).json()["paymentIntentId"]
+    obj = fake_stripe.succeed(intent_id)
+    confirmed = APIClient().post("/api/payments/stripe/confirm", {"paymentIntentId": intent_id}, format="json")
+    assert confirmed.status_code == 200
+    payment = Payment.get(intent_id)
+    assert payment.receipt_url == fake_stripe.charges[obj["latest_charge"]]["receipt_url"]
+    assert payment.stripe_payment_method_id == "pm_card_visa"
