@@ -253,11 +253,20 @@ def _document(invoice: Invoice) -> pdf.InvoiceDocument:
         payment_reference=invoice.payment_intent_id,
         payment_date=data["paymentDetails"].get("date", ""),
         lines=lines,
+        cancelled_on=_cancelled_on(invoice),
     )
+
+
+def _cancelled_on(invoice: Invoice) -> str:
+    if invoice.status != "cancelled":
+        return ""
+    return clock.analytics_date(clock.from_epoch(invoice.cancelled_at or invoice.updated_at or invoice.created_at))
 
 
 def invoice_pdf_ensure(invoice: Invoice) -> str:
     """Render and store the PDF once (deterministic key); returns the storage key."""
+    if invoice.status == "cancelled":
+        return _cancelled_pdf_ensure(invoice)
     key = pdf_key(invoice.invoice_id)
     if not storage.exists(key):
         data = pdf.render_invoice(_document(invoice))
@@ -270,6 +279,15 @@ def invoice_pdf_ensure(invoice: Invoice) -> str:
                 Invoice.updated_at.set(clock.epoch_now()),
             ]
         )
+    return key
+
+
+def _cancelled_pdf_ensure(invoice: Invoice) -> str:
+    """The issued PDF stays as it was; a cancelled invoice is served as its own copy marked cancelled
+    (one per cancellation, so a reactivated and again cancelled invoice shows the right date)."""
+    key = pdf_key(invoice.invoice_id).replace(".pdf", f"-cancelled-{invoice.cancelled_at or 0}.pdf")
+    if not storage.exists(key):
+        storage.save(key, pdf.render_invoice(_document(invoice)), "application/pdf")
     return key
 
 

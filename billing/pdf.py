@@ -29,6 +29,15 @@ class Line:
     def total(self) -> Decimal:
         return to_money(self.unit_price * self.quantity)
 
+    @property
+    def gst(self) -> Decimal:
+        return gst_of(self.total)
+
+    @property
+    def net(self) -> Decimal:
+        """The line's price without GST (the original's NET PRICE column)."""
+        return self.total - self.gst
+
 
 @dataclass(frozen=True)
 class InvoiceDocument:
@@ -42,6 +51,7 @@ class InvoiceDocument:
     payment_reference: str
     payment_date: str
     lines: list[Line] = field(default_factory=list)
+    cancelled_on: str = ""  # DD/MM/YYYY when the invoice was cancelled
 
     @property
     def total(self) -> Decimal:
@@ -69,7 +79,7 @@ def _header(doc: InvoiceDocument, styles: dict) -> list:
 
 
 def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
-    rows = [["Item", "Qty", "Unit price", "GST", "Total"]]
+    rows = [["Item", "Qty", "Unit price", "Net price", "GST (10%)", "Total"]]
     for line in doc.lines:
         label = Paragraph(f"{line.name}<br/><font size=8>{line.description}</font>", styles["Normal"])
         rows.append(
@@ -77,13 +87,15 @@ def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
                 label,
                 str(line.quantity),
                 money_display(line.unit_price),
-                money_display(gst_of(line.total)),
+                money_display(line.net),
+                money_display(line.gst),
                 money_display(line.total),
             ]
         )
-    rows.append(["", "", "", "Total GST", money_display(doc.gst)])
-    rows.append(["", "", "", "Total (incl. GST)", money_display(doc.total)])
-    table = Table(rows, colWidths=[80 * mm, 15 * mm, 25 * mm, 25 * mm, 25 * mm])
+    rows.append(["", "", "", "", "Net amount", money_display(doc.total - doc.gst)])
+    rows.append(["", "", "", "", "Total GST", money_display(doc.gst)])
+    rows.append(["", "", "", "", "Total (incl. GST)", money_display(doc.total)])
+    table = Table(rows, colWidths=[62 * mm, 12 * mm, 23 * mm, 23 * mm, 25 * mm, 25 * mm])
     table.setStyle(
         TableStyle(
             [
@@ -91,12 +103,22 @@ def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
                 ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -3), 0.25, colors.grey),
-                ("FONTNAME", (3, -1), (-1, -1), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, -4), 0.25, colors.grey),
+                ("FONTNAME", (4, -1), (-1, -1), "Helvetica-Bold"),
             ]
         )
     )
     return table
+
+
+def _cancelled_banner(doc: InvoiceDocument, styles: dict) -> list:
+    """A cancelled invoice says so before anything else; the amounts stay as they were issued."""
+    if not doc.cancelled_on:
+        return []
+    text = f"CANCELLED on {doc.cancelled_on}: this invoice is void and no longer payable."
+    banner = Table([[Paragraph(f'<font color="#c92a2a"><b>{text}</b></font>', styles["Normal"])]], colWidths=[170 * mm])
+    banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#c92a2a"))]))
+    return [banner, Spacer(1, 4 * mm)]
 
 
 def render_invoice(doc: InvoiceDocument) -> bytes:
@@ -116,9 +138,11 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     method = METHOD_LABELS.get(doc.payment_method, doc.payment_method.replace("_", " ").title())
     payment = (
         f"<b>Payment method:</b> {method}<br/><b>Payment reference:</b> {doc.payment_reference}"
-        f"<br/><b>Payment date:</b> {doc.payment_date or doc.invoice_date}<br/><b>Status:</b> Paid"
+        f"<br/><b>Payment date:</b> {doc.payment_date or doc.invoice_date}<br/><b>Status:</b> "
+        + (f"Cancelled on {doc.cancelled_on}" if doc.cancelled_on else "Paid")
     )
     story = [
+        *_cancelled_banner(doc, styles),
         *_header(doc, styles),
         Spacer(1, 6 * mm),
         _lines_table(doc, styles),

@@ -51,8 +51,10 @@ def test_cash_confirm_records_who_and_when_and_issues_a_tax_invoice(admin, custo
     assert "Invoice number: 1" in text
     assert "Pre Purchase Inspection" in text
     assert "Toyota Camry 2020 | Comprehensive Pre Purchase Inspection" in text
-    assert "1 $280.00 $25.45 $280.00" in text  # qty, unit price, GST (280 / 11), line total
-    assert "Total GST $25.45 Total (incl. GST) $280.00" in text
+    assert "Item Qty Unit price Net price GST (10%) Total" in text  # the original's columns, plus unit price
+    assert "1 $280.00 $254.55 $25.45 $280.00" in text  # qty, unit price, net, GST (280 / 11), line total
+    assert "Net amount $254.55 Total GST $25.45 Total (incl. GST) $280.00" in text
+    assert "CANCELLED" not in text
     assert "Cash" in text
     assert invoice.payment_intent_id in text
     data = invoice.analytics_data.as_dict()["operation_data"]
@@ -95,9 +97,10 @@ def test_cash_paid_order_records_its_real_amount_and_unit_prices(admin, customer
         {"item_name": "Winter Tyres", "unit_price": "99.95", "quantity": "1", "total_price": "99.95"},
     ]
     text = _pdf_text(invoice)
-    assert "V8 Engine Honda Civic 2019 | Engines & Parts 2 $150.00 $27.27 $300.00" in text
-    assert "Winter Tyres Honda Civic 2019 | Tyres & Wheels 1 $99.95 $9.09 $99.95" in text
-    assert "Total GST $36.36 Total (incl. GST) $399.95" in text  # 399.95 / 11
+    # Real net and GST per order line (the original printed a net of 0.00 for every order line).
+    assert "V8 Engine Honda Civic 2019 | Engines & Parts 2 $150.00 $272.73 $27.27 $300.00" in text
+    assert "Winter Tyres Honda Civic 2019 | Tyres & Wheels 1 $99.95 $90.86 $9.09 $99.95" in text
+    assert "Net amount $363.59 Total GST $36.36 Total (incl. GST) $399.95" in text  # 399.95 / 11
 
 
 def test_staff_booking_without_customer_is_booked_by_staff(admin, make_staff, make_appointment):
@@ -162,6 +165,38 @@ def test_cancel_and_reactivate_keep_record_and_metadata_in_sync(admin, customer,
     assert bad.status_code == 400
     missing = admin.api().patch("/api/payments/invoices", {"invoice_id": "INV-NOPE"}, format="json")
     assert missing.status_code == 404
+
+
+def _served_pdf_text(persona, invoice_id: str) -> str:
+    """The PDF a staff member downloads through the API, as text."""
+    link = persona.api().get(f"/api/payments/invoices/{invoice_id}/pdf")
+    assert link.status_code == 302
+    served = APIClient().get(link["Location"])
+    assert served.status_code == 200
+    reader = PdfReader(io.BytesIO(b"".join(served.streaming_content) if served.streaming else served.content))
+    return " ".join("\n".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_a_cancelled_invoice_pdf_says_it_is_cancelled(admin, customer, make_appointment):
+    from autolab import clock
+
+    appointment = make_appointment(created_user_id=customer.user_id)
+    _confirm(admin, appointment.appointment_id)
+    invoice_id = Appointment.get(appointment.appointment_id).invoice_id
+    assert "CANCELLED" not in _served_pdf_text(admin, invoice_id)
+    cancelled = admin.api().patch("/api/payments/invoices", {"invoice_id": invoice_id}, format="json")
+    assert cancelled.status_code == 200
+    today = clock.analytics_date(clock.from_epoch(Invoice.get(invoice_id).cancelled_at))
+    text = _served_pdf_text(admin, invoice_id)
+    assert f"CANCELLED on {today}: this invoice is void and no longer payable." in text
+    assert f"Status: Cancelled on {today}" in text
+    assert "Total (incl. GST) $280.00" in text  # the amounts stay as issued
+    assert "CANCELLED" not in _pdf_text(Invoice.get(invoice_id))  # the issued PDF itself is kept unchanged
+    back = admin.api().patch(
+        "/api/payments/invoices", {"invoice_id": invoice_id, "action": "reactivate"}, format="json"
+    )
+    assert back.status_code == 200
+    assert "CANCELLED" not in _served_pdf_text(admin, invoice_id)
 
 
 def test_reactivating_is_refused_while_another_invoice_is_active(admin, customer, make_appointment):
@@ -252,8 +287,8 @@ def test_manual_invoice_is_validated_numbered_and_emailed(admin):
     assert data["effectiveDate"] == "15/01/2030"
     text = _pdf_text(invoice)
     assert "Tax invoice" in text
-    assert "Winter Tyres Mazda 3 2015 2 $99.50 $18.09 $199.00" in text
-    assert "Total GST $38.09 Total (incl. GST) $419.00" in text  # 419 / 11
+    assert "Winter Tyres Mazda 3 2015 2 $99.50 $180.91 $18.09 $199.00" in text
+    assert "Net amount $380.91 Total GST $38.09 Total (incl. GST) $419.00" in text  # 419 / 11
     assert len(_emails("payment_confirmed")) == 1
 
 
