@@ -56,7 +56,7 @@ class Permission(StrEnum):
     USERS_VIEW = "users.view"
     CUSTOMER_EDIT = "customer.edit"
     CUSTOMER_TAKE = "customer.take"
-    CHAT_INBOX = "chat.inbox"  # staff socket, online users, last messages, replying
+    CHAT_INBOX = "chat.inbox"  # the one chat rule: portal inbox, staff socket, online users, last messages, replying
     CANNED_REPLIES_MANAGE = "chat.canned_replies_manage"
     INQUIRY_VIEW = "inquiry.view"
     INQUIRY_MANAGE = "inquiry.manage"
@@ -102,7 +102,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.USERS_VIEW: ALL_ROLES,
     Permission.CUSTOMER_EDIT: frozenset({ADMIN, SUPPORT}),
     Permission.CUSTOMER_TAKE: frozenset({ADMIN, SUPPORT}),
-    Permission.CHAT_INBOX: frozenset({SUPPORT, CLERK}),
+    # ADMIN takes customers (CUSTOMER_TAKE), so may chat with them everywhere, not only in the portal.
+    Permission.CHAT_INBOX: frozenset({ADMIN, SUPPORT, CLERK}),
     Permission.CANNED_REPLIES_MANAGE: frozenset({ADMIN, SUPPORT}),
     Permission.INQUIRY_VIEW: ALL_ROLES,
     Permission.INQUIRY_MANAGE: frozenset({ADMIN, SUPPORT}),

@@ -86,6 +86,9 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "can_edit": staff.has(Permission.APPOINTMENT_EDIT) and appointment.status in ("PENDING", "SCHEDULED"),
         "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE) and appointment.status == "COMPLETED",
         "can_write_reports": _can_write_reports(staff, appointment),
+        # The same permissions as billing's payments page (confirm or revert a payment, invoices).
+        "can_view_payments": staff.has(Permission.INVOICE_VIEW) or staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
+        "can_confirm_payment": staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
         "schedule_form": forms.ScheduleForm(initial=_schedule_initial(appointment), mechanics=mechanics),
         "notes_form": forms.NotesForm(initial={"post_notes": appointment.post_notes, "version": appointment.version}),
         "upload_form": forms.ReportUploadForm(),

@@ -10,7 +10,7 @@ from typing import Any
 from autolab import events
 from chat.models import Customer, Message
 
-# Staff who may chat (Permission.CHAT_INBOX or CUSTOMER_TAKE) join this group on staff-init.
+# Staff who may chat (Permission.CHAT_INBOX) join this group on staff-init.
 INBOX_GROUP = "staffinbox"
 
 

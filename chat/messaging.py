@@ -48,7 +48,7 @@ class Actor:
 
 
 def may_chat(staff: StaffIdentity) -> bool:
-    return staff.has(Permission.CHAT_INBOX) or staff.has(Permission.CUSTOMER_TAKE)
+    return staff.has(Permission.CHAT_INBOX)
 
 
 def actor_for(*, staff: StaffIdentity | None, user_id: object) -> Actor:

@@ -19,7 +19,7 @@ from staffapp.selectors import staff_get_by_user_id
 from staffapp.sites import portal_site
 
 SECTION = "Customers & chat"
-INBOX = (Permission.CHAT_INBOX, Permission.CUSTOMER_TAKE)
+INBOX = (Permission.CHAT_INBOX,)
 PAGE_SIZE = 25
 
 

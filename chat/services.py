@@ -180,8 +180,8 @@ def _record_connection(connection_id: str, user_id: str, *, kind: str) -> Connec
 
 
 def staff_connect(*, connection_id: str, staff: StaffIdentity) -> bool:
-    """Staff ``staff-init``: chat staff (inbox or take) are recorded as online; returns whether they may chat."""
-    may_chat = staff.has(Permission.CHAT_INBOX) or staff.has(Permission.CUSTOMER_TAKE)
+    """Staff ``staff-init``: chat staff (CHAT_INBOX) are recorded as online; returns whether they may chat."""
+    may_chat = staff.has(Permission.CHAT_INBOX)
     if may_chat:
         # Unlike customers, staff keep several sockets: one per open portal tab.
         _record_connection(connection_id, staff.user_id, kind="staff")

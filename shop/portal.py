@@ -111,6 +111,9 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         "can_edit": staff.has(Permission.ORDER_EDIT) and editable,
         "can_edit_items": staff.has(Permission.ORDER_EDIT) and editable and order.payment_status != "paid",
         "can_write_notes": services.may_write_post_notes(staff, order),
+        # The same permissions as billing's payments page (confirm or revert a payment, invoices).
+        "can_view_payments": staff.has(Permission.INVOICE_VIEW) or staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
+        "can_confirm_payment": staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
         "transitions": sorted(services.allowed_transitions(staff, order)),
         "schedule_form": forms.ScheduleForm(
             initial={

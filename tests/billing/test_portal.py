@@ -138,3 +138,40 @@ def test_browser_confirm_payment_and_download_invoice(portal_login, live_server,
     page.click("#confirm-action")
     page.wait_for_selector("text=cancelled.")
     assert page.inner_text("#invoice-status") == "cancelled"
+
+
+def _link(html: str, element_id: str) -> tuple[str, str] | None:
+    """(href, text) of the element with ``element_id``, or None."""
+    import re
+
+    found = re.search(rf'<a [^>]*id="{element_id}" href="([^"]+)">([^<]+)</a>', html)
+    return (found.group(1), found.group(2)) if found else None
+
+
+@pytest.mark.parametrize(
+    ("kind", "page"), [("appointment", "/admin/bookings/appointments/{}/"), ("order", "/admin/shop/orders/{}/")]
+)
+def test_record_pages_link_to_payment_confirm_and_revert(
+    admin, support, clerk, customer, make_appointment, make_order, kind, page
+):
+    record = make_appointment(created_user_id=customer.user_id) if kind == "appointment" else None
+    record = record or make_order(created_user_id=customer.user_id)
+    record_id = record.appointment_id if kind == "appointment" else record.order_id
+    payments = f"/admin/billing/payments/{kind}/{record_id}/"
+
+    client = _login(admin)
+    detail = client.get(page.format(record_id))
+    assert detail.status_code == 200
+    assert _link(detail.content.decode(), "payments-link") == (payments, "Confirm or revert payment")
+    client.post(payments, {"payment_method": "cash"})
+    paid = client.get(page.format(record_id)).content.decode()
+    href, _ = _link(paid, "payments-link")
+    assert href == payments
+    assert _link(client.get(href).content.decode(), "revert-link") == (payments + "revert/", "Revert payment…")
+
+    support_page = _login(support).get(page.format(record_id)).content.decode()
+    assert _link(support_page, "payments-link") == (payments, "Payments and invoices")
+    clerk_page = _login(clerk).get(page.format(record_id))
+    assert clerk_page.status_code == 200
+    assert _link(clerk_page.content.decode(), "payments-link") is None  # a clerk may not open it
+    assert _login(clerk).get(payments).status_code == 403

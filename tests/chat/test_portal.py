@@ -29,6 +29,22 @@ def test_inbox_lists_conversations_with_unread_and_filters(portal_client, suppor
     assert "Bob" not in unassigned
 
 
+@pytest.mark.parametrize(
+    ("roles", "status"),
+    [(("ADMIN",), 200), (("CUSTOMER_SUPPORT",), 200), (("CLERK",), 200), (("MECHANIC",), 403)],
+)
+def test_one_rule_for_the_inbox_in_the_portal_and_the_api(portal_client, make_staff, new_customer, roles, status):
+    customer = new_customer(user_name="Alice")
+    messaging.message_send(client_id=customer, text="alice needs help", staff=None)
+    persona = make_staff(*roles)
+    assert portal_client(persona).get("/admin/chat/inbox/").status_code == status
+    last = persona.api().get("/api/messages/last")
+    assert last.status_code == status  # an ADMIN used to get 403 here while the portal inbox let them in
+    assert persona.api().get("/api/users/online").status_code == status
+    if status == 200:
+        assert [m["message"] for m in last.json()["messages"]] == ["alice needs help"]
+
+
 def test_inbox_is_refused_to_mechanics(portal_client, mechanic):
     assert portal_client(mechanic).get("/admin/chat/inbox/").status_code == 403
 
