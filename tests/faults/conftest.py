@@ -10,6 +10,7 @@ from django.conf import settings
 
 from autolab import dynamodb
 from devtools.services import Service, start_moto
+from tests.chat.conftest import open_socket  # noqa: F401 - the chat suite's real sockets, here too
 from tests.faults.dynamodb_faults import FaultyDynamoDB
 
 # Short enough that a stalled engine costs a test seconds, long enough for a loaded machine.
