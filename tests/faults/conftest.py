@@ -15,6 +15,7 @@ from django.conf import settings
 
 from autolab import dynamodb
 from devtools.services import Service, start_moto
+from tests.billing.conftest import catalogue, customer, make_appointment  # noqa: F401 - shared fixtures
 from tests.chat.conftest import (
     ROOT,
     open_socket,  # noqa: F401 - the chat suite's real sockets, here too
@@ -66,3 +67,25 @@ def start_web(port: int, log_path: Path) -> subprocess.Popen:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"the web process did not answer: see {log_path}")
+
+
+def start_worker(log_path: Path, **env: str) -> subprocess.Popen:
+    """A real ``celery worker`` (solo pool, as the suite's worker fixture) with extra environment."""
+    from autolab.celery import app
+
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "autolab.settings.test", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    environment.pop("DATABASE_URL", None)
+    environment.update(env)
+    command = [sys.executable, "-m", "celery", "-A", "autolab", "worker", "-P", "solo", "-l", "INFO"]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [*command, "--without-gossip", "--without-mingle"], env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited: see {log_path}")
+        if app.control.ping(timeout=0.5):
+            return process
+    process.kill()
+    raise RuntimeError(f"celery worker did not answer: see {log_path}")
