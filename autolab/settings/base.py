@@ -153,14 +153,23 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Auto Lab Solutions <mail@autolabsolutions.com>")
+# SNS notifications are accepted only from these topics (our SES bounce/complaint/delivery/receipt
+# topics). Empty (the default outside AUTOLAB_ENV=dev) refuses every SNS message, with a log line;
+# dev and the test suite (settings/test.py) accept the suite's fixture topic.
+DEV_SNS_TOPIC_ARN = "arn:aws:sns:ap-southeast-2:123456789012:ses-notifications-test"
+SNS_ALLOWED_TOPIC_ARNS = env.list("SNS_ALLOWED_TOPIC_ARNS", default=[DEV_SNS_TOPIC_ARN] if AUTOLAB_ENV == "dev" else [])
+# An SNS message signed longer ago than this is refused as a replay (SNS retries within minutes).
+SNS_MAX_MESSAGE_AGE_SECONDS = env.int("SNS_MAX_MESSAGE_AGE_SECONDS", default=3600)
+# A notification's SigningCertURL must match this after parsing: AWS's regional SNS hosts only
+# (sns.<region>.amazonaws.com; not an S3 bucket host such as sns.s3.amazonaws.com), https, a .pem path.
 SNS_SIGNING_CERT_URL_PATTERN = env(
     "SNS_SIGNING_CERT_URL_PATTERN",
-    default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com/[A-Za-z0-9_/.-]+\.pem$",
+    default=r"^https://sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]\.amazonaws\.com/[A-Za-z0-9_/.-]+\.pem$",
 )
 # A SubscriptionConfirmation's SubscribeURL is visited only when it matches this pattern.
 SNS_SUBSCRIBE_URL_PATTERN = env(
     "SNS_SUBSCRIBE_URL_PATTERN",
-    default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com/\?Action=ConfirmSubscription&[^\s]+$",
+    default=r"^https://sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]\.amazonaws\.com/\?Action=ConfirmSubscription&[^\s]+$",
 )
 
 # --- The business --------------------------------------------------------------------------

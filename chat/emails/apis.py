@@ -416,6 +416,10 @@ class SesWebhookApi(APIView):
     def post(self, request: Request) -> Response:
         message = _sns_body(request.body)
         try:
+            sns.check_source(message)  # before the signature: no certificate fetched for strangers
+        except sns.SnsSourceError as error:
+            raise PermissionDenied(str(error)) from error
+        try:
             sns.verify(message)
         except sns.SnsSignatureError as error:
             raise PermissionDenied(f"Invalid SNS signature: {error}") from error
