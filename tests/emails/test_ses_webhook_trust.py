@@ -152,3 +152,28 @@ def test_a_certificate_url_off_the_regional_sns_hosts_is_refused_without_a_fetch
 def test_the_default_certificate_rule_pins_the_regional_sns_host(url, allowed):
     with override_settings(SNS_SIGNING_CERT_URL_PATTERN=base_settings.SNS_SIGNING_CERT_URL_PATTERN):
         assert sns.certificate_url_allowed(url) is allowed
+
+
+# --- Deep nesting (issue 20 item 13) ---
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_the_ses_webhook_refuses_a_deeply_nested_body(anon):
+    response = anon.post("/api/webhooks/ses", data=_nested(100_000), content_type="text/plain")
+
+    assert response.status_code == 400
+    assert response.json() == {"success": False, "message": "Body is not JSON: JSON is nested deeper than 32 levels"}
+
+
+def test_the_ses_webhook_refuses_a_signed_message_whose_content_is_deeply_nested(anon, sns_server):
+    message = sns_server.sign(
+        {**sns_server.notification({}), "Message": '{"notificationType": "Bounce", "x": ' + _nested(50_000) + "}"}
+    )
+
+    response = anon.post("/api/webhooks/ses", data=json.dumps(message), content_type="text/plain")
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "Message is not JSON"
