@@ -194,6 +194,10 @@ CORS_ALLOW_HEADERS = (
     "stripe-signature",
 )
 API_RATE_LIMITS = env("API_RATE_LIMITS", default="on")
+# How many proxies we run in front of daphne (load balancer, nginx), each appending to
+# X-Forwarded-For. 0: the header is ignored and the peer address is the client. Rate limits and the
+# login lockout key on the address autolab.client_ip derives from this (docs/security.md).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
