@@ -18,7 +18,7 @@ from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
 from bookings import catalogue, selectors, services, updates
-from bookings.serializers import appointment_json
+from bookings.serializers import appointment_json, mechanic_json
 from bookings.slots import Interval, days_between
 
 MAX_AVAILABILITY_DAYS = 62
@@ -281,7 +281,7 @@ class AppointmentDetailApi(APIView):
         mechanic = selectors.staff_contact(appointment.assigned_mechanic_id)
         data = {"appointment": appointment_json(appointment, for_customer=staff is None)}
         if mechanic:
-            data["assignedMechanic"] = mechanic
+            data["assignedMechanic"] = mechanic_json(mechanic, for_customer=staff is None)
         return ok(data)
 
     @extend_schema(operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)

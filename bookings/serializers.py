@@ -36,6 +36,12 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def mechanic_json(contact: dict[str, str], *, for_customer: bool) -> dict[str, str]:
+    """The assigned mechanic: staff see the contact details, a customer only the name (the business's
+    phone and email are the customer's way in, not a mechanic's own)."""
+    return {"userName": contact.get("userName", "")} if for_customer else contact
+
+
 def appointment_json(appointment: Appointment, *, for_customer: bool = False) -> dict[str, Any]:
     """Every stored field by its attribute name; customers see approved reports only."""
     data: dict[str, Any] = {}
