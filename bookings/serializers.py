@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from pynamodb.attributes import MapAttribute
 
 from autolab import storage
@@ -37,9 +38,16 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def mechanic_json(contact: dict[str, str], *, for_customer: bool) -> dict[str, str]:
-    """The assigned mechanic: staff see the contact details, a customer only the name (the business's
-    phone and email are the customer's way in, not a mechanic's own)."""
-    return {"userName": contact.get("userName", "")} if for_customer else contact
+    """The assigned mechanic. Staff see the mechanic's own contact details; a customer sees the
+    mechanic's name with the business's email and phone in the same fields (the website shows
+    them), never a mechanic's private ones."""
+    if not for_customer:
+        return contact
+    return {
+        "userName": contact.get("userName", ""),
+        "userEmail": settings.BUSINESS_EMAIL,
+        "contactNumber": settings.BUSINESS_PHONE,
+    }
 
 
 def appointment_json(appointment: Appointment, *, for_customer: bool = False) -> dict[str, Any]:
