@@ -235,7 +235,7 @@ class InvoicesApi(APIView):
         operation_id="payments_invoices_create",
         request=s.ManualInvoiceInput,
         responses={
-            201: inline_serializer(
+            200: inline_serializer(
                 "ManualInvoiceOut",
                 {
                     "success": _BOOL(),
@@ -272,8 +272,7 @@ class InvoicesApi(APIView):
                 "payment_method": data["payment_method"],
                 "invoice_url": invoice.file_url,
                 "generated_at": clock.iso_local(clock.from_epoch(invoice.created_at)),
-            },
-            status=201,
+            }
         )
 
     @extend_schema(

@@ -220,13 +220,13 @@ class OrderListCreateApi(APIView):
             raise PermissionDenied("Unauthorized: Insufficient permissions")
         return page
 
-    @extend_schema(operation_id="orders_create", request=OrderCreateDoc, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="orders_create", request=OrderCreateDoc, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         if "orderData" not in body:
             raise ValidationError("orderData is required")
         order = services.order_create(actor=staff_of(request), user_id=body.get("userId"), order_data=body["orderData"])
-        return ok({"message": "Order created successfully", "orderId": order.order_id}, status=201)
+        return ok({"message": "Order created successfully", "orderId": order.order_id})
 
 
 class OrderDetailApi(APIView):

@@ -105,14 +105,29 @@ DYNAMODB_READ_TIMEOUT_SECONDS = env.int("DYNAMODB_READ_TIMEOUT_SECONDS", default
 
 # --- Redis, Channels, Celery -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="") or "redis://127.0.0.1:6379/0"
+# One set of client options for every Redis connection (docs/chat.md, "Keep-alive"). channels-redis
+# waits for a socket's next message with a 5 s blocking BZPOPMIN; redis-py's default 5 s read timeout
+# made that wait itself time out and crash idle sockets (1011). Reads get 30 s, well above any
+# blocking call here; idle pooled connections are PINGed before reuse and kept alive by TCP.
+REDIS_CLIENT_OPTIONS = {
+    "socket_timeout": 30,
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "health_check_interval": 15,
+}
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}]},
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_CLIENT_OPTIONS)
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_CLIENT_OPTIONS["socket_timeout"]
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CLIENT_OPTIONS["socket_connect_timeout"]
+CELERY_REDIS_SOCKET_KEEPALIVE = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_CLIENT_OPTIONS["health_check_interval"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -245,5 +260,6 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"autolab-{AUTOLAB_ENV}",
+        "OPTIONS": REDIS_CLIENT_OPTIONS,
     }
 }
