@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from autolab import links
 from autolab.api import PageQuerySerializer, ok, validated_query
 from autolab.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from autolab.money import json_number
@@ -33,6 +34,9 @@ OPTIONAL_FIELDS = {
     "paymentConfirmedBy": "payment_confirmed_by",
     "paymentConfirmedAt": "payment_confirmed_at",
     "postNotes": "post_notes",
+    "invoiceId": "invoice_id",
+    "paymentRevertedBy": "payment_reverted_by",
+    "paymentRevertedAt": "payment_reverted_at",
 }
 
 
@@ -89,6 +93,8 @@ def order_json(order: Order, catalogue: Catalogue | None = None) -> dict[str, An
     )
     if order.payment_amount is not None:
         body["paymentAmount"] = json_number(order.payment_amount)
+    if order.invoice_id:
+        body["invoiceUrl"] = links.invoice_pdf(order.invoice_id)
     return body
 
 

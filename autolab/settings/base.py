@@ -92,6 +92,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 FILE_STORAGE = env("FILE_STORAGE", default="local")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 SIGNED_URL_MAX_AGE_SECONDS = env.int("SIGNED_URL_MAX_AGE_SECONDS", default=900)
+# autolab's own public origin: every link it hands out (API answers, emails) is absolute on it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
+# Customers' invoice and report links (API answers, emails) open without a login until then.
+CUSTOMER_LINK_MAX_AGE_SECONDS = env.int("CUSTOMER_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
 
 LOGIN_URL = "admin:login"
 # Report uploads are up to 10 MB and arrive as one PUT body.

@@ -178,6 +178,7 @@ async def test_sockets_stay_up_and_every_message_arrives_once(daphne_server: Dap
     loop = asyncio.get_running_loop()
     pool = ThreadPoolExecutor(max_workers=16)
     http = requests.Session()
+    http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=16))
     base, ws_url = daphne_server.url, daphne_server.url.replace("http", "ws") + "/ws/"
 
     def post(path: str, body: dict[str, Any], token: str | None = None) -> requests.Response:
