@@ -9,13 +9,16 @@ a plain HTTP client against a real server, without cookies, tokens or extra para
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 from asgiref.sync import sync_to_async
+from django.core import mail
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -296,6 +299,30 @@ def test_a_customers_invoice_link_opens_the_pdf_without_anything_else(
     other_invoice = url.replace(appointment["invoiceId"], "INV-0000000000")
     assert _open(other_invoice).status_code == 404
     assert _open(f"{parts.scheme}://{parts.netloc}{parts.path}").status_code == 404  # the bare route needs a login
+
+
+def _email_links(to: str) -> list[str]:
+    bodies = [
+        str(m.body) + "".join(str(c) for c, _ in getattr(m, "alternatives", []))
+        for m in mail.outbox
+        if to in " ".join(m.to)
+    ]
+    return [html.unescape(link) for body in bodies for link in re.findall(r'href="([^"]+)"', body)]
+
+
+def test_email_buttons_are_absolute_and_open_without_a_login(
+    website: APIClient, fake_stripe: Any, public_server: str
+) -> None:
+    user_id = _customer(website)
+    appointment_id = _book(website, user_id)
+    _pay(website, fake_stripe, user_id, "appointment", appointment_id)
+    links = _email_links("jane@example.com")
+    ours = [link for link in links if "/api/" in link]
+    assert ours, [(m.to, m.subject) for m in mail.outbox]
+    assert all(link.startswith(public_server + "/") for link in ours), ours
+    invoice_links = [link for link in ours if "/pdf?signature=" in link]
+    assert len(invoice_links) == 1, ours
+    assert "tax invoice" in _pdf_text(_open(invoice_links[0])).lower()
 
 
 def test_an_expired_invoice_link_answers_403(
