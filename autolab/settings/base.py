@@ -135,6 +135,9 @@ CELERY_REDIS_SOCKET_KEEPALIVE = True
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_CLIENT_OPTIONS["health_check_interval"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker killed mid-task (SIGKILL, OOM) never acknowledges its message; Redis hands it to a worker
+# again after this long. Above the task time limit plus the longest retry countdown (300 s).
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=900)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
@@ -208,8 +211,8 @@ API_RATE_LIMITS = env("API_RATE_LIMITS", default="on")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "autolab.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "staffapp.authentication.StaffTokenAuthentication",
+        "staffapp.authentication.StaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
