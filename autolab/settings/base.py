@@ -123,7 +123,9 @@ REDIS_CLIENT_OPTIONS = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}]},
+        # A staff socket gets two pushes per customer message; a burst must not overflow its
+        # channel (channels-redis drops pushes beyond capacity, default 100).
+        "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}], "capacity": 1000},
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL

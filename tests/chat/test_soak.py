@@ -261,7 +261,12 @@ async def test_sockets_stay_up_and_every_message_arrives_once(daphne_server: Dap
 
     drains = [asyncio.ensure_future(drain(name, socket)) for name, socket in sockets.items()]
     await asyncio.gather(*(customer_life(i, s, u) for i, (s, u) in enumerate(customers)))
-    await asyncio.sleep(5)  # pushes of the last sends still on their way
+    # Pushes of the last sends may still be on their way: wait until every one arrived (or 60 s).
+    drain_until = time.monotonic() + 60
+    while time.monotonic() < drain_until and any(
+        message_id not in tally.received[name] for message_id, (_, names) in tally.sent.items() for name in names
+    ):
+        await asyncio.sleep(1)
     elapsed = time.monotonic() - started
     closed = {name: s.close_info for name, s in sockets.items() if s.close_info is not None}
     for task in drains:
