@@ -251,16 +251,14 @@ class AppointmentsApi(APIView):
         return ok({"appointments": items, "count": len(items), "nextCursor": page.next_cursor})
 
     @extend_schema(
-        operation_id="appointments_create", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+        operation_id="appointments_create", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}
     )
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         appointment = services.appointment_create(
             actor=staff_of(request), user_id=body.get("userId"), data=body.get("appointmentData")
         )
-        return ok(
-            {"message": "Appointment created successfully", "appointmentId": appointment.appointment_id}, status=201
-        )
+        return ok({"message": "Appointment created successfully", "appointmentId": appointment.appointment_id})
 
 
 class AppointmentDetailApi(APIView):

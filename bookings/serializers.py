@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from pynamodb.attributes import MapAttribute
 
-from autolab import storage
+from autolab import links, storage
 from autolab.money import json_number
 from bookings.models import Appointment
 
@@ -61,4 +61,6 @@ def appointment_json(appointment: Appointment, *, for_customer: bool = False) ->
     if for_customer:
         reports = [r for r in reports if r.get("approved") is True]
     data["reports"] = [report_json(r) for r in reports]
+    if appointment.invoice_id:
+        data["invoiceUrl"] = links.invoice_pdf(appointment.invoice_id)
     return data
