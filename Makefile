@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run test lint format bench clean-venv
+.PHONY: run test soak lint format bench clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "==> Creating $(VENV) and installing dependencies (first run takes a minute)"
@@ -22,6 +22,10 @@ test: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m pytest
+
+# 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
+soak: $(STAMP)
+	@$(PY) -m pytest -m soak -s tests/chat/test_soak.py
 
 lint: $(STAMP)
 	@$(PY) -m ruff check .

@@ -20,7 +20,7 @@ def file_download(request: HttpRequest, token: str) -> HttpResponse:
         key, filename = storage.download_claims(token)
         data = storage.read(key)
     except storage.StorageError as error:
-        status = 410 if "expired" in str(error) else 404
+        status = 403 if "expired" in str(error) else 404  # forged or unknown: nothing to confirm
         return JsonResponse(error_body(str(error)), status=status)
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = HttpResponse(data, content_type=content_type)

@@ -14,6 +14,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core import signing
 
+from autolab import links
+
 _DOWNLOAD_SALT = "autolab.storage.download"
 _UPLOAD_SALT = "autolab.storage.upload"
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,500}$")
@@ -88,7 +90,7 @@ def _max_age(max_age: int | None) -> int:
 
 
 def download_url(key: str, *, filename: str | None = None, max_age: int | None = None) -> str:
-    """A link that serves the file until it expires (a path on autolab, or an S3 presigned URL)."""
+    """A link that serves the file until it expires (absolute on autolab, or an S3 presigned URL)."""
     _check_key(key)
     name = sanitize_filename(filename or PurePosixPath(key).name)
     if _uses_s3():
@@ -102,7 +104,7 @@ def download_url(key: str, *, filename: str | None = None, max_age: int | None =
             ExpiresIn=_max_age(max_age),
         )
     token = signing.dumps({"k": key, "f": name, "e": int(time.time()) + _max_age(max_age)}, salt=_DOWNLOAD_SALT)
-    return f"/api/files/{quote(token)}"
+    return links.absolute(f"/api/files/{quote(token)}")
 
 
 def upload_url(key: str, *, content_type: str, max_bytes: int, max_age: int | None = None) -> str:
@@ -115,7 +117,7 @@ def upload_url(key: str, *, content_type: str, max_bytes: int, max_age: int | No
             ExpiresIn=_max_age(max_age),
         )
     claims = {"k": key, "t": content_type, "m": max_bytes, "e": int(time.time()) + _max_age(max_age)}
-    return f"/api/files/upload/{quote(signing.dumps(claims, salt=_UPLOAD_SALT))}"
+    return links.absolute(f"/api/files/upload/{quote(signing.dumps(claims, salt=_UPLOAD_SALT))}")
 
 
 def _claims(token: str, salt: str) -> dict[str, Any]:

@@ -235,7 +235,7 @@ class InvoicesApi(APIView):
         operation_id="payments_invoices_create",
         request=s.ManualInvoiceInput,
         responses={
-            201: inline_serializer(
+            200: inline_serializer(
                 "ManualInvoiceOut",
                 {
                     "success": _BOOL(),
@@ -270,10 +270,9 @@ class InvoicesApi(APIView):
                 "reference_number": invoice.reference_number,
                 "payment_intent_id": invoice.payment_intent_id,
                 "payment_method": data["payment_method"],
-                "invoice_url": invoice.file_url,
+                "invoice_url": invoices.invoice_staff_url(invoice),
                 "generated_at": clock.iso_local(clock.from_epoch(invoice.created_at)),
-            },
-            status=201,
+            }
         )
 
     @extend_schema(
@@ -304,7 +303,7 @@ def _action_result(action: str, previous: str, invoice: object, actor: object) -
             "referenceNumber": invoice.reference_number,
             "referenceType": invoice.reference_type,
             "createdAt": invoice.created_at,
-            "fileUrl": invoice.file_url,
+            "fileUrl": invoices.invoice_staff_url(invoice),
             "format": invoice.format,
             "previousStatus": previous,
             "newStatus": invoice.status,
@@ -333,12 +332,16 @@ class InvoicePdfApi(APIView):
         parameters=[
             OpenApiParameter("invoice_id", str, OpenApiParameter.PATH),
             OpenApiParameter("userId", str, description="The record's customer, for callers who are not staff"),
+            OpenApiParameter("signature", str, description="Part of a customer's signed link (invoiceUrl)"),
         ],
         responses={302: OpenApiResponse(description="Redirect to a fresh, expiring link to the PDF")},
     )
     def get(self, request: Request, invoice_id: str) -> HttpResponseRedirect:
         url = invoices.invoice_pdf_link(
-            invoice_id=invoice_id, staff=staff_of(request), user_id=request.query_params.get("userId", "")
+            invoice_id=invoice_id,
+            staff=staff_of(request),
+            user_id=request.query_params.get("userId", ""),
+            signature=request.query_params.get("signature", ""),
         )
         return HttpResponseRedirect(url)
 

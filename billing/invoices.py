@@ -15,9 +15,9 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from autolab import clock, events, storage
+from autolab import clock, events, links, storage
 from autolab.dynamodb import transaction
-from autolab.exceptions import Conflict, NotFound, ValidationError
+from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.money import money_str, to_money
 from autolab.permissions import StaffIdentity
 from billing import keys, pdf, records
@@ -67,6 +67,11 @@ def pdf_key(invoice_id: str) -> str:
 def invoice_link(invoice_id: str) -> str:
     """The stable, authorised route that hands out a fresh expiring link to the PDF."""
     return f"/api/payments/invoices/{invoice_id}/pdf"
+
+
+def invoice_staff_url(invoice: Invoice) -> str | None:
+    """The stable route on autolab's public origin, for staff (session or token) to open."""
+    return links.absolute(invoice.file_url) if invoice.file_url else None
 
 
 def _new_invoice_id() -> str:
@@ -326,6 +331,7 @@ def _notify_confirmed(invoice: Invoice, key: str) -> None:
         "paymentReference": invoice.payment_intent_id,
         "invoiceId": invoice.invoice_id,
         "invoiceNumber": invoice.invoice_number,
+        "invoiceUrl": links.invoice_pdf(invoice.invoice_id),
     }
     email_customer(
         email_type="payment_confirmed",
@@ -659,12 +665,15 @@ def invoice_create_manual(
     return invoice_complete(invoice)
 
 
-def invoice_pdf_link(*, invoice_id: str, staff: StaffIdentity | None, user_id: str) -> str:
-    """A fresh expiring link to the PDF for staff who may view invoices or the record's customer."""
+def invoice_pdf_link(*, invoice_id: str, staff: StaffIdentity | None, user_id: str, signature: str = "") -> str:
+    """A fresh expiring link to the PDF for staff who may view invoices, the holder of a signed
+    customer link (``links.invoice_pdf``), or the record's customer by id."""
     from autolab.permissions import Permission
 
+    if signature:
+        _check_signature(invoice_id, signature)
     invoice = invoice_get(invoice_id)
-    if staff is None or not staff.has(Permission.INVOICE_VIEW):
+    if not signature and (staff is None or not staff.has(Permission.INVOICE_VIEW)):
         record = (
             records.record_get(invoice.reference_type, invoice.reference_number)
             if invoice.reference_type in records.RECORD_TYPES and user_id
@@ -674,6 +683,16 @@ def invoice_pdf_link(*, invoice_id: str, staff: StaffIdentity | None, user_id: s
             raise NotFound(f"Invoice {invoice_id} not found")
     key = invoice_pdf_ensure(invoice)
     return storage.download_url(key, filename=f"tax-invoice-{invoice.invoice_number}.pdf")
+
+
+def _check_signature(invoice_id: str, signature: str) -> None:
+    try:
+        links.invoice_pdf_check(invoice_id, signature)
+    except links.LinkError as error:
+        # An expired link is the customer's own and says so; a forged one confirms nothing.
+        raise (
+            PermissionDenied(str(error)) if error.expired else NotFound(f"Invoice {invoice_id} not found")
+        ) from error
 
 
 def invoice_effective_date_update(*, reference_type: str, reference_number: str, scheduled_date: str) -> str | None:

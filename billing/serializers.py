@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from autolab.money import json_number, to_money
-from billing.invoices import ManualItem
+from billing.invoices import ManualItem, invoice_staff_url
 from billing.models import Invoice
 from billing.records import RECORD_TYPES
 
@@ -185,7 +185,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "referenceNumber": invoice.reference_number,
         "referenceType": invoice.reference_type,
         "status": invoice.status,
-        "fileUrl": invoice.file_url,
+        "fileUrl": invoice_staff_url(invoice),
         "format": invoice.format,
         "metadata": metadata,
         "analyticsData": invoice.analytics_data.as_dict() if invoice.analytics_data else None,

@@ -51,7 +51,8 @@ def _announce_paid(record: records.Record, method: str) -> None:
         "referenceNumber": payload["referenceNumber"],
         "paymentStatus": "paid",
     }
-    events.publish(events.customer_group(record.created_user_id), "payment-status", message)
+    # The website handles {"type": "appointment" | "order", "subtype": "payment-status"} only (§3.6).
+    events.publish(events.customer_group(record.created_user_id), message["type"], message)
 
 
 def _mark_paid(record_type: str, record_id: str, fields: dict[str, Any], intent_id: str | None = None) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from autolab import parsers
 from autolab.exceptions import ServiceUnavailable, ValidationError
 
 
@@ -114,11 +115,60 @@ def intent_cancel(intent_id: str) -> None:
 
 
 def event_construct(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The verified event as a plain dict; ValidationError for a missing or bad signature."""
+    """The verified event as a plain dict; ValidationError for a missing or bad signature, and for a
+    signed body that is not an event we can act on (nothing is written for it)."""
     if not signature:
         raise ValidationError("Missing Stripe signature")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        stripe.WebhookSignature.verify_header(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+        )
     except (stripe.SignatureVerificationError, ValueError) as error:
         raise ValidationError("Invalid Stripe signature") from error
-    return event.to_dict()
+    try:
+        event = parsers.loads(payload)
+    except ValueError as error:
+        raise ValidationError(f"Stripe event is not JSON: {error}") from error
+    problem = _event_problem(event)
+    if problem:
+        raise ValidationError(f"Not a Stripe event: {problem}")
+    return event
+
+
+# Fields the webhook handlers read from ``data.object``, by event family, with the types they need.
+_OBJECT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "payment_intent.": {
+        "id": (str,),
+        "status": (str,),
+        "amount": (int,),
+        "amount_received": (int,),
+        "currency": (str,),
+        "metadata": (dict,),
+        "payment_method": (str,),
+    },
+    "charge.": {"id": (str,), "payment_intent": (str,)},
+}
+_REQUIRED_OBJECT_FIELDS = ("id",)
+_TYPE_NAMES = {str: "string", int: "integer", dict: "object"}
+
+
+def _event_problem(event: Any) -> str | None:
+    """Why ``event`` is not a well-formed event envelope, or None when it is."""
+    if not isinstance(event, dict):
+        return "the body is not a JSON object"
+    for name in ("id", "type"):
+        if not isinstance(event.get(name), str) or not event[name]:
+            return f"{name} must be a non-empty string"
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "data.object must be an object"
+    fields = next((f for prefix, f in _OBJECT_FIELDS.items() if event["type"].startswith(prefix)), {})
+    obj = data["object"]
+    for name, types in fields.items():
+        value = obj.get(name)
+        if value is None and name not in _REQUIRED_OBJECT_FIELDS:
+            continue
+        if not isinstance(value, types) or isinstance(value, bool):
+            kind = " or ".join(_TYPE_NAMES[t] for t in types)
+            return f"data.object.{name} must be {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+    return None

@@ -18,7 +18,7 @@ from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
 from bookings import catalogue, selectors, services, updates
-from bookings.serializers import appointment_json
+from bookings.serializers import appointment_json, mechanic_json
 from bookings.slots import Interval, days_between
 
 MAX_AVAILABILITY_DAYS = 62
@@ -258,16 +258,14 @@ class AppointmentsApi(APIView):
         return ok({"appointments": items, "count": len(items), "nextCursor": page.next_cursor})
 
     @extend_schema(
-        operation_id="appointments_create", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+        operation_id="appointments_create", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}
     )
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         appointment = services.appointment_create(
             actor=staff_of(request), user_id=body.get("userId"), data=body.get("appointmentData")
         )
-        return ok(
-            {"message": "Appointment created successfully", "appointmentId": appointment.appointment_id}, status=201
-        )
+        return ok({"message": "Appointment created successfully", "appointmentId": appointment.appointment_id})
 
 
 class AppointmentDetailApi(APIView):
@@ -288,7 +286,7 @@ class AppointmentDetailApi(APIView):
         mechanic = selectors.staff_contact(appointment.assigned_mechanic_id)
         data = {"appointment": appointment_json(appointment, for_customer=staff is None)}
         if mechanic:
-            data["assignedMechanic"] = mechanic
+            data["assignedMechanic"] = mechanic_json(mechanic, for_customer=staff is None)
         return ok(data)
 
     @extend_schema(operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from autolab import links, storage
 from autolab.events import publish_to_staff
 from autolab.money import money_str
 from bookings import selectors
@@ -71,7 +72,10 @@ def notify(
     if update_type:
         context.update(update_type=update_type, changes=changes or [])
     if report:
-        context.update(reportFileName=report.get("fileName"), reportS3Key=report.get("s3Key"))
+        url = storage.download_url(
+            report["s3Key"], filename=report.get("fileName"), max_age=links.customer_link_max_age()
+        )
+        context.update(reportFileName=report.get("fileName"), reportS3Key=report.get("s3Key"), reportUrl=url)
     try:
         email_customer(email_type=email_type, to_email=email, to_name=name, context=context, dedupe_key=dedupe)
     except Exception:

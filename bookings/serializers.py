@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from pynamodb.attributes import MapAttribute
 
-from autolab import storage
+from autolab import links, storage
 from autolab.money import json_number
 from bookings.models import Appointment
 
@@ -36,6 +37,19 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def mechanic_json(contact: dict[str, str], *, for_customer: bool) -> dict[str, str]:
+    """The assigned mechanic. Staff see the mechanic's own contact details; a customer sees the
+    mechanic's name with the business's email and phone in the same fields (the website shows
+    them), never a mechanic's private ones."""
+    if not for_customer:
+        return contact
+    return {
+        "userName": contact.get("userName", ""),
+        "userEmail": settings.BUSINESS_EMAIL,
+        "contactNumber": settings.BUSINESS_PHONE,
+    }
+
+
 def appointment_json(appointment: Appointment, *, for_customer: bool = False) -> dict[str, Any]:
     """Every stored field by its attribute name; customers see approved reports only."""
     data: dict[str, Any] = {}
@@ -47,4 +61,6 @@ def appointment_json(appointment: Appointment, *, for_customer: bool = False) ->
     if for_customer:
         reports = [r for r in reports if r.get("approved") is True]
     data["reports"] = [report_json(r) for r in reports]
+    if appointment.invoice_id:
+        data["invoiceUrl"] = links.invoice_pdf(appointment.invoice_id)
     return data

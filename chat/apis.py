@@ -207,7 +207,7 @@ class MessagesApi(APIView):
         page = selectors.message_list_for_client(query["clientId"], limit=query["limit"], cursor=query["cursor"])
         return ok({"messages": [live.message_dict(m) for m in page.items], "nextCursor": page.next_cursor})
 
-    @_doc("messages_send", request=MessagesSendSerializer, status=201)
+    @_doc("messages_send", request=MessagesSendSerializer)
     def post(self, request: Request) -> Response:
         data = _body(self.MessagesSendSerializer, request)
         staff = staff_of(request)
@@ -216,7 +216,7 @@ class MessagesApi(APIView):
         sent = messaging.message_send(
             client_id=data["clientId"], text=data["message"], staff=staff, message_id=data.get("messageId")
         )
-        return ok(sent, status=201)
+        return ok(sent)
 
 
 def _check_conversation_access(request: Request, client_id: str, caller_id: str | None) -> None:
@@ -347,11 +347,11 @@ class InquiriesApi(APIView):
         items = [inquiry_out(i) for i in page.items]
         return ok({"inquiries": items, "count": len(items), "nextCursor": page.next_cursor})
 
-    @_doc("inquiries_create", request=InquiriesCreateSerializer, status=201)
+    @_doc("inquiries_create", request=InquiriesCreateSerializer)
     def post(self, request: Request) -> Response:
         data = _body(self.InquiriesCreateSerializer, request)
         inquiry = inquiries.inquiry_create(user_id=data.get("userId"), inquiry_data=data.get("inquiryData"))
-        return ok({"message": "Inquiry submitted successfully", "inquiryId": inquiry.inquiry_id}, status=201)
+        return ok({"message": "Inquiry submitted successfully", "inquiryId": inquiry.inquiry_id})
 
 
 class InquiryDetailApi(APIView):

@@ -427,3 +427,20 @@ class EmailMetadata(DynamoModel):
     thread_index = EmailThreadIndex()
     mailbox_index = EmailMailboxIndex()
     outbox_index = EmailOutboxIndex()
+
+
+class EmailOutboxKey(DynamoModel):
+    """One item per transactional email ever queued: the caller's dedupe key -> the message it made.
+
+    Idempotency lives here, not in the Message-ID: message ids are random (unguessable to anyone
+    reading our mail), so the same notification asked for twice finds its message through this key.
+    """
+
+    logical_name = "EmailOutboxKeys"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailOutboxKeys")
+
+    dedupe_key = UnicodeAttribute(hash_key=True, attr_name="dedupeKey")  # sha256 of the caller's key
+    message_id = UnicodeAttribute(attr_name="messageId")
+    created_at = IntegerAttribute(attr_name="createdAt")

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from autolab import links
 from autolab.api import PageQuerySerializer, ok, validated_query
 from autolab.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from autolab.money import json_number
@@ -33,6 +34,9 @@ OPTIONAL_FIELDS = {
     "paymentConfirmedBy": "payment_confirmed_by",
     "paymentConfirmedAt": "payment_confirmed_at",
     "postNotes": "post_notes",
+    "invoiceId": "invoice_id",
+    "paymentRevertedBy": "payment_reverted_by",
+    "paymentRevertedAt": "payment_reverted_at",
 }
 
 
@@ -89,6 +93,8 @@ def order_json(order: Order, catalogue: Catalogue | None = None) -> dict[str, An
     )
     if order.payment_amount is not None:
         body["paymentAmount"] = json_number(order.payment_amount)
+    if order.invoice_id:
+        body["invoiceUrl"] = links.invoice_pdf(order.invoice_id)
     return body
 
 
@@ -220,13 +226,13 @@ class OrderListCreateApi(APIView):
             raise PermissionDenied("Unauthorized: Insufficient permissions")
         return page
 
-    @extend_schema(operation_id="orders_create", request=OrderCreateDoc, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="orders_create", request=OrderCreateDoc, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         if "orderData" not in body:
             raise ValidationError("orderData is required")
         order = services.order_create(actor=staff_of(request), user_id=body.get("userId"), order_data=body["orderData"])
-        return ok({"message": "Order created successfully", "orderId": order.order_id}, status=201)
+        return ok({"message": "Order created successfully", "orderId": order.order_id})
 
 
 class OrderDetailApi(APIView):

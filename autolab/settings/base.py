@@ -93,6 +93,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 FILE_STORAGE = env("FILE_STORAGE", default="local")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 SIGNED_URL_MAX_AGE_SECONDS = env.int("SIGNED_URL_MAX_AGE_SECONDS", default=900)
+# autolab's own public origin: every link it hands out (API answers, emails) is absolute on it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
+# Customers' invoice and report links (API answers, emails) open without a login until then.
+CUSTOMER_LINK_MAX_AGE_SECONDS = env.int("CUSTOMER_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
 
 LOGIN_URL = "admin:login"
 # Report uploads are up to 10 MB and arrive as one PUT body.
@@ -106,14 +110,31 @@ DYNAMODB_READ_TIMEOUT_SECONDS = env.int("DYNAMODB_READ_TIMEOUT_SECONDS", default
 
 # --- Redis, Channels, Celery -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="") or "redis://127.0.0.1:6379/0"
+# One set of client options for every Redis connection (docs/chat.md, "Keep-alive"). channels-redis
+# waits for a socket's next message with a 5 s blocking BZPOPMIN; redis-py's default 5 s read timeout
+# made that wait itself time out and crash idle sockets (1011). Reads get 30 s, well above any
+# blocking call here; idle pooled connections are PINGed before reuse and kept alive by TCP.
+REDIS_CLIENT_OPTIONS = {
+    "socket_timeout": 30,
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "health_check_interval": 15,
+}
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        # A staff socket gets two pushes per customer message; a burst must not overflow its
+        # channel (channels-redis drops pushes beyond capacity, default 100).
+        "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}], "capacity": 1000},
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_CLIENT_OPTIONS)
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_CLIENT_OPTIONS["socket_timeout"]
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CLIENT_OPTIONS["socket_connect_timeout"]
+CELERY_REDIS_SOCKET_KEEPALIVE = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = REDIS_CLIENT_OPTIONS["health_check_interval"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A worker killed mid-task (SIGKILL, OOM) never acknowledges its message; Redis hands it to a worker
@@ -157,14 +178,23 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Auto Lab Solutions <mail@autolabsolutions.com>")
+# SNS notifications are accepted only from these topics (our SES bounce/complaint/delivery/receipt
+# topics). Empty (the default outside AUTOLAB_ENV=dev) refuses every SNS message, with a log line;
+# dev and the test suite (settings/test.py) accept the suite's fixture topic.
+DEV_SNS_TOPIC_ARN = "arn:aws:sns:ap-southeast-2:123456789012:ses-notifications-test"
+SNS_ALLOWED_TOPIC_ARNS = env.list("SNS_ALLOWED_TOPIC_ARNS", default=[DEV_SNS_TOPIC_ARN] if AUTOLAB_ENV == "dev" else [])
+# An SNS message signed longer ago than this is refused as a replay (SNS retries within minutes).
+SNS_MAX_MESSAGE_AGE_SECONDS = env.int("SNS_MAX_MESSAGE_AGE_SECONDS", default=3600)
+# A notification's SigningCertURL must match this after parsing: AWS's regional SNS hosts only
+# (sns.<region>.amazonaws.com; not an S3 bucket host such as sns.s3.amazonaws.com), https, a .pem path.
 SNS_SIGNING_CERT_URL_PATTERN = env(
     "SNS_SIGNING_CERT_URL_PATTERN",
-    default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com/[A-Za-z0-9_/.-]+\.pem$",
+    default=r"^https://sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]\.amazonaws\.com/[A-Za-z0-9_/.-]+\.pem$",
 )
 # A SubscriptionConfirmation's SubscribeURL is visited only when it matches this pattern.
 SNS_SUBSCRIBE_URL_PATTERN = env(
     "SNS_SUBSCRIBE_URL_PATTERN",
-    default=r"^https://sns\.[a-z0-9-]+\.amazonaws\.com/\?Action=ConfirmSubscription&[^\s]+$",
+    default=r"^https://sns\.[a-z]{2}(?:-[a-z]+)+-[0-9]\.amazonaws\.com/\?Action=ConfirmSubscription&[^\s]+$",
 )
 
 # --- The business --------------------------------------------------------------------------
@@ -189,6 +219,10 @@ CORS_ALLOW_HEADERS = (
     "stripe-signature",
 )
 API_RATE_LIMITS = env("API_RATE_LIMITS", default="on")
+# How many proxies we run in front of daphne (load balancer, nginx), each appending to
+# X-Forwarded-For. 0: the header is ignored and the peer address is the client. Rate limits and the
+# login lockout key on the address autolab.client_ip derives from this (docs/security.md).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -197,7 +231,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["autolab.parsers.DepthLimitedJSONParser"],
     "EXCEPTION_HANDLER": "autolab.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -249,5 +283,6 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"autolab-{AUTOLAB_ENV}",
+        "OPTIONS": REDIS_CLIENT_OPTIONS,
     }
 }

@@ -18,3 +18,5 @@ API_RATE_LIMITS = env("API_RATE_LIMITS", default="off")  # noqa: F405
 # where a test does not start it, to a closed local port.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:9")  # noqa: F405
 STRIPE_SECRET_KEY = "sk_test_autolab_suite"  # noqa: S105
+# The SES webhook tests sign their SNS envelopes as this topic (tests/emails/conftest.py).
+SNS_ALLOWED_TOPIC_ARNS = env.list("SNS_ALLOWED_TOPIC_ARNS", default=[DEV_SNS_TOPIC_ARN])  # noqa: F405

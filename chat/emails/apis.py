@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autolab import clock
+from autolab import clock, parsers
 from autolab.api import ok, validated_query
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
@@ -416,6 +415,10 @@ class SesWebhookApi(APIView):
     def post(self, request: Request) -> Response:
         message = _sns_body(request.body)
         try:
+            sns.check_source(message)  # before the signature: no certificate fetched for strangers
+        except sns.SnsSourceError as error:
+            raise PermissionDenied(str(error)) from error
+        try:
             sns.verify(message)
         except sns.SnsSignatureError as error:
             raise PermissionDenied(f"Invalid SNS signature: {error}") from error
@@ -429,7 +432,7 @@ class SesWebhookApi(APIView):
         if kind != "Notification":
             return ok({"message": f"Ignored {kind}"})
         try:
-            notification = json.loads(message.get("Message") or "")
+            notification = parsers.loads(message.get("Message") or "")
         except (TypeError, ValueError) as error:
             raise ValidationError("Message is not JSON") from error
         if not isinstance(notification, dict):
@@ -442,9 +445,9 @@ def _sns_body(raw: bytes) -> dict[str, Any]:
     if len(raw) > 256 * 1024:
         raise ValidationError("Body too large")
     try:
-        message = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ValidationError("Body is not JSON") from error
+        message = parsers.loads(raw.decode("utf-8"))
+    except ValueError as error:  # not UTF-8, not JSON, or nested too deep
+        raise ValidationError(f"Body is not JSON: {error}") from error
     if not isinstance(message, dict) or not isinstance(message.get("Type"), str):
         raise ValidationError("Not an SNS message")
     return message

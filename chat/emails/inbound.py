@@ -1,8 +1,15 @@
-"""Received email: a raw message from SES (through SNS) becomes a mailbox item on its thread."""
+"""Received email: a raw message from SES (through SNS) becomes a mailbox item on its thread.
+
+Everything in a received message is chosen by its sender, Message-ID and In-Reply-To included. So a
+received email is stored under its own ``id@host`` (never stripped into our bare-id namespace, and
+never over an existing id), and joins a thread only by answering a message we sent to that same
+address; anything else starts a new thread.
+"""
 
 from __future__ import annotations
 
 import email as email_lib
+import hashlib
 import uuid
 from email import policy
 from email.utils import getaddresses, parseaddr
@@ -14,7 +21,7 @@ from pynamodb.exceptions import PutError
 from autolab import clock
 from autolab.events import publish_to_staff
 from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.services import BODY_LIMIT, _is_conditional_failure, _now_ms
+from chat.emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _is_conditional_failure, _now_ms
 from chat.models import EmailMetadata
 
 _SUBJECT_TAGS = {
@@ -55,32 +62,58 @@ def _tags_for(subject: str, body: str) -> set[str]:
     return tags | {tag for tag, words in _BODY_TAGS.items() if any(word in body for word in words)}
 
 
-def _inbound_thread(in_reply_to: str, references: list[str]) -> tuple[str, EmailMetadata | None]:
+def _stored_id(header: str | None, raw: bytes) -> str:
+    """The sender's ``id@host`` as written (at most 200 characters), or one derived from the bytes.
+
+    Our own ids are bare UUIDs, so an id with an ``@`` can never be one of ours, whatever it says.
+    """
+    value = (header or "").strip().strip("<>").strip()
+    if "@" in value and len(value) <= 200 and value.isprintable() and " " not in value:
+        return value
+    return f"{hashlib.sha256(raw).hexdigest()[:32]}@no-message-id.invalid"
+
+
+def _answers(parent: EmailMetadata, sender: str) -> bool:
+    """Is ``parent`` a message we sent to ``sender``? Only then may a received email join its thread."""
+    recipients = {*(parent.to_emails or ()), *(parent.cc_emails or ()), *(parent.bcc_emails or ())}
+    return parent.content_type == SENT_CONTENT_TYPE and sender in recipients
+
+
+def _inbound_thread(sender: str, in_reply_to: str, references: list[str]) -> str:
     for candidate in [in_reply_to, *reversed(references)]:
         parent = email_get(candidate) if candidate else None
-        if parent is not None:
-            return parent.thread_id or parent.message_id, parent
-    return str(uuid.uuid4()), None
+        if parent is not None and _answers(parent, sender):
+            return parent.thread_id or parent.message_id
+    return str(uuid.uuid4())
+
+
+def _is_redelivery(existing: EmailMetadata | None, record: EmailMetadata) -> bool:
+    """SNS delivered the same received email again (same id, sender and size)."""
+    return (
+        existing is not None
+        and existing.content_type != SENT_CONTENT_TYPE
+        and (existing.from_email, existing.size_bytes) == (record.from_email, record.size_bytes)
+    )
 
 
 def email_record_inbound(*, raw: bytes) -> EmailMetadata:
     """Store one received email (raw MIME) in the mailbox, threaded onto the message it answers."""
     parsed = email_lib.message_from_bytes(raw, policy=policy.default)
-    message_id = normalise_message_id(parsed.get("Message-ID")) or str(uuid.uuid4())
+    message_id = _stored_id(parsed.get("Message-ID"), raw)
     in_reply_to = normalise_message_id(parsed.get("In-Reply-To"))
     references = [normalise_message_id(ref) for ref in str(parsed.get("References") or "").split() if ref.strip("<>")]
-    thread_id, _ = _inbound_thread(in_reply_to, references)
     text_part = parsed.get_body(preferencelist=("plain",))
     html_part = parsed.get_body(preferencelist=("html",))
     text = text_part.get_content() if text_part is not None else ""
     html = html_part.get_content() if html_part is not None else ""
     from_name, from_address = parseaddr(str(parsed.get("From") or ""))
+    thread_id = _inbound_thread(normalise_address(from_address), in_reply_to, references)
     subject = " ".join(str(parsed.get("Subject") or "").split())[:500]
     attachment_count = sum(1 for _ in parsed.iter_attachments())
     now_ms = _now_ms()
     searchable = f"{subject} {text}".lower()
     record = EmailMetadata(
-        message_id=message_id[:200],
+        message_id=message_id,
         thread_id=thread_id,
         from_email=normalise_address(from_address),
         from_name=from_name or None,
@@ -104,11 +137,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         mailbox_month=month_of(now_ms),
         updated_at=clock.iso_local(),
     )
-    try:
-        record.save(condition=EmailMetadata.message_id.does_not_exist())
-    except PutError as error:
-        if not _is_conditional_failure(error):
-            raise
+    if not _save_new(record):
         return email_get(record.message_id) or record  # SNS delivered it twice
     publish_to_staff(
         "email_received",
@@ -121,3 +150,22 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         },
     )
     return record
+
+
+def _save_new(record: EmailMetadata) -> bool:
+    """Store ``record`` under a free id; False when it is a redelivery of one already stored.
+
+    Another message already holding the id (someone reusing a Message-ID) never loses its row: the
+    newcomer is stored under a fresh id of its own.
+    """
+    try:
+        record.save(condition=EmailMetadata.message_id.does_not_exist())
+        return True
+    except PutError as error:
+        if not _is_conditional_failure(error):
+            raise
+    if _is_redelivery(email_get(record.message_id), record):
+        return False
+    record.message_id = f"{uuid.uuid4()}@reused-message-id.invalid"
+    record.save(condition=EmailMetadata.message_id.does_not_exist())
+    return True

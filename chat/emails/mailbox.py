@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import mimetypes
-import uuid
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -25,10 +24,12 @@ from chat.emails.services import (
     BODY_LIMIT,
     FAILED,
     QUEUED,
+    SENT_CONTENT_TYPE,
     UNCERTAIN,
     _enqueue_send,
     _is_conditional_failure,
     _now_ms,
+    new_message_id,
 )
 from chat.models import EmailMetadata
 
@@ -105,7 +106,7 @@ def email_send_staff_message(
     if suppressed:
         raise Conflict(f"Address on the suppression list: {', '.join(suppressed)}; remove it first to email it")
     reply_to = _valid_addresses([message.reply_to])[0] if message.reply_to else ""
-    message_id = str(uuid.uuid4())
+    message_id = new_message_id()
     thread_id, references, subject = message_id, None, message.subject.strip()
     if message.in_reply_to_message_id:
         parent = email_get(message.in_reply_to_message_id)
@@ -137,7 +138,7 @@ def email_send_staff_message(
         body_text=rendered.text[:BODY_LIMIT],
         body_html=rendered.html[:BODY_LIMIT],
         email_type=STAFF_MESSAGE,
-        content_type="application/sent-email",
+        content_type=SENT_CONTENT_TYPE,
         status=QUEUED,
         outbox_state=QUEUED,
         attachments=keys or None,

@@ -1,6 +1,7 @@
 """Email: the outbox every app uses to email a customer, and exactly-once delivery.
 
-``email_customer`` records the message in EmailMetadata (the outbox) once per ``dedupe_key`` and
+``email_customer`` records the message in EmailMetadata (the outbox) once per ``dedupe_key`` (an
+EmailOutboxKeys item, written in the same transaction; the message id itself is random) and
 enqueues the send; the worker (``email_deliver``) renders it, checks suppression and sends it once.
 
 Exactly once: a send first moves the record queued -> sending with a fresh token (a conditional
@@ -12,6 +13,7 @@ lease means a worker died mid-send: we cannot know whether the server accepted i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import mimetypes
@@ -25,21 +27,22 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from kombu.exceptions import OperationalError as BrokerError
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from autolab import clock, storage
+from autolab.dynamodb import transaction
 from autolab.exceptions import NotFound
 from chat.emails import selectors
 from chat.emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
 from chat.emails.selectors import email_get, month_of, normalise_address
 from chat.emails.suppression import analytics_record_send
-from chat.models import EmailMetadata
+from chat.models import EmailMetadata, EmailOutboxKey
 
 logger = logging.getLogger(__name__)
 
-_NAMESPACE = uuid.UUID("6f1c8c52-3c1e-4b1a-9f6e-2f0b7d8f6a10")
 QUEUED, SENDING, SENT, SUPPRESSED, FAILED, UNCERTAIN = "queued", "sending", "sent", "suppressed", "failed", "uncertain"
 FINAL_STATES = (SENT, SUPPRESSED, FAILED, UNCERTAIN)
+SENT_CONTENT_TYPE = "application/sent-email"  # marks a message we sent (the original's value)
 BODY_LIMIT = 100_000  # characters of each body kept on the record (DynamoDB items stop at 400 KB)
 
 
@@ -61,6 +64,15 @@ def _sending_lease_seconds() -> int:
     if configured is not None:
         return int(configured)
     return int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 120) or 120) + 60
+
+
+def new_message_id() -> str:
+    """A fresh, unguessable id for a message we send (Message-ID ``<id@our-domain>``).
+
+    Never derived from anything about the message: a predictable id would let an outsider join a
+    customer's thread or take the id of an email before we send it.
+    """
+    return str(uuid.uuid4())
 
 
 def message_id_header(message_id: str) -> str:
@@ -90,7 +102,7 @@ def email_customer(
     """
     if email_type not in TRANSACTIONAL_TYPES:
         raise ValueError(f"Unknown email type {email_type!r}")
-    message_id = str(uuid.uuid5(_NAMESPACE, dedupe_key))
+    message_id = new_message_id()
     now_ms = _now_ms()
     record = EmailMetadata(
         message_id=message_id,
@@ -107,19 +119,25 @@ def email_customer(
         attachments=attachments or None,
         has_attachments=bool(attachments),
         attachment_count=len(attachments or []),
-        content_type="application/sent-email",
+        content_type=SENT_CONTENT_TYPE,
         tags={"sent", "transactional"},
         is_read=True,
         created_at=now_ms,
         mailbox_month=month_of(now_ms),
         updated_at=clock.iso_local(),
     )
+    key = EmailOutboxKey(
+        dedupe_key=hashlib.sha256(dedupe_key.encode()).hexdigest(), message_id=message_id, created_at=now_ms
+    )
     try:
-        record.save(condition=EmailMetadata.message_id.does_not_exist())
-    except PutError as error:
-        if not _is_conditional_failure(error):
+        with transaction() as writer:
+            writer.save(key, condition=EmailOutboxKey.dedupe_key.does_not_exist())
+            writer.save(record, condition=EmailMetadata.message_id.does_not_exist())
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons or []
+        if not (reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"):
             raise
-        return message_id
+        return EmailOutboxKey.get(key.dedupe_key, consistent_read=True).message_id  # queued before
     _enqueue_send(message_id)
     return message_id
 

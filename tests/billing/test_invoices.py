@@ -267,7 +267,7 @@ def test_manual_invoice_is_validated_numbered_and_emailed(admin):
         ],
     }
     response = admin.api().post("/api/payments/invoices", body, format="json")
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 200, response.json()
     result = response.json()
     assert result["reference_number"].startswith("cash_inv_")
     assert result["reference_number"] == result["payment_intent_id"]
@@ -354,7 +354,7 @@ def test_pdf_link_is_authorised_and_expiring(admin, customer, make_appointment, 
     assert anon.get(url).status_code == 404
     assert mechanic.api().get(url).status_code == 404
     assert anon.get(url, {"userId": customer.user_id}).status_code == 302
-    assert APIClient().get("/api/files/forged-token").status_code in (404, 410)
+    assert APIClient().get("/api/files/forged-token").status_code == 404
 
 
 def test_appointment_cancel_signal_cancels_the_active_invoice(admin, customer, make_appointment):
