@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from reportlab.lib import colors
@@ -52,16 +53,28 @@ class InvoiceDocument:
         return gst_of(self.total)
 
 
+def _text(value: object) -> str:
+    """Plain text for reportlab Paragraph markup: names, addresses and references are never markup.
+
+    Unescaped, a customer's name could add a link (``<a href>``) or break the PDF (``<b>`` unclosed).
+    """
+    return escape(str(value))
+
+
 def _header(doc: InvoiceDocument, styles: dict) -> list:
     seller = (
-        f"<b>{settings.BUSINESS_NAME}</b><br/>{settings.BUSINESS_ADDRESS}<br/>ABN: {settings.BUSINESS_ABN}"
-        f"<br/>{settings.BUSINESS_PHONE} · {settings.BUSINESS_EMAIL}"
+        f"<b>{_text(settings.BUSINESS_NAME)}</b><br/>{_text(settings.BUSINESS_ADDRESS)}"
+        f"<br/>ABN: {_text(settings.BUSINESS_ABN)}"
+        f"<br/>{_text(settings.BUSINESS_PHONE)} · {_text(settings.BUSINESS_EMAIL)}"
     )
     details = (
-        f"<b>Invoice number:</b> {doc.invoice_number}<br/><b>Invoice ID:</b> {doc.invoice_id}"
-        f"<br/><b>Invoice date:</b> {doc.invoice_date}"
+        f"<b>Invoice number:</b> {doc.invoice_number}<br/><b>Invoice ID:</b> {_text(doc.invoice_id)}"
+        f"<br/><b>Invoice date:</b> {_text(doc.invoice_date)}"
     )
-    buyer = f"<b>Billed to</b><br/>{doc.buyer_name or 'Customer'}<br/>{doc.buyer_email}<br/>{doc.buyer_phone}"
+    buyer = (
+        f"<b>Billed to</b><br/>{_text(doc.buyer_name or 'Customer')}<br/>{_text(doc.buyer_email)}"
+        f"<br/>{_text(doc.buyer_phone)}"
+    )
     top = Table(
         [[Paragraph(seller, styles["Normal"]), Paragraph(details, styles["Normal"])]], colWidths=[100 * mm, 70 * mm]
     )
@@ -71,7 +84,7 @@ def _header(doc: InvoiceDocument, styles: dict) -> list:
 def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
     rows = [["Item", "Qty", "Unit price", "GST", "Total"]]
     for line in doc.lines:
-        label = Paragraph(f"{line.name}<br/><font size=8>{line.description}</font>", styles["Normal"])
+        label = Paragraph(f"{_text(line.name)}<br/><font size=8>{_text(line.description)}</font>", styles["Normal"])
         rows.append(
             [
                 label,
@@ -115,8 +128,8 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     styles = getSampleStyleSheet()
     method = METHOD_LABELS.get(doc.payment_method, doc.payment_method.replace("_", " ").title())
     payment = (
-        f"<b>Payment method:</b> {method}<br/><b>Payment reference:</b> {doc.payment_reference}"
-        f"<br/><b>Payment date:</b> {doc.payment_date or doc.invoice_date}<br/><b>Status:</b> Paid"
+        f"<b>Payment method:</b> {_text(method)}<br/><b>Payment reference:</b> {_text(doc.payment_reference)}"
+        f"<br/><b>Payment date:</b> {_text(doc.payment_date or doc.invoice_date)}<br/><b>Status:</b> Paid"
     )
     story = [
         *_header(doc, styles),
@@ -126,7 +139,8 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
         Paragraph(payment, styles["Normal"]),
         Spacer(1, 8 * mm),
         Paragraph(
-            f"Prices include GST. {settings.BUSINESS_NAME} · ABN {settings.BUSINESS_ABN}. Thank you for your business.",
+            f"Prices include GST. {_text(settings.BUSINESS_NAME)} · ABN {_text(settings.BUSINESS_ABN)}. "
+            "Thank you for your business.",
             styles["Italic"],
         ),
     ]
