@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "staffapp.middleware.StaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "autolab.middleware.DataLayerUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "autolab.urls"
