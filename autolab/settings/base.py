@@ -186,6 +186,8 @@ CORS_ALLOW_HEADERS = (
     "stripe-signature",
 )
 API_RATE_LIMITS = env("API_RATE_LIMITS", default="on")
+# Staff API tokens (POST /api/auth/token) expire this many seconds after issue (default 12 hours).
+STAFF_TOKEN_TTL = env.int("STAFF_TOKEN_TTL", default=12 * 3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
