@@ -116,6 +116,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker killed mid-task (SIGKILL, OOM) never acknowledges its message; Redis hands it to a worker
+# again after this long. Above the task time limit plus the longest retry countdown (300 s).
+CELERY_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=900)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
@@ -191,8 +194,8 @@ STAFF_TOKEN_TTL = env.int("STAFF_TOKEN_TTL", default=12 * 3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "autolab.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "staffapp.authentication.StaffTokenAuthentication",
+        "staffapp.authentication.StaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

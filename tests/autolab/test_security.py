@@ -86,10 +86,10 @@ def test_check_deploy_reports_placeholders_as_an_error_under_any_settings() -> N
 
 
 def test_the_web_process_refuses_to_start_with_a_placeholder_webhook_secret() -> None:
-    """daphne imports autolab.asgi:application; with a placeholder it exits before serving."""
+    """The Procfile web process imports autolab.asgi:application; with a placeholder it exits first."""
     env = {**real_looking_secrets(), "STRIPE_WEBHOOK_SECRET": "whsec_dev_placeholder"}
     result = _manage(
-        ["-m", "daphne", "-b", "127.0.0.1", "-p", "0", "autolab.asgi:application"],
+        ["-m", "autolab.serve", "-b", "127.0.0.1", "-p", "0", "autolab.asgi:application"],
         env,
         "autolab.settings.production",
     )
