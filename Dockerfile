@@ -11,8 +11,9 @@ RUN useradd --create-home --uid 10001 autolab
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY --chown=autolab:autolab . .
-# Static files are collected at build time with a throwaway key; the real one comes from the environment.
-RUN DJANGO_SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_hex(32))") \
+# Static files are collected at build time with the development settings: production settings refuse
+# to load without the real secrets, which only the running environment has.
+RUN DJANGO_SETTINGS_MODULE=autolab.settings.base \
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --no-input
 

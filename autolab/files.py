@@ -37,6 +37,8 @@ def file_upload(request: HttpRequest, token: str) -> HttpResponse:
         return JsonResponse(error_body("The file is larger than 10 MB"), status=413)
     try:
         key = storage.accept_upload(token, request.content_type or "", request.body)
+    except storage.UploadRefused as error:
+        return JsonResponse(error_body(str(error)), status=409)
     except storage.StorageError as error:
         return JsonResponse(error_body(str(error)), status=400)
     return JsonResponse({"success": True, "key": key}, status=201)

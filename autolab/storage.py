@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,10 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,500}$")
 
 class StorageError(ValueError):
     """A bad key, an expired or forged link, or a file that is not what it should be."""
+
+
+class UploadRefused(StorageError):
+    """The link was already used, or the file it targets may no longer change (409)."""
 
 
 def sanitize_filename(name: str, *, default: str = "file") -> str:
@@ -136,6 +141,23 @@ def download_claims(token: str) -> tuple[str, str]:
     return _check_key(claims["k"]), claims["f"]
 
 
+# Upload links are single-use: the app owning a key prefix claims the upload with a conditional
+# write before the file is stored, and refuses a second one (bookings: "reports/").
+_UPLOAD_CLAIMERS: dict[str, Callable[[str], None]] = {}
+
+
+def register_upload_claimer(prefix: str, claim: Callable[[str], None]) -> None:
+    """``claim(key)`` consumes the link for ``key`` or raises UploadRefused (used, or immutable)."""
+    _UPLOAD_CLAIMERS[prefix] = claim
+
+
+def _claim_upload(key: str) -> None:
+    claim = next((c for prefix, c in _UPLOAD_CLAIMERS.items() if key.startswith(prefix)), None)
+    if claim is None:
+        raise UploadRefused("No upload is expected for this link")
+    claim(key)
+
+
 def accept_upload(token: str, content_type: str, data: bytes) -> str:
     """Store an upload sent to an ``upload_url`` after checking its type and size; returns the key."""
     claims = _claims(token, _UPLOAD_SALT)
@@ -147,5 +169,6 @@ def accept_upload(token: str, content_type: str, data: bytes) -> str:
         raise StorageError("The file is empty")
     if claims["t"] == "application/pdf" and not data.startswith(b"%PDF-"):
         raise StorageError("The file is not a PDF")
+    _claim_upload(claims["k"])
     save(claims["k"], data, claims["t"])
     return claims["k"]

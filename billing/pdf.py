@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from reportlab.lib import colors
@@ -62,16 +63,28 @@ class InvoiceDocument:
         return gst_of(self.total)
 
 
+def _text(value: object) -> str:
+    """Plain text for reportlab Paragraph markup: names, addresses and references are never markup.
+
+    Unescaped, a customer's name could add a link (``<a href>``) or break the PDF (``<b>`` unclosed).
+    """
+    return escape(str(value))
+
+
 def _header(doc: InvoiceDocument, styles: dict) -> list:
     seller = (
-        f"<b>{settings.BUSINESS_NAME}</b><br/>{settings.BUSINESS_ADDRESS}<br/>ABN: {settings.BUSINESS_ABN}"
-        f"<br/>{settings.BUSINESS_PHONE} · {settings.BUSINESS_EMAIL}"
+        f"<b>{_text(settings.BUSINESS_NAME)}</b><br/>{_text(settings.BUSINESS_ADDRESS)}"
+        f"<br/>ABN: {_text(settings.BUSINESS_ABN)}"
+        f"<br/>{_text(settings.BUSINESS_PHONE)} · {_text(settings.BUSINESS_EMAIL)}"
     )
     details = (
-        f"<b>Invoice number:</b> {doc.invoice_number}<br/><b>Invoice ID:</b> {doc.invoice_id}"
-        f"<br/><b>Invoice date:</b> {doc.invoice_date}"
+        f"<b>Invoice number:</b> {doc.invoice_number}<br/><b>Invoice ID:</b> {_text(doc.invoice_id)}"
+        f"<br/><b>Invoice date:</b> {_text(doc.invoice_date)}"
     )
-    buyer = f"<b>Billed to</b><br/>{doc.buyer_name or 'Customer'}<br/>{doc.buyer_email}<br/>{doc.buyer_phone}"
+    buyer = (
+        f"<b>Billed to</b><br/>{_text(doc.buyer_name or 'Customer')}<br/>{_text(doc.buyer_email)}"
+        f"<br/>{_text(doc.buyer_phone)}"
+    )
     top = Table(
         [[Paragraph(seller, styles["Normal"]), Paragraph(details, styles["Normal"])]], colWidths=[100 * mm, 70 * mm]
     )
@@ -81,7 +94,7 @@ def _header(doc: InvoiceDocument, styles: dict) -> list:
 def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
     rows = [["Item", "Qty", "Unit price", "Net price", "GST (10%)", "Total"]]
     for line in doc.lines:
-        label = Paragraph(f"{line.name}<br/><font size=8>{line.description}</font>", styles["Normal"])
+        label = Paragraph(f"{_text(line.name)}<br/><font size=8>{_text(line.description)}</font>", styles["Normal"])
         rows.append(
             [
                 label,
@@ -115,7 +128,7 @@ def _cancelled_banner(doc: InvoiceDocument, styles: dict) -> list:
     """A cancelled invoice says so before anything else; the amounts stay as they were issued."""
     if not doc.cancelled_on:
         return []
-    text = f"CANCELLED on {doc.cancelled_on}: this invoice is void and no longer payable."
+    text = f"CANCELLED on {_text(doc.cancelled_on)}: this invoice is void and no longer payable."
     banner = Table([[Paragraph(f'<font color="#c92a2a"><b>{text}</b></font>', styles["Normal"])]], colWidths=[170 * mm])
     banner.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor("#c92a2a"))]))
     return [banner, Spacer(1, 4 * mm)]
@@ -137,9 +150,9 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     styles = getSampleStyleSheet()
     method = METHOD_LABELS.get(doc.payment_method, doc.payment_method.replace("_", " ").title())
     payment = (
-        f"<b>Payment method:</b> {method}<br/><b>Payment reference:</b> {doc.payment_reference}"
-        f"<br/><b>Payment date:</b> {doc.payment_date or doc.invoice_date}<br/><b>Status:</b> "
-        + (f"Cancelled on {doc.cancelled_on}" if doc.cancelled_on else "Paid")
+        f"<b>Payment method:</b> {_text(method)}<br/><b>Payment reference:</b> {_text(doc.payment_reference)}"
+        f"<br/><b>Payment date:</b> {_text(doc.payment_date or doc.invoice_date)}<br/><b>Status:</b> "
+        + (f"Cancelled on {_text(doc.cancelled_on)}" if doc.cancelled_on else "Paid")
     )
     story = [
         *_cancelled_banner(doc, styles),
@@ -150,7 +163,8 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
         Paragraph(payment, styles["Normal"]),
         Spacer(1, 8 * mm),
         Paragraph(
-            f"Prices include GST. {settings.BUSINESS_NAME} · ABN {settings.BUSINESS_ABN}. Thank you for your business.",
+            f"Prices include GST. {_text(settings.BUSINESS_NAME)} · ABN {_text(settings.BUSINESS_ABN)}. "
+            "Thank you for your business.",
             styles["Italic"],
         ),
     ]

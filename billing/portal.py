@@ -7,7 +7,6 @@ URL names other apps can link to: ``admin:billing-payments`` (record_type, recor
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +18,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from autolab import clock
+from autolab.csvexport import csv_response
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_of
 from billing import analytics, charts, forms, invoices, records, selectors, services
@@ -323,12 +323,7 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
         )
     start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
     data = _dashboard_data(start, end)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="analytics-{start}-{end}.csv"'
-    writer = csv.writer(response)
-    for section, key, value in analytics.csv_rows(data):
-        writer.writerow([section, key, value])
-    return response
+    return csv_response(analytics.csv_rows(data), filename=f"analytics-{start}-{end}.csv")
 
 
 # Registered last: URLs resolve in registration order, and these general routes would otherwise

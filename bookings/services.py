@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from autolab import clock, storage
 from autolab.dynamodb import transaction
@@ -266,5 +266,27 @@ def report_attach(*, actor: StaffIdentity, appointment_id: str, file_name: str, 
         "fileSize": len(data),
     }
     result = report_upload_url(actor=actor, data=request)
+    report_upload_claim(result["s3Key"])
     storage.save(result["s3Key"], data, "application/pdf")
     return result
+
+
+def report_upload_claim(key: str) -> None:
+    """Mark the report at ``key`` uploaded, once: its link is then used up, and an uploaded (later
+    approved) file can never be replaced. Registered with autolab.storage for "reports/" keys."""
+    appointment = selectors.appointment_get(key.split("/")[1] if key.count("/") >= 2 else "")
+    reports = list(appointment.reports or []) if appointment is not None else []
+    index = next((i for i, r in enumerate(reports) if r.get("s3Key") == key), None)
+    if appointment is None or index is None:
+        raise storage.UploadRefused("No report is waiting for this upload")
+    entry = Appointment.reports[index]
+    try:
+        appointment.update(
+            actions=[entry["status"].set("uploaded"), Appointment.updated_at.set(clock.epoch_now())],
+            condition=(entry["s3Key"] == key) & (entry["status"] == "pending_upload"),
+            add_version_condition=False,
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise storage.UploadRefused("This upload link has already been used; ask for a new one") from error
+        raise

@@ -188,12 +188,12 @@ def staff_for_socket(user: object, token: str | None) -> StaffIdentity | None:
     """The active staff member of a socket: by API token when one is given, else the portal session."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
-    from rest_framework.authtoken.models import Token
 
+    from autolab.authentication import current_token
     from staffapp.selectors import staff_identity_for_user
 
     if token:
-        found = Token.objects.select_related("user").filter(key=str(token)[:64]).first()
+        found = current_token(token)
         user = found.user if found is not None else AnonymousUser()
     elif getattr(user, "is_authenticated", False):
         # The socket's session user was loaded when it connected: re-read it, so a login

@@ -7,5 +7,11 @@ class StaffappConfig(AppConfig):
     verbose_name = "Staff"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_save
+
+        from staffapp.services import revoke_tokens_on_password_change
+
         # Every app's portal.py registers its pages into the portal site.
         autodiscover_modules("portal")
+        pre_save.connect(revoke_tokens_on_password_change, sender=get_user_model(), dispatch_uid="staff-token-rotate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -13,6 +14,7 @@ from pynamodb.exceptions import PutError
 from rest_framework.authtoken.models import Token
 
 from autolab import clock, events
+from autolab.authentication import token_is_current
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
 from staffapp.models import Staff
@@ -131,6 +133,23 @@ def staff_set_active(*, actor: StaffIdentity, email: str, active: bool) -> Staff
 
 
 def staff_issue_token(*, user: AbstractUser) -> str:
-    """The API token of an active staff login (created on first use)."""
-    token, _ = Token.objects.get_or_create(user=user)
+    """The API token of an active staff login: the current one, or a new one once it has expired."""
+    token = Token.objects.filter(user=user).first()
+    if token is not None and token_is_current(token):
+        return token.key
+    Token.objects.filter(user=user).delete()
+    token, _ = Token.objects.get_or_create(user=user)  # two sign-ins at once get the same new token
     return token.key
+
+
+def revoke_tokens_on_password_change(sender: Any, instance: AbstractUser, update_fields: Any = None, **kw: Any) -> None:
+    """pre_save of the user model: a new password (own change, admin reset) ends every API token.
+
+    Hooked to the save itself, so every way of setting a password is covered: the portal's
+    password change page, ``createstaff``, ``staff_save`` and ``changepassword``.
+    """
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    stored = type(instance).objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if stored is not None and stored != instance.password:
+        Token.objects.filter(user_id=instance.pk).delete()

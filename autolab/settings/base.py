@@ -223,6 +223,8 @@ API_RATE_LIMITS = env("API_RATE_LIMITS", default="on")
 # X-Forwarded-For. 0: the header is ignored and the peer address is the client. Rate limits and the
 # login lockout key on the address autolab.client_ip derives from this (docs/security.md).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Staff API tokens (POST /api/auth/token) expire this many seconds after issue (default 12 hours).
+STAFF_TOKEN_TTL = env.int("STAFF_TOKEN_TTL", default=12 * 3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

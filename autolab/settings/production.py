@@ -1,14 +1,20 @@
-"""Production: DEBUG off, a real secret key required, HTTPS everywhere (behind a TLS load balancer)."""
+"""Production: DEBUG off, real secrets required, HTTPS everywhere (behind a TLS load balancer)."""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from autolab.checks import secret_problems
 from autolab.settings.base import *  # noqa: F403
 from autolab.settings.base import env
 
 DEBUG = False
+# No development fallbacks: every secret comes from the environment, and a missing or placeholder
+# one stops every process (web, worker, beat, manage.py) here, naming the variable.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+if _problems := secret_problems(globals()):
+    raise ImproperlyConfigured("Refusing to start with placeholder secrets: " + "; ".join(_problems) + ".")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # The load balancer terminates TLS and says so in X-Forwarded-Proto.

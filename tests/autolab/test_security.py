@@ -12,33 +12,96 @@ from django.test import Client
 from autolab.tasks import backup_task
 
 
-def _deploy_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+def _random(length: int = 56) -> str:
+    import secrets
+
+    return secrets.token_urlsafe(length)[:length]
+
+
+def real_looking_secrets() -> dict[str, str]:
+    return {
+        "DJANGO_SECRET_KEY": _random(),
+        "STRIPE_SECRET_KEY": f"sk_live_{_random(40)}",
+        "STRIPE_PUBLISHABLE_KEY": f"pk_live_{_random(40)}",
+        "STRIPE_WEBHOOK_SECRET": f"whsec_{_random(32)}",
+    }
+
+
+def _manage(args: list[str], extra_env: dict[str, str], settings_module: str) -> subprocess.CompletedProcess:
+    # Only the variables given here: nothing from the developer's shell may fill a secret in.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "DJANGO_"))}
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "autolab.settings.production",
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DJANGO_ALLOWED_HOSTS": "autolab.example.com",
         **extra_env,
     }
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = _deploy_check({"DJANGO_SECRET_KEY": "k" * 20 + "-Zq8!xV3#pL0@rT6^mW2&yB9*nC5(hJ7)" + "e" * 10})
+def _deploy_check(extra_env: dict[str, str], settings_module: str = "autolab.settings.production"):
+    return _manage(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], extra_env, settings_module)
+
+
+def test_check_deploy_is_clean_with_production_settings_and_real_secrets() -> None:
+    result = _deploy_check(real_looking_secrets())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_real_secret_key() -> None:
-    result = _deploy_check({"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-change-me"})
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-change-me"),
+        ("STRIPE_SECRET_KEY", "sk_test_dev_placeholder"),
+        ("STRIPE_PUBLISHABLE_KEY", "pk_test_dev_placeholder"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_dev_placeholder"),
+        ("STRIPE_WEBHOOK_SECRET", ""),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_short"),
+        ("STRIPE_SECRET_KEY", "pk_live_" + "x1y2z3" * 6),
+    ],
+)
+def test_production_check_deploy_refuses_a_placeholder_secret(variable: str, value: str) -> None:
+    result = _deploy_check({**real_looking_secrets(), variable: value})
+    assert result.returncode == 1
+    assert "Refusing to start with placeholder secrets" in result.stderr
+    assert variable in result.stderr
+    others = set(real_looking_secrets()) - {variable}
+    assert not any(other in result.stderr for other in others)
+
+
+def test_production_falls_back_to_no_secret_at_all() -> None:
+    """The dev defaults of base settings (whsec_dev_placeholder...) never reach production."""
+    result = _deploy_check({"DJANGO_SECRET_KEY": _random()})
+    assert result.returncode == 1
+    for variable in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        assert f"{variable} is not set" in result.stderr
+
+
+def test_check_deploy_reports_placeholders_as_an_error_under_any_settings() -> None:
+    result = _deploy_check({"DJANGO_DEBUG": "false"}, settings_module="autolab.settings.base")
+    assert result.returncode == 1
+    assert "(autolab.E001) STRIPE_WEBHOOK_SECRET is a development placeholder" in result.stderr
+    assert "(autolab.E001) DJANGO_SECRET_KEY is a development placeholder" in result.stderr
+
+
+def test_the_web_process_refuses_to_start_with_a_placeholder_webhook_secret() -> None:
+    """The Procfile web process imports autolab.asgi:application; with a placeholder it exits first."""
+    env = {**real_looking_secrets(), "STRIPE_WEBHOOK_SECRET": "whsec_dev_placeholder"}
+    result = _manage(
+        ["-m", "autolab.serve", "-b", "127.0.0.1", "-p", "0", "autolab.asgi:application"],
+        env,
+        "autolab.settings.production",
+    )
+    assert result.returncode == 1
+    assert "STRIPE_WEBHOOK_SECRET is a development placeholder" in result.stderr
+
+
+def test_the_worker_refuses_to_start_with_a_placeholder_webhook_secret() -> None:
+    env = {**real_looking_secrets(), "STRIPE_WEBHOOK_SECRET": "whsec_dev_placeholder"}
+    result = _manage(["-m", "celery", "-A", "autolab", "worker", "--pool", "solo"], env, "autolab.settings.production")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+    assert "STRIPE_WEBHOOK_SECRET is a development placeholder" in result.stderr
 
 
 @pytest.fixture

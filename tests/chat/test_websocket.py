@@ -337,9 +337,11 @@ async def test_init_when_dynamodb_is_unreachable_is_reported_not_crashed(open_so
     assert (await socket.init())["success"] is True  # the same socket recovers
 
 
-async def test_staff_token_in_the_query_string(open_socket):
+async def test_a_staff_token_in_the_url_is_refused(open_socket):
+    """#20.7: URLs land in proxy and access logs, so the token is accepted only in staff-init."""
     clerk = await _staff_client("CLERK")
     socket = await open_socket(f"/ws/?token={clerk.token}")
     reply = await socket.staff_init()
-    assert reply["success"] is True
-    assert reply["userId"] == clerk.staff_user_id
+    assert reply == {"type": "connection", "subtype": "init", "success": False, "error": "INVALID_ORIGIN"}
+    in_message = await open_socket()
+    assert (await in_message.staff_init(token=clerk.token))["userId"] == clerk.staff_user_id

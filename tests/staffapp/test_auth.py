@@ -92,6 +92,60 @@ def test_a_login_without_a_staff_item_is_not_staff(db, anon) -> None:
     assert _token(anon, "ghost@autolab.test", "pw-ghost-123")[0] == 401
 
 
+def _me(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.get("/api/auth/me")
+
+
+def test_a_token_expires_after_staff_token_ttl(admin, anon, settings) -> None:
+    """#20.7: a token is good for STAFF_TOKEN_TTL seconds; signing in again gives a new one."""
+    import time
+
+    settings.STAFF_TOKEN_TTL = 2
+    old = _token(anon, admin.email, admin.password)[1]["token"]
+    assert _me(old).status_code == 200
+    time.sleep(2.5)
+    expired = _me(old)
+    assert expired.status_code == 401
+    assert expired.json() == {"success": False, "message": "Invalid or expired token; sign in again"}
+    new = _token(anon, admin.email, admin.password)[1]["token"]
+    assert new != old
+    assert _me(new).status_code == 200
+
+
+def test_changing_the_password_in_the_portal_ends_the_token(admin, anon, client) -> None:
+    token = _token(anon, admin.email, admin.password)[1]["token"]
+    assert client.login(username=admin.email, password=admin.password)
+    change = client.post(
+        "/admin/password_change/",
+        {"old_password": admin.password, "new_password1": "a-new-long-pass-42", "new_password2": "a-new-long-pass-42"},
+    )
+    assert change.status_code == 302
+    assert _me(token).status_code == 401
+    assert _token(anon, admin.email, admin.password)[0] == 401
+    assert _me(_token(anon, admin.email, "a-new-long-pass-42")[1]["token"]).status_code == 200
+
+
+def test_an_admin_password_reset_ends_the_token(make_staff, anon) -> None:
+    from django.core.management import call_command
+
+    clerk = make_staff("CLERK")
+    assert _me(clerk.token).status_code == 200
+    call_command(
+        "createstaff", email=clerk.email, name="Reset", phone="0451237048", roles="CLERK", password="reset-pass-4242"
+    )
+    assert _me(clerk.token).status_code == 401
+
+
+def test_a_profile_edit_without_a_new_password_keeps_the_token(make_staff) -> None:
+    from staffapp.services import staff_save
+
+    clerk = make_staff("CLERK")
+    staff_save(email=clerk.email, name="Renamed", phone="0451237048", roles=["CLERK"])
+    assert _me(clerk.token).status_code == 200
+
+
 def _delete_staff_item(persona) -> None:
     from staffapp.models import Staff
 
