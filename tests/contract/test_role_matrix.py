@@ -31,6 +31,7 @@ STAFF_ENDPOINTS = [
     ("get", "/api/users/online", P.CHAT_INBOX),
     ("post", "/api/users/take", P.CUSTOMER_TAKE),
     ("post", "/api/users/release", P.CUSTOMER_TAKE),
+    ("post", "/api/users/staff", P.STAFF_MANAGE),
     ("get", "/api/messages/last", P.CHAT_INBOX),
     ("get", "/api/inquiries", P.INQUIRY_VIEW),
     ("get", "/api/emails", P.EMAIL_VIEW),
