@@ -40,6 +40,9 @@ STAFF_ENDPOINTS = [
     ("get", "/api/email-suppression/check", P.EMAIL_VIEW),
     ("post", "/api/email-suppression/add", P.EMAIL_SUPPRESSION_MANAGE),
     ("get", "/api/email-suppression/analytics", P.EMAIL_VIEW),
+    ("get", "/api/attachments", P.EMAIL_VIEW),
+    ("get", "/api/attachments/unknown-id", P.EMAIL_VIEW),
+    ("delete", "/api/attachments/unknown-id", P.EMAIL_VIEW),
 ]
 
 
