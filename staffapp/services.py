@@ -13,7 +13,7 @@ from django.db import transaction
 from pynamodb.exceptions import PutError, UpdateError
 from rest_framework.authtoken.models import Token
 
-from autolab import clock
+from autolab import clock, events
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
 from staffapp.models import Staff
@@ -91,6 +91,7 @@ def _staff_write(
     if staff is not None and new_only:
         raise Conflict(_EXISTS)
     created = staff is None
+    old_roles = None if staff is None else set(staff.roles or [])
     if staff is None:
         staff = Staff(user_email=email, user_id=str(uuid.uuid4()), created_at=now, is_active=True)
     staff.user_name, staff.contact_number, staff.roles, staff.updated_at = name, phone, role_list, now
@@ -106,11 +107,18 @@ def _staff_write(
     if password:
         user.set_password(password)
     user.save()
+    if old_roles is not None and old_roles != set(role_list):
+        _tell_sockets(staff)
     return staff, created
 
 
 _EXISTS = "A staff member with this email already exists; change their roles on their own page"
 _JUST_CREATED = "A staff member with this email was just created; reload and try again"
+
+
+def _tell_sockets(staff: Staff) -> None:
+    # After the login change commits: the socket re-checks the member and must see the new state.
+    transaction.on_commit(lambda: events.staff_access_changed(staff.user_id))
 
 
 def _target(email: str, actor: StaffIdentity) -> Staff:
@@ -149,6 +157,7 @@ def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict("Someone else changed this member's roles just now; reload and try again") from error
         raise
+    _tell_sockets(staff)
     return RolesChange(staff=staff, previous_roles=previous, updated_at=now)
 
 
@@ -162,6 +171,7 @@ def staff_set_active(*, actor: StaffIdentity, email: str, active: bool) -> Staff
     user.save(update_fields=["is_active"])
     if not active:
         Token.objects.filter(user=user).delete()
+    _tell_sockets(staff)
     return staff
 
 
