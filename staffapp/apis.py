@@ -75,13 +75,13 @@ class StaffRolesApi(APIView):
 
     permission_classes = [staff_with(Permission.STAFF_MANAGE)]
 
-    class InputSerializer(serializers.Serializer):
+    class StaffRolesInputSerializer(serializers.Serializer):
         user_email = serializers.EmailField(max_length=254)
         roles = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False, max_length=10)
 
     @extend_schema(
         operation_id="users_staff_roles_update",
-        request=InputSerializer,
+        request=StaffRolesInputSerializer,
         responses={
             200: inline_serializer(
                 "StaffRolesOut",
@@ -111,7 +111,7 @@ class StaffRolesApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.StaffRolesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actor = staff_of(request)
         change = staff_set_roles(
