@@ -20,4 +20,4 @@ USER autolab
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/api/health', timeout=4)"
-CMD ["sh", "-c", "daphne --proxy-headers -b 0.0.0.0 -p ${PORT} autolab.asgi:application"]
+CMD ["sh", "-c", "python -m autolab.serve --proxy-headers -b 0.0.0.0 -p ${PORT} autolab.asgi:application"]

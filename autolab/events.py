@@ -37,6 +37,22 @@ def publish(group: str, event_type: str, payload: dict[str, Any]) -> None:
         logger.exception("Could not publish %s to %s", event_type, group)
 
 
+def live_reachable() -> bool:
+    """Can live events be delivered right now? (One PING to the channel layer's Redis.)"""
+    layer = get_channel_layer()
+    if layer is None or not hasattr(layer, "connection"):
+        return True  # the in-memory layer of a single process is always there
+
+    async def ping() -> bool:
+        return bool(await layer.connection(0).ping())
+
+    try:
+        return async_to_sync(ping)()
+    except Exception as error:
+        logger.warning("Channel layer unreachable: %s", error)
+        return False
+
+
 def publish_to_staff(event_type: str, payload: dict[str, Any]) -> None:
     publish(STAFF_GROUP, event_type, payload)
 

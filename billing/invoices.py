@@ -260,8 +260,10 @@ def invoice_pdf_ensure(invoice: Invoice) -> str:
     """Render and store the PDF once (deterministic key); returns the storage key."""
     key = pdf_key(invoice.invoice_id)
     if not storage.exists(key):
-        data = pdf.render_invoice(_document(invoice))
-        storage.save(key, data, "application/pdf")
+        storage.save(key, pdf.render_invoice(_document(invoice)), "application/pdf")
+    if invoice.s3_key != key:
+        # Also when the file exists already: a worker killed between saving and recording it.
+        data = storage.read(key)
         invoice.update(
             actions=[
                 Invoice.s3_key.set(key),

@@ -4,6 +4,9 @@ The socket is push-only apart from these actions; messages are sent over REST. E
 published with ``autolab.events.publish`` to a group this socket joined is forwarded as JSON.
 
 Close codes the server uses:
+- 1012 ``LIVE_UNAVAILABLE`` (service restart): the channel layer's Redis went away; the socket's
+  groups may be gone with it, so the client reconnects and sends ``init`` again (history is in
+  ``GET /api/messages``). An error frame with a message comes first.
 - 4001 ``REPLACED``: a newer socket of the same customer took over.
 - 4003 ``ACCESS_CHANGED``: the staff member was deactivated, lost the token or had their roles
   changed. Checked on every forwarded push and when staffapp signals a change; a client that still
@@ -12,11 +15,13 @@ Close codes the server uses:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
+import redis.exceptions
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -32,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 REPLACED_CLOSE_CODE = 4001
 ACCESS_CHANGED_CLOSE_CODE = 4003
+LIVE_LOST_CLOSE_CODE = 1012
+LIVE_LOST_MESSAGE = "Live chat is unavailable right now; reconnect in a moment"
+_LIVE_LAYER_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionError)
 
 
 class _NewCustomerThrottle(PublicWriteThrottle):
@@ -52,6 +60,22 @@ def _service(function: Any) -> Any:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except _LIVE_LAYER_ERRORS as error:
+            # Not a crash (1011): tell the client, close so it reconnects once Redis is back.
+            logger.warning("Channel layer lost on %s (%s); closing with %d", scope.get("path"), error, 1012)
+            frame = {"type": "error", "success": False, "error": "LIVE_UNAVAILABLE", "message": LIVE_LOST_MESSAGE}
+            await send({"type": "websocket.send", "text": await self.encode_json(frame)})
+            await send({"type": "websocket.close", "code": LIVE_LOST_CLOSE_CODE})
+            # Pooled connections of this process point at the Redis that went away: drop them, so
+            # the reconnecting sockets start on fresh ones instead of failing once more each.
+            with contextlib.suppress(Exception):
+                await self.channel_layer.close_pools()
+            if getattr(self, "role", None) is not None:
+                await _service(services.connection_close)(connection_id=self.channel_name)
+
     async def connect(self) -> None:
         self.role: str | None = None
         self.user_id: str | None = None

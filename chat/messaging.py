@@ -14,9 +14,9 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
-from autolab import clock
+from autolab import clock, events
 from autolab.dynamodb import transaction
-from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from autolab.exceptions import Conflict, NotFound, PermissionDenied, ServiceUnavailable, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from chat import live, selectors
 from chat.models import Customer, Message
@@ -87,6 +87,9 @@ def message_send(
     customer = selectors.customer_get(client_id)
     if customer is None:
         raise NotFound(f"User not found: {client_id}")
+    if not events.live_reachable():
+        # Refused rather than stored undelivered: the sender sees it failed and sends it again.
+        raise ServiceUnavailable("Live chat is unavailable right now; the message was not sent. Please try again.")
     sender, receiver = (staff.user_id, client_id) if staff else (client_id, ALL)
     sent_ms = time.time_ns() // 1_000_000
     message = Message(

@@ -65,7 +65,7 @@ def prepare_data(env: dict[str, str], owns_dynamodb: bool) -> None:
 def start_processes(env: dict[str, str], port: int) -> list[subprocess.Popen]:
     bin_dir = Path(sys.executable).parent
     commands = {
-        "web": [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port), "autolab.asgi:application"],
+        "web": [sys.executable, "-m", "autolab.serve", "-b", "127.0.0.1", "-p", str(port), "autolab.asgi:application"],
         "worker": [str(bin_dir / "celery"), "-A", "autolab", "worker", "--loglevel", "INFO", "--concurrency", "2"],
         "beat": [
             str(bin_dir / "celery"),

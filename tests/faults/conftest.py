@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +15,11 @@ from django.conf import settings
 
 from autolab import dynamodb
 from devtools.services import Service, start_moto
+from tests.billing.conftest import catalogue, customer, make_appointment  # noqa: F401 - shared fixtures
+from tests.chat.conftest import (
+    ROOT,
+    open_socket,  # noqa: F401 - the chat suite's real sockets, here too
+)
 from tests.faults.dynamodb_faults import FaultyDynamoDB
 
 # Short enough that a stalled engine costs a test seconds, long enough for a loaded machine.
@@ -33,3 +43,49 @@ def faulty_dynamodb() -> Iterator[FaultyDynamoDB]:
 def start_engine(port: int, data_dir: Path) -> Service:
     """The suite's DynamoDB engine, started the way the test plugin starts it, on a given port."""
     return start_moto(port=port)
+
+
+def start_web(port: int, log_path: Path) -> subprocess.Popen:
+    """The web process as the Procfile runs it (``python -m autolab.serve``), on the suite's services."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "autolab.settings.test"}
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autolab.serve", "-b", "127.0.0.1", "-p", str(port), "autolab.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the web process exited with {process.returncode}: see {log_path}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the web process did not answer: see {log_path}")
+
+
+def start_worker(log_path: Path, **env: str) -> subprocess.Popen:
+    """A real ``celery worker`` (solo pool, as the suite's worker fixture) with extra environment."""
+    from autolab.celery import app
+
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "autolab.settings.test", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    environment.pop("DATABASE_URL", None)
+    environment.update(env)
+    command = [sys.executable, "-m", "celery", "-A", "autolab", "worker", "-P", "solo", "-l", "INFO"]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [*command, "--without-gossip", "--without-mingle"], env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited: see {log_path}")
+        if app.control.ping(timeout=0.5):
+            return process
+    process.kill()
+    raise RuntimeError(f"celery worker did not answer: see {log_path}")

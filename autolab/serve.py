@@ -1,0 +1,64 @@
+"""The web process: daphne with a graceful stop (``python -m autolab.serve`` takes daphne's arguments).
+
+On SIGTERM (a deploy, a scale-in, Ctrl-C) plain daphne stops its reactor and drops every socket,
+so browsers see an abnormal 1006. Here each open WebSocket is first closed with 1001 "going away"
+and given a moment to answer; the website then reconnects and re-sends ``init`` with its userId.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from daphne.cli import CommandLineInterface
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
+
+logger = logging.getLogger(__name__)
+
+GOING_AWAY = 1001
+CLOSE_WAIT_SECONDS = 2.0  # at most this long for clients to answer the close before exiting
+
+
+class GracefulServer(Server):
+    def run(self) -> None:
+        from twisted.internet import reactor
+
+        # "before shutdown" triggers run first; the Deferred returned holds the stop until it fires.
+        reactor.addSystemEventTrigger("before", "shutdown", self.close_websockets)
+        super().run()
+
+    def close_websockets(self) -> object:
+        from twisted.internet import reactor, task
+
+        sockets = [
+            protocol
+            for protocol in list(self.connections)
+            if isinstance(protocol, WebSocketProtocol) and protocol.state == protocol.STATE_OPEN
+        ]
+        logger.info("Stopping: closing %d WebSockets with %d (going away)", len(sockets), GOING_AWAY)
+        for protocol in sockets:
+            # autobahn's public sendClose only allows 1000 and 3000-4999 (application codes);
+            # 1001 is the protocol's own "going away", sent through its close-frame method.
+            protocol.sendCloseFrame(code=GOING_AWAY, reasonUtf8=b"server restarting")
+        deadline = time.monotonic() + CLOSE_WAIT_SECONDS
+
+        def wait() -> object:
+            if time.monotonic() < deadline and any(p.state != p.STATE_CLOSED for p in sockets):
+                return task.deferLater(reactor, 0.05, wait)
+            return None
+
+        return wait()
+
+
+class GracefulCommandLine(CommandLineInterface):
+    server_class = GracefulServer
+
+
+def main() -> None:
+    GracefulCommandLine().run(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

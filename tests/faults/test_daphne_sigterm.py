@@ -1,0 +1,50 @@
+"""The web process gets SIGTERM (#12.4): open sockets are closed with 1001 "going away", the
+process exits cleanly, and a client that reconnects to the restarted process resumes with its
+userId and history. A real web process (the Procfile's command) and a raw WebSocket client."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+from rest_framework.test import APIClient
+
+from autolab.serve import GOING_AWAY
+from devtools.services import free_port
+from tests.chat.conftest import call
+from tests.faults.conftest import start_web
+from tests.faults.wsclient import WsClient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_sigterm_closes_sockets_with_1001_and_the_client_resumes(tmp_path):
+    port = free_port()
+    web = start_web(port, tmp_path / "web.log")
+    try:
+        socket = await WsClient.connect("127.0.0.1", port)
+        await socket.send_json({"action": "init", "userName": "Ann"})
+        user_id = (await socket.receive_json(lambda e: e.get("type") == "connection"))["userId"]
+        staff_reply = await call(APIClient().post)(
+            "/api/messages", {"clientId": user_id, "message": "hi"}, format="json"
+        )
+        assert staff_reply.status_code == 201
+
+        web.send_signal(signal.SIGTERM)
+
+        assert await socket.receive() == ("close", GOING_AWAY)
+        assert web.wait(timeout=15) == 0
+        socket.close()
+
+        web = start_web(port, tmp_path / "web.log")
+        again = await WsClient.connect("127.0.0.1", port)
+        await again.send_json({"action": "init", "userId": user_id})
+        resumed = await again.receive_json(lambda e: e.get("type") == "connection")
+        assert (resumed["success"], resumed["userId"], resumed["userName"]) == (True, user_id, "Ann")
+        history = await call(APIClient().get)("/api/messages", {"clientId": user_id, "userId": user_id})
+        assert [m["message"] for m in history.json()["messages"]] == ["hi"]
+        again.close()
+    finally:
+        if web.poll() is None:
+            web.terminate()
+            web.wait(timeout=15)
