@@ -1,39 +1,123 @@
-"""Backups: every table to ``<Table>.json`` (raw DynamoDB items) and back, item for item.
+"""Backups: every table to ``<Table>.json`` (raw DynamoDB items) and every stored file (reports,
+invoices, email attachments) under ``files/<key>``, and back, item for item and file for file.
 
-A backup only reads. A restore only writes items: it never deletes, and by default it keeps items
-that already exist, so restoring an old backup cannot roll back newer data.
+A backup goes to a local folder, or to S3 when ``BACKUP_S3_BUCKET`` is set (ARCHITECTURE §2), and
+only reads. A restore only writes: it never deletes, and by default it keeps items and files that
+already exist, so restoring an old backup cannot roll back newer data.
 """
 
 from __future__ import annotations
 
 import json
+import mimetypes
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 from django.conf import settings
 from tqdm import tqdm
 
-from autolab import clock, dynamodb
+from autolab import clock, dynamodb, storage
 
 FORMAT_VERSION = 1
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
+MANIFEST = "backup-manifest.json"
+FILES = "files/"
 
 
 @dataclass(frozen=True)
 class BackupResult:
-    folder: Path
+    folder: str  # a local path or s3://bucket/prefix/
     table_count: int
     item_count: int
+    file_count: int = 0
 
 
 @dataclass(frozen=True)
 class RestoreResult:
     written: int
     skipped: int
+    files_written: int = 0
+    files_skipped: int = 0
+
+
+class _Target(Protocol):
+    label: str
+
+    def write(self, name: str, data: bytes) -> None: ...
+    def read(self, name: str) -> bytes | None: ...
+    def names(self, prefix: str) -> Iterator[str]: ...
+
+
+@dataclass
+class _Folder:
+    root: Path
+
+    @property
+    def label(self) -> str:
+        return str(self.root)
+
+    def write(self, name: str, data: bytes) -> None:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def read(self, name: str) -> bytes | None:
+        path = self.root / name
+        return path.read_bytes() if path.is_file() else None
+
+    def names(self, prefix: str) -> Iterator[str]:
+        base = self.root / prefix
+        if base.is_dir():
+            for path in base.rglob("*"):
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix()
+
+
+@dataclass
+class _S3Prefix:
+    bucket: str
+    prefix: str  # ends with "/"
+
+    @property
+    def label(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def write(self, name: str, data: bytes) -> None:
+        _s3().put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data)
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return _s3().get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"].read()
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+
+    def names(self, prefix: str) -> Iterator[str]:
+        for page in _s3().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+            for entry in page.get("Contents", []):
+                yield entry["Key"][len(self.prefix) :]
+
+
+def _s3() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().create_client(
+        "s3", region_name=settings.AWS_DEFAULT_REGION, endpoint_url=settings.AWS_S3_ENDPOINT_URL or None
+    )
+
+
+def source_for(location: str | Path) -> _Target:
+    """``s3://bucket/prefix`` or a local folder, as given to ``restore --input``."""
+    text = str(location)
+    if text.startswith("s3://"):
+        bucket, _, prefix = text.removeprefix("s3://").partition("/")
+        return _S3Prefix(bucket=bucket, prefix=prefix.rstrip("/") + "/" if prefix else "")
+    return _Folder(Path(location))
 
 
 def _client() -> Any:
@@ -46,12 +130,28 @@ def _scan_raw(table_name: str) -> Iterator[dict[str, Any]]:
 
 
 def backup_tables(folder: Path | None = None, *, progress: bool = True) -> BackupResult:
-    """Write one JSON file per registered table into ``folder`` (default backups/<UTC time>/)."""
-    folder = folder or Path(settings.BACKUP_DIR) / clock.now().strftime(_TIMESTAMP_FORMAT)
+    """Every registered table and every stored file, into ``folder``; without one, into S3 when
+    ``BACKUP_S3_BUCKET`` is set, else ``backups/<UTC time>/``."""
+    stamp = clock.now().strftime(_TIMESTAMP_FORMAT)
+    if folder is None and settings.BACKUP_S3_BUCKET:
+        target = _S3Prefix(bucket=settings.BACKUP_S3_BUCKET, prefix=f"{settings.BACKUP_S3_PREFIX}{stamp}/")
+        return _write_backup(target, progress)  # the manifest, written last, marks it complete
+    folder = folder or Path(settings.BACKUP_DIR) / stamp
     partial = folder.with_name(folder.name + ".partial")
-    partial.mkdir(parents=True, exist_ok=True)
+    if partial.exists():
+        shutil.rmtree(partial)
+    result = _write_backup(_Folder(partial), progress)
+    # Rename at the end so a half-written backup never looks like the latest one.
+    if folder.exists():
+        shutil.rmtree(folder)
+    partial.rename(folder)
+    return BackupResult(str(folder), result.table_count, result.item_count, result.file_count)
+
+
+def _write_backup(target: _Target, progress: bool) -> BackupResult:
     total = 0
     models = dynamodb.registered_models()
+    counts: dict[str, int] = {}
     for model in tqdm(models, desc="backup", unit="table", disable=not progress):
         items = list(_scan_raw(model.Meta.table_name))
         document = {
@@ -62,13 +162,16 @@ def backup_tables(folder: Path | None = None, *, progress: bool = True) -> Backu
             "item_count": len(items),
             "items": items,
         }
-        (partial / f"{model.logical_name}.json").write_text(json.dumps(document))
+        target.write(f"{model.logical_name}.json", json.dumps(document).encode())
+        counts[model.logical_name] = len(items)
         total += len(items)
-    # Rename at the end so a half-written backup never looks like the latest one.
-    if folder.exists():
-        shutil.rmtree(folder)
-    partial.rename(folder)
-    return BackupResult(folder=folder, table_count=len(models), item_count=total)
+    files = 0
+    for key in tqdm(sorted(storage.keys()), desc="files", unit="file", disable=not progress):
+        target.write(FILES + key, storage.read(key))
+        files += 1
+    manifest = {"format": FORMAT_VERSION, "created": clock.iso_local(), "tables": counts, "files": files}
+    target.write(MANIFEST, json.dumps(manifest).encode())
+    return BackupResult(target.label, len(models), total, files)
 
 
 def latest_backup(root: Path | None = None) -> Path | None:
@@ -128,20 +231,42 @@ def _restore_table(
     return written, skipped
 
 
-def restore_tables(folder: Path, *, overwrite: bool = False, progress: bool = True) -> RestoreResult:
-    """Put every item of the backup in ``folder`` into the current environment's tables."""
+def latest_s3_backup() -> str | None:
+    """The newest complete (manifest written) backup under BACKUP_S3_BUCKET, as s3://…/."""
+    root = _S3Prefix(bucket=settings.BACKUP_S3_BUCKET, prefix=settings.BACKUP_S3_PREFIX)
+    complete = sorted(name.removesuffix(MANIFEST) for name in root.names("") if name.endswith("/" + MANIFEST))
+    return f"{root.label}{complete[-1]}" if complete else None
+
+
+def restore_tables(folder: str | Path, *, overwrite: bool = False, progress: bool = True) -> RestoreResult:
+    """Put every item and file of the backup at ``folder`` (local or s3://) into this environment."""
+    source = source_for(folder)
     documents = []
     for model in dynamodb.registered_models():
-        path = folder / f"{model.logical_name}.json"
-        if path.exists():
-            documents.append((model, json.loads(path.read_text())["items"]))
+        raw = source.read(f"{model.logical_name}.json")
+        if raw is not None:
+            documents.append((model, json.loads(raw)["items"]))
     written = skipped = 0
     total = sum(len(items) for _, items in documents)
     with tqdm(total=total, desc="restore", unit="item", disable=not progress) as bar:
         for model, items in documents:
             table_written, table_skipped = _restore_table(model, items, overwrite, bar)
             written, skipped = written + table_written, skipped + table_skipped
-    return RestoreResult(written=written, skipped=skipped)
+    files_written, files_skipped = _restore_files(source, overwrite)
+    return RestoreResult(written, skipped, files_written, files_skipped)
+
+
+def _restore_files(source: _Target, overwrite: bool) -> tuple[int, int]:
+    written = skipped = 0
+    for name in sorted(source.names(FILES)):
+        key = name.removeprefix(FILES)
+        if not overwrite and storage.exists(key):
+            skipped += 1
+            continue
+        data = source.read(name) or b""
+        storage.save(key, data, mimetypes.guess_type(key)[0] or "application/octet-stream")
+        written += 1
+    return written, skipped
 
 
 def prune_backups(retention_days: int, root: Path | None = None) -> list[Path]:

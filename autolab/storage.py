@@ -1,4 +1,4 @@
-"""Files (inspection reports, invoice PDFs): local disk under MEDIA_ROOT by default, S3 when
+"""Files (inspection reports, invoice PDFs, email attachments): local disk under MEDIA_ROOT by default, S3 when
 ``FILE_STORAGE=s3``. Every link handed out is signed and expires; nothing is public.
 """
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -51,7 +52,9 @@ def _local_path(key: str) -> Path:
 def _s3() -> Any:
     import botocore.session
 
-    return botocore.session.get_session().create_client("s3", region_name=settings.AWS_DEFAULT_REGION)
+    return botocore.session.get_session().create_client(
+        "s3", region_name=settings.AWS_DEFAULT_REGION, endpoint_url=settings.AWS_S3_ENDPOINT_URL or None
+    )
 
 
 def _uses_s3() -> bool:
@@ -73,7 +76,11 @@ def save(key: str, data: bytes, content_type: str) -> None:
 
 def read(key: str) -> bytes:
     if _uses_s3():
-        return _s3().get_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))["Body"].read()
+        client = _s3()
+        try:
+            return client.get_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))["Body"].read()
+        except client.exceptions.NoSuchKey as exc:
+            raise StorageError(f"No file at {key}") from exc
     try:
         return _local_path(key).read_bytes()
     except FileNotFoundError as exc:
@@ -112,17 +119,53 @@ def download_url(key: str, *, filename: str | None = None, max_age: int | None =
     return links.absolute(f"/api/files/{quote(token)}")
 
 
-def upload_url(key: str, *, content_type: str, max_bytes: int, max_age: int | None = None) -> str:
-    """A signed PUT link for one file of ``content_type`` and at most ``max_bytes``."""
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where and how a client uploads one file: ``method`` to ``url`` with ``fields`` (POST only)."""
+
+    url: str
+    fields: dict[str, str]
+    method: str  # "POST" (S3: multipart form, fields first, then ``file``) | "PUT" (autolab: raw body)
+
+
+def upload_target(key: str, *, content_type: str, max_bytes: int, max_age: int | None = None) -> UploadTarget:
+    """A signed, expiring upload for one file of ``content_type`` and at most ``max_bytes``.
+
+    S3 gets a presigned POST whose policy carries ``content-length-range``: S3 itself refuses a
+    bigger body (a presigned PUT cannot limit the size). Local storage answers a signed PUT on
+    autolab, which checks type and size before writing.
+    """
     _check_key(key)
     if _uses_s3():
-        return _s3().generate_presigned_url(
-            "put_object",
-            Params={"Bucket": settings.AWS_STORAGE_BUCKET_NAME, "Key": key, "ContentType": content_type},
+        post = _s3().generate_presigned_post(
+            Bucket=settings.AWS_STORAGE_BUCKET_NAME,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=_max_age(max_age),
         )
+        return UploadTarget(url=post["url"], fields=dict(post["fields"]), method="POST")
     claims = {"k": key, "t": content_type, "m": max_bytes, "e": int(time.time()) + _max_age(max_age)}
-    return links.absolute(f"/api/files/upload/{quote(signing.dumps(claims, salt=_UPLOAD_SALT))}")
+    return UploadTarget(
+        links.absolute(f"/api/files/upload/{quote(signing.dumps(claims, salt=_UPLOAD_SALT))}"), {}, "PUT"
+    )
+
+
+def keys(prefix: str = "") -> Iterator[str]:
+    """Every stored key under ``prefix`` (for backups), in no particular order."""
+    if _uses_s3():
+        pages = _s3().get_paginator("list_objects_v2").paginate(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Prefix=prefix)
+        for page in pages:
+            for entry in page.get("Contents", []):
+                yield entry["Key"]
+        return
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir():
+        return
+    for path in root.rglob("*"):
+        key = path.relative_to(root).as_posix()
+        if path.is_file() and not path.name.endswith(".partial") and key.startswith(prefix) and _KEY_RE.match(key):
+            yield key
 
 
 def _claims(token: str, salt: str) -> dict[str, Any]:
@@ -159,7 +202,7 @@ def _claim_upload(key: str) -> None:
 
 
 def accept_upload(token: str, content_type: str, data: bytes) -> str:
-    """Store an upload sent to an ``upload_url`` after checking its type and size; returns the key."""
+    """Store an upload sent to an ``upload_target`` after checking its type and size; returns the key."""
     claims = _claims(token, _UPLOAD_SALT)
     if content_type.split(";")[0].strip().lower() != claims["t"]:
         raise StorageError(f"Only {claims['t']} files are accepted")

@@ -197,6 +197,12 @@ def _counter_get(key: str) -> BookingCounter:
 # --- Reports upload ------------------------------------------------------------------------------
 
 
+_UPLOAD_NOTES = {
+    "PUT": "PUT the PDF to uploadUrl with Content-Type: application/pdf",
+    "POST": "POST multipart/form-data to uploadUrl: every uploadFields entry, then the PDF as field 'file'",
+}
+
+
 def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str, Any]:
     """A signed PUT link for one PDF report (≤ 10 MB); the report is listed as ``pending_upload``."""
     if data["uploadType"] != "report":
@@ -236,19 +242,19 @@ def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str
         condition=Appointment.appointment_id.exists(),
         add_version_condition=False,
     )
-    url = storage.upload_url(
+    target = storage.upload_target(
         key, content_type="application/pdf", max_bytes=REPORT_MAX_BYTES, max_age=UPLOAD_LINK_SECONDS
     )
     return {
-        "uploadUrl": url,
-        "uploadFields": {},
+        "uploadUrl": target.url,
+        "uploadFields": target.fields,
         "s3Key": key,
         "referenceId": appointment.appointment_id,
         "uploadType": "report",
         "metadata": entry,
         "expiresIn": UPLOAD_LINK_SECONDS,
         "fileUrl": storage.download_url(key, filename=file_name),
-        "instructions": {"method": "PUT", "note": "PUT the PDF to uploadUrl with Content-Type: application/pdf"},
+        "instructions": {"method": target.method, "note": _UPLOAD_NOTES[target.method]},
     }
 
 

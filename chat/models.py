@@ -444,3 +444,46 @@ class EmailOutboxKey(DynamoModel):
     dedupe_key = UnicodeAttribute(hash_key=True, attr_name="dedupeKey")  # sha256 of the caller's key
     message_id = UnicodeAttribute(attr_name="messageId")
     created_at = IntegerAttribute(attr_name="createdAt")
+
+
+class EmailAttachmentMessageIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "messageId-index"
+        projection = AllProjection()
+
+    message_id = UnicodeAttribute(hash_key=True, attr_name="messageId")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class EmailAttachment(DynamoModel):
+    """One file of a received or staff-sent email (original-backend-behaviour.md §3.11).
+
+    Deleting is soft: ``isDeleted`` with who and when; the stored file is kept (docs/data-model.md).
+    """
+
+    logical_name = "EmailAttachments"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailAttachments")
+
+    attachment_id = UnicodeAttribute(hash_key=True, attr_name="attachmentId")
+    message_id = UnicodeAttribute(attr_name="messageId")
+    created_at = IntegerAttribute(attr_name="createdAt")  # epoch milliseconds, as the original
+    filename = UnicodeAttribute(attr_name="filename")
+    content_type = UnicodeAttribute(attr_name="contentType")
+    size_bytes = IntegerAttribute(attr_name="sizeBytes")
+    content_hash = UnicodeAttribute(attr_name="contentHash")
+    s3_bucket = UnicodeAttribute(attr_name="s3Bucket", default="")
+    s3_key = UnicodeAttribute(attr_name="s3Key", null=True)  # no file when rejected
+    attachment_index = IntegerAttribute(attr_name="attachmentIndex")
+    upload_date = UnicodeAttribute(attr_name="uploadDate")
+    email_s3_bucket = UnicodeAttribute(attr_name="emailS3Bucket", null=True)
+    email_s3_key = UnicodeAttribute(attr_name="emailS3Key", null=True)
+    is_deleted = BooleanAttribute(attr_name="isDeleted", default=False)
+    deleted_at = UnicodeAttribute(attr_name="deletedAt", null=True)
+    # Additions (docs/data-model.md, email attachments).
+    deleted_by = UnicodeAttribute(attr_name="deletedBy", null=True)
+    direction = UnicodeAttribute(attr_name="direction")  # inbound | outbound
+    rejected_reason = UnicodeAttribute(attr_name="rejectedReason", null=True)
+
+    message_index = EmailAttachmentMessageIndex()

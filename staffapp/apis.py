@@ -8,10 +8,10 @@ from rest_framework.views import APIView
 from autolab import login_guard
 from autolab.api import ok
 from autolab.exceptions import LimitReached, NotAuthenticated
-from autolab.permissions import IsStaff, staff_of
+from autolab.permissions import IsStaff, Permission, staff_of, staff_with
 from autolab.throttling import LoginThrottle
 from staffapp.selectors import staff_identity_for_user
-from staffapp.services import staff_issue_token
+from staffapp.services import staff_issue_token, staff_set_roles
 
 
 class TokenCreateApi(APIView):
@@ -68,3 +68,69 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         staff = staff_of(request)
         return ok({"userId": staff.user_id, "email": staff.email, "userName": staff.name, "roles": sorted(staff.roles)})
+
+
+class StaffRolesApi(APIView):
+    """ADMIN: replace another staff member's roles (original ``POST /users/staff``)."""
+
+    permission_classes = [staff_with(Permission.STAFF_MANAGE)]
+
+    class StaffRolesInputSerializer(serializers.Serializer):
+        user_email = serializers.EmailField(max_length=254)
+        roles = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False, max_length=10)
+
+    @extend_schema(
+        operation_id="users_staff_roles_update",
+        request=StaffRolesInputSerializer,
+        responses={
+            200: inline_serializer(
+                "StaffRolesOut",
+                {
+                    "success": serializers.BooleanField(),
+                    "message": serializers.CharField(),
+                    "updatedStaff": inline_serializer(
+                        "StaffRolesUpdatedStaff",
+                        {
+                            "userEmail": serializers.CharField(),
+                            "userName": serializers.CharField(),
+                            "previousRoles": serializers.ListField(child=serializers.CharField()),
+                            "newRoles": serializers.ListField(child=serializers.CharField()),
+                        },
+                    ),
+                    "updatedBy": inline_serializer(
+                        "StaffRolesUpdatedBy",
+                        {
+                            "adminEmail": serializers.CharField(),
+                            "adminName": serializers.CharField(),
+                            "adminId": serializers.CharField(),
+                            "updatedAt": serializers.IntegerField(),
+                        },
+                    ),
+                },
+            )
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = self.StaffRolesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = staff_of(request)
+        change = staff_set_roles(
+            actor=actor, email=data.validated_data["user_email"], roles=data.validated_data["roles"]
+        )
+        return ok(
+            {
+                "message": "Staff roles updated successfully",
+                "updatedStaff": {
+                    "userEmail": change.staff.user_email,
+                    "userName": change.staff.user_name,
+                    "previousRoles": change.previous_roles,
+                    "newRoles": list(change.staff.roles),
+                },
+                "updatedBy": {
+                    "adminEmail": actor.email,
+                    "adminName": actor.name,
+                    "adminId": actor.user_id,
+                    "updatedAt": change.updated_at,
+                },
+            }
+        )

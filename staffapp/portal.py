@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from autolab.exceptions import ApplicationError
+from autolab.exceptions import ApplicationError, Conflict
 from autolab.permissions import Permission, staff_of
 from staffapp import forms, selectors, services
 from staffapp.rendering import render_page
@@ -31,16 +31,21 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_add(request: HttpRequest) -> HttpResponse:
     form = forms.StaffCreateForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            staff, created = services.staff_save(**form.cleaned_data)
+            staff = services.staff_create(**form.cleaned_data)
+        except Conflict as error:
+            form.add_error("email", error.message)  # an existing member is changed on their own page
+            status = 409
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            verb = "Added" if created else "Updated"
-            messages.success(request, f"{verb} {staff.user_name} ({staff.user_email}).")
+            messages.success(request, f"Added {staff.user_name} ({staff.user_email}).")
             return redirect("admin:staff-detail", email=staff.user_email)
-    return render_page(request, "staffapp/staff/add.html", {"form": form}, title="Add staff member")
+    response = render_page(request, "staffapp/staff/add.html", {"form": form}, title="Add staff member")
+    response.status_code = status
+    return response
 
 
 @portal_site.register_page(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 from rest_framework.authtoken.models import Token
 
 from autolab import clock, events
@@ -64,13 +65,33 @@ def staff_save(
     roles: Iterable[str],
     password: str | None = None,
 ) -> tuple[Staff, bool]:
-    """Create or update a staff member (login and Staff item together). Returns (staff, created)."""
+    """Create or update a staff member (login and Staff item together). Returns (staff, created).
+
+    The ``createstaff`` command's contract ("creates or updates"); the portal adds with
+    ``staff_create``, which never touches an existing member.
+    """
+    return _staff_write(email=email, name=name, phone=phone, roles=roles, password=password, new_only=False)
+
+
+@transaction.atomic
+def staff_create(*, email: str, name: str, phone: str = "", roles: Iterable[str], password: str) -> Staff:
+    """Add a new staff member; an existing address is a conflict (never a silent overwrite of a
+    peer's roles, phone or password)."""
+    staff, _ = _staff_write(email=email, name=name, phone=phone, roles=roles, password=password, new_only=True)
+    return staff
+
+
+def _staff_write(
+    *, email: str, name: str, phone: str, roles: Iterable[str], password: str | None, new_only: bool
+) -> tuple[Staff, bool]:
     email, phone, role_list = _clean_email(email), _clean_phone(phone), _clean_roles(roles)
     name = (name or "").strip()
     if not name:
         raise ValidationError("A name is required")
     now = clock.epoch_now()
     staff = staff_get(email)
+    if staff is not None and new_only:
+        raise Conflict(_EXISTS)
     created = staff is None
     old_roles = None if staff is None else set(staff.roles or [])
     if staff is None:
@@ -81,7 +102,7 @@ def staff_save(
         staff.save(condition=Staff.user_email.does_not_exist() if created else None)
     except PutError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("A staff member with this email was just created; reload and try again") from error
+            raise Conflict(_EXISTS if new_only else _JUST_CREATED) from error
         raise
     user = _login_for(email)
     user.email, user.first_name, user.is_staff, user.is_active = email, name[:150], True, staff.is_active
@@ -91,6 +112,10 @@ def staff_save(
     if old_roles is not None and old_roles != set(role_list):
         _tell_sockets(staff)
     return staff, created
+
+
+_EXISTS = "A staff member with this email already exists; change their roles on their own page"
+_JUST_CREATED = "A staff member with this email was just created; reload and try again"
 
 
 def _tell_sockets(staff: Staff) -> None:
@@ -107,15 +132,35 @@ def _target(email: str, actor: StaffIdentity) -> Staff:
     return staff
 
 
-def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -> Staff:
-    """Replace a staff member's roles; nobody changes their own (so an admin cannot lock out)."""
+@dataclass(frozen=True)
+class RolesChange:
+    staff: Staff
+    previous_roles: list[str]
+    updated_at: int
+
+
+def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -> RolesChange:
+    """Replace a staff member's roles; nobody changes their own (so an admin cannot lock out).
+
+    Roles are upper-cased and de-duplicated in order. The write is conditional on the roles read,
+    so two admins changing the same member at once cannot both report the same ``previousRoles``.
+    """
     staff = _target(email, actor)
     role_list = _clean_roles(roles)
     if not role_list:
         raise ValidationError("At least one role is required")
-    staff.update(actions=[Staff.roles.set(role_list), Staff.updated_at.set(clock.epoch_now())])
+    previous, now = list(staff.roles), clock.epoch_now()
+    try:
+        staff.update(
+            actions=[Staff.roles.set(role_list), Staff.updated_at.set(now)],
+            condition=Staff.roles == previous if previous else Staff.roles.does_not_exist() | (Staff.roles == []),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("Someone else changed this member's roles just now; reload and try again") from error
+        raise
     _tell_sockets(staff)
-    return staff
+    return RolesChange(staff=staff, previous_roles=previous, updated_at=now)
 
 
 @transaction.atomic

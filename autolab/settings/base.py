@@ -92,6 +92,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # "local" keeps reports and invoices under MEDIA_ROOT; "s3" uses AWS_STORAGE_BUCKET_NAME.
 FILE_STORAGE = env("FILE_STORAGE", default="local")
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+# Another S3-compatible endpoint (tests: a moto server); unset means AWS.
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="")
 SIGNED_URL_MAX_AGE_SECONDS = env.int("SIGNED_URL_MAX_AGE_SECONDS", default=900)
 # autolab's own public origin: every link it hands out (API answers, emails) is absolute on it.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
@@ -260,6 +262,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Backups ---------------------------------------------------------------------------------
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# When set, `backup` (and the daily task) writes to s3://BACKUP_S3_BUCKET/BACKUP_S3_PREFIX<time>/.
+BACKUP_S3_BUCKET = env("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
 
 LOGGING = {

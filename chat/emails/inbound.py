@@ -20,6 +20,7 @@ from pynamodb.exceptions import PutError
 
 from autolab import clock
 from autolab.events import publish_to_staff
+from chat.emails import attachments
 from chat.emails.selectors import email_get, month_of, normalise_address
 from chat.emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _is_conditional_failure, _now_ms
 from chat.models import EmailMetadata
@@ -109,7 +110,11 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
     from_name, from_address = parseaddr(str(parsed.get("From") or ""))
     thread_id = _inbound_thread(normalise_address(from_address), in_reply_to, references)
     subject = " ".join(str(parsed.get("Subject") or "").split())[:500]
-    attachment_count = sum(1 for _ in parsed.iter_attachments())
+    # Files are stored before the email row: a listed email always has its attachments.
+    attachment_ids = attachments.attachments_store(
+        message_id=message_id[:200], files=attachments.inbound_files(parsed), direction=attachments.INBOUND
+    )
+    attachment_count = len(attachment_ids)
     now_ms = _now_ms()
     searchable = f"{subject} {text}".lower()
     record = EmailMetadata(
@@ -127,6 +132,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         content_type=parsed.get_content_type(),
         has_attachments=attachment_count > 0,
         attachment_count=attachment_count,
+        attachment_ids=set(attachment_ids) or None,
         is_read=False,
         is_important=any(word in searchable for word in _IMPORTANT_WORDS),
         tags=_tags_for(subject, text) or None,

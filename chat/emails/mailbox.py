@@ -17,6 +17,7 @@ from pynamodb.exceptions import UpdateError
 from autolab import clock, storage
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
+from chat.emails import attachments as email_attachments
 from chat.emails import selectors
 from chat.emails.rendering import STAFF_MESSAGE, render_email
 from chat.emails.selectors import email_get, month_of, normalise_address
@@ -68,6 +69,7 @@ def decode_attachments(raw: list[dict[str, Any]]) -> list[UploadedAttachment]:
         if total > ATTACHMENTS_MAX_BYTES:
             raise ValidationError("Attachments may total at most 10 MB")
         attachments.append(UploadedAttachment(storage.sanitize_filename(str(entry.get("filename") or "")), content))
+    email_attachments.check_outbound([email_attachments.AttachmentFile(a.filename, a.content) for a in attachments])
     return attachments
 
 
@@ -125,6 +127,12 @@ def email_send_staff_message(
     }
     rendered = render_email(STAFF_MESSAGE, context)
     keys = _store_attachments(message_id, attachments or [])
+    attachment_ids = email_attachments.attachments_store(
+        message_id=message_id,
+        files=[email_attachments.AttachmentFile(a.filename, a.content) for a in attachments or []],
+        direction=email_attachments.OUTBOUND,
+        keys=keys,
+    )
     now_ms = _now_ms()
     record = EmailMetadata(
         message_id=message_id,
@@ -144,6 +152,7 @@ def email_send_staff_message(
         attachments=keys or None,
         has_attachments=bool(keys),
         attachment_count=len(keys),
+        attachment_ids=set(attachment_ids) or None,
         tags={"sent"},
         is_read=True,
         reply_to=reply_to or None,

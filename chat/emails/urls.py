@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.emails import apis
+from chat.emails import apis, attachment_apis
 
 urlpatterns = [
     path("emails", apis.EmailListApi.as_view(), name="emails"),
@@ -11,5 +11,7 @@ urlpatterns = [
     path("email-suppression/remove", apis.SuppressionRemoveApi.as_view(), name="email-suppression-remove"),
     path("email-suppression/analytics", apis.SuppressionAnalyticsApi.as_view(), name="email-suppression-analytics"),
     path("email-suppression/cleanup", apis.SuppressionCleanupApi.as_view(), name="email-suppression-cleanup"),
+    path("attachments", attachment_apis.AttachmentListApi.as_view(), name="attachments"),
+    path("attachments/<str:attachment_id>", attachment_apis.AttachmentDetailApi.as_view(), name="attachment-detail"),
     path("webhooks/ses", apis.SesWebhookApi.as_view(), name="webhook-ses"),
 ]

@@ -106,3 +106,6 @@ def capacity(settings: Any) -> Callable[[int], None]:
         settings.BOOKING_CAPACITY = value
 
     return set_capacity
+
+
+from tests.s3_stand_in import _s3_server, s3  # noqa: E402, F401  (the S3 stand-in for storage tests)

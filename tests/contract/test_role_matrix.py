@@ -31,6 +31,7 @@ STAFF_ENDPOINTS = [
     ("get", "/api/users/online", P.CHAT_INBOX),
     ("post", "/api/users/take", P.CUSTOMER_TAKE),
     ("post", "/api/users/release", P.CUSTOMER_TAKE),
+    ("post", "/api/users/staff", P.STAFF_MANAGE),
     ("get", "/api/messages/last", P.CHAT_INBOX),
     ("get", "/api/inquiries", P.INQUIRY_VIEW),
     ("get", "/api/emails", P.EMAIL_VIEW),
@@ -39,6 +40,9 @@ STAFF_ENDPOINTS = [
     ("get", "/api/email-suppression/check", P.EMAIL_VIEW),
     ("post", "/api/email-suppression/add", P.EMAIL_SUPPRESSION_MANAGE),
     ("get", "/api/email-suppression/analytics", P.EMAIL_VIEW),
+    ("get", "/api/attachments", P.EMAIL_VIEW),
+    ("get", "/api/attachments/unknown-id", P.EMAIL_VIEW),
+    ("delete", "/api/attachments/unknown-id", P.EMAIL_VIEW),
 ]
 
 

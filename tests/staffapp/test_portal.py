@@ -59,6 +59,35 @@ def test_adding_with_bad_input_shows_errors_and_writes_nothing(admin) -> None:
     assert Staff.count("bad") == 0
 
 
+def test_adding_an_existing_email_is_refused_and_changes_nothing(admin, make_staff) -> None:
+    peer = make_staff("ADMIN", name="Pat Peer")
+    response = signed_in(admin).post(
+        "/admin/staff/add/",
+        {
+            "email": peer.email.upper(),
+            "name": "Taken Over",
+            "phone": "0499 999 999",
+            "roles": ["CLERK"],
+            "password": "attacker-pass-1",
+        },
+    )
+    assert response.status_code == 409
+    assert "A staff member with this email already exists" in response.content.decode()
+    stored = Staff.get(peer.email)
+    assert (stored.user_name, stored.roles, stored.contact_number) == ("Pat Peer", ["ADMIN"], "0451237048")
+    assert Client().login(username=peer.email, password=peer.password)
+    assert not Client().login(username=peer.email, password="attacker-pass-1")
+
+
+def test_adding_yourself_again_cannot_get_round_the_self_role_guard(admin) -> None:
+    response = signed_in(admin).post(
+        "/admin/staff/add/",
+        {"email": admin.email, "name": "Ada", "roles": ["ADMIN", "CLERK"], "password": "another-pass-1"},
+    )
+    assert response.status_code == 409
+    assert Staff.get(admin.email).roles == ["ADMIN"]
+
+
 def test_admin_sets_roles_of_others_but_never_their_own(admin, clerk) -> None:
     client = signed_in(admin)
     client.post(f"/admin/staff/{clerk.email}/", {"roles": ["CLERK", "CUSTOMER_SUPPORT"]})
