@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -37,3 +39,13 @@ class StaffTokenAuthentication(BearerTokenAuthentication):
 class StaffSessionAuthentication(SessionAuthentication):
     def authenticate(self, request: Any) -> tuple[Any, Any] | None:
         return _staff_only(request, super().authenticate(request))
+
+
+class StaffSessionScheme(OpenApiAuthenticationExtension):
+    """The schema shows the portal session as Django's session cookie, as for DRF's own class."""
+
+    target_class = StaffSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
