@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: real DynamoDB (moto server) and Redis, reset between tests."""
+"""Fixtures shared by every test: real DynamoDB (DynamoDB Local) and Redis, reset between tests."""
 
 from __future__ import annotations
 
@@ -48,6 +48,21 @@ def clean_state(dynamodb_tables: None) -> Iterator[None]:
     # Celery's "inside a task" flag is process-global, not per thread: eager tasks run by racing
     # threads can leave it set, and every later result.get() would then refuse to block.
     _set_task_join_will_block(False)
+
+
+@pytest.fixture(scope="session")
+def aws_stand_in() -> Iterator[str]:
+    """A moto server standing in for the AWS APIs that have no local engine (SES, S3); its URL.
+    DynamoDB never goes there: it stays on DynamoDB Local."""
+    from moto.server import ThreadedMotoServer
+
+    from devtools.services import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
 
 
 @dataclass
