@@ -31,8 +31,10 @@ format: $(STAMP)
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m ruff format .
 
+# ENGINE=both runs each suite on DynamoDB Local and on moto's server and writes both, with the ratio.
+ENGINE ?= dynamodb-local
 bench: $(STAMP)
-	@$(PY) -m bench
+	@$(PY) -m bench --engine $(ENGINE) $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

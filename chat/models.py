@@ -342,6 +342,23 @@ class EmailAnalytics(DynamoModel):
     date_partition_index = DatePartitionIndex()
 
 
+class EmailAnalyticsDaily(DynamoModel):
+    """Counts of one business day's analytics events by series (docs/data-model.md, email): written
+    in the transaction that records each event, so a date range is one BatchGetItem."""
+
+    logical_name = "EmailAnalyticsDaily"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailAnalyticsDaily")
+
+    date = UnicodeAttribute(hash_key=True, attr_name="date")
+    sent = IntegerAttribute(attr_name="sent", default=0)
+    delivered = IntegerAttribute(attr_name="delivered", default=0)
+    bounced = IntegerAttribute(attr_name="bounced", default=0)
+    complained = IntegerAttribute(attr_name="complained", default=0)
+    suppressed = IntegerAttribute(attr_name="suppressed", default=0)
+
+
 class EmailThreadIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "threadId-index"

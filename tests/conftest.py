@@ -50,6 +50,29 @@ def clean_state(dynamodb_tables: None) -> Iterator[None]:
     _set_task_join_will_block(False)
 
 
+@pytest.fixture
+def ttl_sweeper_paused() -> Iterator[Callable[[type[dynamodb.DynamoModel]], None]]:
+    """Pause DynamoDB Local's TTL sweeper on a table for one test. AWS deletes expired items lazily
+    (typically within days), DynamoDB Local within seconds; a test of what the app does in that
+    window (an item past its ttl still there) needs the window held open."""
+    paused: list[tuple[str, str]] = []
+
+    def pause(model: type[dynamodb.DynamoModel]) -> None:
+        client = dynamodb.connection().client
+        name = model.Meta.table_name
+        attribute = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["AttributeName"]
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": attribute}
+        )
+        paused.append((name, attribute))
+
+    yield pause
+    for name, attribute in paused:
+        dynamodb.connection().client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+
+
 @pytest.fixture(scope="session")
 def aws_stand_in() -> Iterator[str]:
     """A moto server standing in for the AWS APIs that have no local engine (SES, S3); its URL.
