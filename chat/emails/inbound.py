@@ -9,12 +9,12 @@ from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.utils.html import strip_tags
-from pynamodb.exceptions import PutError
 
 from autolab import clock
 from autolab.events import publish_to_staff
 from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.services import BODY_LIMIT, _is_conditional_failure, _now_ms
+from chat.emails.services import BODY_LIMIT, _now_ms
+from chat.emails.threads import message_create
 from chat.models import EmailMetadata
 
 _SUBJECT_TAGS = {
@@ -69,7 +69,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
     message_id = normalise_message_id(parsed.get("Message-ID")) or str(uuid.uuid4())
     in_reply_to = normalise_message_id(parsed.get("In-Reply-To"))
     references = [normalise_message_id(ref) for ref in str(parsed.get("References") or "").split() if ref.strip("<>")]
-    thread_id, _ = _inbound_thread(in_reply_to, references)
+    thread_id, parent = _inbound_thread(in_reply_to, references)
     text_part = parsed.get_body(preferencelist=("plain",))
     html_part = parsed.get_body(preferencelist=("html",))
     text = text_part.get_content() if text_part is not None else ""
@@ -104,11 +104,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         mailbox_month=month_of(now_ms),
         updated_at=clock.iso_local(),
     )
-    try:
-        record.save(condition=EmailMetadata.message_id.does_not_exist())
-    except PutError as error:
-        if not _is_conditional_failure(error):
-            raise
+    if not message_create(record, thread_subject=parent.subject if parent else ""):
         return email_get(record.message_id) or record  # SNS delivered it twice
     publish_to_staff(
         "email_received",

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from autolab import clock
 from autolab.pagination import decode_cursor, encode_cursor
-from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression
+from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
 ACTIVE = "active"
 # How far back the mailbox walks month partitions when a page is not full yet.
@@ -261,7 +261,9 @@ def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = 
 
     Walking newest first, a thread is listed at its newest (matching) message; an older message of a
     thread already listed, on this page or an earlier one, is recognised and skipped, so the cursor
-    is just a position in the month index.
+    is just a position in the month index. A thread's counts come from its head (one BatchGetItem
+    per page); a thread without one (from before heads), or a list for one customer, reads its
+    messages.
     """
     wanted = normalise_address(customer_email or "")
     summaries: list[ThreadSummary] = []
@@ -269,17 +271,47 @@ def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = 
     candidates = _first_per_thread(_mailbox_pages(cursor, MailboxFilters(to_email=wanted or None)))
     with ThreadPoolExecutor(max_workers=8) as pool:
         while len(summaries) < limit and (batch := list(islice(candidates, limit))):
-            for (thread_id, item, month, key), messages in zip(
-                batch, pool.map(thread_messages, [c[0] for c in batch]), strict=True
-            ):
-                matching = [m for m in messages or [item] if not wanted or wanted in (m.to_emails or set())]
-                if matching and matching[-1].message_id != item.message_id:
+            heads = {} if wanted else {h.thread_id: h for h in EmailThreadHead.batch_get([c[0] for c in batch])}
+            headless = [c[0] for c in batch if c[0] not in heads]
+            messages_of = dict(zip(headless, pool.map(thread_messages, headless), strict=True))
+            for thread_id, item, month, key in batch:
+                if thread_id in heads:
+                    summary = _from_head(heads[thread_id], item)
+                else:
+                    summary = _from_messages(thread_id, item, messages_of[thread_id], wanted)
+                if summary is None:
                     continue  # listed already, at a newer message
-                summaries.append(_summarise(thread_id, messages or [item]))
+                summaries.append(summary)
                 if len(summaries) >= limit:
                     next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
                     break
     return MailboxPage(emails=[], next_cursor=next_cursor, extra={"threads": summaries})
+
+
+def _from_messages(
+    thread_id: str, item: EmailMetadata, messages: list[EmailMetadata], wanted: str
+) -> ThreadSummary | None:
+    """The summary from the thread's messages; None when its newest (matching) one is not ``item``."""
+    messages = messages or [item]
+    matching = [m for m in messages if not wanted or wanted in (m.to_emails or set())]
+    if matching and matching[-1].message_id != item.message_id:
+        return None
+    return _summarise(thread_id, messages)
+
+
+def _from_head(head: EmailThreadHead, item: EmailMetadata) -> ThreadSummary | None:
+    """The summary of a thread whose newest message is ``item``; None when its newest is another."""
+    if head.last_message_id != item.message_id:
+        return None
+    return ThreadSummary(
+        thread_id=head.thread_id,
+        subject=head.subject or item.subject or "",
+        last=item,
+        participants=set(head.participants or set()),
+        message_count=head.message_count,
+        unread_count=head.unread_count,
+        is_important=head.important_count > 0,
+    )
 
 
 def _first_per_thread(pages: Iterator[tuple[EmailMetadata, str, Any]]) -> Iterator[tuple[str, EmailMetadata, str, Any]]:

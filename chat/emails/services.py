@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from kombu.exceptions import OperationalError as BrokerError
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from autolab import clock, storage
 from autolab.exceptions import NotFound
@@ -33,6 +33,7 @@ from chat.emails import selectors
 from chat.emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
 from chat.emails.selectors import email_get, month_of, normalise_address
 from chat.emails.suppression import analytics_record_send
+from chat.emails.threads import message_create
 from chat.models import EmailMetadata
 
 logger = logging.getLogger(__name__)
@@ -114,12 +115,8 @@ def email_customer(
         mailbox_month=month_of(now_ms),
         updated_at=clock.iso_local(),
     )
-    try:
-        record.save(condition=EmailMetadata.message_id.does_not_exist())
-    except PutError as error:
-        if not _is_conditional_failure(error):
-            raise
-        return message_id
+    if not message_create(record):
+        return message_id  # recorded before under this dedupe key
     _enqueue_send(message_id)
     return message_id
 
