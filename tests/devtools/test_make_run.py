@@ -64,7 +64,7 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
             [sys.executable, "-m", "devtools.devstack"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{env['PORT']}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a first start on a busy 2-core machine takes minutes
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()[-3000:]
         try:
