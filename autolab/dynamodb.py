@@ -10,10 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from pynamodb.attributes import Attribute, NumberAttribute
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -31,6 +33,9 @@ class BaseMeta:
     billing_mode = "PAY_PER_REQUEST"
     connect_timeout_seconds = 5
     read_timeout_seconds = settings.DYNAMODB_READ_TIMEOUT_SECONDS
+    # botocore's "standard" retries: throttling (ProvisionedThroughputExceeded, ThrottlingException,
+    # RequestLimitExceeded), 5xx, connection errors and read timeouts are retried up to 3 times with
+    # jittered exponential backoff (throttling: up to 1, 2, 4 s); then the API answers 503.
     max_retry_attempts = 3
     # daphne's thread pool and the bench's 20 clients share one client per model.
     max_pool_connections = 50
@@ -59,8 +64,10 @@ def model_for(logical_name: str) -> type[DynamoModel]:
     return _registry[logical_name]
 
 
-def configure(*, endpoint_url: str | None = None, env: str | None = None) -> None:
-    """Re-point every model at another endpoint or environment suffix.
+def configure(
+    *, endpoint_url: str | None = None, env: str | None = None, read_timeout_seconds: float | None = None
+) -> None:
+    """Re-point every model at another endpoint or environment suffix (or read timeout).
 
     PynamoDB caches a connection per model class, so the cache is dropped too.
     """
@@ -69,6 +76,8 @@ def configure(*, endpoint_url: str | None = None, env: str | None = None) -> Non
             model.Meta.host = endpoint_url
         if env is not None:
             model.Meta.table_name = table_name(model.logical_name, env)
+        if read_timeout_seconds is not None:
+            model.Meta.read_timeout_seconds = read_timeout_seconds
         model._connection = None
     _connection_cache.clear()
 
@@ -81,8 +90,44 @@ def connection() -> Connection:
     meta = registered_models()[0].Meta
     key = f"{meta.host}|{meta.region}"
     if key not in _connection_cache:
-        _connection_cache[key] = Connection(region=meta.region, host=meta.host)
+        # The same timeouts and retries as the models, so transactions back off and give up alike.
+        _connection_cache[key] = Connection(
+            region=meta.region,
+            host=meta.host,
+            connect_timeout_seconds=meta.connect_timeout_seconds,
+            read_timeout_seconds=meta.read_timeout_seconds,
+            max_retry_attempts=meta.max_retry_attempts,
+            max_pool_connections=meta.max_pool_connections,
+        )
     return _connection_cache[key]
+
+
+# Error codes that mean "DynamoDB is overloaded or failing right now", not "this request is wrong".
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "LimitExceededException",
+        "TransactionInProgressException",
+    }
+)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when a data-layer error is an outage (engine unreachable, timed out, throttled after
+    botocore's retries), which callers answer with 503; False for errors of the request itself."""
+    if not isinstance(error, PynamoDBException):
+        return False
+    cause = error.cause
+    if isinstance(cause, BotoCoreError):  # connection refused or reset, connect or read timeout
+        return True
+    if isinstance(cause, ClientError):
+        status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return error.cause_response_code in _TRANSIENT_CODES or status >= 500
+    return False
 
 
 def transaction(client_request_token: str | None = None) -> TransactWrite:

@@ -39,3 +39,16 @@ def publish(group: str, event_type: str, payload: dict[str, Any]) -> None:
 
 def publish_to_staff(event_type: str, payload: dict[str, Any]) -> None:
     publish(STAFF_GROUP, event_type, payload)
+
+
+def staff_access_changed(staff_user_id: str) -> None:
+    """Tell a staff member's open sockets that their roles or access changed: they re-check and
+    close if the member may no longer see what they joined (the consumer's ``staff_access_changed``).
+    A lost signal is covered by the re-check on every forwarded event."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(staff_member_group(staff_user_id), {"type": "staff.access_changed"})
+    except Exception:
+        logger.exception("Could not signal an access change to staff %s", staff_user_id)

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from pynamodb.exceptions import PynamoDBConnectionError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from autolab import dynamodb
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,16 @@ def _first_message(detail: Any, prefix: str = "") -> str:
     return f"{prefix}: {text}" if prefix else text
 
 
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable; please try again in a moment"
+RETRY_AFTER_SECONDS = "5"
+
+
+def unavailable_body(error: BaseException) -> dict[str, Any]:
+    """The 503 body of a data-layer outage, logged once without a traceback (it is not a bug)."""
+    logger.warning("DynamoDB unavailable: %s", error)
+    return error_body(UNAVAILABLE_MESSAGE)
+
+
 def error_body(message: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"success": False, "message": message}
     if extra:
@@ -86,9 +97,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
-    elif isinstance(exc, PynamoDBConnectionError):
-        logger.exception("DynamoDB unreachable")
-        return Response(error_body("Service temporarily unavailable"), status=503)
+    elif dynamodb.is_unavailable(exc):
+        return Response(unavailable_body(exc), status=503, headers={"Retry-After": RETRY_AFTER_SECONDS})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -155,6 +155,11 @@ def staff_of(request: Any) -> StaffIdentity | None:
     return cached  # type: ignore[return-value]
 
 
+def remember_staff(request: Any, identity: StaffIdentity | None) -> None:
+    """Record the identity an authenticator already read, so ``staff_of`` does not read it again."""
+    request._staff_identity = identity
+
+
 class IsStaff(BasePermission):
     """DRF: any active staff member."""
 

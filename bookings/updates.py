@@ -3,6 +3,7 @@ atomic write (with the reservations of its slot and mechanic when the schedule o
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,6 +16,8 @@ from bookings import notifications, reservations, selectors, signals, validation
 from bookings.models import Appointment, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import STEP_MINUTES, Interval
+
+logger = logging.getLogger(__name__)
 
 # --- Updates (PATCH): every field group authorised separately ----------------------------------
 
@@ -445,4 +448,21 @@ def _after_update(appointment: Appointment, data: dict, change: Change, old: res
         )
     if appointment.status == "CANCELLED" and change.new_status == "CANCELLED":
         signals.appointment_cancelled.send(sender=Appointment, appointment_id=appointment.appointment_id)
+    if "scheduledTimeSlot" in data and appointment.payment_status == "paid" and appointment.scheduled_date:
+        _announce_rescheduled(appointment)
     notifications.publish("appointment.updated", appointment)
+
+
+def _announce_rescheduled(appointment: Appointment) -> None:
+    # The new schedule is stored; a failing receiver (billing's invoice date) is logged, not a 500.
+    results = signals.appointment_rescheduled.send_robust(
+        sender=Appointment, appointment_id=appointment.appointment_id, scheduled_date=appointment.scheduled_date
+    )
+    for receiver, result in results:
+        if isinstance(result, Exception):
+            logger.error(
+                "appointment_rescheduled receiver %r failed for %s",
+                receiver,
+                appointment.appointment_id,
+                exc_info=result,
+            )

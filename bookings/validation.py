@@ -163,8 +163,9 @@ def _preferred_slot(item: Any, position: int) -> PreferredSlot:
         raise ValidationError(f"{name}: {exc}") from exc
     if not interval.inside_hours():
         raise ValidationError(f"{name} must be within business hours (08:00-20:00)")
-    priority = item.get("priority", position)
-    priority = integer(priority, f"{name}.priority")
+    if "priority" not in item:
+        raise ValidationError(f"{name} must contain priority")  # the original's message
+    priority = integer(item["priority"], f"{name}.priority")
     return PreferredSlot(day.isoformat(), interval, priority)
 
 

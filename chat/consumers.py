@@ -2,6 +2,12 @@
 
 The socket is push-only apart from these actions; messages are sent over REST. Every live event
 published with ``autolab.events.publish`` to a group this socket joined is forwarded as JSON.
+
+Close codes the server uses:
+- 4001 ``REPLACED``: a newer socket of the same customer took over.
+- 4003 ``ACCESS_CHANGED``: the staff member was deactivated, lost the token or had their roles
+  changed. Checked on every forwarded push and when staffapp signals a change; a client that still
+  may chat reconnects and sends ``staff-init`` again (its groups follow its new roles).
 """
 
 from __future__ import annotations
@@ -9,21 +15,35 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.http.request import validate_host
+from django.http.request import split_domain_port, validate_host
 
 from autolab import events
 from autolab.exceptions import NotFound
+from autolab.throttling import PublicWriteThrottle
 from chat import live, selectors, services
 
 logger = logging.getLogger(__name__)
 
 REPLACED_CLOSE_CODE = 4001
+ACCESS_CHANGED_CLOSE_CODE = 4003
+
+
+class _NewCustomerThrottle(PublicWriteThrottle):
+    """``init`` without a userId creates a customer: the same per-address budget as
+    ``POST /api/users/register`` (shared with it, so alternating the two gains nothing)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__()
+        self.address = address
+
+    def get_ident(self, request: Any) -> str:
+        return self.address
 
 
 def _service(function: Any) -> Any:
@@ -35,6 +55,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.role: str | None = None
         self.user_id: str | None = None
+        self.staff: Any = None  # the StaffIdentity a staff socket was opened with
+        self.staff_token: str | None = None
         self.joined: list[str] = []
         self.refreshed_at = time.monotonic()
         await self.accept()
@@ -68,6 +90,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if user_id is not None and not isinstance(user_id, str):
             await self._init_failed("INVALID_USER_ID")
             return
+        if not user_id:
+            throttle = _NewCustomerThrottle(self._client_address())
+            if not await _service(throttle.allow_request)(None, None):
+                wait = int(throttle.wait() or 60)
+                message = f"Too many new chats from this address; try again in {wait} seconds"
+                await self.send_json(
+                    {
+                        "type": "connection",
+                        "subtype": "init",
+                        "success": False,
+                        "error": "RATE_LIMITED",
+                        "message": message,
+                    }
+                )
+                return
         try:
             result = await _service(services.customer_connect)(
                 connection_id=self.channel_name, user_id=user_id or None, fields=content
@@ -92,7 +129,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._init_failed("ALREADY_INITIALISED")
             return
         token = content.get("token") or self._query_token()
-        if not token and not self._same_site():
+        if not token and not self._same_origin():
             # A session cookie rides along with any page's socket: only the portal's own pages may use it.
             await self._init_failed("INVALID_ORIGIN")
             return
@@ -107,6 +144,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._init_failed("UPDATE_CONNECTION_FAILED")
             return
         self.role, self.user_id = "staff", staff.user_id
+        self.staff, self.staff_token = staff, token
         await self._join(events.STAFF_GROUP)
         await self._join(events.staff_member_group(staff.user_id))
         if may_chat:
@@ -122,7 +160,24 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await _service(services.connection_refresh)(connection_id=self.channel_name)
 
     async def live_event(self, message: dict[str, Any]) -> None:
+        if self.role == "staff" and not await self._staff_still_allowed():
+            return
         await self.send_json(message["event"])
+
+    async def staff_access_changed(self, message: dict[str, Any]) -> None:
+        """staffapp changed this member's roles or access: close unless nothing that matters changed."""
+        if self.role == "staff":
+            await self._staff_still_allowed()
+
+    async def _staff_still_allowed(self) -> bool:
+        """Re-read the member (login, token, Staff item); close the socket when it no longer matches."""
+        current = await database_sync_to_async(selectors.staff_for_socket)(self.scope.get("user"), self.staff_token)
+        if current is not None and (current.user_id, current.roles) == (self.staff.user_id, self.staff.roles):
+            return True
+        self.role = "revoked"  # nothing more is forwarded; its connection row is still dropped on close
+        await self.send_json({"type": "connection", "subtype": "revoked", "success": False, "error": "ACCESS_CHANGED"})
+        await self.close(code=ACCESS_CHANGED_CLOSE_CODE)
+        return False
 
     async def chat_replaced(self, message: dict[str, Any]) -> None:
         """A newer socket of the same customer took over: this one says so and closes."""
@@ -137,11 +192,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _init_failed(self, error: str) -> None:
         await self.send_json({"type": "connection", "subtype": "init", "success": False, "error": error})
 
-    def _same_site(self) -> bool:
+    def _same_origin(self) -> bool:
+        """The page's full origin (scheme, host and port) is this server's own or a trusted one,
+        as Django's CSRF check decides for forms: another port or scheme on the same host is another site."""
         headers = dict(self.scope.get("headers") or [])
-        origin = headers.get(b"origin", b"").decode("latin-1")
-        hostname = urlparse(origin).hostname if origin else None
-        return bool(hostname) and validate_host(hostname, settings.ALLOWED_HOSTS)
+        origin = headers.get(b"origin", b"").decode("latin-1").lower()
+        host = headers.get(b"host", b"").decode("latin-1").lower()
+        if not origin:
+            return False
+        if origin in {trusted.lower() for trusted in settings.CSRF_TRUSTED_ORIGINS}:
+            return True
+        scheme = "https" if self.scope.get("scheme") == "wss" else "http"
+        hostname, _ = split_domain_port(host)
+        return bool(hostname) and origin == f"{scheme}://{host}" and validate_host(hostname, settings.ALLOWED_HOSTS)
+
+    def _client_address(self) -> str:
+        client = self.scope.get("client") or ("",)
+        return str(client[0])
 
     def _query_token(self) -> str | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))

@@ -186,6 +186,7 @@ def canned_reply_get(reply_id: str) -> CannedReply | None:
 
 def staff_for_socket(user: object, token: str | None) -> StaffIdentity | None:
     """The active staff member of a socket: by API token when one is given, else the portal session."""
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
     from rest_framework.authtoken.models import Token
 
@@ -194,6 +195,10 @@ def staff_for_socket(user: object, token: str | None) -> StaffIdentity | None:
     if token:
         found = Token.objects.select_related("user").filter(key=str(token)[:64]).first()
         user = found.user if found is not None else AnonymousUser()
+    elif getattr(user, "is_authenticated", False):
+        # The socket's session user was loaded when it connected: re-read it, so a login
+        # deactivated since then is seen (sockets re-check their member on every push).
+        user = get_user_model().objects.filter(pk=user.pk).first()  # type: ignore[union-attr]
     if user is None:
         return None
     return staff_identity_for_user(user)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from django.db import transaction
 from pynamodb.exceptions import PutError
 from rest_framework.authtoken.models import Token
 
-from autolab import clock
+from autolab import clock, events
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
 from staffapp.models import Staff
@@ -70,6 +70,7 @@ def staff_save(
     now = clock.epoch_now()
     staff = staff_get(email)
     created = staff is None
+    old_roles = None if staff is None else set(staff.roles or [])
     if staff is None:
         staff = Staff(user_email=email, user_id=str(uuid.uuid4()), created_at=now, is_active=True)
     staff.user_name, staff.contact_number, staff.roles, staff.updated_at = name, phone, role_list, now
@@ -85,7 +86,14 @@ def staff_save(
     if password:
         user.set_password(password)
     user.save()
+    if old_roles is not None and old_roles != set(role_list):
+        _tell_sockets(staff)
     return staff, created
+
+
+def _tell_sockets(staff: Staff) -> None:
+    # After the login change commits: the socket re-checks the member and must see the new state.
+    transaction.on_commit(lambda: events.staff_access_changed(staff.user_id))
 
 
 def _target(email: str, actor: StaffIdentity) -> Staff:
@@ -104,6 +112,7 @@ def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -
     if not role_list:
         raise ValidationError("At least one role is required")
     staff.update(actions=[Staff.roles.set(role_list), Staff.updated_at.set(clock.epoch_now())])
+    _tell_sockets(staff)
     return staff
 
 
@@ -117,6 +126,7 @@ def staff_set_active(*, actor: StaffIdentity, email: str, active: bool) -> Staff
     user.save(update_fields=["is_active"])
     if not active:
         Token.objects.filter(user=user).delete()
+    _tell_sockets(staff)
     return staff
 
 

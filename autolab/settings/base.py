@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "staffapp.middleware.StaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "autolab.middleware.DataLayerUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "autolab.urls"
@@ -188,8 +189,8 @@ API_RATE_LIMITS = env("API_RATE_LIMITS", default="on")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "autolab.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "staffapp.authentication.StaffTokenAuthentication",
+        "staffapp.authentication.StaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -18,7 +18,7 @@ from shop import selectors, validation
 from shop.models import ItemPrice, Order
 from shop.services.catalogue import price_lines
 from shop.services.notifications import notify_updated
-from shop.signals import order_cancelled
+from shop.signals import order_cancelled, order_rescheduled
 from staffapp.models import Staff
 from staffapp.selectors import staff_get_by_user_id
 
@@ -256,6 +256,8 @@ def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_ver
     _write(order, plan)
     if order.status == "CANCELLED" and previous_status != "CANCELLED":
         _announce_cancelled(order.order_id)
+    if "scheduledDate" in data and order.payment_status == "paid" and order.scheduled_date:
+        _announce_rescheduled(order)
     notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)
     return order
 
@@ -266,3 +268,11 @@ def _announce_cancelled(order_id: str) -> None:
     for receiver, result in order_cancelled.send_robust(sender=Order, order_id=order_id):
         if isinstance(result, Exception):
             logger.error("order_cancelled receiver %r failed for %s", receiver, order_id, exc_info=result)
+
+
+def _announce_rescheduled(order: Order) -> None:
+    # The new date is stored; a failing receiver (billing's invoice date) is logged, not a 500.
+    results = order_rescheduled.send_robust(sender=Order, order_id=order.order_id, scheduled_date=order.scheduled_date)
+    for receiver, result in results:
+        if isinstance(result, Exception):
+            logger.error("order_rescheduled receiver %r failed for %s", receiver, order.order_id, exc_info=result)

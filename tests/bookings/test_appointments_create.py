@@ -100,8 +100,8 @@ def test_creation_queues_the_email_and_tells_staff(anon, customer_id):
         (
             {
                 "selectedSlots": [
-                    {"date": "FUTURE", "start": "09:00", "end": "11:00"},
-                    {"date": "FUTURE", "start": "10:00", "end": "12:00"},
+                    {"date": "FUTURE", "start": "09:00", "end": "11:00", "priority": 1},
+                    {"date": "FUTURE", "start": "10:00", "end": "12:00", "priority": 2},
                 ]
             },
             "overlap",
@@ -110,7 +110,18 @@ def test_creation_queues_the_email_and_tells_staff(anon, customer_id):
             {"selectedSlots": [{"date": "FUTURE", "start": f"{h}:00", "end": f"{h}:30"} for h in range(10, 15)]},
             "up to 4",
         ),
-        ({"selectedSlots": [{"date": "2020-01-01", "start": "09:00", "end": "10:00"}]}, "at least 2 hours from now"),
+        (
+            {"selectedSlots": [{"date": "2020-01-01", "start": "09:00", "end": "10:00", "priority": 1}]},
+            "at least 2 hours from now",
+        ),
+        (
+            {"selectedSlots": [{"date": "FUTURE", "start": "09:00", "end": "10:00"}]},
+            "selectedSlots[0] must contain priority",
+        ),
+        (
+            {"selectedSlots": [{"date": "FUTURE", "start": "09:00", "end": "10:00", "priority": "1"}]},
+            "selectedSlots[0].priority must be an integer",
+        ),
         ({"serviceId": 1, "planId": 99}, "Invalid service or plan"),
         ({"serviceId": 6, "planId": 1}, "Invalid service or plan"),
     ],

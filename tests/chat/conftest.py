@@ -77,8 +77,12 @@ async def open_socket() -> AsyncIterator[Callable[..., Any]]:
 
     opened: list[Socket] = []
 
-    async def open_(path: str = "/ws/", headers: list[tuple[bytes, bytes]] | None = None) -> Socket:
+    async def open_(
+        path: str = "/ws/", headers: list[tuple[bytes, bytes]] | None = None, client: str | None = None
+    ) -> Socket:
         communicator = WebsocketCommunicator(application, path, headers=headers or [])
+        if client is not None:  # the peer address daphne puts in the scope
+            communicator.scope["client"] = (client, 50000)
         connected, _ = await communicator.connect(timeout=5)
         assert connected
         socket = Socket(communicator)

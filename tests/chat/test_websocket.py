@@ -228,7 +228,9 @@ async def test_staff_init_through_the_portal_session(open_socket):
     user = await call(get_user_model().objects.get)(username="sess@autolab.test")
     await call(client.force_login)(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    socket = await open_socket(headers=[(b"cookie", cookie), (b"origin", b"http://testserver")])
+    socket = await open_socket(
+        headers=[(b"cookie", cookie), (b"host", b"testserver"), (b"origin", b"http://testserver")]
+    )
     reply = await socket.staff_init()
     assert reply["success"] is True
     assert reply["chat"] is True
@@ -237,7 +239,7 @@ async def test_staff_init_through_the_portal_session(open_socket):
 async def test_staff_init_refuses_bad_tokens_and_anonymous(open_socket):
     socket = await open_socket()
     assert (await socket.staff_init(token="not-a-token"))["error"] == "INVALID_TOKEN"
-    anonymous = await open_socket(headers=[(b"origin", b"http://testserver")])
+    anonymous = await open_socket(headers=[(b"host", b"testserver"), (b"origin", b"http://testserver")])
     assert (await anonymous.staff_init())["error"] == "INVALID_USER"
 
 

@@ -90,3 +90,37 @@ def test_a_login_without_a_staff_item_is_not_staff(db, anon) -> None:
 
     get_user_model().objects.create_user("ghost@autolab.test", "ghost@autolab.test", "pw-ghost-123", is_staff=True)
     assert _token(anon, "ghost@autolab.test", "pw-ghost-123")[0] == 401
+
+
+def _delete_staff_item(persona) -> None:
+    from staffapp.models import Staff
+
+    Staff.get(persona.email).delete()  # the login and its token remain: only the Staff item is gone
+
+
+def test_a_token_of_a_member_deleted_from_staff_is_401_and_writes_nothing(make_staff) -> None:
+    from chat.models import Message
+    from chat.services import customer_register
+
+    customer = customer_register(user_email="cara@example.com", user_name="Cara")
+    support = make_staff("CUSTOMER_SUPPORT")
+    api = support.api()
+    _delete_staff_item(support)
+
+    me = api.get("/api/auth/me")
+    assert me.status_code == 401
+    assert me.json()["success"] is False
+    # Without the fix this went on as the anonymous customer and stored the message as theirs.
+    sent = api.post("/api/messages", {"clientId": customer.user_id, "message": "hello"}, format="json")
+    assert sent.status_code == 401
+    assert sent.json()["message"].startswith("Staff authentication required")
+    assert list(Message.scan()) == []
+    history = api.get("/api/messages", {"clientId": customer.user_id})
+    assert history.status_code == 401
+
+
+def test_a_portal_session_of_a_member_deleted_from_staff_is_401(make_staff, client) -> None:
+    support = make_staff("CUSTOMER_SUPPORT")
+    assert client.login(username=support.email, password=support.password)
+    _delete_staff_item(support)
+    assert client.get("/api/auth/me").status_code == 401
