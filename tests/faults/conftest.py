@@ -9,7 +9,8 @@ import pytest
 from django.conf import settings
 
 from autolab import dynamodb
-from devtools.services import Service, start_moto
+from devtools.dynamodb_local import start_dynamodb_local
+from devtools.services import Service
 from tests.faults.dynamodb_faults import FaultyDynamoDB
 
 # Short enough that a stalled engine costs a test seconds, long enough for a loaded machine.
@@ -32,4 +33,4 @@ def faulty_dynamodb() -> Iterator[FaultyDynamoDB]:
 
 def start_engine(port: int, data_dir: Path) -> Service:
     """The suite's DynamoDB engine, started the way the test plugin starts it, on a given port."""
-    return start_moto(port=port)
+    return start_dynamodb_local(port=port, db_path=data_dir)
