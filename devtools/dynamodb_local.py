@@ -152,13 +152,13 @@ def start_dynamodb_local(
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     # detach: own session, so a Ctrl-C in the terminal leaves it running until we stop it.
     process = subprocess.Popen(command, cwd=home, stdout=output, stderr=subprocess.STDOUT, start_new_session=detach)
-    wait_for_port(port, process, "DynamoDB Local", timeout=60)
+    wait_for_port(port, process, "DynamoDB Local", timeout=180)
     url = f"http://127.0.0.1:{port}"
     _wait_until_answering(url, process)
     return Service("dynamodb", url, process)
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+def _wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 180.0) -> None:
     """The port opens before the engine serves; any DynamoDB answer (here a 400) means it does."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
