@@ -152,10 +152,15 @@ def start_dynamodb_local(
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     # detach: own session, so a Ctrl-C in the terminal leaves it running until we stop it.
     process = subprocess.Popen(command, cwd=home, stdout=output, stderr=subprocess.STDOUT, start_new_session=detach)
-    wait_for_port(port, process, "DynamoDB Local", timeout=180)
     url = f"http://127.0.0.1:{port}"
-    _wait_until_answering(url, process)
-    return Service("dynamodb", url, process)
+    service = Service("dynamodb", url, process)
+    try:
+        wait_for_port(port, process, "DynamoDB Local", timeout=180)
+        _wait_until_answering(url, process)
+    except ServiceError:
+        service.stop()  # never leave a half-started engine behind
+        raise
+    return service
 
 
 def _wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 180.0) -> None:

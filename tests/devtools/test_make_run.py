@@ -73,7 +73,7 @@ def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
         except OSError:
             pass
         time.sleep(0.5)
-    process.kill()
+    _kill_9_everything(process)  # its Redis and DynamoDB Local too: they run in sessions of their own
     raise AssertionError("make run did not become healthy:\n" + log.read_text()[-3000:])
 
 
