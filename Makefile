@@ -21,7 +21,7 @@ test: $(STAMP)
 	@$(PY) -m devtools.ensure
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n 2  # two xdist workers, each with its own DynamoDB Local and Redis (tests/plugin.py)
 
 lint: $(STAMP)
 	@$(PY) -m ruff check .
