@@ -21,7 +21,7 @@ test: $(STAMP)
 	@$(PY) -m devtools.ensure
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n 2  # two xdist workers, each with its own DynamoDB Local and Redis (tests/plugin.py)
 
 # 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
 soak: $(STAMP)
@@ -35,8 +35,10 @@ format: $(STAMP)
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m ruff format .
 
+# ENGINE=both runs each suite on DynamoDB Local and on moto's server and writes both, with the ratio.
+ENGINE ?= dynamodb-local
 bench: $(STAMP)
-	@$(PY) -m bench
+	@$(PY) -m bench --engine $(ENGINE) $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

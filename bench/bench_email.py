@@ -1,7 +1,9 @@
 """Email: the staff mailbox, threads, suppression check/list, analytics, the SES webhook and a send.
 
-Data set: 600 emails in 150 threads over the current month, 300 active suppressions, 30 days of
-analytics events (20 a day). Thread lists read each listed thread once (Query on threadId-index).
+Data set: 600 emails in 150 threads over the current month (with their thread heads), 300 active
+suppressions, 30 days of analytics events (20 a day, with their daily counters). A page of threads
+is one Query of the month index plus one BatchGetItem of the thread heads; analytics for 30 days
+one BatchGetItem of the daily counters.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from autolab import clock
 from bench.harness import Measurement, measure
 from chat.emails import services, sns, suppression
 from chat.emails.selectors import month_of
-from chat.models import EmailAnalytics, EmailMetadata, EmailSuppression
+from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
 
 def _staff_client() -> APIClient:
@@ -49,12 +51,14 @@ def _staff_client() -> APIClient:
 def _seed() -> list[str]:
     now_ms = int(clock.now().timestamp() * 1000)
     threads = [str(uuid.uuid4()) for _ in range(150)]
+    message_ids: list[str] = []
     with EmailMetadata.batch_write() as batch:
         for number in range(600):
             created = now_ms - number * 1000
+            message_ids.append(str(uuid.uuid4()))
             batch.save(
                 EmailMetadata(
-                    message_id=str(uuid.uuid4()),
+                    message_id=message_ids[-1],
                     thread_id=threads[number % len(threads)],
                     from_email="mail@autolabsolutions.com",
                     to_emails={f"customer{number % 150}@example.com"},
@@ -65,6 +69,21 @@ def _seed() -> list[str]:
                     is_read=True,
                     created_at=created,
                     mailbox_month=month_of(created),
+                )
+            )
+    with EmailThreadHead.batch_write() as batch:
+        for position, thread_id in enumerate(threads):
+            numbers = range(position, 600, len(threads))  # the thread's messages, newest first
+            batch.save(
+                EmailThreadHead(
+                    thread_id=thread_id,
+                    subject=f"Order update {numbers[-1]}",
+                    participants={"mail@autolabsolutions.com", f"customer{position}@example.com"},
+                    message_count=len(numbers),
+                    unread_count=0,
+                    important_count=0,
+                    last_message_id=message_ids[position],
+                    last_created_at=now_ms - position * 1000,
                 )
             )
     moment = clock.now()
@@ -81,9 +100,14 @@ def _seed() -> list[str]:
                     ttl=moment + dt.timedelta(days=365),
                 )
             )
-    with EmailAnalytics.batch_write() as batch:
+    with EmailAnalytics.batch_write() as batch, EmailAnalyticsDaily.batch_write() as counters:
         for day in range(30):
             when = moment - dt.timedelta(days=day)
+            counters.save(
+                EmailAnalyticsDaily(
+                    date=clock.business_date_str(when), sent=5, delivered=5, bounced=5, complained=5, suppressed=0
+                )
+            )
             for number in range(20):
                 batch.save(
                     EmailAnalytics(

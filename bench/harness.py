@@ -2,7 +2,8 @@
 
 Every AWS call PynamoDB makes goes through botocore's ``BaseClient._make_api_call``; the counter
 wraps it for the duration of a measurement. Requests go through Django's test client in-process,
-against the real local DynamoDB (moto server) and Redis that ``bench/__main__.py`` starts.
+against the real local DynamoDB (DynamoDB Local, or moto's server for comparison) and Redis that
+``bench/__main__.py`` starts.
 """
 
 from __future__ import annotations
@@ -137,4 +138,36 @@ def table(measurements: list[Measurement]) -> str:
             lines.append(
                 f"| {m.name} | {m.concurrency} | {m.calls_per_request:.2f} | {m.scans_per_request:.2f} | {ops} | {m.ms_p50:.1f} | {m.ms_p95:.1f} | {m.notes} |"
             )
+    return "\n".join(lines)
+
+
+def _rows(measurements: list[Measurement]) -> list[Measurement]:
+    return [m for measurement in measurements for m in (measurement, measurement.extra.get("concurrent")) if m]
+
+
+def _ops(m: Measurement) -> str:
+    return ", ".join(f"{op} {count:g}" for op, count in m.operations.items())
+
+
+def side_by_side(local: list[Measurement], moto: list[Measurement]) -> str:
+    """One row per endpoint and client count: DynamoDB Local's and moto's times and their ratio.
+
+    Calls are the application's, so they match on both engines; where they differ both are shown."""
+    lines = [
+        "| endpoint | clients | DynamoDB calls/req | Scans/req | operations | DynamoDB Local p50 ms | p95 ms "
+        "| moto p50 ms | p95 ms | moto ÷ Local (p50) | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    by_key = {(m.name, m.concurrency): m for m in _rows(moto)}
+    for a in _rows(local):
+        b = by_key.get((a.name, a.concurrency))
+        calls = f"{a.calls_per_request:.2f}"
+        if b and abs(b.calls_per_request - a.calls_per_request) >= 0.005:
+            calls += f" (moto {b.calls_per_request:.2f})"
+        moto_cells = f"{b.ms_p50:.1f} | {b.ms_p95:.1f}" if b else "- | -"
+        ratio = f"{b.ms_p50 / a.ms_p50:.1f}x" if b and a.ms_p50 > 0 else "-"
+        lines.append(
+            f"| {a.name} | {a.concurrency} | {calls} | {a.scans_per_request:.2f} | {_ops(a)} | {a.ms_p50:.1f} "
+            f"| {a.ms_p95:.1f} | {moto_cells} | {ratio} | {a.notes} |"
+        )
     return "\n".join(lines)

@@ -342,6 +342,42 @@ class EmailAnalytics(DynamoModel):
     date_partition_index = DatePartitionIndex()
 
 
+class EmailAnalyticsDaily(DynamoModel):
+    """Counts of one business day's analytics events by series (docs/data-model.md, email): written
+    in the transaction that records each event, so a date range is one BatchGetItem."""
+
+    logical_name = "EmailAnalyticsDaily"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailAnalyticsDaily")
+
+    date = UnicodeAttribute(hash_key=True, attr_name="date")
+    sent = IntegerAttribute(attr_name="sent", default=0)
+    delivered = IntegerAttribute(attr_name="delivered", default=0)
+    bounced = IntegerAttribute(attr_name="bounced", default=0)
+    complained = IntegerAttribute(attr_name="complained", default=0)
+    suppressed = IntegerAttribute(attr_name="suppressed", default=0)
+
+
+class EmailThreadHead(DynamoModel):
+    """What the thread list shows of one email thread (docs/data-model.md, email), kept in the
+    transaction that writes each of its messages: a page of threads is one BatchGetItem."""
+
+    logical_name = "EmailThreads"
+
+    class Meta(BaseMeta):
+        table_name = table_name("EmailThreads")
+
+    thread_id = UnicodeAttribute(hash_key=True, attr_name="threadId")
+    subject = UnicodeAttribute(attr_name="subject", null=True)
+    participants = UnicodeSetAttribute(attr_name="participants", null=True)
+    message_count = IntegerAttribute(attr_name="messageCount", default=0)
+    unread_count = IntegerAttribute(attr_name="unreadCount", default=0)
+    important_count = IntegerAttribute(attr_name="importantCount", default=0)
+    last_message_id = UnicodeAttribute(attr_name="lastMessageId", null=True)
+    last_created_at = IntegerAttribute(attr_name="lastCreatedAt", null=True)
+
+
 class EmailThreadIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "threadId-index"

@@ -1,8 +1,9 @@
 """`make run`: the whole stack on this machine, with demo data that survives a restart.
 
-Starts a private Redis and a local DynamoDB (moto) unless REDIS_URL / DYNAMODB_ENDPOINT_URL are
-set, restores the newest dev backup, migrates, creates tables, seeds, then runs web (daphne),
-worker and beat together. Ctrl-C stops everything and writes a backup first.
+Starts a private Redis and Amazon DynamoDB Local (data on disk under var/dynamodb, so it survives a
+restart and even a `kill -9`) unless REDIS_URL / DYNAMODB_ENDPOINT_URL are set, migrates, creates
+tables, restores the newest dev backup into an engine that starts empty, seeds, then runs web
+(daphne), worker and beat together. A backup is written every few minutes and on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from devtools.services import Service, ServiceError, free_port, port_is_free, start_moto, start_redis
+from devtools.dynamodb_local import start_dynamodb_local
+from devtools.services import Service, ServiceError, free_port, port_is_free, start_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -35,27 +37,34 @@ def _port(preferred: int) -> int:
 
 
 def start_services(env: dict[str, str]) -> tuple[list[Service], bool]:
+    """Redis and DynamoDB Local unless their URLs are given; the flag says whether the engine
+    starts empty (a first run, or var/dynamodb deleted), so the last backup should go back in."""
     services: list[Service] = []
     if not env.get("REDIS_URL"):
         step("Starting a private Redis")
         redis = start_redis(port=_port(6390), log_file=VAR / "log" / "redis.log", detach=True)
         services.append(redis)
         env["REDIS_URL"] = redis.url
-    owns_dynamodb = not env.get("DYNAMODB_ENDPOINT_URL")
-    if owns_dynamodb:
-        step("Starting local DynamoDB (moto server)")
-        moto = start_moto(port=_port(8001), log_file=VAR / "log" / "moto.log", detach=True)
-        services.append(moto)
-        env.update({"DYNAMODB_ENDPOINT_URL": moto.url, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
-    return services, owns_dynamodb
+    if env.get("DYNAMODB_ENDPOINT_URL"):
+        return services, False
+    db_path = Path(env.get("DYNAMODB_LOCAL_DB_PATH") or VAR / "dynamodb")
+    starts_empty = not (db_path / "shared-local-instance.db").exists()
+    step(f"Starting DynamoDB Local (data in {db_path})")
+    dynamodb = start_dynamodb_local(
+        port=_port(8001), log_file=VAR / "log" / "dynamodb.log", detach=True, db_path=db_path
+    )
+    services.append(dynamodb)
+    env.update({"DYNAMODB_ENDPOINT_URL": dynamodb.url, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+    return services, starts_empty
 
 
-def prepare_data(env: dict[str, str], owns_dynamodb: bool) -> None:
+def prepare_data(env: dict[str, str], starts_empty: bool) -> None:
     step("Migrating the auth database")
     manage("migrate", "--no-input", "-v", "0", env=env)
     step("Creating DynamoDB tables")
     manage("create_tables", env=env)
-    if owns_dynamodb:
+    if starts_empty:
+        # An engine with data on disk is newer than any backup; only an empty one takes it back.
         step("Restoring the last dev backup (if any)")
         manage("restore", env=env, check=False)
     step("Seeding catalogue and demo staff")
@@ -113,6 +122,10 @@ def print_welcome(port: int, env: dict[str, str]) -> None:
     )
 
 
+def _owns_dynamodb(services: list[Service]) -> bool:
+    return any(service.name == "dynamodb" for service in services)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -126,18 +139,18 @@ def main() -> int:
     env.setdefault("AUTOLAB_ENV", "dev")
     port = int(env.get("PORT", "8000"))
     try:
-        services, owns_dynamodb = start_services(env)
+        services, starts_empty = start_services(env)
     except ServiceError as error:
         print(error, file=sys.stderr)
         return 1
     processes: list[subprocess.Popen] = []
     stop = threading.Event()
     try:
-        prepare_data(env, owns_dynamodb)
+        prepare_data(env, starts_empty)
         sys.path.insert(0, str(ROOT))
         print_welcome(port, env)
         processes = start_processes(env, port)
-        if owns_dynamodb:
+        if _owns_dynamodb(services):
             threading.Thread(target=_periodic_backup, args=(env, stop), daemon=True).start()
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -146,13 +159,11 @@ def main() -> int:
         step("Stopping")
     finally:
         stop.set()
-        _shutdown(processes, services, env, owns_dynamodb)
+        _shutdown(processes, services, env)
     return 0
 
 
-def _shutdown(
-    processes: list[subprocess.Popen], services: list[Service], env: dict[str, str], owns_dynamodb: bool
-) -> None:
+def _shutdown(processes: list[subprocess.Popen], services: list[Service], env: dict[str, str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the backup
     for process in processes:
         if process.poll() is None:
@@ -162,7 +173,7 @@ def _shutdown(
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-    if owns_dynamodb and all(service.running() for service in services):
+    if _owns_dynamodb(services) and all(service.running() for service in services):
         step("Backing up dev data")
         manage("backup", env=env, check=False)
     for service in services:

@@ -1,13 +1,17 @@
-"""`python -m devtools.ensure`: install the system packages the tests need (Redis, Chromium)."""
+"""`python -m devtools.ensure`: install what the tests need outside Python (Redis, Java and
+DynamoDB Local, Chromium), or say in one sentence what to install."""
 
 import sys
 
+from devtools.dynamodb_local import ensure_java, installation
 from devtools.services import ServiceError, ensure_chromium, ensure_redis_server
 
 
 def main() -> int:
     try:
         ensure_redis_server()
+        ensure_java()
+        installation()  # fetched once into a cache outside the repository
     except ServiceError as error:
         print(error, file=sys.stderr)
         return 1

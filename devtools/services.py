@@ -1,4 +1,5 @@
-"""Private Redis and moto (local DynamoDB) servers for `make run` and the test suite.
+"""Private servers for `make run`, the test suite and the bench: Redis here, DynamoDB Local in
+dynamodb_local.py.
 
 Each runs as a child process on a port of its own, so nothing on the machine is touched.
 """
@@ -9,9 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 20.0) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -90,37 +89,8 @@ def start_redis(port: int | None = None, log_file: Path | None = None, detach: b
     args += ["--logfile", str(log_file) if log_file else ""]
     # detach: own session, so a Ctrl-C in the terminal leaves it running until we stop it.
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=detach)
-    _wait_for_port(port, process, "redis-server")
+    wait_for_port(port, process, "redis-server")
     return Service("redis", f"redis://127.0.0.1:{port}/0", process)
-
-
-def start_moto(port: int | None = None, log_file: Path | None = None, detach: bool = False) -> Service:
-    port = port or free_port()
-    output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(
-        # moto's server with requests serialised, so conditional writes are atomic as in DynamoDB.
-        [sys.executable, str(Path(__file__).with_name("moto_server.py")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        start_new_session=detach,
-    )
-    _wait_for_port(port, process, "moto server")
-    url = f"http://127.0.0.1:{port}"
-    _wait_for_http(f"{url}/moto-api/", process)
-    return Service("dynamodb", url, process)
-
-
-def _wait_for_http(url: str, process: subprocess.Popen, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"server exited with code {process.returncode} while starting")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback only
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise ServiceError(f"{url} did not answer within {timeout:.0f}s")
 
 
 def ensure_chromium() -> str | None:

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: real DynamoDB (moto server) and Redis, reset between tests."""
+"""Fixtures shared by every test: real DynamoDB (DynamoDB Local) and Redis, reset between tests."""
 
 from __future__ import annotations
 
@@ -48,6 +48,44 @@ def clean_state(dynamodb_tables: None) -> Iterator[None]:
     # Celery's "inside a task" flag is process-global, not per thread: eager tasks run by racing
     # threads can leave it set, and every later result.get() would then refuse to block.
     _set_task_join_will_block(False)
+
+
+@pytest.fixture
+def ttl_sweeper_paused() -> Iterator[Callable[[type[dynamodb.DynamoModel]], None]]:
+    """Pause DynamoDB Local's TTL sweeper on a table for one test. AWS deletes expired items lazily
+    (typically within days), DynamoDB Local within seconds; a test of what the app does in that
+    window (an item past its ttl still there) needs the window held open."""
+    paused: list[tuple[str, str]] = []
+
+    def pause(model: type[dynamodb.DynamoModel]) -> None:
+        client = dynamodb.connection().client
+        name = model.Meta.table_name
+        attribute = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["AttributeName"]
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": attribute}
+        )
+        paused.append((name, attribute))
+
+    yield pause
+    for name, attribute in paused:
+        dynamodb.connection().client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+
+
+@pytest.fixture(scope="session")
+def aws_stand_in() -> Iterator[str]:
+    """A moto server standing in for the AWS APIs that have no local engine (SES, S3); its URL.
+    DynamoDB never goes there: it stays on DynamoDB Local."""
+    from moto.server import ThreadedMotoServer
+
+    from devtools.services import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
 
 
 @dataclass

@@ -1,5 +1,6 @@
-"""Loaded with ``-p tests.plugin`` before Django's settings: one private moto server and one
-private Redis per test run (and per xdist worker), and a table suffix no other run uses."""
+"""Loaded with ``-p tests.plugin`` before Django's settings: one private in-memory DynamoDB Local
+and one private Redis per test run (per xdist worker under ``-n``), and a table suffix no other
+run uses."""
 
 from __future__ import annotations
 
@@ -9,18 +10,28 @@ from pathlib import Path
 
 import pytest
 
-from devtools.services import Service, start_moto, start_redis
+from devtools.dynamodb_local import start_dynamodb_local
+from devtools.services import Service, start_redis
 
 _services: list[Service] = []
 
 
-def _start_services() -> None:
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Under ``-n N`` the controller only hands out tests; each worker starts its own services."""
+    workers = getattr(config.known_args_namespace, "numprocesses", None)
+    return bool(workers) and not os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _start_services(config: pytest.Config) -> None:
     if os.environ.get("AUTOLAB_TEST_SERVICES") == "started":
+        return
+    if _is_xdist_controller(config):
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autolab.settings.test")
         return
     log_dir = Path(tempfile.mkdtemp(prefix="autolab-test-"))
     redis = start_redis(log_file=log_dir / "redis.log")
-    moto = start_moto(log_file=log_dir / "moto.log")
-    _services.extend([redis, moto])
+    dynamodb = start_dynamodb_local(log_file=log_dir / "dynamodb.log")
+    _services.extend([redis, dynamodb])
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     os.environ.update(
         {
@@ -28,7 +39,7 @@ def _start_services() -> None:
             "AUTOLAB_TEST_LOG_DIR": str(log_dir),
             "DJANGO_SETTINGS_MODULE": "autolab.settings.test",
             "AUTOLAB_ENV": f"test{os.getpid()}{worker}",
-            "DYNAMODB_ENDPOINT_URL": moto.url,
+            "DYNAMODB_ENDPOINT_URL": dynamodb.url,
             "REDIS_URL": redis.url,
             # The broker has a database of its own: tests flush database 0 between tests.
             "CELERY_BROKER_URL": redis.url.rsplit("/", 1)[0] + "/1",
@@ -44,7 +55,7 @@ def _start_services() -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]):
-    _start_services()
+    _start_services(early_config)
     return (yield)
 
 

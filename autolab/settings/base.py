@@ -105,7 +105,7 @@ LOGIN_URL = "admin:login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
 # --- DynamoDB -------------------------------------------------------------------------------
-# No endpoint means real AWS; `make run` and the tests point this at a local moto server.
+# No endpoint means real AWS; `make run`, the tests and the bench point this at DynamoDB Local.
 DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL", default=None)
 AWS_DEFAULT_REGION = env("AWS_DEFAULT_REGION", default="ap-southeast-2")
 DYNAMODB_READ_TIMEOUT_SECONDS = env.int("DYNAMODB_READ_TIMEOUT_SECONDS", default=10)

@@ -1,6 +1,6 @@
 """Settings for the test suite: the same stack, with fast password hashing and eager tasks.
 
-The test plugin (tests/plugin.py) starts a private moto server and Redis and exports their URLs
+The test plugin (tests/plugin.py) starts a private DynamoDB Local and Redis and exports their URLs
 before these settings are read.
 """
 

@@ -16,13 +16,13 @@ from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.utils.html import strip_tags
-from pynamodb.exceptions import PutError
 
 from autolab import clock
 from autolab.events import publish_to_staff
 from chat.emails import attachments
 from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _is_conditional_failure, _now_ms
+from chat.emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _now_ms
+from chat.emails.threads import message_create
 from chat.models import EmailMetadata
 
 _SUBJECT_TAGS = {
@@ -80,12 +80,13 @@ def _answers(parent: EmailMetadata, sender: str) -> bool:
     return parent.content_type == SENT_CONTENT_TYPE and sender in recipients
 
 
-def _inbound_thread(sender: str, in_reply_to: str, references: list[str]) -> str:
+def _inbound_thread(sender: str, in_reply_to: str, references: list[str]) -> tuple[str, EmailMetadata | None]:
+    """The thread a received email joins and the message it answers (None: a new thread)."""
     for candidate in [in_reply_to, *reversed(references)]:
         parent = email_get(candidate) if candidate else None
         if parent is not None and _answers(parent, sender):
-            return parent.thread_id or parent.message_id
-    return str(uuid.uuid4())
+            return parent.thread_id or parent.message_id, parent
+    return str(uuid.uuid4()), None
 
 
 def _is_redelivery(existing: EmailMetadata | None, record: EmailMetadata) -> bool:
@@ -108,7 +109,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
     text = text_part.get_content() if text_part is not None else ""
     html = html_part.get_content() if html_part is not None else ""
     from_name, from_address = parseaddr(str(parsed.get("From") or ""))
-    thread_id = _inbound_thread(normalise_address(from_address), in_reply_to, references)
+    thread_id, parent = _inbound_thread(normalise_address(from_address), in_reply_to, references)
     subject = " ".join(str(parsed.get("Subject") or "").split())[:500]
     # Files are stored before the email row: a listed email always has its attachments.
     attachment_ids = attachments.attachments_store(
@@ -143,7 +144,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         mailbox_month=month_of(now_ms),
         updated_at=clock.iso_local(),
     )
-    if not _save_new(record):
+    if not _save_new(record, parent):
         return email_get(record.message_id) or record  # SNS delivered it twice
     publish_to_staff(
         "email_received",
@@ -158,20 +159,17 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
     return record
 
 
-def _save_new(record: EmailMetadata) -> bool:
-    """Store ``record`` under a free id; False when it is a redelivery of one already stored.
+def _save_new(record: EmailMetadata, parent: EmailMetadata | None) -> bool:
+    """Store ``record`` (and fold it into its thread's head) under a free id; False when it is a
+    redelivery of one already stored.
 
     Another message already holding the id (someone reusing a Message-ID) never loses its row: the
     newcomer is stored under a fresh id of its own.
     """
-    try:
-        record.save(condition=EmailMetadata.message_id.does_not_exist())
+    subject = parent.subject if parent else ""
+    if message_create(record, thread_subject=subject, starts_thread=parent is None):
         return True
-    except PutError as error:
-        if not _is_conditional_failure(error):
-            raise
     if _is_redelivery(email_get(record.message_id), record):
         return False
     record.message_id = f"{uuid.uuid4()}@reused-message-id.invalid"
-    record.save(condition=EmailMetadata.message_id.does_not_exist())
-    return True
+    return message_create(record, thread_subject=subject, starts_thread=parent is None)

@@ -32,6 +32,7 @@ from chat.emails.services import (
     _now_ms,
     new_message_id,
 )
+from chat.emails.threads import message_create, message_flags_set
 from chat.models import EmailMetadata
 
 ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
@@ -110,6 +111,7 @@ def email_send_staff_message(
     reply_to = _valid_addresses([message.reply_to])[0] if message.reply_to else ""
     message_id = new_message_id()
     thread_id, references, subject = message_id, None, message.subject.strip()
+    thread_subject = ""
     if message.in_reply_to_message_id:
         parent = email_get(message.in_reply_to_message_id)
         if parent is None:
@@ -117,6 +119,7 @@ def email_send_staff_message(
         thread_id = parent.thread_id or parent.message_id
         references = {*(parent.references or set()), parent.message_id}
         subject = _reply_subject(subject or parent.subject or "")
+        thread_subject = parent.subject or ""
     first_name = (actor.name or "").split(" ")[0] or settings.BUSINESS_NAME
     context = {
         "subject": subject,
@@ -164,7 +167,7 @@ def email_send_staff_message(
         received_date=clock.iso_local(),
         updated_at=clock.iso_local(),
     )
-    record.save(condition=EmailMetadata.message_id.does_not_exist())
+    message_create(record, thread_subject=thread_subject)  # a fresh uuid4: never taken
     _enqueue_send(message_id)
     return email_get(message_id) or record
 
@@ -186,36 +189,22 @@ def email_update_flags(
     updated: dict[str, Any] = {}
     actions = []
     if is_read is not None:
-        actions.append(EmailMetadata.is_read.set(is_read))
         updated["isRead"] = is_read
     if is_important is not None:
-        actions.append(EmailMetadata.is_important.set(is_important))
         updated["isImportant"] = is_important
     if tags is not None:
         actions.append(EmailMetadata.tags.set(set(tags)) if tags else EmailMetadata.tags.remove())
         updated["tags"] = sorted(set(tags))
-    if not actions:
+    if not updated:
         raise ValidationError("Provide at least one of isImportant, isRead, tags")
-    actions.append(EmailMetadata.updated_at.set(clock.iso_local()))
-    record = EmailMetadata(message_id=message_id)
-    try:
-        record.update(actions=actions, condition=EmailMetadata.message_id.exists())
-    except UpdateError as error:
-        if _is_conditional_failure(error):
-            raise NotFound("Email not found") from error
-        raise
+    if not message_flags_set(message_id=message_id, is_read=is_read, is_important=is_important, actions=actions):
+        raise NotFound("Email not found")
     return updated
 
 
 def email_mark_read(*, message_id: str) -> None:
     """Opening an email marks it read (no-op for an unknown id)."""
-    try:
-        EmailMetadata(message_id=message_id).update(
-            actions=[EmailMetadata.is_read.set(True)], condition=EmailMetadata.message_id.exists()
-        )
-    except UpdateError as error:
-        if not _is_conditional_failure(error):
-            raise
+    message_flags_set(message_id=message_id, is_read=True)
 
 
 def email_resend(*, message_id: str, actor: StaffIdentity) -> None:

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from autolab import clock
 from autolab.pagination import decode_cursor, encode_cursor
-from chat.models import EmailAnalytics, EmailMetadata, EmailSuppression
+from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
 ACTIVE = "active"
 # How far back the mailbox walks month partitions when a page is not full yet.
@@ -98,7 +98,8 @@ def suppression_expired(now: dt.datetime | None = None) -> Iterator[EmailSuppres
 # --- Analytics ---------------------------------------------------------------------------------
 
 ANALYTICS_SERIES = ("sent", "delivered", "bounced", "complained", "suppressed")
-_SERIES_OF_EVENT = {
+# The daily series an analytics event counts in (events of other types are logged, not counted).
+SERIES_OF_EVENT = {
     "send": "sent",
     "delivery": "delivered",
     "bounce": "bounced",
@@ -107,26 +108,21 @@ _SERIES_OF_EVENT = {
 }
 
 
-def _day_counts(day: dt.date) -> dict[str, Any]:
-    counts = dict.fromkeys(ANALYTICS_SERIES, 0)
-    events = EmailAnalytics.date_partition_index.query(
-        day.isoformat(), attributes_to_get=["event_type", "email", "timestamp", "date_partition"]
-    )
-    for event in events:
-        series = _SERIES_OF_EVENT.get(event.event_type)
-        if series:
-            counts[series] += 1
-    return {"date": day.isoformat(), **counts}
-
-
 def analytics_daily(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Counts of each event series per business day from ``start`` to ``end`` inclusive.
 
-    One Query per day on DatePartitionIndex; the days are read in parallel.
+    One BatchGetItem of the days' counters (at most 92 days, under its 100 keys); a day without
+    events has no counter item and counts zero.
     """
-    days = [start + dt.timedelta(days=offset) for offset in range((end - start).days + 1)]
-    with ThreadPoolExecutor(max_workers=min(8, len(days) or 1)) as pool:
-        return list(pool.map(_day_counts, days))
+    days = [(start + dt.timedelta(days=offset)).isoformat() for offset in range((end - start).days + 1)]
+    counters = {counter.date: counter for counter in EmailAnalyticsDaily.batch_get(days)}
+    return [
+        {
+            "date": day,
+            **{series: getattr(counters[day], series) if day in counters else 0 for series in ANALYTICS_SERIES},
+        }
+        for day in days
+    ]
 
 
 def analytics_for(address: str, limit: int = 50) -> list[EmailAnalytics]:
@@ -265,7 +261,9 @@ def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = 
 
     Walking newest first, a thread is listed at its newest (matching) message; an older message of a
     thread already listed, on this page or an earlier one, is recognised and skipped, so the cursor
-    is just a position in the month index.
+    is just a position in the month index. A thread's counts come from its head (one BatchGetItem
+    per page); a thread without one (from before heads), or a list for one customer, reads its
+    messages.
     """
     wanted = normalise_address(customer_email or "")
     summaries: list[ThreadSummary] = []
@@ -273,17 +271,47 @@ def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = 
     candidates = _first_per_thread(_mailbox_pages(cursor, MailboxFilters(to_email=wanted or None)))
     with ThreadPoolExecutor(max_workers=8) as pool:
         while len(summaries) < limit and (batch := list(islice(candidates, limit))):
-            for (thread_id, item, month, key), messages in zip(
-                batch, pool.map(thread_messages, [c[0] for c in batch]), strict=True
-            ):
-                matching = [m for m in messages or [item] if not wanted or wanted in (m.to_emails or set())]
-                if matching and matching[-1].message_id != item.message_id:
+            heads = {} if wanted else {h.thread_id: h for h in EmailThreadHead.batch_get([c[0] for c in batch])}
+            headless = [c[0] for c in batch if c[0] not in heads]
+            messages_of = dict(zip(headless, pool.map(thread_messages, headless), strict=True))
+            for thread_id, item, month, key in batch:
+                if thread_id in heads:
+                    summary = _from_head(heads[thread_id], item)
+                else:
+                    summary = _from_messages(thread_id, item, messages_of[thread_id], wanted)
+                if summary is None:
                     continue  # listed already, at a newer message
-                summaries.append(_summarise(thread_id, messages or [item]))
+                summaries.append(summary)
                 if len(summaries) >= limit:
                     next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
                     break
     return MailboxPage(emails=[], next_cursor=next_cursor, extra={"threads": summaries})
+
+
+def _from_messages(
+    thread_id: str, item: EmailMetadata, messages: list[EmailMetadata], wanted: str
+) -> ThreadSummary | None:
+    """The summary from the thread's messages; None when its newest (matching) one is not ``item``."""
+    messages = messages or [item]
+    matching = [m for m in messages if not wanted or wanted in (m.to_emails or set())]
+    if matching and matching[-1].message_id != item.message_id:
+        return None
+    return _summarise(thread_id, messages)
+
+
+def _from_head(head: EmailThreadHead, item: EmailMetadata) -> ThreadSummary | None:
+    """The summary of a thread whose newest message is ``item``; None when its newest is another."""
+    if head.last_message_id != item.message_id:
+        return None
+    return ThreadSummary(
+        thread_id=head.thread_id,
+        subject=head.subject or item.subject or "",
+        last=item,
+        participants=set(head.participants or set()),
+        message_count=head.message_count,
+        unread_count=head.unread_count,
+        is_important=head.important_count > 0,
+    )
 
 
 def _first_per_thread(pages: Iterator[tuple[EmailMetadata, str, Any]]) -> Iterator[tuple[str, EmailMetadata, str, Any]]:

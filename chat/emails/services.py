@@ -27,15 +27,15 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from kombu.exceptions import OperationalError as BrokerError
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from autolab import clock, storage
-from autolab.dynamodb import transaction
 from autolab.exceptions import NotFound
 from chat.emails import selectors
 from chat.emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
 from chat.emails.selectors import email_get, month_of, normalise_address
 from chat.emails.suppression import analytics_record_send
+from chat.emails.threads import message_create
 from chat.models import EmailMetadata, EmailOutboxKey
 
 logger = logging.getLogger(__name__)
@@ -129,14 +129,7 @@ def email_customer(
     key = EmailOutboxKey(
         dedupe_key=hashlib.sha256(dedupe_key.encode()).hexdigest(), message_id=message_id, created_at=now_ms
     )
-    try:
-        with transaction() as writer:
-            writer.save(key, condition=EmailOutboxKey.dedupe_key.does_not_exist())
-            writer.save(record, condition=EmailMetadata.message_id.does_not_exist())
-    except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if not (reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"):
-            raise
+    if not message_create(record, outbox_key=key):
         return EmailOutboxKey.get(key.dedupe_key, consistent_read=True).message_id  # queued before
     _enqueue_send(message_id)
     return message_id

@@ -15,13 +15,19 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
-from autolab import clock
+from autolab import clock, dynamodb
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
-from chat.emails.selectors import ACTIVE, normalise_address, suppression_expired, suppression_list_for
-from chat.models import EmailAnalytics, EmailSuppression
+from chat.emails.selectors import (
+    ACTIVE,
+    SERIES_OF_EVENT,
+    normalise_address,
+    suppression_expired,
+    suppression_list_for,
+)
+from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +61,9 @@ def _event_key(moment: dt.datetime, unique: str) -> str:
 def _analytics_put(
     *, email: str, event_type: str, moment: dt.datetime, unique: str, ttl_days: int, **fields: Any
 ) -> None:
-    EmailAnalytics(
+    """Log one event and count it in its day's counter, in one transaction. The key derives from the
+    event, so a redelivered notification or a retried task finds it there and counts nothing."""
+    event = EmailAnalytics(
         email=normalise_address(email),
         timestamp=_event_key(moment, f"{event_type}|{unique}"),
         event_type=event_type,
@@ -63,7 +71,20 @@ def _analytics_put(
         environment=settings.AUTOLAB_ENV,
         ttl=_ttl(moment, ttl_days),
         **{name: value for name, value in fields.items() if value not in (None, "", [])},
-    ).save()
+    )
+    series = SERIES_OF_EVENT.get(event_type)
+    if series is None:
+        event.save()
+        return
+    counter = EmailAnalyticsDaily(date=event.date_partition)
+    try:
+        with dynamodb.transaction() as transaction:
+            transaction.save(event, condition=EmailAnalytics.email.does_not_exist())
+            transaction.update(counter, actions=[getattr(EmailAnalyticsDaily, series).add(1)])
+    except TransactWriteError as error:
+        codes = {reason.code for reason in (error.cancellation_reasons or []) if reason is not None}
+        if codes != {"ConditionalCheckFailed"}:
+            raise
 
 
 def analytics_record_send(*, email: str, message_id: str, event_type: str) -> None:

@@ -125,7 +125,7 @@ def daphne_server(tmp_path: Path) -> Iterator[DaphneServer]:
     """daphne serving autolab (HTTP + WebSocket) as a subprocess, with one CUSTOMER_SUPPORT login.
 
     The test process's auth database is in memory, so the server gets its own SQLite file; the
-    Staff item goes to the same moto tables (same endpoint and suffix) and is emptied after the test.
+    Staff item goes to the same DynamoDB Local tables (same endpoint and suffix) and is emptied after the test.
     """
     port = free_port()
     env = {

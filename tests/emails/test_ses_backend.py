@@ -1,9 +1,8 @@
-"""The production SES backend, against the local moto server standing in for Amazon SES."""
+"""The production SES backend, against a local moto server standing in for Amazon SES."""
 
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 
 import botocore.session
@@ -17,17 +16,17 @@ from tests.emails.test_sending import ORDER
 
 
 @pytest.fixture
-def ses():
-    endpoint = os.environ["DYNAMODB_ENDPOINT_URL"]  # the test moto server answers every AWS API
+def ses(aws_stand_in: str):
+    endpoint = aws_stand_in
     client = botocore.session.get_session().create_client("ses", region_name="ap-southeast-2", endpoint_url=endpoint)
     client.verify_email_identity(EmailAddress="mail@autolabsolutions.com")
     with override_settings(EMAIL_BACKEND="chat.emails.ses_backend.SesEmailBackend", AWS_SES_ENDPOINT_URL=endpoint):
         yield client
 
 
-def _raw_messages_to(address: str) -> list[str]:
+def _raw_messages_to(endpoint: str, address: str) -> list[str]:
     """The raw messages the SES stand-in accepted for ``address`` (moto's model data)."""
-    url = f"{os.environ['DYNAMODB_ENDPOINT_URL']}/moto-api/data.json"
+    url = f"{endpoint}/moto-api/data.json"
     with urllib.request.urlopen(url) as response:  # noqa: S310 - the local moto server
         data = json.load(response)
     messages = data.get("ses", {}).get("RawMessage", [])
@@ -40,7 +39,7 @@ def test_a_transactional_email_goes_out_through_ses(ses):
     )
 
     assert selectors.email_get(message_id).status == "sent"
-    [raw] = _raw_messages_to("ses@example.com")
+    [raw] = _raw_messages_to(ses.meta.endpoint_url, "ses@example.com")
     assert "Subject: Your Service Order Has Been Created" in raw
     assert f"Message-ID: <{message_id}@autolabsolutions.com>" in raw
 
@@ -54,4 +53,4 @@ def test_an_unreachable_ses_is_a_transient_failure_left_queued_for_a_retry(ses):
     [record] = EmailMetadata.outbox_index.query("queued")
     assert record.status == "queued"
     assert "SES unreachable" in record.failure_reason
-    assert _raw_messages_to("down@example.com") == []
+    assert _raw_messages_to(ses.meta.endpoint_url, "down@example.com") == []

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from autolab import dynamodb
+from devtools.dynamodb_local import start_dynamodb_local
 from devtools.services import Service
 from tests.billing.conftest import catalogue, customer, make_appointment  # noqa: F401 - shared fixtures
 from tests.chat.conftest import (
@@ -42,13 +43,7 @@ def faulty_dynamodb() -> Iterator[FaultyDynamoDB]:
 
 def start_engine(port: int, data_dir: Path) -> Service:
     """The suite's DynamoDB engine, started the way the test plugin starts it, on a given port:
-    DynamoDB Local on disk under ``data_dir`` (as `make run` keeps it), or moto before that engine."""
-    try:
-        from devtools.dynamodb_local import start_dynamodb_local
-    except ImportError:
-        from devtools.services import start_moto  # type: ignore[attr-defined]
-
-        return start_moto(port=port)
+    DynamoDB Local on disk under ``data_dir``, as `make run` keeps it."""
     return start_dynamodb_local(port=port, db_path=data_dir)
 
 
