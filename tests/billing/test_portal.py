@@ -147,7 +147,10 @@ def test_analytics_csv_cells_are_never_formulas(make, admin, customer, make_appo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_browser_confirm_payment_and_download_invoice(portal_login, live_server, admin, customer, make_appointment):
+def test_browser_confirm_payment_and_download_invoice(
+    portal_login, live_server, settings, admin, customer, make_appointment
+):
+    settings.PUBLIC_BASE_URL = live_server.url  # the PDF route redirects to a file link absolute on it
     appointment = make_appointment(created_user_id=customer.user_id)
     page = portal_login(admin)
     page.set_viewport_size({"width": 390, "height": 844})  # a mechanic's phone

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from autolab import storage
@@ -99,8 +100,8 @@ def test_a_signed_url_serves_the_file_until_it_expires(received, support) -> Non
     assert response.status_code == 200
     body = response.json()
     assert body["expiresIn"] == 120
-    assert body["downloadUrl"].startswith("http://testserver/api/files/")
-    fetched = Client().get(body["downloadUrl"].removeprefix("http://testserver"))
+    assert body["downloadUrl"].startswith(f"{settings.PUBLIC_BASE_URL}/api/files/")  # absolute, as every link
+    fetched = Client().get(body["downloadUrl"].removeprefix(settings.PUBLIC_BASE_URL))
     assert fetched.status_code == 200
     assert b"".join(fetched.streaming_content if fetched.streaming else [fetched.content]) == PNG
     assert support.api().get(f"/api/attachments/{png['attachmentId']}?url&expires=999999").status_code == 400

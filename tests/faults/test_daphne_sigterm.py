@@ -33,7 +33,7 @@ async def test_sigterm_closes_sockets_with_1001_and_the_client_resumes(tmp_path)
         web.send_signal(signal.SIGTERM)
 
         assert await socket.receive() == ("close", GOING_AWAY)
-        assert web.wait(timeout=15) == 0
+        assert web.wait(timeout=30) == 0
         socket.close()
 
         web = start_web(port, tmp_path / "web.log")
