@@ -249,9 +249,11 @@ def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_ver
             "Nothing to change: give items, customerData, carData, notes, deliveryLocation, scheduledDate, assignedMechanicId, status or postNotes"
         )
     _authorise(actor, order, groups)
-    plan = _plan(actor, order, data, groups)
+    # A stale version is a conflict before anything else: planned on a newer order (say, one cancelled
+    # meanwhile) the change could fail validation and hide that it raced.
     if expected_version is not None and expected_version != order.version:
         raise Conflict("The order was changed by someone else; reload it and try again")
+    plan = _plan(actor, order, data, groups)
     previous_status = order.status
     _write(order, plan)
     if order.status == "CANCELLED" and previous_status != "CANCELLED":
