@@ -8,7 +8,9 @@ and given a moment to answer; the website then reconnects and re-sends ``init`` 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import threading
 import time
 
 from daphne.cli import CommandLineInterface
@@ -19,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 GOING_AWAY = 1001
 CLOSE_WAIT_SECONDS = 2.0  # at most this long for clients to answer the close before exiting
+# A stop is bounded: if anything still holds the process this long after the sockets were closed
+# (an application instance or a client thread stuck on a dead connection), it exits anyway rather
+# than waiting for the orchestrator's SIGKILL. Every socket has had its 1001 by then.
+STOP_DEADLINE_SECONDS = 10.0
 
 
 class GracefulServer(Server):
@@ -38,6 +44,9 @@ class GracefulServer(Server):
             if isinstance(protocol, WebSocketProtocol) and protocol.state == protocol.STATE_OPEN
         ]
         logger.info("Stopping: closing %d WebSockets with %d (going away)", len(sockets), GOING_AWAY)
+        deadline_timer = threading.Timer(STOP_DEADLINE_SECONDS, _exit_now)
+        deadline_timer.daemon = True  # a clean stop does not wait for it
+        deadline_timer.start()
         for protocol in sockets:
             # autobahn's public sendClose only allows 1000 and 3000-4999 (application codes);
             # 1001 is the protocol's own "going away", sent through its close-frame method.
@@ -50,6 +59,12 @@ class GracefulServer(Server):
             return None
 
         return wait()
+
+
+def _exit_now() -> None:
+    logger.warning("Stop took longer than %.0f s; exiting without waiting further", STOP_DEADLINE_SECONDS)
+    logging.shutdown()
+    os._exit(0)
 
 
 class GracefulCommandLine(CommandLineInterface):
