@@ -56,7 +56,7 @@ def ensure_redis_server() -> str:
         print("redis-server is missing; installing it with apt-get ...", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server"], check=True, env=env)
         path = shutil.which("redis-server")
         if path:
             return path
@@ -101,5 +101,6 @@ def ensure_chromium() -> str | None:
     print("chromium is missing; installing Debian's chromium for the browser tests ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    # Without recommends: chromium alone, not the printing, audio and desktop stack it suggests.
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], check=True, env=env)
     return shutil.which("chromium")
