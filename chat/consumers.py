@@ -28,6 +28,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from autolab import events
+from autolab.client_ip import client_ip_from_scope
 from autolab.exceptions import NotFound
 from autolab.throttling import PublicWriteThrottle
 from chat import live, selectors, services
@@ -114,7 +115,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._init_failed("INVALID_USER_ID")
             return
         if not user_id:
-            throttle = _NewCustomerThrottle(self._client_address())
+            throttle = _NewCustomerThrottle(client_ip_from_scope(self.scope))
             if not await _service(throttle.allow_request)(None, None):
                 wait = int(throttle.wait() or 60)
                 message = f"Too many new chats from this address; try again in {wait} seconds"
@@ -229,7 +230,3 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         scheme = "https" if self.scope.get("scheme") == "wss" else "http"
         hostname, _ = split_domain_port(host)
         return bool(hostname) and origin == f"{scheme}://{host}" and validate_host(hostname, settings.ALLOWED_HOSTS)
-
-    def _client_address(self) -> str:
-        client = self.scope.get("client") or ("",)
-        return str(client[0])

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from chat.consumers import ACCESS_CHANGED_CLOSE_CODE
 from staffapp.models import Staff
@@ -121,3 +124,39 @@ async def test_init_creating_customers_shares_the_register_limit(open_socket, se
     reconnect = await open_socket(client=address)
     assert (await reconnect.init(userId=known_id))["success"] is True
     assert (await (await open_socket(client="198.51.100.4")).init())["success"] is True
+
+
+@pytest.fixture
+def new_chats_limited_to_3(settings) -> Iterator[None]:
+    settings.API_RATE_LIMITS = "on"
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = {**original, "public_write": "3/min"}
+    yield
+    SimpleRateThrottle.THROTTLE_RATES = original
+
+
+async def _new_chat(open_socket, peer: str, forwarded_for: str | None = None) -> bool:
+    headers = [(b"x-forwarded-for", forwarded_for.encode())] if forwarded_for else []
+    return (await (await open_socket(client=peer, headers=headers)).init())["success"]
+
+
+async def test_behind_the_trusted_proxy_each_client_has_its_own_init_limit(
+    open_socket, settings, new_chats_limited_to_3
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"  # every socket's peer; the proxy appends the address it saw
+    # The first client rotates whatever it puts in front of the entry our proxy appended.
+    first = [await _new_chat(open_socket, proxy, f"192.0.2.{n}, 203.0.113.21") for n in range(5)]
+    second = await _new_chat(open_socket, proxy, "203.0.113.22")
+
+    assert first == [True] * 3 + [False] * 2
+    assert second is True
+
+
+async def test_without_a_trusted_proxy_a_forwarded_for_header_does_not_escape_the_init_limit(
+    open_socket, new_chats_limited_to_3
+):
+    peer = "198.51.100.23"
+    attempts = [await _new_chat(open_socket, peer, f"192.0.2.{n}") for n in range(5)]
+
+    assert attempts == [True] * 3 + [False] * 2
