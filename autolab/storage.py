@@ -51,9 +51,15 @@ def _local_path(key: str) -> Path:
 
 def _s3() -> Any:
     import botocore.session
+    from botocore.config import Config
 
+    # Signature V4 signs the headers of a presigned request (V2 would leave If-None-Match and
+    # Content-Length out, so a client could drop or change them).
     return botocore.session.get_session().create_client(
-        "s3", region_name=settings.AWS_DEFAULT_REGION, endpoint_url=settings.AWS_S3_ENDPOINT_URL or None
+        "s3",
+        region_name=settings.AWS_DEFAULT_REGION,
+        endpoint_url=settings.AWS_S3_ENDPOINT_URL or None,
+        config=Config(signature_version="s3v4"),
     )
 
 
@@ -97,6 +103,23 @@ def exists(key: str) -> bool:
     return _local_path(key).is_file()
 
 
+def copy(source: str, target: str) -> None:
+    """Store a copy of ``source`` at ``target``; raises StorageError when ``source`` does not exist."""
+    _check_key(target)
+    if _uses_s3():
+        import botocore.exceptions
+
+        bucket = settings.AWS_STORAGE_BUCKET_NAME
+        try:
+            _s3().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": _check_key(source)})
+        except botocore.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise StorageError(f"No file at {source}") from exc
+            raise
+        return
+    save(target, read(source), "application/octet-stream")
+
+
 def _max_age(max_age: int | None) -> int:
     return int(max_age or settings.SIGNED_URL_MAX_AGE_SECONDS)
 
@@ -121,34 +144,39 @@ def download_url(key: str, *, filename: str | None = None, max_age: int | None =
 
 @dataclass(frozen=True)
 class UploadTarget:
-    """Where and how a client uploads one file: ``method`` to ``url`` with ``fields`` (POST only)."""
+    """Where and how a client uploads one file: PUT the raw body to ``url`` with ``headers``."""
 
     url: str
-    fields: dict[str, str]
-    method: str  # "POST" (S3: multipart form, fields first, then ``file``) | "PUT" (autolab: raw body)
+    headers: dict[str, str]
 
 
-def upload_target(key: str, *, content_type: str, max_bytes: int, max_age: int | None = None) -> UploadTarget:
-    """A signed, expiring upload for one file of ``content_type`` and at most ``max_bytes``.
+def upload_target(
+    key: str, *, content_type: str, max_bytes: int, size: int | None = None, max_age: int | None = None
+) -> UploadTarget:
+    """A signed, expiring, single-use upload of one file of ``content_type`` and at most ``max_bytes``.
 
-    S3 gets a presigned POST whose policy carries ``content-length-range``: S3 itself refuses a
-    bigger body (a presigned PUT cannot limit the size). Local storage answers a signed PUT on
-    autolab, which checks type and size before writing.
+    S3 gets a presigned PUT whose signature covers ``Content-Type``, ``Content-Length`` (the declared
+    ``size``, required: a PUT cannot carry a range) and ``If-None-Match: *``, so S3 refuses another
+    type or size (403) and a second upload to the key (412). Local storage answers a signed PUT on
+    autolab, which checks type and size and lets the key's claimer refuse a second upload (409).
     """
     _check_key(key)
     if _uses_s3():
-        post = _s3().generate_presigned_post(
-            Bucket=settings.AWS_STORAGE_BUCKET_NAME,
-            Key=key,
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        if size is None or not 0 < size <= max_bytes:
+            limit = max_bytes // (1024 * 1024)
+            raise StorageError(
+                f"The file's size in bytes (at most {limit} MB) is required: an S3 upload link is bound to it"
+            )
+        params = {"ContentType": content_type, "ContentLength": size, "IfNoneMatch": "*"}
+        url = _s3().generate_presigned_url(
+            "put_object",
+            Params={"Bucket": settings.AWS_STORAGE_BUCKET_NAME, "Key": key, **params},
             ExpiresIn=_max_age(max_age),
         )
-        return UploadTarget(url=post["url"], fields=dict(post["fields"]), method="POST")
+        return UploadTarget(url, {"Content-Type": content_type, "If-None-Match": "*"})
     claims = {"k": key, "t": content_type, "m": max_bytes, "e": int(time.time()) + _max_age(max_age)}
-    return UploadTarget(
-        links.absolute(f"/api/files/upload/{quote(signing.dumps(claims, salt=_UPLOAD_SALT))}"), {}, "PUT"
-    )
+    token = quote(signing.dumps(claims, salt=_UPLOAD_SALT))
+    return UploadTarget(links.absolute(f"/api/files/upload/{token}"), {"Content-Type": content_type})
 
 
 def keys(prefix: str = "") -> Iterator[str]:

@@ -12,6 +12,7 @@ from autolab.events import publish_to_staff
 from autolab.money import money_str
 from bookings import selectors
 from bookings.models import Appointment
+from bookings.serializers import report_file_key
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def notify(
         context.update(update_type=update_type, changes=changes or [])
     if report:
         url = storage.download_url(
-            report["s3Key"], filename=report.get("fileName"), max_age=links.customer_link_max_age()
+            report_file_key(report) or "", filename=report.get("fileName"), max_age=links.customer_link_max_age()
         )
         context.update(reportFileName=report.get("fileName"), reportS3Key=report.get("s3Key"), reportUrl=url)
     try:

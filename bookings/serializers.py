@@ -25,10 +25,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def report_file_key(report: dict[str, Any]) -> str | None:
+    """The file a report's links serve: once approved, the copy made at approval (bookings.updates)."""
+    return report.get("approvedKey") or report.get("s3Key") or report.get("fileKey")
+
+
 def report_json(report: dict[str, Any]) -> dict[str, Any]:
     """A report with a fresh, expiring download link (never a public URL)."""
     data = _plain(dict(report))
-    key = data.get("s3Key") or data.get("fileKey")
+    key = report_file_key(data)
     if key:
         try:
             data["fileUrl"] = storage.download_url(key, filename=data.get("fileName"))

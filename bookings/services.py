@@ -197,14 +197,11 @@ def _counter_get(key: str) -> BookingCounter:
 # --- Reports upload ------------------------------------------------------------------------------
 
 
-_UPLOAD_NOTES = {
-    "PUT": "PUT the PDF to uploadUrl with Content-Type: application/pdf",
-    "POST": "POST multipart/form-data to uploadUrl: every uploadFields entry, then the PDF as field 'file'",
-}
+_UPLOAD_NOTE = "PUT the PDF, of the fileSize given, to uploadUrl with instructions.headers; the link works once"
 
 
 def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str, Any]:
-    """A signed PUT link for one PDF report (≤ 10 MB); the report is listed as ``pending_upload``."""
+    """A signed, single-use PUT link for one PDF report (≤ 10 MB); the report is listed as ``pending_upload``."""
     if data["uploadType"] != "report":
         raise ValidationError("Only report uploads are supported")
     if str(data["fileType"]).lower() not in ("application/pdf", "pdf"):
@@ -223,6 +220,12 @@ def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str
     if not file_name.lower().endswith(".pdf"):
         file_name += ".pdf"
     key = f"reports/{appointment.appointment_id}/{clock.local_now():%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}_{file_name}"
+    try:  # signed before the report is listed: a refused link lists nothing
+        target = storage.upload_target(
+            key, content_type="application/pdf", max_bytes=REPORT_MAX_BYTES, size=size, max_age=UPLOAD_LINK_SECONDS
+        )
+    except storage.StorageError as error:
+        raise ValidationError(str(error)) from error
     entry = {
         "s3Key": key,
         "fileName": file_name,
@@ -242,19 +245,16 @@ def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str
         condition=Appointment.appointment_id.exists(),
         add_version_condition=False,
     )
-    target = storage.upload_target(
-        key, content_type="application/pdf", max_bytes=REPORT_MAX_BYTES, max_age=UPLOAD_LINK_SECONDS
-    )
     return {
         "uploadUrl": target.url,
-        "uploadFields": target.fields,
+        "uploadFields": {},
         "s3Key": key,
         "referenceId": appointment.appointment_id,
         "uploadType": "report",
         "metadata": entry,
         "expiresIn": UPLOAD_LINK_SECONDS,
         "fileUrl": storage.download_url(key, filename=file_name),
-        "instructions": {"method": target.method, "note": _UPLOAD_NOTES[target.method]},
+        "instructions": {"method": "PUT", "headers": target.headers, "note": _UPLOAD_NOTE},
     }
 
 

@@ -4,7 +4,9 @@ atomic write (with the reservations of its slot and mechanic when the schedule o
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -320,8 +322,6 @@ def _plan_report_approval(actor: StaffIdentity, appointment: Appointment, value:
         raise ValidationError(f"Report {key[:200]} not found on this appointment")
     if report.get("reviewed"):
         raise ValidationError("Report has already been reviewed")
-    if action == "approve" and not storage.exists(key):
-        raise ValidationError("The report file has not been uploaded yet")
     report.update(
         reviewed=True,
         approved=action == "approve",
@@ -331,9 +331,22 @@ def _plan_report_approval(actor: StaffIdentity, appointment: Appointment, value:
     )
     if value.get("notes"):
         report["reviewNotes"] = validation.text(value["notes"], "reportApproval.notes", high=1000)
+    if action == "approve":
+        report["approvedKey"] = _approved_copy(appointment.appointment_id, key)
     change.actions.append(Appointment.reports.set(reports))
     change.approved_report = report if action == "approve" else None
     change.labels.append("Report review")
+
+
+def _approved_copy(appointment_id: str, key: str) -> str:
+    """Copy the uploaded report to a key no upload link targets; customers are served the copy, so
+    nothing sent to the upload link later (an S3-compatible store may ignore If-None-Match) reaches them."""
+    copy = f"reports/{appointment_id}/approved/{uuid.uuid4().hex[:8]}_{PurePosixPath(key).name}"
+    try:
+        storage.copy(key, copy)
+    except storage.StorageError as error:
+        raise ValidationError("The report file has not been uploaded yet") from error
+    return copy
 
 
 REVIEW_FIELDS = (
