@@ -1,7 +1,7 @@
 """Soak: 50 customer and 5 staff sockets on a real daphne for 3 minutes, with idle gaps of 30 s and more.
 
 Run with ``make soak`` (the ``soak`` marker is deselected by default). Traffic goes over plain
-HTTP and real WebSockets (a small RFC 6455 client on asyncio streams, below): customers
+HTTP and real WebSockets (the RFC 6455 client of ``tests/faults/wsclient.py``): customers
 write to the inbox, staff answer customers, every socket sits idle for 30 s or more at least
 once, half the customers never ping. Pass: no socket closed by the server, and every message
 delivered exactly once to every socket that should get it. The figures are printed at the end.
@@ -10,13 +10,9 @@ delivered exactly once to every socket that should get it. The figures are print
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import json
 import os
 import random
 import statistics
-import struct
 import subprocess
 import sys
 import time
@@ -32,6 +28,7 @@ import pytest
 import requests
 
 from tests.chat.conftest import ROOT, DaphneServer
+from tests.faults.wsclient import WsClient
 
 pytestmark = [pytest.mark.soak, pytest.mark.django_db(transaction=True)]
 
@@ -42,97 +39,46 @@ DURATION_SECONDS = float(os.environ.get("SOAK_SECONDS", "180"))
 QUIET_FROM, QUIET_FOR = DURATION_SECONDS / 3, 35.0
 PING_EVERY_SECONDS = 25  # what the website does
 WEBSITE_ORIGIN = "http://localhost:5173"  # the dev default of CORS_ALLOWED_ORIGINS
-WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 class Client:
-    """One RFC 6455 client socket: collects pushed events with their arrival time, answers pings,
-    and notes a close it did not ask for."""
+    """A socket read in the background: pushed events queue up with their arrival time, daphne's
+    pings are answered, and a close the test did not ask for is noted."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
+    def __init__(self, socket: WsClient) -> None:
+        self.socket = socket
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.close_info: tuple[int | None, str] | None = None
+        self.close_info: tuple[str, int | None] | None = None
         self.closing = False
-        self.pings_answered = 0
-        self.reading = asyncio.ensure_future(self._read_frames())
+        self.reading = asyncio.ensure_future(self._read())
 
-    def send_text(self, text: str) -> None:
-        self._send_frame(0x1, text.encode())
+    @property
+    def pings_answered(self) -> int:
+        return self.socket.pings_answered
 
     def close(self) -> None:
         self.closing = True
-        self._send_frame(0x8, struct.pack("!H", 1000))
         self.reading.cancel()
-        self.writer.close()
+        self.socket.close(code=1000)
 
-    def _send_frame(self, opcode: int, payload: bytes) -> None:
-        mask = os.urandom(4)
-        length = len(payload)
-        if length < 126:
-            header = struct.pack("!BB", 0x80 | opcode, 0x80 | length)
-        elif length < 1 << 16:
-            header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, length)
-        else:
-            header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, length)
-        self.writer.write(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-
-    async def _read_frames(self) -> None:
-        buffer = b""
-        try:
-            while True:
-                first, second = await self.reader.readexactly(2)
-                length = second & 0x7F
-                if length == 126:
-                    (length,) = struct.unpack("!H", await self.reader.readexactly(2))
-                elif length == 127:
-                    (length,) = struct.unpack("!Q", await self.reader.readexactly(8))
-                payload = await self.reader.readexactly(length)
-                opcode = first & 0x0F
-                if opcode == 0x9:  # daphne's keep-alive ping
-                    self._send_frame(0xA, payload)
-                    self.pings_answered += 1
-                elif opcode == 0x8:
-                    code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
-                    self._closed(code, payload[2:].decode(errors="replace"))
-                    return
-                elif opcode in (0x0, 0x1):
-                    buffer += payload
-                    if first & 0x80:
-                        event = json.loads(buffer)
-                        event["_at"] = time.monotonic()
-                        self.events.put_nowait(event)
-                        buffer = b""
-        except (asyncio.IncompleteReadError, ConnectionError) as error:
-            self._closed(None, f"connection lost: {error!r}")
-
-    def _closed(self, code: int | None, reason: str) -> None:
-        if not self.closing and self.close_info is None:
-            self.close_info = (code, reason)
+    async def _read(self) -> None:
+        while True:
+            kind, value = await self.socket.receive(timeout=None)
+            if kind != "text":  # "close" with the server's code, or "eof"
+                if not self.closing and self.close_info is None:
+                    self.close_info = (kind, value)
+                return
+            value["_at"] = time.monotonic()
+            self.events.put_nowait(value)
 
 
 async def _connect(url: str) -> Client:
     parsed = urlparse(url)
-    reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
-    key = base64.b64encode(os.urandom(16)).decode()
-    writer.write(
-        (
-            f"GET {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-            f"Origin: {WEBSITE_ORIGIN}\r\n\r\n"
-        ).encode()
-    )
-    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
-    accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()  # noqa: S324 - RFC 6455
-    status, *lines = head.decode("latin-1").split("\r\n")
-    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-    assert status.startswith("HTTP/1.1 101"), head
-    assert headers["sec-websocket-accept"] == accept
-    return Client(reader, writer)
+    return Client(await WsClient.connect(parsed.hostname, parsed.port, parsed.path, origin=WEBSITE_ORIGIN))
 
 
-def _send(socket: Client, payload: dict[str, Any]) -> None:
-    socket.send_text(json.dumps(payload))
+async def _send(socket: Client, payload: dict[str, Any]) -> None:
+    await socket.socket.send_json(payload)
 
 
 async def _reply(socket: Client, kind: str, timeout: float = 10) -> dict[str, Any]:
@@ -197,12 +143,12 @@ async def test_sockets_stay_up_and_every_message_arrives_once(daphne_server: Dap
 
     staff_sockets = [await _connect(ws_url) for _ in range(STAFF)]
     for socket, token in zip(staff_sockets, tokens, strict=True):
-        _send(socket, {"action": "staff-init", "token": token})
+        await _send(socket, {"action": "staff-init", "token": token})
         assert (await _reply(socket, "connection"))["success"] is True
     customers: list[tuple[Client, str]] = []
     for i in range(CUSTOMERS):
         socket = await _connect(ws_url)
-        _send(socket, {"action": "init", "userId": None, "userName": f"Soak Customer {i}"})
+        await _send(socket, {"action": "init", "userId": None, "userName": f"Soak Customer {i}"})
         init = await _reply(socket, "connection")
         assert init["success"] is True, init
         customers.append((socket, init["userId"]))
@@ -237,7 +183,7 @@ async def test_sockets_stay_up_and_every_message_arrives_once(daphne_server: Dap
             while time.monotonic() < wake:
                 await asyncio.sleep(min(1.0, wake - time.monotonic()))
                 if index % 2 == 0 and time.monotonic() - last_ping >= PING_EVERY_SECONDS:
-                    _send(socket, {"action": "ping", "timestamp": int(time.time() * 1000)})
+                    await _send(socket, {"action": "ping", "timestamp": int(time.time() * 1000)})
                     last_ping = time.monotonic()
             if time.monotonic() >= stop_at:
                 return

@@ -1,32 +1,40 @@
-"""A minimal WebSocket client (RFC 6455) over asyncio streams, for talking to a real daphne process:
-it reports the server's close code, or that the connection ended without a close frame."""
+"""A minimal WebSocket client (RFC 6455) over asyncio streams, for talking to a real daphne process
+(the fault tests and the soak): it answers pings, and reports the server's close code or that the
+connection ended without a close frame."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import struct
 from typing import Any
 
-TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
+CONTINUATION, TEXT, CLOSE, PING, PONG = 0x0, 0x1, 0x8, 0x9, 0xA
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 class WsClient:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.pings_answered = 0
 
     @classmethod
-    async def connect(cls, host: str, port: int, path: str = "/ws/") -> WsClient:
+    async def connect(cls, host: str, port: int, path: str = "/ws/", *, origin: str | None = None) -> WsClient:
         reader, writer = await asyncio.open_connection(host, port)
         key = base64.b64encode(os.urandom(16)).decode()
+        extra = f"Origin: {origin}\r\n" if origin else ""
         writer.write(
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n".encode()
         )
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
-        if not head.startswith(b"HTTP/1.1 101"):
+        status, *lines = head.decode("latin-1").split("\r\n")
+        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+        accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()  # noqa: S324 - RFC 6455
+        if not status.startswith("HTTP/1.1 101") or headers.get("sec-websocket-accept") != accept:
             raise ConnectionError(head.decode(errors="replace"))
         return cls(reader, writer)
 
@@ -46,8 +54,9 @@ class WsClient:
         self._send(TEXT, json.dumps(payload).encode())
         await self.writer.drain()
 
-    async def receive(self, timeout: float = 10) -> tuple[str, Any]:
+    async def receive(self, timeout: float | None = 10) -> tuple[str, Any]:
         """("text", parsed JSON), ("close", code) or ("eof", None) when the connection just ended."""
+        text = b""
         while True:
             try:
                 first, second = await asyncio.wait_for(self.reader.readexactly(2), timeout=timeout)
@@ -60,14 +69,18 @@ class WsClient:
             except (asyncio.IncompleteReadError, ConnectionError):
                 return "eof", None
             opcode = first & 0x0F
-            if opcode == TEXT:
-                return "text", json.loads(payload)
+            if opcode in (TEXT, CONTINUATION):
+                text += payload
+                if first & 0x80:  # the final fragment
+                    return "text", json.loads(text)
+                continue
             if opcode == CLOSE:
                 code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
                 self._send(CLOSE, payload[:2])
                 return "close", code
             if opcode == PING:
                 self._send(PONG, payload)
+                self.pings_answered += 1
 
     async def receive_json(self, predicate: Any = lambda event: True, timeout: float = 10) -> dict[str, Any]:
         while True:
@@ -77,5 +90,8 @@ class WsClient:
             if predicate(value):
                 return value
 
-    def close(self) -> None:
+    def close(self, code: int | None = None) -> None:
+        """Drop the connection; with ``code``, say goodbye with a close frame first."""
+        if code is not None:
+            self._send(CLOSE, struct.pack("!H", code))
         self.writer.close()
