@@ -56,7 +56,9 @@ def ensure_redis_server() -> str:
         print("redis-server is missing; installing it with apt-get ...", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server"], check=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server"], check=True, env=env
+        )
         path = shutil.which("redis-server")
         if path:
             return path
