@@ -87,28 +87,24 @@ class _S3Prefix:
         return f"s3://{self.bucket}/{self.prefix}"
 
     def write(self, name: str, data: bytes) -> None:
-        _s3().put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data)
+        storage.s3_client().put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data)
 
     def read(self, name: str) -> bytes | None:
         try:
-            return _s3().get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"].read()
+            return storage.s3_client().get_object(Bucket=self.bucket, Key=self.prefix + name)["Body"].read()
         except ClientError as error:
             if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
                 return None
             raise
 
     def names(self, prefix: str) -> Iterator[str]:
-        for page in _s3().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+        for page in (
+            storage.s3_client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.bucket, Prefix=self.prefix + prefix)
+        ):
             for entry in page.get("Contents", []):
                 yield entry["Key"][len(self.prefix) :]
-
-
-def _s3() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().create_client(
-        "s3", region_name=settings.AWS_DEFAULT_REGION, endpoint_url=settings.AWS_S3_ENDPOINT_URL or None
-    )
 
 
 def source_for(location: str | Path) -> _Target:

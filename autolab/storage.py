@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core import signing
 
-from autolab import links
+from autolab import aws, links
 
 _DOWNLOAD_SALT = "autolab.storage.download"
 _UPLOAD_SALT = "autolab.storage.upload"
@@ -49,27 +49,17 @@ def _local_path(key: str) -> Path:
     return Path(settings.MEDIA_ROOT) / _check_key(key)
 
 
-def _s3() -> Any:
-    import botocore.session
-    from botocore.config import Config
-
-    # Signature V4 signs the headers of a presigned request (V2 would leave If-None-Match and
-    # Content-Length out, so a client could drop or change them).
-    return botocore.session.get_session().create_client(
-        "s3",
-        region_name=settings.AWS_DEFAULT_REGION,
-        endpoint_url=settings.AWS_S3_ENDPOINT_URL or None,
-        config=Config(signature_version="s3v4"),
-    )
+def s3_client() -> Any:
+    return aws.client("s3", settings.AWS_DEFAULT_REGION, settings.AWS_S3_ENDPOINT_URL or None)
 
 
-def _uses_s3() -> bool:
+def _usess3_client() -> bool:
     return settings.FILE_STORAGE == "s3"
 
 
 def save(key: str, data: bytes, content_type: str) -> None:
-    if _uses_s3():
-        _s3().put_object(
+    if _usess3_client():
+        s3_client().put_object(
             Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key), Body=data, ContentType=content_type
         )
         return
@@ -81,8 +71,8 @@ def save(key: str, data: bytes, content_type: str) -> None:
 
 
 def read(key: str) -> bytes:
-    if _uses_s3():
-        client = _s3()
+    if _usess3_client():
+        client = s3_client()
         try:
             return client.get_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))["Body"].read()
         except client.exceptions.NoSuchKey as exc:
@@ -94,9 +84,9 @@ def read(key: str) -> bytes:
 
 
 def exists(key: str) -> bool:
-    if _uses_s3():
+    if _usess3_client():
         try:
-            _s3().head_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))
+            s3_client().head_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=_check_key(key))
         except Exception:
             return False
         return True
@@ -106,12 +96,12 @@ def exists(key: str) -> bool:
 def copy(source: str, target: str) -> None:
     """Store a copy of ``source`` at ``target``; raises StorageError when ``source`` does not exist."""
     _check_key(target)
-    if _uses_s3():
+    if _usess3_client():
         import botocore.exceptions
 
         bucket = settings.AWS_STORAGE_BUCKET_NAME
         try:
-            _s3().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": _check_key(source)})
+            s3_client().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": _check_key(source)})
         except botocore.exceptions.ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise StorageError(f"No file at {source}") from exc
@@ -128,8 +118,8 @@ def download_url(key: str, *, filename: str | None = None, max_age: int | None =
     """A link that serves the file until it expires (absolute on autolab, or an S3 presigned URL)."""
     _check_key(key)
     name = sanitize_filename(filename or PurePosixPath(key).name)
-    if _uses_s3():
-        return _s3().generate_presigned_url(
+    if _usess3_client():
+        return s3_client().generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": settings.AWS_STORAGE_BUCKET_NAME,
@@ -161,14 +151,14 @@ def upload_target(
     autolab, which checks type and size and lets the key's claimer refuse a second upload (409).
     """
     _check_key(key)
-    if _uses_s3():
+    if _usess3_client():
         if size is None or not 0 < size <= max_bytes:
             limit = max_bytes // (1024 * 1024)
             raise StorageError(
                 f"The file's size in bytes (at most {limit} MB) is required: an S3 upload link is bound to it"
             )
         params = {"ContentType": content_type, "ContentLength": size, "IfNoneMatch": "*"}
-        url = _s3().generate_presigned_url(
+        url = s3_client().generate_presigned_url(
             "put_object",
             Params={"Bucket": settings.AWS_STORAGE_BUCKET_NAME, "Key": key, **params},
             ExpiresIn=_max_age(max_age),
@@ -181,8 +171,12 @@ def upload_target(
 
 def keys(prefix: str = "") -> Iterator[str]:
     """Every stored key under ``prefix`` (for backups), in no particular order."""
-    if _uses_s3():
-        pages = _s3().get_paginator("list_objects_v2").paginate(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Prefix=prefix)
+    if _usess3_client():
+        pages = (
+            s3_client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Prefix=prefix)
+        )
         for page in pages:
             for entry in page.get("Contents", []):
                 yield entry["Key"]

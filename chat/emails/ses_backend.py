@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
+
+from autolab import aws
 
 _TRANSIENT_CODES = {
     "Throttling",
@@ -28,16 +29,10 @@ _TRANSIENT_CODES = {
 class SesEmailBackend(BaseEmailBackend):
     def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
-        self._client: Any = None
 
     def _ses(self) -> Any:
-        if self._client is None:
-            self._client = botocore.session.get_session().create_client(
-                "sesv2",
-                region_name=settings.AWS_DEFAULT_REGION,
-                endpoint_url=getattr(settings, "AWS_SES_ENDPOINT_URL", None) or None,
-            )
-        return self._client
+        endpoint_url = getattr(settings, "AWS_SES_ENDPOINT_URL", None) or None
+        return aws.client("sesv2", settings.AWS_DEFAULT_REGION, endpoint_url)
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         sent = 0
