@@ -94,7 +94,16 @@ def test_the_portal_session_works_too(admin, clerk) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_admins_at_once_never_report_the_same_previous_roles(make_staff, clerk) -> None:
     admins = [make_staff("ADMIN") for _ in range(6)]
-    targets = [["MECHANIC"], ["CUSTOMER_SUPPORT"], ["ADMIN", "CLERK"], ["MECHANIC", "CLERK"], ["CLERK"], ["ADMIN"]]
+    # Six distinct targets, none the starting ["CLERK"]: a chain of successes never revisits a state, so
+    # no two of them can honestly have seen the same roles (with ["CLERK"] among them, two could).
+    targets = [
+        ["MECHANIC"],
+        ["CUSTOMER_SUPPORT"],
+        ["ADMIN", "CLERK"],
+        ["MECHANIC", "CLERK"],
+        ["CUSTOMER_SUPPORT", "CLERK"],
+        ["ADMIN"],
+    ]
     with ThreadPoolExecutor(max_workers=6) as pool:
         results = list(pool.map(lambda pair: change(pair[0], clerk.email, pair[1]), zip(admins, targets, strict=True)))
     assert {status for status, _ in results} <= {200, 409}
