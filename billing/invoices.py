@@ -16,14 +16,15 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from autolab import clock, events, links, storage
+from autolab.batch import BatchRead, first
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.money import money_str, to_money
 from autolab.permissions import StaffIdentity
 from billing import keys, pdf, records
 from billing.models import BillingKey, Invoice
-from bookings.selectors import service_price_get
-from chat.emails.services import email_customer
+from bookings.selectors import plan_cached
+from chat.emails.services import OutboxEmail, email_customer, outbox_message
 from chat.selectors import customer_get
 from staffapp.selectors import staff_get_by_user_id
 
@@ -86,11 +87,14 @@ def _ddmmyyyy(day: dt.date) -> str:
 
 
 def booked_by(created_user_id: str) -> str:
-    """ "STAFF" when staff booked without naming a customer, the customer's userId, else "NONE"."""
-    if created_user_id and staff_get_by_user_id(created_user_id) is not None:
-        return "STAFF"
+    """ "STAFF" when staff booked without naming a customer, the customer's userId, else "NONE".
+
+    Ids are server-issued UUIDs, never both: the customer is looked up first (one GetItem, the
+    usual case) and the Staff userId index only when it is not one."""
     if created_user_id and customer_get(created_user_id) is not None:
         return created_user_id
+    if created_user_id and staff_get_by_user_id(created_user_id) is not None:
+        return "STAFF"
     return "NONE"
 
 
@@ -103,7 +107,7 @@ def _record_lines(record: records.Record) -> tuple[list[pdf.Line], list[dict], l
     """(PDF lines, analytics services, analytics orders) from the catalogue and the record."""
     vehicle = f"{record.car_make} {record.car_model} {record.car_year}".strip()
     if records.record_type_of(record) == "appointment":
-        plan = service_price_get(record.service_id, record.plan_id)
+        plan = plan_cached(record.service_id, record.plan_id)
         service_name = plan.service_name if plan else "Inspection service"
         plan_name = plan.plan_name if plan else f"Plan {record.plan_id}"
         line = pdf.Line(service_name, f"{vehicle} | {plan_name}", 1, to_money(record.price))
@@ -318,10 +322,24 @@ def invoice_get(invoice_id: str) -> Invoice:
 
 
 def _notify_confirmed(invoice: Invoice, key: str) -> None:
+    """Queue the confirmation once: a completion that is a retry finds its dedupe key taken."""
+    args = _confirmation_args(invoice, key)
+    if args is not None:
+        email_customer(**args)
+
+
+def _confirmation_email(invoice: Invoice, key: str) -> OutboxEmail | None:
+    """The confirmation, unwritten, for the transaction that issues the invoice."""
+    args = _confirmation_args(invoice, key)
+    return outbox_message(**args) if args is not None else None
+
+
+def _confirmation_args(invoice: Invoice, key: str) -> dict[str, Any] | None:
+    """The "payment confirmed" email with the PDF attached (None without a customer address)."""
     meta = invoice.metadata.as_dict() if invoice.metadata else {}
     email = meta.get("userEmail") or ""
     if "@" not in email:
-        return
+        return None
     context = {
         "referenceNumber": invoice.reference_number,
         "referenceType": invoice.reference_type,
@@ -333,14 +351,14 @@ def _notify_confirmed(invoice: Invoice, key: str) -> None:
         "invoiceNumber": invoice.invoice_number,
         "invoiceUrl": links.invoice_pdf(invoice.invoice_id),
     }
-    email_customer(
-        email_type="payment_confirmed",
-        to_email=email,
-        to_name=meta.get("userName", ""),
-        context=context,
-        dedupe_key=f"payment_confirmed:{invoice.invoice_id}",
-        attachments=[key],
-    )
+    return {
+        "email_type": "payment_confirmed",
+        "to_email": email,
+        "to_name": meta.get("userName", ""),
+        "context": context,
+        "dedupe_key": f"payment_confirmed:{invoice.invoice_id}",
+        "attachments": [key],
+    }
 
 
 def _link_record(invoice: Invoice) -> None:
@@ -368,6 +386,111 @@ def invoice_complete(invoice: Invoice) -> Invoice:
         _link_record(invoice)
         keys.pending_clear(invoice.reference_type, invoice.reference_number)
     _notify_confirmed(invoice, key)
+    _announce_generated(invoice)
+    return invoice
+
+
+@dataclass
+class _RecordReads:
+    record: records.Record | None
+    lock: BillingKey | None
+    counter: int
+
+
+def _record_reads(reference_type: str, reference_number: str) -> _RecordReads:
+    """The record, its active-invoice lock and the invoice counter: one strongly consistent
+    BatchGetItem across the record's table and BillingKeys."""
+    model = records.record_model(reference_type)
+    batch = BatchRead()
+    if reference_number and isinstance(reference_number, str) and len(reference_number) <= 100:
+        batch.add(model, reference_number, consistent=True)
+    batch.add(BillingKey, keys.ACTIVE_INVOICE, keys.reference_key(reference_type, reference_number), consistent=True)
+    batch.add(BillingKey, keys.COUNTER, keys.INVOICE_COUNTER, consistent=True)
+    found = batch.run()
+    billing_keys = [BillingKey.from_raw_data(raw) for raw in found.get(BillingKey.Meta.table_name, [])]
+    lock = next((k for k in billing_keys if k.kind == keys.ACTIVE_INVOICE), None)
+    counter = next((k for k in billing_keys if k.kind == keys.COUNTER), None)
+    return _RecordReads(
+        first(found.get(model.Meta.table_name, []), model), lock, int(counter.value or 0) if counter else 0
+    )
+
+
+def invoice_generate_for_record(*, reference_type: str, reference_number: str) -> Invoice | None:
+    """The one active invoice of a paid appointment or order; created at most once.
+
+    Re-reads the record: an unpaid record gets no invoice (its marker is dropped), and when an
+    active invoice exists already it is completed (PDF, email) instead of duplicated.
+
+    A new invoice is rendered and its PDF stored first; then ONE transaction moves the counter,
+    writes the invoice, takes the lock, links the record (still paid, same version), drops the
+    pending marker and queues the confirmation email. A lost race re-reads and renders again
+    under the same invoice id, so the stored PDF is simply replaced.
+    """
+    invoice_id = _new_invoice_id()
+    for _ in range(_ISSUE_RETRIES):
+        reads = _record_reads(reference_type, reference_number)
+        record = reads.record
+        if record is None or record.payment_status != "paid":
+            keys.pending_clear(reference_type, reference_number)
+            return None
+        if reads.lock is not None:
+            return invoice_complete(invoice_get(reads.lock.invoice_id)) if reads.lock.invoice_id else None
+        invoice = _rendered_invoice(record, invoice_id, reads.counter + 1)
+        email = _confirmation_email(invoice, invoice.s3_key or pdf_key(invoice_id))
+        try:
+            _issue_for_record(invoice, record, reads.counter, email)
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            continue  # counter moved, record changed, or another invoice took the lock: re-read
+        if email is not None:
+            email.enqueue()
+        _announce_generated(invoice)
+        return invoice
+    raise Conflict("Could not allocate an invoice number; please try again")
+
+
+def _rendered_invoice(record: records.Record, invoice_id: str, number: int) -> Invoice:
+    """The invoice item of ``record`` numbered ``number``, with its PDF already stored."""
+    draft = record_draft(record)
+    draft.metadata["lines"] = _lines_meta(draft.lines)
+    invoice = _invoice_item(draft, number)
+    invoice.invoice_id = invoice_id
+    data = pdf.render_invoice(_document(invoice))
+    key = pdf_key(invoice_id)
+    storage.save(key, data, "application/pdf")
+    invoice.s3_key, invoice.file_size, invoice.file_url = key, len(data), invoice_link(invoice_id)
+    invoice.updated_at = clock.epoch_now()
+    return invoice
+
+
+def _issue_for_record(invoice: Invoice, record: records.Record, current: int, email: OutboxEmail | None) -> None:
+    model = type(record)
+    counter = BillingKey(kind=keys.COUNTER, key=keys.INVOICE_COUNTER)
+    counter_rule = BillingKey.value == current if current else BillingKey.value.does_not_exist()
+    lock_key = keys.reference_key(invoice.reference_type, invoice.reference_number)
+    with transaction() as write:
+        write.update(counter, actions=[BillingKey.value.set(current + 1)], condition=counter_rule)
+        write.save(invoice, condition=Invoice.invoice_id.does_not_exist())
+        write.save(
+            BillingKey(kind=keys.ACTIVE_INVOICE, key=lock_key, invoice_id=invoice.invoice_id),
+            condition=BillingKey.key.does_not_exist(),
+        )
+        write.update(
+            record,
+            actions=[
+                model.invoice_id.set(invoice.invoice_id),
+                model.invoice_url.set(invoice_link(invoice.invoice_id)),
+                model.updated_at.set(clock.epoch_now()),
+            ],
+            condition=model.payment_status == "paid",
+        )
+        write.delete(BillingKey(kind=keys.PENDING_INVOICE, key=lock_key))
+        if email is not None:
+            email.add_to(write)
+
+
+def _announce_generated(invoice: Invoice) -> None:
     events.publish_to_staff(
         "invoice.generated",
         {
@@ -377,30 +500,6 @@ def invoice_complete(invoice: Invoice) -> Invoice:
             "referenceType": invoice.reference_type,
         },
     )
-    return invoice
-
-
-def invoice_generate_for_record(*, reference_type: str, reference_number: str) -> Invoice | None:
-    """The one active invoice of a paid appointment or order; created at most once.
-
-    Re-reads the record: an unpaid record gets no invoice (its marker is dropped), and when an
-    active invoice exists already it is completed (PDF, email) instead of duplicated.
-    """
-    record = records.record_get(reference_type, reference_number)
-    if record is None or record.payment_status != "paid":
-        keys.pending_clear(reference_type, reference_number)
-        return None
-    lock = keys.active_lock_get(reference_type, reference_number)
-    if lock is None:
-        draft = record_draft(record)
-        draft.metadata["lines"] = _lines_meta(draft.lines)
-        invoice = invoice_issue(draft, locked=True)
-        if invoice is not None:
-            return invoice_complete(invoice)
-        lock = keys.active_lock_get(reference_type, reference_number)
-    if lock is None or not lock.invoice_id:
-        return None
-    return invoice_complete(invoice_get(lock.invoice_id))
 
 
 # --- cancel and reactivate ------------------------------------------------------------------------
@@ -493,9 +592,12 @@ def _record_payment_status(invoice: Invoice, status: str, *, only_from: tuple[st
         return False
     model = type(record)
     rule = model.payment_status.is_in(*only_from)
-    return records.record_set_if(
+    changed = records.record_set_if(
         record, [model.payment_status.set(status), model.updated_at.set(clock.epoch_now())], rule
     )
+    if changed and status != "paid":
+        records.release_hold(invoice.reference_type, invoice.reference_number)
+    return changed
 
 
 def _notify_change(invoice: Invoice, email_type: str, reason: str) -> None:

@@ -123,6 +123,14 @@ def record_set_if(record: Record, actions: list[Action], condition: Condition | 
     return True
 
 
+def release_hold(record_type: str, record_id: str) -> None:
+    """A record that stopped being paid gives back the slot its payment held (appointments)."""
+    if record_type == "appointment":
+        from bookings.reservations import hold_release
+
+        hold_release(record_id)
+
+
 def describe(record: Record) -> dict[str, Any]:
     """A small JSON-safe summary of the record for events and portal pages."""
     return {

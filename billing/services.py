@@ -21,6 +21,8 @@ from autolab.money import from_cents, money_str, to_cents
 from autolab.permissions import StaffIdentity
 from billing import invoices, keys, records, stripe_api
 from billing.models import Payment
+from bookings import reservations
+from bookings.models import Appointment
 from chat.emails.services import email_customer
 from chat.selectors import customer_get
 
@@ -79,9 +81,14 @@ def _mark_paid(record_type: str, record_id: str, fields: dict[str, Any], intent_
         actions = [getattr(model, name).set(value) for name, value in fields.items()]
         actions += [model.payment_status.set("paid"), model.updated_at.set(clock.epoch_now())]
         try:
-            with transaction() as write:
-                write.update(record, actions=actions, condition=rule)
-                write.save(keys.pending_marker(record_type, record_id))
+            if isinstance(record, Appointment):  # paying holds its first choice (bookings.reservations)
+                marker = keys.pending_marker(record_type, record_id)
+                hold = reservations.payment_hold(record)
+                reservations.commit_payment(record, actions, condition=rule, puts=[marker], hold=hold)
+            else:
+                with transaction() as write:
+                    write.update(record, actions=actions, condition=rule)
+                    write.save(keys.pending_marker(record_type, record_id))
         except TransactWriteError as error:
             if error.cause_response_code != "TransactionCanceledException":
                 raise
@@ -346,6 +353,7 @@ def _on_refunded(obj: dict[str, Any]) -> None:
             reference_type=payment.type, reference_number=payment.reference_number, reason="Payment was refunded"
         )
         keys.pending_clear(payment.type, payment.reference_number)
+        records.release_hold(payment.type, payment.reference_number)
         _notify_cancelled(record, "stripe", "Payment was refunded", cancelled, f"refunded:{intent_id}")
         events.publish_to_staff("payment.refunded", {**records.describe(record), "paymentStatus": "refunded"})
 
@@ -427,6 +435,7 @@ def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_n
         condition=lambda model: model.payment_status == "paid",
     )
     keys.pending_clear(record_type, reference_number)
+    records.release_hold(record_type, reference_number)
     cancelled = invoices.invoices_cancel_for_record(
         reference_type=record_type, reference_number=reference_number, reason="Payment was cancelled by staff"
     )

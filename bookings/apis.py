@@ -180,7 +180,7 @@ class AvailabilityApi(APIView):
     def get(self, request: Request) -> Response:
         query = validated_query(self.AvailabilityQuerySerializer, request)
         dates, _ = _dates(request.query_params, max_days=MAX_AVAILABILITY_DAYS)
-        plan = selectors.service_price_get(query["serviceId"], query["planId"])
+        plan = selectors.plan_cached(query["serviceId"], query["planId"])
         if plan is None or not plan.active:
             raise NotFound("Service plan not found")
         capacity = selectors.booking_capacity()

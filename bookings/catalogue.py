@@ -8,7 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from pynamodb.exceptions import PutError
 
-from autolab import clock
+from autolab import caches, clock
 from autolab.events import publish_to_staff
 from autolab.exceptions import Conflict, ValidationError
 from autolab.money import to_money
@@ -52,6 +52,7 @@ def service_plan_save(
     )
     plan.save()
     cache.delete(selectors.CATALOGUE_CACHE_KEY)
+    caches.invalidate(caches.plan_key(service_id, plan_id))
     return plan
 
 

@@ -137,6 +137,8 @@ class Appointment(DynamoModel):
     scheduled_date = UnicodeAttribute(attr_name="scheduledDate", null=True)
     scheduled_time_slot = ScheduledTimeSlot(attr_name="scheduledTimeSlot", null=True)
     assigned_mechanic_id = UnicodeAttribute(attr_name="assignedMechanicId", null=True)
+    # Addition: the first choice a paid PENDING appointment holds in SlotLoad (reservations.py).
+    held_slot = ScheduledTimeSlot(attr_name="heldSlot", null=True)
     created_user_id = UnicodeAttribute(attr_name="createdUserId")
     status = UnicodeAttribute(attr_name="status", default="PENDING")
     price = DecimalAttribute(attr_name="price")
@@ -205,4 +207,7 @@ class BookingCounter(DynamoModel):
 
     counter_key = UnicodeAttribute(hash_key=True, attr_name="counterKey")
     bookings = IntegerAttribute(attr_name="bookings", default=0)
+    # Every appointment booked for the customer that day (by them or by staff), once known; the
+    # daily limit reads nothing else while it is below the limit (bookings/services.py).
+    day_total = IntegerAttribute(attr_name="dayTotal", null=True)
     version = VersionAttribute(attr_name="version")

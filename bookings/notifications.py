@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -13,6 +14,9 @@ from autolab.money import money_str
 from bookings import selectors
 from bookings.models import Appointment
 from bookings.serializers import report_file_key
+
+if TYPE_CHECKING:
+    from chat.emails.services import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ def customer_contact(appointment: Appointment) -> tuple[str, str, str]:
 
 def email_context(appointment: Appointment) -> dict[str, Any]:
     """What the appointment email templates need, JSON-serialisable."""
-    plan = selectors.service_price_get(appointment.service_id, appointment.plan_id)
+    plan = selectors.plan_cached(appointment.service_id, appointment.plan_id)
     name, email, phone = customer_contact(appointment)
     mechanic = selectors.staff_contact(appointment.assigned_mechanic_id)
     slot = appointment.scheduled_time_slot
@@ -54,33 +58,62 @@ def email_context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
-def notify(
-    appointment: Appointment,
-    email_type: str,
-    *,
-    dedupe: str,
-    update_type: str | None = None,
-    changes: list[str] | None = None,
-    report: dict | None = None,
-) -> None:
-    """Queue the customer email of a change; a failure is logged, the change is already stored."""
-    from chat.emails.services import email_customer
+@dataclass(frozen=True)
+class Notice:
+    """Which customer email a change sends, and what it says beyond the appointment itself."""
 
+    email_type: str
+    dedupe: str
+    update_type: str | None = None
+    changes: list[str] = field(default_factory=list)
+    report: dict | None = None
+
+
+def _email_args(appointment: Appointment, notice: Notice) -> dict[str, Any] | None:
+    """The outbox arguments of ``notice`` about ``appointment``; None without a customer address."""
     name, email, _phone = customer_contact(appointment)
     if not email:
-        return
+        return None
     context = email_context(appointment)
-    if update_type:
-        context.update(update_type=update_type, changes=changes or [])
-    if report:
+    if notice.update_type:
+        context.update(update_type=notice.update_type, changes=notice.changes)
+    if report := notice.report:
         url = storage.download_url(
             report_file_key(report) or "", filename=report.get("fileName"), max_age=links.customer_link_max_age()
         )
         context.update(reportFileName=report.get("fileName"), reportS3Key=report.get("s3Key"), reportUrl=url)
+    return {
+        "email_type": notice.email_type,
+        "to_email": email,
+        "to_name": name,
+        "context": context,
+        "dedupe_key": notice.dedupe,
+    }
+
+
+def notify(appointment: Appointment, notice: Notice) -> None:
+    """Queue the customer email of a stored change; a failure is logged, the change stays."""
+    from chat.emails.services import email_customer
+
     try:
-        email_customer(email_type=email_type, to_email=email, to_name=name, context=context, dedupe_key=dedupe)
+        args = _email_args(appointment, notice)
+        if args is not None:
+            email_customer(**args)
     except Exception:
-        logger.exception("Could not queue %s for appointment %s", email_type, appointment.appointment_id)
+        logger.exception("Could not queue %s for appointment %s", notice.email_type, appointment.appointment_id)
+
+
+def outbox_for(appointment: Appointment, notice: Notice) -> OutboxEmail | None:
+    """``notify``'s email, to be written in the change's own transaction instead (None without a
+    customer address, or when it cannot be built: the change still goes ahead without it)."""
+    from chat.emails.services import outbox_message
+
+    try:
+        args = _email_args(appointment, notice)
+        return outbox_message(**args) if args is not None else None
+    except Exception:
+        logger.exception("Could not build %s for appointment %s", notice.email_type, appointment.appointment_id)
+        return None
 
 
 def event_payload(appointment: Appointment) -> dict[str, Any]:

@@ -8,21 +8,37 @@ change in ONE DynamoDB transaction, so concurrent requests can never overbook.
 * ``UnavailableSlots[date].version`` is condition-checked, so a period blocked after we read the
   blocks makes the schedule fail instead of landing in it.
 * The appointment itself is conditioned on its ``version`` (optimistic locking).
+
+Paid first choices (§3.2 of the original): when a PENDING appointment is paid, its priority-1
+preferred slot is *held* in the same transaction as the payment: it takes a place in
+``SlotLoad`` (``j_<id>`` = ``"HH:MM-HH:MM|PENDING"``) under the same capacity condition as
+scheduling, and the appointment records it in ``heldSlot``. So two payments for the last place
+cannot both hold it: the second finds the slot full and is recorded as paid without a hold
+(the money is already taken; staff schedule it elsewhere). Scheduling the appointment moves the
+hold to the scheduled slot; cancelling it, reverting or refunding its payment releases it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pynamodb.attributes import VersionAttribute
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.update import Action
+from pynamodb.expressions.operand import Value
+from pynamodb.expressions.update import Action, RemoveAction, SetAction
 
+from autolab import clock
+from autolab.batch import BatchRead
 from autolab.dynamodb import connection
 from autolab.exceptions import Conflict
-from bookings.models import Appointment, MechanicDay, SlotLoad, UnavailableSlot
+from bookings.models import Appointment, MechanicDay, ScheduledTimeSlot, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
+
+if TYPE_CHECKING:
+    from chat.emails.services import OutboxEmail
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,147 @@ def placement_of(appointment: Appointment) -> Placement | None:
     return Placement(
         slot.date, Interval.parse(slot.start, slot.end), appointment.assigned_mechanic_id, appointment.status
     )
+
+
+HELD_STATUS = "PENDING"
+
+
+def held_of(appointment: Appointment) -> Placement | None:
+    """The place a paid PENDING appointment holds for its first choice, if any."""
+    slot = appointment.held_slot
+    if slot is None or appointment.scheduled_time_slot is not None:
+        return None
+    try:
+        return Placement(slot.date, Interval.parse(slot.start, slot.end), None, HELD_STATUS)
+    except ValueError:
+        return None
+
+
+def first_choice(appointment: Appointment) -> Placement | None:
+    """The priority-1 preferred slot, today or later, as a place to hold (None if unusable)."""
+    chosen = next((slot for slot in appointment.selected_slots or [] if slot.priority == 1), None)
+    if chosen is None or not isinstance(chosen.date, str) or chosen.date < clock.business_date_str():
+        return None
+    try:
+        return Placement(chosen.date, Interval.parse(chosen.start, chosen.end), None, HELD_STATUS)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What paying adds to its transaction so the first choice is held."""
+
+    placement: Placement
+    actions: list[Action]
+    slot_update: dict[str, Any]
+
+
+def hold_for_payment(appointment: Appointment, *, used: int, capacity: int) -> Hold | None:
+    """The hold a payment of ``appointment`` takes, when its first choice has room (``used`` of
+    ``capacity`` as last read; the write re-checks it). None: nothing to hold, or full."""
+    placement = first_choice(appointment)
+    if (
+        placement is None
+        or appointment.status != "PENDING"
+        or appointment.scheduled_time_slot is not None
+        or appointment.held_slot is not None
+        or used >= capacity
+    ):
+        return None
+    start, end = placement.interval.label.split("-")
+    actions = [Appointment.held_slot.set(ScheduledTimeSlot(date=placement.date, start=start, end=end))]
+    update = _slot_load_update(appointment.appointment_id, placement.date, None, placement, capacity)
+    return Hold(placement, actions, update)
+
+
+def payment_hold(appointment: Appointment) -> Hold | None:
+    """The hold paying ``appointment`` should take now: its first choice, if that has room."""
+    from bookings import selectors
+
+    placement = first_choice(appointment)
+    if placement is None:
+        return None
+    # Strongly consistent: a payment that just took the last place must be seen as such.
+    state = selectors.day_states_with([placement.date], BatchRead(), consistent=True)[0][placement.date]
+    return hold_for_payment(appointment, used=state.used(placement.interval), capacity=selectors.booking_capacity())
+
+
+def commit_payment(
+    appointment: Appointment, actions: list[Action], *, condition: Any, puts: list[Any], hold: Hold | None
+) -> None:
+    """The payment write of an appointment: its ``actions`` (plus the hold's), ``puts`` (models to
+    save, e.g. the pending-invoice marker) and the hold's place in SlotLoad, in ONE transaction.
+    Raises TransactWriteError like any transaction (billing re-reads and decides again)."""
+    updates = [
+        appointment.get_update_kwargs_from_instance(
+            actions=actions + (hold.actions if hold else []), condition=condition
+        )
+    ]
+    if hold is not None:
+        updates.append(hold.slot_update)
+    connection().transact_write_items(
+        condition_check_items=[],
+        delete_items=[],
+        put_items=[item.get_save_kwargs_from_instance() for item in puts],
+        update_items=updates,
+    )
+
+
+def holds_backfill() -> Iterator[str]:
+    """Hold the first choice of paid PENDING appointments paid before holds existed, earliest
+    payment first, while the slot has room (run once after deploying; safe to run again)."""
+    rule = (Appointment.payment_status == "paid") & Appointment.held_slot.does_not_exist()
+    waiting = [a for a in Appointment.status_index.query("PENDING", filter_condition=rule) if not a.scheduled_time_slot]
+    waiting.sort(key=lambda a: (a.paid_at or a.payment_confirmed_at or a.updated_at or 0, a.appointment_id))
+    for appointment in waiting:
+        hold = payment_hold(appointment)
+        if hold is None:
+            yield f"{appointment.appointment_id}: nothing held (no usable first choice, or it is full)"
+            continue
+        still = (
+            (Appointment.payment_status == "paid")
+            & (Appointment.status == "PENDING")
+            & Appointment.held_slot.does_not_exist()
+        )
+        update = appointment.get_update_kwargs_from_instance(actions=hold.actions, condition=still)
+        try:
+            connection().transact_write_items(
+                condition_check_items=[], delete_items=[], put_items=[], update_items=[update, hold.slot_update]
+            )
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            yield f"{appointment.appointment_id}: changed meanwhile or the slot filled up; not held"
+            continue
+        yield f"{appointment.appointment_id}: holds {hold.placement.date} {hold.placement.interval.label}"
+
+
+def hold_release(appointment_id: str) -> bool:
+    """Give back the place an appointment holds once it is no longer a paid PENDING one (payment
+    reverted or refunded). Idempotent; True when a hold was released here."""
+    for _ in range(5):
+        try:
+            appointment = Appointment.get(appointment_id, consistent_read=True)
+        except Appointment.DoesNotExist:
+            return False
+        held = held_of(appointment)
+        if held is None or (appointment.payment_status == "paid" and appointment.status == "PENDING"):
+            return False
+        update = appointment.get_update_kwargs_from_instance(
+            actions=[Appointment.held_slot.remove()], condition=Appointment.held_slot.exists()
+        )
+        release = _slot_load_update(appointment_id, held.date, held, None, 0)
+        try:
+            connection().transact_write_items(
+                condition_check_items=[], delete_items=[], put_items=[], update_items=[update, release]
+            )
+        except TransactWriteError as error:
+            if error.cause_response_code != "TransactionCanceledException":
+                raise
+            continue  # the appointment changed meanwhile: look again
+        return True
+    raise Conflict("The appointment changed while its held slot was being released; please try again")
 
 
 def job_attribute(appointment_id: str) -> str:
@@ -184,6 +341,7 @@ _FAILURES = {
     "appointment": "The appointment was changed by someone else; reload it and try again",
     "load": "That time slot is fully booked",
     "mechanic": "The mechanic already has a job at that time",
+    "email": "This change was just made by someone else; reload and try again",
 }
 
 
@@ -196,34 +354,73 @@ def commit(
     capacity: int,
     block: BlockRead | None,
     condition: Any = None,
-) -> None:
-    """Write the appointment ``actions`` and move its reservations from ``old`` to ``new`` atomically.
+    release_hold: bool = False,
+    email: OutboxEmail | None = None,
+) -> bool:
+    """Write the appointment ``actions`` and move its reservations from ``old`` to ``new`` atomically,
+    with the customer ``email`` of the change (outbox) in the same transaction.
 
     Raises Conflict (409) naming what stopped it: a stale appointment, a full slot, a busy
-    mechanic, or a block added meanwhile.
+    mechanic, or a block added meanwhile. Returns True when ``appointment`` in memory now
+    matches what was stored (see ``apply_locally``).
+
+    A held first choice (see the module doc) is given up here when the appointment gets a
+    schedule (``new``) or ``release_hold`` says so (it is being cancelled).
     """
-    labels: list[str] = []
-    checks = []
-    if block is not None:
-        checks.append(_block_check(block))
-        labels.append("block")
+    if old is None and (new is not None or release_hold) and held_of(appointment) is not None:
+        old = held_of(appointment)
+        actions = [*actions, Appointment.held_slot.remove()]
+    checks = [_block_check(block)] if block is not None else []
     updates = [appointment.get_update_kwargs_from_instance(actions=actions, condition=condition)]
-    labels.append("appointment")
+    update_labels = ["appointment"]
     for date in sorted({p.date for p in (old, new) if p}):
         updates.append(_slot_load_update(appointment.appointment_id, date, old, new, capacity))
-        labels.append("load")
+        update_labels.append("load")
     mechanic_updates = _mechanic_updates(appointment.appointment_id, old, new)
     updates.extend(mechanic_updates)
-    labels.extend(["mechanic"] * len(mechanic_updates))
+    update_labels.extend(["mechanic"] * len(mechanic_updates))
+    puts: list[dict] = []
+    if email is not None:
+        puts, email_updates = email.write_items()
+        updates.extend(email_updates)
+        update_labels.extend(["email"] * len(email_updates))
+    # In the order DynamoDB lists them (checks, puts, updates), to name a failed condition.
+    labels = ["block"] * len(checks) + ["email"] * len(puts) + update_labels
     try:
         connection().transact_write_items(
-            condition_check_items=checks, delete_items=[], put_items=[], update_items=updates
+            condition_check_items=checks, delete_items=[], put_items=puts, update_items=updates
         )
     except TransactWriteError as error:
         if error.cause_response_code != "TransactionCanceledException":
             raise
         raise Conflict(_failure_message(error, labels)) from error
     appointment.update_local_version_attribute()
+    return apply_locally(appointment, actions)
+
+
+def apply_locally(instance: Any, actions: list[Action]) -> bool:
+    """Apply committed top-level SET-to-a-value and REMOVE ``actions`` to ``instance`` in memory,
+    so the caller need not read the item back (transactions return no attributes). False, and
+    nothing applied, when an action is anything else (the caller then re-reads)."""
+    names = {id(attribute): name for name, attribute in type(instance).get_attributes().items()}
+    changes = []
+    for action in actions:
+        path = action.values[0]
+        attribute = getattr(path, "attribute", None)
+        if isinstance(attribute, VersionAttribute):
+            continue  # bumped locally by update_local_version_attribute
+        name = names.get(id(attribute))
+        if name is None or len(path.path) != 1:
+            return False
+        if isinstance(action, RemoveAction):
+            changes.append((name, None))
+        elif isinstance(action, SetAction) and isinstance(action.values[1], Value):
+            changes.append((name, attribute.deserialize(attribute.get_value(action.values[1].value))))
+        else:
+            return False
+    for name, value in changes:
+        setattr(instance, name, value)
+    return True
 
 
 def _failure_message(error: TransactWriteError, labels: list[str]) -> str:

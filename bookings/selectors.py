@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from autolab import caches
+from autolab.batch import BatchRead, first
 from autolab.dynamodb import connection
 from autolab.pagination import Page, paginate
 from autolab.permissions import Role
@@ -15,8 +17,8 @@ from bookings.models import Appointment, MechanicDay, ServicePrice, SlotLoad, Un
 from bookings.slots import Interval
 
 CATALOGUE_CACHE_KEY = "bookings:catalogue"
-CAPACITY_CACHE_KEY = "bookings:mechanics"
-CACHE_SECONDS = 60
+CAPACITY_CACHE_KEY = caches.MECHANICS_KEY
+CACHE_SECONDS = caches.TTL_SECONDS
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -28,6 +30,27 @@ def service_price_get(service_id: int, plan_id: int) -> ServicePrice | None:
         return ServicePrice.get(service_id, plan_id)
     except ServicePrice.DoesNotExist:
         return None
+
+
+def plan_cached(service_id: int, plan_id: int) -> ServicePrice | None:
+    """One plan by key through the shared short-lived cache (autolab.caches; cleared on save)."""
+    raw = caches.cached(caches.plan_key(service_id, plan_id), lambda: _plan_raw(service_id, plan_id))
+    return ServicePrice.from_raw_data(raw) if raw else None
+
+
+def _plan_raw(service_id: int, plan_id: int) -> dict[str, Any] | None:
+    plan = service_price_get(service_id, plan_id)
+    return plan.serialize() if plan else None
+
+
+def plan_peek(service_id: int, plan_id: int) -> ServicePrice | None:
+    """The cached plan, or None without reading DynamoDB (callers batch the read instead)."""
+    raw = caches.peek(caches.plan_key(service_id, plan_id))
+    return ServicePrice.from_raw_data(raw) if isinstance(raw, dict) else None
+
+
+def plan_remember(plan: ServicePrice) -> None:
+    caches.store(caches.plan_key(plan.service_id, plan.plan_id), plan.serialize())
 
 
 def service_price_list() -> list[ServicePrice]:
@@ -118,9 +141,13 @@ def mechanic_get(user_id: str) -> dict[str, str] | None:
 
 
 def staff_contact(user_id: str | None) -> dict[str, str] | None:
-    """``{userName, userEmail, contactNumber}`` of any staff member (assigned mechanic display)."""
+    """``{userName, userEmail, contactNumber}`` of any staff member (assigned mechanic display);
+    active mechanics come from the cached list, anyone else from the Staff userId index."""
     if not user_id:
         return None
+    mechanic = next((m for m in mechanics_active() if m["userId"] == user_id), None)
+    if mechanic is not None:
+        return {key: mechanic[key] for key in ("userName", "userEmail", "contactNumber")}
     from staffapp.selectors import staff_get_by_user_id
 
     staff = staff_get_by_user_id(user_id)
@@ -167,15 +194,41 @@ def unavailable_slot_get(date: str) -> UnavailableSlot | None:
         return None
 
 
-def day_states(dates: list[str]) -> dict[str, DayState]:
-    """Blocks and load of ``dates``: one BatchGet per table (up to 100 days each)."""
+def day_states(dates: list[str], batch: BatchRead | None = None) -> dict[str, DayState]:
+    """Blocks and load of ``dates``: ONE BatchGetItem across UnavailableSlots and SlotLoad (up to
+    50 days per call)."""
+    return day_states_with(dates, batch or BatchRead())[0]
+
+
+def day_states_with(
+    dates: list[str], batch: BatchRead, *, consistent: bool = False
+) -> tuple[dict[str, DayState], dict[str, list]]:
+    """``day_states`` plus every other item ``batch`` asked for, read in the same call(s)."""
+    for date in dates:
+        batch.add(UnavailableSlot, date, consistent=consistent)
+        batch.add(SlotLoad, date, consistent=consistent)
+    found = batch.run()
     states = {date: DayState(date) for date in dates}
-    for item in UnavailableSlot.batch_get(dates):
-        states[item.date].blocks = blocked_periods(item)
-        states[item.date].block_version = item.version
-    for raw in _batch_get_raw(SlotLoad.Meta.table_name, "date", dates):
-        _apply_load(states[raw["date"]["S"]], raw)
-    return states
+    for raw in found.get(UnavailableSlot.Meta.table_name, []):
+        item = UnavailableSlot.from_raw_data(raw)
+        if item.date in states:
+            states[item.date].blocks = blocked_periods(item)
+            states[item.date].block_version = item.version
+    for raw in found.get(SlotLoad.Meta.table_name, []):
+        if raw["date"]["S"] in states:
+            _apply_load(states[raw["date"]["S"]], raw)
+    return states, found
+
+
+def block_read(date: str) -> DayState:
+    """Only the blocked periods (and their version) of one day: one GetItem."""
+    return _blocks_of(date, unavailable_slot_get(date))
+
+
+def _blocks_of(date: str, item: UnavailableSlot | None) -> DayState:
+    state = DayState(date)
+    state.blocks, state.block_version = blocked_periods(item), (item.version if item else None)
+    return state
 
 
 def day_state(date: str) -> DayState:
@@ -223,6 +276,21 @@ def appointment_get(appointment_id: str) -> Appointment | None:
         return Appointment.get(appointment_id)
     except Appointment.DoesNotExist:
         return None
+
+
+def appointment_and_blocks(appointment_id: str, date: str | None) -> tuple[Appointment | None, DayState | None]:
+    """The appointment and, when ``date`` is given (a PATCH that schedules), that day's blocked
+    periods: one BatchGetItem across both tables instead of two GetItems."""
+    if date is None or not appointment_id or not isinstance(appointment_id, str) or len(appointment_id) > 64:
+        return appointment_get(appointment_id), None
+    batch = BatchRead()
+    batch.add(Appointment, appointment_id)
+    batch.add(UnavailableSlot, date)
+    found = batch.run()
+    return (
+        first(found[Appointment.Meta.table_name], Appointment),
+        _blocks_of(date, first(found[UnavailableSlot.Meta.table_name], UnavailableSlot)),
+    )
 
 
 def appointment_get_many(appointment_ids: list[str]) -> list[Appointment]:
@@ -337,7 +405,8 @@ def _scheduled_entries(state: DayState) -> list[dict[str, Any]]:
     return [
         {
             "timeSlot": interval.label,
-            "reason": "scheduled_appointment",
+            # A PENDING job is a paid first choice held at payment (reservations.py).
+            "reason": "pending_appointment" if status == "PENDING" else "scheduled_appointment",
             "appointmentId": appointment_id,
             "status": status,
         }

@@ -6,11 +6,12 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from autolab import clock, storage
+from autolab.batch import BatchRead, first
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
@@ -21,6 +22,9 @@ from bookings.models import (
     SelectedSlot,
     ServicePrice,
 )
+
+if TYPE_CHECKING:
+    from chat.emails.services import OutboxEmail
 
 DAILY_UNPAID_LIMIT = 3
 REPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -36,39 +40,53 @@ class Booker:
 
     user_id: str
     limited: bool
+    counted: bool  # a customer: the booking counts on their day counter (staff-made ones too)
 
 
-def _booker(actor: StaffIdentity | None, user_id: Any) -> Booker:
-    from chat.selectors import customer_get
+@dataclass
+class BookingReads:
+    """Everything a booking reads, fetched in ONE BatchGetItem (autolab.batch)."""
 
+    customer_exists: bool
+    plan: ServicePrice | None
+    states: dict[str, selectors.DayState]
+    counter: BookingCounter | None
+
+
+def _check_user_id(actor: StaffIdentity | None, user_id: Any) -> None:
     if user_id is not None and not isinstance(user_id, str):
         raise ValidationError("userId must be a string")
-    if actor is None:
-        if not user_id:
-            raise ValidationError("userId is required for non-staff users")
-        if customer_get(user_id) is None:
-            raise NotFound(f"No user record found for userId: {user_id[:64]}")
-        return Booker(user_id, limited=True)
-    if not actor.has(Permission.APPOINTMENT_BOOK_FOR_CUSTOMER):
+    if actor is None and not user_id:
+        raise ValidationError("userId is required for non-staff users")
+    if actor is not None and not actor.has(Permission.APPOINTMENT_BOOK_FOR_CUSTOMER):
         raise PermissionDenied("Only customer support can book appointments for customers")
+
+
+def _booker(actor: StaffIdentity | None, user_id: str | None, customer_exists: bool) -> Booker:
+    if actor is None:
+        if not customer_exists:
+            raise NotFound(f"No user record found for userId: {user_id[:64] if user_id else ''}")
+        return Booker(user_id or "", limited=True, counted=True)
     if not user_id or user_id == actor.user_id:
-        return Booker(actor.user_id, limited=False)  # walk-in: an administrative entry
-    if customer_get(user_id) is not None:
-        return Booker(user_id, limited=False)
+        return Booker(actor.user_id, limited=False, counted=False)  # walk-in: an administrative entry
+    if customer_exists:
+        return Booker(user_id, limited=False, counted=True)
     if selectors.staff_contact(user_id[:64]) is not None:
-        return Booker(actor.user_id, limited=False)  # a staff id: recorded as the booking staff member
+        return Booker(actor.user_id, limited=False, counted=False)  # a staff id: recorded as the booking staff member
     raise NotFound(f"No user record found for userId: {user_id[:64]}")
 
 
 def plan_for(service_id: int, plan_id: int) -> ServicePrice:
-    plan = selectors.service_price_get(service_id, plan_id)
+    return _active_plan(selectors.plan_cached(service_id, plan_id))
+
+
+def _active_plan(plan: ServicePrice | None) -> ServicePrice:
     if plan is None or not plan.active:
         raise ValidationError("Invalid service or plan. Please check the serviceId and planId provided.")
     return plan
 
 
-def _check_preferred_available(slots: list[validation.PreferredSlot]) -> None:
-    states = selectors.day_states(sorted({slot.date for slot in slots})) if slots else {}
+def _check_preferred_available(slots: list[validation.PreferredSlot], states: dict[str, selectors.DayState]) -> None:
     for slot in slots:
         where = f"{slot.date} {slot.interval.label}"
         if validation.too_soon(slot.date, slot.interval):
@@ -92,9 +110,17 @@ def _contact_fields(data: dict[str, Any], is_buyer: bool) -> dict[str, str]:
     return fields
 
 
-def _validated_booking(
-    data: Any, *, customer: bool
-) -> tuple[ServicePrice, dict[str, Any], list[validation.PreferredSlot]]:
+@dataclass(frozen=True)
+class BookingRequest:
+    """A booking body, validated without reading anything."""
+
+    service_id: int
+    plan_id: int
+    fields: dict[str, Any]
+    slots: list[validation.PreferredSlot]
+
+
+def _validated_booking(data: Any, *, customer: bool) -> BookingRequest:
     if not isinstance(data, dict):
         raise ValidationError("appointmentData is required")
     validation.require(data, "serviceId", "planId", "isBuyer", "carData")
@@ -108,8 +134,6 @@ def _validated_booking(
     car = validation.car(data["carData"])
     notes = validation.optional_text(data.get("notes"), "notes", high=validation.NOTES_MAX)
     slots = validation.preferred_slots(data.get("selectedSlots"), required=customer)
-    plan = plan_for(service_id, plan_id)
-    _check_preferred_available(slots)
     fields.update(
         is_buyer=data["isBuyer"],
         car_make=car.make,
@@ -118,13 +142,51 @@ def _validated_booking(
         car_location=car.location,
         notes=notes,
     )
-    return plan, fields, slots
+    return BookingRequest(service_id, plan_id, fields, slots)
+
+
+def _counter_key(user_id: str, today: str) -> str:
+    return f"{user_id}#{today}"
+
+
+def _booking_reads(user_id: str | None, request: BookingRequest, today: str) -> BookingReads:
+    """The customer, the plan (unless cached), the days' blocks and load, and the customer's day
+    counter (strongly consistent): one BatchGetItem."""
+    from chat.models import Customer
+
+    batch = BatchRead()
+    if user_id and len(user_id) <= 64:  # longer ones are never ids (404 below)
+        batch.add(Customer, user_id)
+        batch.add(BookingCounter, _counter_key(user_id, today), consistent=True)
+    plan = selectors.plan_peek(request.service_id, request.plan_id)
+    if plan is None:
+        batch.add(ServicePrice, request.service_id, request.plan_id)
+    states, found = selectors.day_states_with(sorted({slot.date for slot in request.slots}), batch)
+    if plan is None:
+        plan = first(found.get(ServicePrice.Meta.table_name, []), ServicePrice)
+        if plan is not None:
+            selectors.plan_remember(plan)
+    return BookingReads(
+        customer_exists=bool(found.get(Customer.Meta.table_name)),
+        plan=plan,
+        states=states,
+        counter=first(found.get(BookingCounter.Meta.table_name, []), BookingCounter),
+    )
 
 
 def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) -> Appointment:
-    """Book an appointment: validated, priced from ServicePrices, at most 3 unpaid per customer per day."""
-    booker = _booker(actor, user_id)
-    plan, fields, slots = _validated_booking(data, customer=actor is None)
+    """Book an appointment: validated, priced from ServicePrices, at most 3 unpaid per customer per day.
+
+    Reads are one BatchGetItem; the appointment, the customer's day counter and the confirmation
+    email (outbox) are one transaction.
+    """
+    _check_user_id(actor, user_id)
+    request = _validated_booking(data, customer=actor is None)
+    today = clock.business_date_str()
+    reads = _booking_reads(user_id, request, today)
+    booker = _booker(actor, user_id, reads.customer_exists)
+    plan = _active_plan(reads.plan)
+    _check_preferred_available(request.slots, reads.states)
 
     def build() -> Appointment:
         now = clock.epoch_now()
@@ -132,7 +194,7 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) 
             appointment_id=str(uuid.uuid4()),
             service_id=plan.service_id,
             plan_id=plan.plan_id,
-            selected_slots=[SelectedSlot(**slot.as_item()) for slot in slots],
+            selected_slots=[SelectedSlot(**slot.as_item()) for slot in request.slots],
             created_user_id=booker.user_id,
             status="PENDING",
             price=plan.price,
@@ -140,50 +202,94 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) 
             post_notes="",
             reports=[],
             created_at=now,
-            created_date=clock.business_date_str(),
+            created_date=today,
             updated_at=now,
-            **fields,
+            **request.fields,
         )
 
-    appointment = _create_limited(booker.user_id, build) if booker.limited else _create(build())
-    notifications.notify(appointment, "appointment_created", dedupe=f"appointment_created:{appointment.appointment_id}")
+    if booker.counted:
+        counter = reads.counter or BookingCounter(counter_key=_counter_key(booker.user_id, today), bookings=0)
+        appointment, email = _create_counted(booker, today, build, counter)
+    else:
+        appointment, email = _create(build())
+    if email is not None:
+        email.enqueue()
     notifications.publish("appointment.created", appointment)
     return appointment
 
 
-def _create(appointment: Appointment) -> Appointment:
-    appointment.save(condition=Appointment.appointment_id.does_not_exist())
-    return appointment
+def _email_of(appointment: Appointment) -> OutboxEmail | None:
+    notice = notifications.Notice("appointment_created", dedupe=f"appointment_created:{appointment.appointment_id}")
+    return notifications.outbox_for(appointment, notice)
 
 
-def _unpaid_today(user_id: str, today: str) -> int:
-    condition = (Appointment.created_date == today) & (Appointment.payment_status != "paid")
-    return sum(1 for _ in Appointment.created_user_index.query(user_id, filter_condition=condition))
+def _create(appointment: Appointment) -> tuple[Appointment, OutboxEmail | None]:
+    email = _email_of(appointment)
+    with transaction() as writer:
+        writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
+        if email is not None:
+            email.add_to(writer)
+    return appointment, email
 
 
-def _create_limited(user_id: str, build: Any) -> Appointment:
-    """Count, then write the appointment together with a bump of the customer's day counter.
+def _day_counts(user_id: str, today: str) -> tuple[int, int]:
+    """(all, unpaid) appointments the customer has created today (createdUserId-index)."""
+    total = unpaid = 0
+    for appointment in Appointment.created_user_index.query(
+        user_id, filter_condition=Appointment.created_date == today
+    ):
+        total += 1
+        unpaid += appointment.payment_status != "paid"
+    return total, unpaid
+
+
+def _over_limit(counter: BookingCounter, user_id: str, today: str) -> bool:
+    """Whether the customer already has 3 unpaid appointments today.
+
+    The counter's ``dayTotal`` counts every appointment booked for the customer today (by them or
+    by staff); while it is below the limit, so is the number of unpaid ones and nothing else is
+    read. No counter yet is a total of 0 (every booking writes one). At the limit, or for a counter
+    from before the total existed, the customer's index partition is counted and the total set.
+    """
+    if counter.day_total is not None and counter.day_total < DAILY_UNPAID_LIMIT:
+        return False
+    total, unpaid = _day_counts(user_id, today)
+    counter.day_total = max(total, counter.day_total or 0)
+    return unpaid >= DAILY_UNPAID_LIMIT
+
+
+def _create_counted(
+    booker: Booker, today: str, build: Any, counter: BookingCounter
+) -> tuple[Appointment, OutboxEmail | None]:
+    """Check the limit, then write the appointment with a bump of the customer's day counter.
 
     The counter's version condition makes concurrent bookings of one customer take turns, so
     each one counts the others' appointments before it is allowed in.
     """
-    today = clock.business_date_str()
     for attempt in range(20):
-        counter = _counter_get(f"{user_id}#{today}")
-        if _unpaid_today(user_id, today) >= DAILY_UNPAID_LIMIT:
+        if attempt:
+            counter = _counter_get(_counter_key(booker.user_id, today))
+        if counter.version is None:
+            counter.day_total = 0  # not stored yet: nothing was booked for the customer today
+        if booker.limited and _over_limit(counter, booker.user_id, today):
             raise LimitReached(f"Appointments limit ({DAILY_UNPAID_LIMIT}) reached for today")
         counter.bookings = (counter.bookings or 0) + 1
+        if counter.day_total is not None:
+            counter.day_total += 1
         appointment = build()
+        email = _email_of(appointment)
         try:
             with transaction() as writer:
                 writer.save(counter)
                 writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
+                if email is not None:
+                    email.add_to(writer)
         except TransactWriteError as error:
             if error.cause_response_code != "TransactionCanceledException":
                 raise
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
             continue
-        return appointment
+        return appointment, email
     raise Conflict("Too many bookings at the same moment; please try again")
 
 

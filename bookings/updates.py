@@ -7,11 +7,12 @@ import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from autolab import clock, storage
+from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from bookings import notifications, reservations, selectors, signals, validation
@@ -19,7 +20,12 @@ from bookings.models import Appointment, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import STEP_MINUTES, Interval
 
+if TYPE_CHECKING:
+    from chat.emails.services import OutboxEmail
+
 logger = logging.getLogger(__name__)
+
+STALE = "The appointment was changed by someone else; reload it and try again"
 
 # --- Updates (PATCH): every field group authorised separately ----------------------------------
 
@@ -104,7 +110,7 @@ def appointment_update(*, actor: StaffIdentity, appointment_id: str, data: Any) 
     unknown = sorted(set(data) - KNOWN_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown field: {unknown[0][:50]}")
-    appointment = selectors.appointment_get(appointment_id)
+    appointment, blocks = selectors.appointment_and_blocks(appointment_id, _requested_day(data))
     if appointment is None:
         raise NotFound("Appointment not found")
     keys = set(data) - {"version"}
@@ -113,11 +119,34 @@ def appointment_update(*, actor: StaffIdentity, appointment_id: str, data: Any) 
     _authorise(actor, appointment, keys)
     _check_version(appointment, data.get("version"))
     old_placement = reservations.placement_of(appointment)
-    change = _plan_change(actor, appointment, data, keys, old_placement)
-    _write(appointment, change, old_placement)
-    fresh = selectors.appointment_get(appointment_id) or appointment
-    _after_update(fresh, data, change, old_placement)
+    change = _plan_change(actor, appointment, data, keys, old_placement, blocks)
+    stored = _as_stored(appointment, change)
+    email = _email_of(stored, data, change, old_placement) if stored is not None else None
+    current = _write(appointment, change, old_placement, email)
+    fresh = appointment if current else (selectors.appointment_get(appointment_id) or appointment)
+    if email is not None:
+        email.enqueue()
+    elif stored is None and (notice := _notice(fresh, data, change, old_placement)) is not None:
+        notifications.notify(fresh, notice)  # the new state was only known after the write
+    _after_update(fresh, data, change)
     return fresh
+
+
+def _requested_day(data: dict) -> str | None:
+    """The day a PATCH schedules into, read along with the appointment (validated later)."""
+    slot = data.get("scheduledTimeSlot")
+    day = slot.get("date") if isinstance(slot, dict) else None
+    return day if isinstance(day, str) and len(day) == 10 else None
+
+
+def _as_stored(appointment: Appointment, change: Change) -> Appointment | None:
+    """The appointment as the write will store it, version included, so its email can be written
+    in the same transaction; None when an action's result is known only to DynamoDB."""
+    stored = Appointment.from_raw_data(appointment.serialize())
+    if not reservations.apply_locally(stored, change.actions + change.schedule_actions):
+        return None
+    stored.version = (appointment.version or 0) + 1
+    return stored
 
 
 def _check_version(appointment: Appointment, expected: Any) -> None:
@@ -126,11 +155,16 @@ def _check_version(appointment: Appointment, expected: Any) -> None:
     if isinstance(expected, bool) or not isinstance(expected, int):
         raise ValidationError("version must be an integer")
     if expected != appointment.version:
-        raise Conflict("The appointment was changed by someone else; reload it and try again")
+        raise Conflict(STALE)
 
 
 def _plan_change(
-    actor: StaffIdentity, appointment: Appointment, data: dict, keys: set[str], old: reservations.Placement | None
+    actor: StaffIdentity,
+    appointment: Appointment,
+    data: dict,
+    keys: set[str],
+    old: reservations.Placement | None,
+    blocks: selectors.DayState | None,
 ) -> Change:
     change = Change(actions=[Appointment.updated_at.set(clock.epoch_now())], labels=[], placement=old)
     if keys & BASIC_FIELDS:
@@ -138,7 +172,7 @@ def _plan_change(
         _plan_basic(appointment, data, change)
     if keys & SCHEDULING_FIELDS:
         _require_status(appointment, {"PENDING", "SCHEDULED"}, "scheduling")
-        _plan_scheduling(appointment, data, change)
+        _plan_scheduling(appointment, data, change, blocks)
     if "status" in keys:
         _plan_status(actor, appointment, data["status"], change)
     if "reportApproval" in keys:
@@ -205,7 +239,7 @@ def _plan_people(appointment: Appointment, data: dict, change: Change) -> None:
         change.labels.append("Customer type")
 
 
-def _plan_scheduling(appointment: Appointment, data: dict, change: Change) -> None:
+def _plan_scheduling(appointment: Appointment, data: dict, change: Change, blocks: selectors.DayState | None) -> None:
     date, slot = _date_slot(change.placement)
     mechanic_id = appointment.assigned_mechanic_id
     if "scheduledTimeSlot" in data:
@@ -222,7 +256,7 @@ def _plan_scheduling(appointment: Appointment, data: dict, change: Change) -> No
     change.placement_changed = True
     change.schedule_requested = "scheduledTimeSlot" in data and slot is not None
     if slot is not None and (date, slot) != _date_slot(reservations.placement_of(appointment)):
-        state = selectors.day_state(date)
+        state = blocks if blocks is not None and blocks.date == date else selectors.block_read(date)
         if state.blocked(slot):
             raise Conflict(f"{date} {slot.label} is blocked")  # §5.8: a blocked slot is a conflict
         change.block = reservations.BlockRead(date, state.block_version)
@@ -301,6 +335,8 @@ def _settle_status(appointment: Appointment, change: Change) -> None:
         change.placement, change.placement_changed = None, True
     elif change.placement is not None:
         change.placement, change.placement_changed = replace(change.placement, status=status), True
+    if status == "CANCELLED" and appointment.held_slot is not None:
+        change.placement_changed = True  # frees the first choice it held (reservations.commit)
 
 
 def _find_report(reports: list[dict], key: str) -> dict | None:
@@ -403,11 +439,15 @@ def _merged_reports(appointment: Appointment, value: Any) -> list[dict]:
     return merged
 
 
-def _write(appointment: Appointment, change: Change, old: reservations.Placement | None) -> None:
+def _write(
+    appointment: Appointment, change: Change, old: reservations.Placement | None, email: OutboxEmail | None
+) -> bool:
+    """One atomic write, with ``email`` in it; True when ``appointment`` in memory is now what was
+    stored."""
     condition = (Appointment.payment_status != "paid") if change.unpaid_only else None
     actions = change.actions + change.schedule_actions
     if change.placement_changed:
-        reservations.commit(
+        return reservations.commit(
             appointment,
             actions,
             old=old,
@@ -415,50 +455,60 @@ def _write(appointment: Appointment, change: Change, old: reservations.Placement
             capacity=selectors.booking_capacity(),
             block=change.block,
             condition=condition,
+            release_hold=change.new_status == "CANCELLED",
+            email=email,
         )
-        return
+    if email is not None:
+        return _update_with_email(appointment, actions, condition, email)
     try:
-        appointment.update(actions=actions, condition=condition)
+        appointment.update(actions=actions, condition=condition)  # refreshes it from ALL_NEW
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("The appointment was changed by someone else; reload it and try again") from error
+            raise Conflict(STALE) from error
         raise
+    return True
 
 
-def _after_update(appointment: Appointment, data: dict, change: Change, old: reservations.Placement | None) -> None:
-    version = appointment.version
+def _update_with_email(appointment: Appointment, actions: list, condition: Any, email: OutboxEmail) -> bool:
+    try:
+        with transaction() as write:
+            write.update(appointment, actions=actions, condition=condition)
+            email.add_to(write)
+    except TransactWriteError as error:
+        if error.cause_response_code == "TransactionCanceledException":
+            raise Conflict(STALE) from error
+        raise
+    return reservations.apply_locally(appointment, actions)
+
+
+def _notice(
+    appointment: Appointment, data: dict, change: Change, old: reservations.Placement | None
+) -> notifications.Notice | None:
+    """The customer email of this change, if any (``appointment`` as stored after it)."""
+    update = f"appointment_updated:{appointment.appointment_id}:{appointment.version}"
     if "scheduledTimeSlot" in data:
         verb = "rescheduled" if old else "scheduled"
-        notifications.notify(
-            appointment,
-            "appointment_updated",
-            update_type="scheduling",
-            changes=[f"Scheduling Update: Appointment {verb}"],
-            dedupe=f"appointment_updated:{appointment.appointment_id}:{version}",
-        )
-    elif change.approved_report:
-        notifications.notify(
-            appointment,
-            "report_ready",
-            report=change.approved_report,
-            dedupe=f"report_ready:{appointment.appointment_id}:{change.approved_report['s3Key']}",
-        )
-    elif "status" in data:
-        notifications.notify(
-            appointment,
-            "appointment_updated",
-            update_type="status",
-            changes=change.labels,
-            dedupe=f"appointment_updated:{appointment.appointment_id}:{version}",
-        )
-    elif set(data) & BASIC_FIELDS:
-        notifications.notify(
-            appointment,
-            "appointment_updated",
-            update_type="general",
-            changes=change.labels,
-            dedupe=f"appointment_updated:{appointment.appointment_id}:{version}",
-        )
+        changes = [f"Scheduling Update: Appointment {verb}"]
+        return notifications.Notice("appointment_updated", update, update_type="scheduling", changes=changes)
+    if change.approved_report:
+        report = change.approved_report
+        dedupe = f"report_ready:{appointment.appointment_id}:{report['s3Key']}"
+        return notifications.Notice("report_ready", dedupe, report=report)
+    if "status" in data:
+        return notifications.Notice("appointment_updated", update, update_type="status", changes=change.labels)
+    if set(data) & BASIC_FIELDS:
+        return notifications.Notice("appointment_updated", update, update_type="general", changes=change.labels)
+    return None
+
+
+def _email_of(
+    stored: Appointment, data: dict, change: Change, old: reservations.Placement | None
+) -> OutboxEmail | None:
+    notice = _notice(stored, data, change, old)
+    return notifications.outbox_for(stored, notice) if notice is not None else None
+
+
+def _after_update(appointment: Appointment, data: dict, change: Change) -> None:
     if appointment.status == "CANCELLED" and change.new_status == "CANCELLED":
         signals.appointment_cancelled.send(sender=Appointment, appointment_id=appointment.appointment_id)
     if "scheduledTimeSlot" in data and appointment.payment_status == "paid" and appointment.scheduled_date:

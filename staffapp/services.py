@@ -14,7 +14,7 @@ from django.db import transaction
 from pynamodb.exceptions import PutError, UpdateError
 from rest_framework.authtoken.models import Token
 
-from autolab import clock, events
+from autolab import caches, clock, events
 from autolab.authentication import token_is_current
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
@@ -109,6 +109,7 @@ def _staff_write(
     if password:
         user.set_password(password)
     user.save()
+    caches.staff_changed()
     if old_roles is not None and old_roles != set(role_list):
         _tell_sockets(staff)
     return staff, created
@@ -159,6 +160,7 @@ def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -
         if error.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict("Someone else changed this member's roles just now; reload and try again") from error
         raise
+    caches.staff_changed()
     _tell_sockets(staff)
     return RolesChange(staff=staff, previous_roles=previous, updated_at=now)
 
@@ -173,6 +175,7 @@ def staff_set_active(*, actor: StaffIdentity, email: str, active: bool) -> Staff
     user.save(update_fields=["is_active"])
     if not active:
         Token.objects.filter(user=user).delete()
+    transaction.on_commit(caches.staff_changed)  # the mechanics list reads the committed logins
     _tell_sockets(staff)
     return staff
 

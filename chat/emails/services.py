@@ -27,15 +27,16 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from kombu.exceptions import OperationalError as BrokerError
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
-from autolab import clock, storage
+from autolab import clock, dynamodb, storage
 from autolab.exceptions import NotFound
 from chat.emails import selectors
 from chat.emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
 from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.suppression import analytics_record_send
-from chat.emails.threads import message_create
+from chat.emails.suppression import analytics_record_send, analytics_send_add
+from chat.emails.threads import message_create, outbox_write, outbox_write_items
 from chat.models import EmailMetadata, EmailOutboxKey
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ QUEUED, SENDING, SENT, SUPPRESSED, FAILED, UNCERTAIN = "queued", "sending", "sen
 FINAL_STATES = (SENT, SUPPRESSED, FAILED, UNCERTAIN)
 SENT_CONTENT_TYPE = "application/sent-email"  # marks a message we sent (the original's value)
 BODY_LIMIT = 100_000  # characters of each body kept on the record (DynamoDB items stop at 400 KB)
+MAX_COUNTED_IN_TRANSACTION = 90  # addresses whose send is counted with the record (100 items at most)
 
 
 class TransientEmailError(Exception):
@@ -86,6 +88,34 @@ def message_id_header(message_id: str) -> str:
 # --- The outbox --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class OutboxEmail:
+    """One customer email, not yet written: its message and its dedupe key.
+
+    Written inside the transaction of the record it is about (``add_to`` or ``write_items``, with
+    the thread head), then ``enqueue``d once committed: the email exists exactly when the change
+    does, and a repeat of the change (the same dedupe key) can never queue a second one.
+    """
+
+    record: EmailMetadata
+    key: EmailOutboxKey
+
+    @property
+    def message_id(self) -> str:
+        return self.record.message_id
+
+    def add_to(self, transaction: TransactWrite) -> None:
+        outbox_write(transaction, self.record, self.key)
+
+    def write_items(self) -> tuple[list[dict], list[dict]]:
+        """The raw (puts, updates) for a low-level ``transact_write_items``."""
+        return outbox_write_items(self.record, self.key)
+
+    def enqueue(self) -> None:
+        """Hand the committed message to the email worker (the reconciler covers a lost enqueue)."""
+        _enqueue_send(self.message_id)
+
+
 def email_customer(
     *,
     email_type: str,
@@ -100,6 +130,42 @@ def email_customer(
     ``context`` must be JSON-serialisable: the template is rendered from it in the worker.
     Returns the EmailMetadata ``messageId``.
     """
+    email = outbox_message(
+        email_type=email_type,
+        to_email=to_email,
+        to_name=to_name,
+        context=context,
+        dedupe_key=dedupe_key,
+        attachments=attachments,
+    )
+    if not message_create(email.record, outbox_key=email.key):
+        return _queued_before(email.key.dedupe_key)
+    email.enqueue()
+    return email.message_id
+
+
+def _queued_before(dedupe_key: str) -> str:
+    """The message an earlier call queued under this key; handed to the worker again while it is
+    still queued, as when a process died between writing it (e.g. in an invoice's transaction)
+    and enqueueing it, and the caller's retry is what asks again."""
+    message_id = EmailOutboxKey.get(dedupe_key, consistent_read=True).message_id
+    record = email_get(message_id)
+    if record is not None and record.status == QUEUED:
+        _enqueue_send(message_id)
+    return message_id
+
+
+def outbox_message(
+    *,
+    email_type: str,
+    to_email: str,
+    to_name: str = "",
+    context: dict[str, Any],
+    dedupe_key: str,
+    attachments: list[str] | None = None,
+) -> OutboxEmail:
+    """The outbox message of one customer email and its dedupe key (``email_customer``'s
+    arguments), to be written in a transaction (see ``OutboxEmail``)."""
     if email_type not in TRANSACTIONAL_TYPES:
         raise ValueError(f"Unknown email type {email_type!r}")
     message_id = new_message_id()
@@ -129,10 +195,7 @@ def email_customer(
     key = EmailOutboxKey(
         dedupe_key=hashlib.sha256(dedupe_key.encode()).hexdigest(), message_id=message_id, created_at=now_ms
     )
-    if not message_create(record, outbox_key=key):
-        return EmailOutboxKey.get(key.dedupe_key, consistent_read=True).message_id  # queued before
-    _enqueue_send(message_id)
-    return message_id
+    return OutboxEmail(record, key)
 
 
 def _enqueue_send(message_id: str) -> None:
@@ -188,9 +251,7 @@ def email_deliver(*, message_id: str) -> str:
     except Exception as error:
         _finish(record, token, FAILED, reason=f"{type(error).__name__}: {error}"[:500])
         raise
-    _finish(record, token, SENT)
-    for to in [*recipients, *(record.cc_emails or []), *(record.bcc_emails or [])]:
-        analytics_record_send(email=to, message_id=record.message_id, event_type="send")
+    _finish(record, token, SENT, counted=[*recipients, *(record.cc_emails or []), *(record.bcc_emails or [])])
     return SENT
 
 
@@ -203,22 +264,15 @@ def _outgoing(record: EmailMetadata, recipients: list[str]) -> OutgoingEmail:
 
 
 def _mark_suppressed(record: EmailMetadata) -> str:
-    try:
-        record.update(
-            actions=[
-                EmailMetadata.status.set(SUPPRESSED),
-                EmailMetadata.outbox_state.remove(),
-                EmailMetadata.failure_reason.set("Recipient address is on the suppression list"),
-                EmailMetadata.updated_at.set(clock.iso_local()),
-            ],
-            condition=EmailMetadata.status == QUEUED,
-        )
-    except UpdateError as error:
-        if not _is_conditional_failure(error):
-            raise
+    actions = [
+        EmailMetadata.status.set(SUPPRESSED),
+        EmailMetadata.outbox_state.remove(),
+        EmailMetadata.failure_reason.set("Recipient address is on the suppression list"),
+        EmailMetadata.updated_at.set(clock.iso_local()),
+    ]
+    counted = sorted(record.to_emails or [])
+    if not _settle_counted(record, actions, EmailMetadata.status == QUEUED, counted, "suppressed_send"):
         return email_get(record.message_id).status  # type: ignore[union-attr]
-    for to in record.to_emails or []:
-        analytics_record_send(email=to, message_id=record.message_id, event_type="suppressed_send")
     logger.info("Email %s to a suppressed address was not sent", record.message_id)
     return SUPPRESSED
 
@@ -264,7 +318,10 @@ def _release(record: EmailMetadata, token: str, reason: str) -> None:
     )
 
 
-def _finish(record: EmailMetadata, token: str, status: str, reason: str | None = None) -> None:
+def _finish(
+    record: EmailMetadata, token: str, status: str, reason: str | None = None, counted: list[str] | None = None
+) -> None:
+    """sending -> ``status``; ``counted``: the addresses a send is counted for in analytics."""
     actions = [
         EmailMetadata.status.set(status),
         EmailMetadata.outbox_state.remove(),
@@ -275,7 +332,38 @@ def _finish(record: EmailMetadata, token: str, status: str, reason: str | None =
         actions += [EmailMetadata.sent_at.set(clock.epoch_now()), EmailMetadata.failure_reason.remove()]
     if reason:
         actions.append(EmailMetadata.failure_reason.set(reason))
-    record.update(actions=actions, condition=EmailMetadata.send_token == token)
+    if not _settle_counted(record, actions, EmailMetadata.send_token == token, counted or [], "send"):
+        raise RuntimeError(f"Email {record.message_id}: the send's lease was taken over before it finished")
+
+
+def _settle_counted(
+    record: EmailMetadata, actions: list[Any], condition: Any, counted: list[str], event_type: str
+) -> bool:
+    """Write ``actions`` under ``condition`` and count ``event_type`` in analytics for each address
+    of ``counted``, in ONE transaction; False when ``condition`` failed."""
+    if not counted or len(set(counted)) > MAX_COUNTED_IN_TRANSACTION:
+        try:
+            record.update(actions=actions, condition=condition)
+        except UpdateError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        for to in counted:  # more than one transaction holds: counted one by one
+            analytics_record_send(email=to, message_id=record.message_id, event_type=event_type)
+        return True
+    try:
+        with dynamodb.transaction() as write:
+            write.update(record, actions=actions, condition=condition)
+            events = analytics_send_add(write, emails=counted, message_id=record.message_id, event_type=event_type)
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons or []
+        failed = {at for at, reason in enumerate(reasons) if reason is not None and reason.code}
+        if {reasons[at].code for at in failed} != {"ConditionalCheckFailed"}:
+            raise
+        if events in failed:  # DynamoDB lists puts first: the events, then the record, then the counter
+            return False
+        return _settle_counted(record, actions, condition, [], event_type)  # counted before: a retry
+    return True
 
 
 def _check_stale_send(record: EmailMetadata) -> str:

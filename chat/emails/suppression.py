@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb
 from autolab.exceptions import Conflict, NotFound, ValidationError
@@ -58,12 +59,11 @@ def _event_key(moment: dt.datetime, unique: str) -> str:
     return f"{clock.to_local(moment).isoformat(timespec='milliseconds')}#{digest}"
 
 
-def _analytics_put(
+def _analytics_event(
     *, email: str, event_type: str, moment: dt.datetime, unique: str, ttl_days: int, **fields: Any
-) -> None:
-    """Log one event and count it in its day's counter, in one transaction. The key derives from the
-    event, so a redelivered notification or a retried task finds it there and counts nothing."""
-    event = EmailAnalytics(
+) -> EmailAnalytics:
+    """One event; its key derives from the event, so writing it again finds it there."""
+    return EmailAnalytics(
         email=normalise_address(email),
         timestamp=_event_key(moment, f"{event_type}|{unique}"),
         event_type=event_type,
@@ -71,6 +71,16 @@ def _analytics_put(
         environment=settings.AUTOLAB_ENV,
         ttl=_ttl(moment, ttl_days),
         **{name: value for name, value in fields.items() if value not in (None, "", [])},
+    )
+
+
+def _analytics_put(
+    *, email: str, event_type: str, moment: dt.datetime, unique: str, ttl_days: int, **fields: Any
+) -> None:
+    """Log one event and count it in its day's counter, in one transaction. The key derives from the
+    event, so a redelivered notification or a retried task finds it there and counts nothing."""
+    event = _analytics_event(
+        email=email, event_type=event_type, moment=moment, unique=unique, ttl_days=ttl_days, **fields
     )
     series = SERIES_OF_EVENT.get(event_type)
     if series is None:
@@ -98,6 +108,30 @@ def analytics_record_send(*, email: str, message_id: str, event_type: str) -> No
         message_id=message_id,
         suppressed=event_type == "suppressed_send",
     )
+
+
+def analytics_send_add(transaction: TransactWrite, *, emails: list[str], message_id: str, event_type: str) -> int:
+    """Add ``analytics_record_send``'s events of ``emails`` (one per address) and their count on
+    the day's counter to another write's ``transaction``, where they are the first puts; returns
+    how many events (a failed condition among the first that many means "counted before")."""
+    moment = clock.now()
+    events = {
+        normalise_address(email): _analytics_event(
+            email=email,
+            event_type=event_type,
+            moment=moment,
+            unique=f"{message_id}|{email}",
+            ttl_days=ANALYTICS_TTL_DAYS,
+            message_id=message_id,
+            suppressed=event_type == "suppressed_send",
+        )
+        for email in emails
+    }
+    for event in events.values():
+        transaction.save(event, condition=EmailAnalytics.email.does_not_exist())
+    series = getattr(EmailAnalyticsDaily, SERIES_OF_EVENT[event_type])
+    transaction.update(EmailAnalyticsDaily(date=clock.business_date_str(moment)), actions=[series.add(len(events))])
+    return len(events)
 
 
 def _suppress(*, email: str, suppression_type: str, moment: dt.datetime, ttl_days: int | None, **fields: Any) -> None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb
 from chat.emails.selectors import email_get
 from chat.models import EmailMetadata, EmailOutboxKey, EmailThreadHead
 
-_MESSAGE, _HEAD, _OUTBOX_KEY = 0, 1, 2  # positions in the transactions below
+# Positions in message_create's transaction: DynamoDB lists puts before updates, so the outbox
+# key (a put) comes before the head (an update).
+_MESSAGE, _OUTBOX_KEY = 0, 1
 _FLAG_ATTEMPTS = 5
 
 
@@ -31,6 +34,22 @@ def _failed_conditions(error: TransactWriteError) -> set[int]:
 
 def _addresses(record: EmailMetadata) -> set[str]:
     return {record.from_email or "", *(record.to_emails or set()), *(record.cc_emails or set())} - {""}
+
+
+def _head_actions(record: EmailMetadata, thread_subject: str) -> list[Any]:
+    """What one new message adds to its thread's head."""
+    actions = [
+        EmailThreadHead.message_count.add(1),
+        EmailThreadHead.unread_count.add(0 if record.is_read else 1),
+        EmailThreadHead.important_count.add(1 if record.is_important else 0),
+        EmailThreadHead.last_message_id.set(record.message_id),
+        EmailThreadHead.last_created_at.set(record.created_at),
+    ]
+    if addresses := _addresses(record):
+        actions.append(EmailThreadHead.participants.add(addresses))
+    if subject := thread_subject or record.subject:
+        actions.append(EmailThreadHead.subject.set(EmailThreadHead.subject | subject))
+    return actions
 
 
 def message_create(
@@ -48,17 +67,7 @@ def message_create(
     defaults to "the thread is named after this message".
     """
     thread_id = record.thread_id or record.message_id
-    actions = [
-        EmailThreadHead.message_count.add(1),
-        EmailThreadHead.unread_count.add(0 if record.is_read else 1),
-        EmailThreadHead.important_count.add(1 if record.is_important else 0),
-        EmailThreadHead.last_message_id.set(record.message_id),
-        EmailThreadHead.last_created_at.set(record.created_at),
-    ]
-    if addresses := _addresses(record):
-        actions.append(EmailThreadHead.participants.add(addresses))
-    if subject := thread_subject or record.subject:
-        actions.append(EmailThreadHead.subject.set(EmailThreadHead.subject | subject))
+    actions = _head_actions(record, thread_subject)
     # A new thread starts its head; a reply joins an existing head (none: a thread from before heads).
     if starts_thread is None:
         starts_thread = thread_id == record.message_id
@@ -66,15 +75,42 @@ def message_create(
     try:
         with dynamodb.transaction() as transaction:
             transaction.save(record, condition=EmailMetadata.message_id.does_not_exist())
-            transaction.update(EmailThreadHead(thread_id=thread_id), actions=actions, condition=head_condition)
             if outbox_key is not None:
                 transaction.save(outbox_key, condition=EmailOutboxKey.dedupe_key.does_not_exist())
+            transaction.update(EmailThreadHead(thread_id=thread_id), actions=actions, condition=head_condition)
     except TransactWriteError as error:
         failed = _failed_conditions(error)
-        if failed & {_MESSAGE, _OUTBOX_KEY}:
+        if _MESSAGE in failed or (outbox_key is not None and _OUTBOX_KEY in failed):
             return False
         return _save_without_head(record, outbox_key)
     return True
+
+
+def outbox_write(transaction: TransactWrite, record: EmailMetadata, outbox_key: EmailOutboxKey) -> None:
+    """Add a transactional email that starts its own thread to another record's ``transaction``:
+    the message, its dedupe key and its thread head, each conditioned on being new."""
+    transaction.save(record, condition=EmailMetadata.message_id.does_not_exist())
+    transaction.save(outbox_key, condition=EmailOutboxKey.dedupe_key.does_not_exist())
+    transaction.update(
+        EmailThreadHead(thread_id=record.message_id),
+        actions=_head_actions(record, ""),
+        condition=EmailThreadHead.thread_id.does_not_exist(),
+    )
+
+
+def outbox_write_items(record: EmailMetadata, outbox_key: EmailOutboxKey) -> tuple[list[dict], list[dict]]:
+    """``outbox_write`` as the raw (puts, updates) of a low-level ``transact_write_items``."""
+    puts = [
+        record.get_save_kwargs_from_instance(condition=EmailMetadata.message_id.does_not_exist()),
+        outbox_key.get_save_kwargs_from_instance(condition=EmailOutboxKey.dedupe_key.does_not_exist()),
+    ]
+    head = EmailThreadHead(thread_id=record.message_id)
+    updates = [
+        head.get_update_kwargs_from_instance(
+            actions=_head_actions(record, ""), condition=EmailThreadHead.thread_id.does_not_exist()
+        )
+    ]
+    return puts, updates
 
 
 def _is_conditional_failure(error: Exception) -> bool:

@@ -8,7 +8,9 @@ from django.core.management.base import SystemCheckError
 
 from billing.checks import abn_is_valid
 from billing.models import Invoice
+from billing.tasks import invoice_generate_task
 from bookings.models import Appointment
+from chat.models import EmailAnalytics, EmailMetadata
 
 ROUTES = [
     ("get", "/api/payments/invoices", {"start_date": "2030-01-01", "end_date": "2030-01-31"}),
@@ -76,3 +78,32 @@ def test_a_real_celery_worker_produces_the_invoice(celery_worker, admin, custome
     assert invoice.status == "generated"
     assert invoice.s3_key == f"invoices/{invoice_id}.pdf"
     assert invoice.file_size > 1000
+
+
+def _wait_for(condition, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"the worker did not {what} within {timeout:.0f} s"
+        time.sleep(0.2)
+
+
+def _confirmations() -> list[EmailMetadata]:
+    return [m for m in EmailMetadata.scan() if m.email_type == "payment_confirmed"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_invoice_task_run_again_by_a_real_worker_sends_one_email(celery_worker, admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    body = {"referenceNumber": appointment.appointment_id, "type": "appointment", "paymentMethod": "cash"}
+    assert admin.api().post("/api/payments/confirm", body, format="json").status_code == 200
+    _wait_for(lambda: [m.status for m in _confirmations()] == ["sent"], "send the confirmation")
+    invoice_id = Appointment.get(appointment.appointment_id).invoice_id
+
+    # A redelivered message or the reconciler runs the task again for the same record.
+    again = invoice_generate_task.delay("appointment", appointment.appointment_id)
+    assert again.get(timeout=30) == invoice_id
+
+    [email] = _confirmations()  # the re-run found the email's dedupe key: nothing new queued
+    assert (email.status, email.attempts, email.attachments) == ("sent", 1, [f"invoices/{invoice_id}.pdf"])
+    assert [e.event_type for e in EmailAnalytics.query(customer.user_email)] == ["send"]
+    assert len(list(Invoice.reference_index.query(appointment.appointment_id))) == 1
