@@ -3,6 +3,9 @@
 ``email_customer`` records the message in EmailMetadata (the outbox) once per ``dedupe_key`` (an
 EmailOutboxKeys item, written in the same transaction; the message id itself is random) and
 enqueues the send; the worker (``email_deliver``) renders it, checks suppression and sends it once.
+A transactional email written in another record's transaction (``OutboxEmail``) goes to the worker
+with its record, which the worker then need not read: the send is a suppression Query, the claim
+and the finish (with its analytics count), three DynamoDB calls.
 
 Exactly once: a send first moves the record queued -> sending with a fresh token (a conditional
 write, so two workers never both send). A failure we *know* left nothing with the mail server moves
@@ -113,7 +116,7 @@ class OutboxEmail:
 
     def enqueue(self) -> None:
         """Hand the committed message to the email worker (the reconciler covers a lost enqueue)."""
-        _enqueue_send(self.message_id)
+        _enqueue_send(self.message_id, queued=self.record)
 
 
 def email_customer(
@@ -198,12 +201,15 @@ def outbox_message(
     return OutboxEmail(record, key)
 
 
-def _enqueue_send(message_id: str) -> None:
-    """Hand the message to the email worker; a lost enqueue is picked up by the reconciler."""
+def _enqueue_send(message_id: str, *, queued: EmailMetadata | None = None) -> None:
+    """Hand the message to the email worker; a lost enqueue is picked up by the reconciler.
+
+    ``queued``: the record exactly as just written, sent along so the worker need not read it (see
+    ``email_deliver``); only for transactional emails, whose records are small."""
     from chat.emails import tasks
 
     try:
-        tasks.email_send_task.delay(message_id)
+        tasks.email_send_task.delay(message_id, queued.serialize() if queued is not None else None)
     except BrokerError:
         logger.exception("Could not enqueue email %s; the outbox reconciler will retry it", message_id)
 
@@ -219,12 +225,15 @@ class OutgoingEmail:
     recipients: list[str]
 
 
-def email_deliver(*, message_id: str) -> str:
+def email_deliver(*, message_id: str, queued: dict[str, Any] | None = None) -> str:
     """Send one outbox message at most once; returns the record's resulting status.
 
-    Raises ``TransientEmailError`` when the mail server should be retried later.
+    ``queued`` is the record as it was queued (``_enqueue_send``), in place of reading it: what a
+    send is made of (type, context, recipients, attachments) never changes once queued, and the
+    claim below is conditioned on the stored status, so a send that already happened is not
+    repeated. Raises ``TransientEmailError`` when the mail server should be retried later.
     """
-    record = email_get(message_id)
+    record = _queued_record(message_id, queued) or email_get(message_id)
     if record is None:
         raise NotFound(f"Email {message_id} not found")
     if record.status in FINAL_STATES:
@@ -242,7 +251,7 @@ def email_deliver(*, message_id: str) -> str:
         raise
     token = _claim(record, outgoing)
     if token is None:
-        return SENDING
+        return _status_after_lost_claim(message_id)
     try:
         _send(record, outgoing)
     except TransientEmailError as error:
@@ -253,6 +262,21 @@ def email_deliver(*, message_id: str) -> str:
         raise
     _finish(record, token, SENT, counted=[*recipients, *(record.cc_emails or []), *(record.bcc_emails or [])])
     return SENT
+
+
+def _queued_record(message_id: str, queued: dict[str, Any] | None) -> EmailMetadata | None:
+    if not queued:
+        return None
+    record = EmailMetadata.from_raw_data(queued)
+    return record if record.message_id == message_id and record.status == QUEUED else None
+
+
+def _status_after_lost_claim(message_id: str) -> str:
+    """Another worker claimed it first, or it was settled before this (late) task ran."""
+    current = email_get(message_id)
+    if current is None:
+        raise NotFound(f"Email {message_id} not found")
+    return _check_stale_send(current) if current.status == SENDING else current.status or SENDING
 
 
 def _outgoing(record: EmailMetadata, recipients: list[str]) -> OutgoingEmail:

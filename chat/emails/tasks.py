@@ -15,12 +15,13 @@ def _backoff(retries: int) -> int:
 
 
 @shared_task(bind=True, name="chat.emails.email_send_task", acks_late=True, max_retries=MAX_RETRIES)
-def email_send_task(self, message_id: str) -> str:
-    """Render, check suppression and send one queued email, at most once."""
+def email_send_task(self, message_id: str, queued: dict | None = None) -> str:
+    """Render, check suppression and send one queued email, at most once (``queued``: the record
+    as it was queued, when the enqueuer had it)."""
     from chat.emails import services
 
     try:
-        return services.email_deliver(message_id=message_id)
+        return services.email_deliver(message_id=message_id, queued=queued)
     except services.TransientEmailError as error:
         if self.request.retries >= self.max_retries:
             services.email_mark_failed(message_id=message_id, reason=f"Gave up after retries: {error}")

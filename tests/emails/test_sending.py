@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import override_settings
 
-from autolab import storage
+from autolab import dynamodb, storage
 from autolab.celery import app as celery_app
+from bench.harness import count_dynamodb_calls
 from chat.emails import selectors, services, suppression, tasks
-from chat.models import EmailAnalytics, EmailMetadata
+from chat.models import EmailAnalytics, EmailMetadata, EmailThreadHead
 from tests.emails.conftest import attachments, part
 
 FRONTEND = "https://www.autolabsolutions.test"
@@ -274,6 +276,44 @@ def test_suppressed_address_receives_nothing_and_the_send_is_recorded(support):
     assert record.outbox_state is None
     events = list(EmailAnalytics.query("blocked@example.com"))
     assert [event.event_type for event in events] == ["suppressed_send"]
+
+
+def test_an_email_written_in_a_records_transaction_is_deduplicated_and_sent_once_in_three_calls():
+    email = services.outbox_message(
+        email_type="order_created", to_email="A@Example.com", context=ORDER, dedupe_key="in-a-transaction"
+    )
+    with dynamodb.transaction() as write:  # as an order's or appointment's own transaction writes it
+        email.add_to(write)
+    assert EmailThreadHead.get(email.message_id).message_count == 1
+
+    with count_dynamodb_calls() as calls:
+        email.enqueue()  # the record goes with the task: suppression, claim, finish with analytics
+    assert calls == Counter({"Query": 1, "UpdateItem": 1, "TransactWriteItems": 1})
+    assert len(mail.outbox) == 1
+
+    # A late duplicate of the task carrying the record, and the same email asked for again.
+    assert tasks.email_send_task.delay(email.message_id, email.record.serialize()).get() == "sent"
+    again = services.email_customer(
+        email_type="order_created", to_email="a@example.com", context=ORDER, dedupe_key="in-a-transaction"
+    )
+    assert again == email.message_id
+    assert len(mail.outbox) == 1
+    record = selectors.email_get(email.message_id)
+    assert (record.status, record.attempts) == ("sent", 1)
+    assert [event.event_type for event in EmailAnalytics.query("a@example.com")] == ["send"]
+
+
+def test_the_queued_record_handed_to_the_worker_still_meets_the_suppression_list(support):
+    suppression.suppression_add(email="stop@example.com", notes="asked us to stop", actor=support.identity)
+    email = services.outbox_message(
+        email_type="order_created", to_email="stop@example.com", context=ORDER, dedupe_key="suppressed-in-one"
+    )
+    with dynamodb.transaction() as write:
+        email.add_to(write)
+    email.enqueue()
+    assert mail.outbox == []
+    assert selectors.email_get(email.message_id).status == "suppressed"
+    assert [event.event_type for event in EmailAnalytics.query("stop@example.com")] == ["suppressed_send"]
 
 
 @pytest.fixture
