@@ -1,5 +1,9 @@
 """Billing: tax-invoice PDFs per second by one worker, and analytics over 20,000 invoices for a year
-(read month by month through `effectiveMonth-index`: at most one Query chain per month, no Scan)."""
+(read month by month through `effectiveMonth-index`: at most one Query chain per month, no Scan).
+
+The invoice task's calls include the eager send of its email: record, lock and counter in one
+BatchGetItem, who booked it (the seed's records name no customer: a GetItem, then the Staff index),
+one transaction (counter, invoice, lock, record link, marker, email), then the send's 3 calls."""
 
 from __future__ import annotations
 

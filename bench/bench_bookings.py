@@ -1,12 +1,15 @@
 """Bookings: availability, blocked periods, appointment lists, reads, booking and scheduling with
 10,000 appointments in the table.
 
-Availability and unavailable-slots for any range up to 100 days are two BatchGetItems (blocked
-periods + slot load), plus one cached read of the active mechanics; the number of appointments does
-not change them. Lists are Queries on the seed's GSIs (status, customer, mechanic), reads GetItems.
-moto evaluates a Query by walking the table and deep-copies every table a transaction touches, so
-absolute times of lists and of booking/scheduling overstate DynamoDB's; the call counts are the point.
-Booking and scheduling also include the email outbox write and the eager in-process send task.
+Availability and unavailable-slots read blocked periods and slot load in one BatchGetItem per 50
+days (one for 31 days); the plan and the active mechanics come from the shared cache, and the number
+of appointments does not change them. Lists are Queries on the seed's GSIs (status, customer,
+mechanic), reads GetItems. moto evaluates a Query by walking the table and deep-copies every table a
+transaction touches, so absolute times of lists and of booking/scheduling overstate DynamoDB's; the
+call counts are the point. Booking and scheduling count the eager in-process send of their email
+too: the booking is one BatchGetItem and one transaction (appointment, day counter, email), the
+schedule the staff member's GetItem, one BatchGetItem (appointment, day's blocks) and one
+transaction; each email's send is a suppression Query, the claim and the finish (3 calls).
 """
 
 from __future__ import annotations
