@@ -327,3 +327,17 @@ def celery_worker(_worker_process: object) -> Iterator[object]:
         yield _worker_process
     finally:
         app.conf.task_always_eager = True
+
+
+# Modules whose tests run for tens of seconds, mostly waiting on processes they start (a whole
+# `make run`, workers killed, daphne stopped, the engine restarted, browsers): collected first, so
+# that under xdist they start at once beside the short tests instead of making the run's tail.
+_LONG_FIRST = ("tests/devtools/", "tests/faults/", "tests/chat/test_browser.py", "tests/contract/test_fuzz.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next((n for n, prefix in enumerate(_LONG_FIRST) if path.startswith(prefix)), len(_LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the order inside each group is unchanged
