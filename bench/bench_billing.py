@@ -189,15 +189,13 @@ def run() -> list[Measurement]:
 def _compute_only() -> Measurement:
     """The metrics themselves (Python, in memory) over the year's invoices, without DynamoDB."""
     from autolab import clock
-    from billing import analytics
+    from billing.analytics import reports
     from billing.selectors import analytics_transactions
 
     start, end = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
     txns, in_period = analytics_transactions(start, end)
     return measure(
         f"analytics computation only ({len(txns):,} invoices in memory)",
-        lambda i: analytics.comprehensive(
-            txns, start=start, end=end, in_period=in_period, today=clock.business_today()
-        ),
+        lambda i: reports.comprehensive(txns, start=start, end=end, in_period=in_period, today=clock.business_today()),
         repeat=3,
     )

@@ -16,8 +16,9 @@ from autolab import clock
 from autolab.api import ok, validated_query
 from autolab.permissions import Permission, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
-from billing import analytics, invoices, selectors, services
+from billing import invoices, selectors, services
 from billing import serializers as s
+from billing.analytics.reports import comprehensive, quick_metrics
 
 
 def _valid(serializer_class: type, data: object) -> dict:
@@ -378,12 +379,10 @@ class AnalyticsApi(APIView):
         if query["quick_metrics"]:
             start = today - dt.timedelta(days=int(query["days_back"]))
             txns, in_period = selectors.analytics_transactions(start, today)
-            body = analytics.quick_metrics(txns, start=start, end=today, in_period=in_period, today=today)
+            body = quick_metrics(txns, start=start, end=today, in_period=in_period, today=today)
             return ok({"analytics": body, "request_type": "quick_metrics", "staff_user": staff.email})
         start, end, kind = query["start_date"], query["end_date"], query.get("analytics_type")
         txns, in_period = selectors.analytics_transactions(start, end)
-        body = analytics.comprehensive(
-            txns, start=start, end=end, in_period=in_period, today=today, analytics_type=kind
-        )
+        body = comprehensive(txns, start=start, end=end, in_period=in_period, today=today, analytics_type=kind)
         filters = {"start_date": start.isoformat(), "end_date": end.isoformat(), "analytics_type": kind}
         return ok({"analytics": body, "request_type": "comprehensive", "filters": filters, "staff_user": staff.email})

@@ -21,7 +21,8 @@ from autolab import clock
 from autolab.csvexport import csv_response
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_of
-from billing import analytics, charts, forms, invoices, records, selectors, services
+from billing import charts, forms, invoices, records, selectors, services
+from billing.analytics.reports import comprehensive, csv_rows, new_vs_returning
 from billing.serializers import invoice_out
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
@@ -255,8 +256,8 @@ def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[i
 
 def _dashboard_data(start: Any, end: Any) -> dict[str, Any]:
     txns, in_period = selectors.analytics_transactions(start, end)
-    data = analytics.comprehensive(txns, start=start, end=end, in_period=in_period, today=clock.business_today())
-    data["customers_by_month"] = analytics.new_vs_returning(txns)
+    data = comprehensive(txns, start=start, end=end, in_period=in_period, today=clock.business_today())
+    data["customers_by_month"] = new_vs_returning(txns)
     data["appointments_by_status"] = selectors.appointment_status_counts(start, end)
     return data
 
@@ -323,7 +324,7 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
         )
     start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
     data = _dashboard_data(start, end)
-    return csv_response(analytics.csv_rows(data), filename=f"analytics-{start}-{end}.csv")
+    return csv_response(csv_rows(data), filename=f"analytics-{start}-{end}.csv")
 
 
 # Registered last: URLs resolve in registration order, and these general routes would otherwise

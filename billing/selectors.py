@@ -10,7 +10,7 @@ from typing import Any
 from django.core import signing
 
 from autolab.exceptions import ValidationError
-from billing import analytics
+from billing.analytics.transactions import Txn, transaction_of
 from billing.models import Invoice, Payment
 
 _CURSOR_SALT = "billing.invoices"
@@ -96,7 +96,7 @@ def invoice_find(invoice_id: str) -> Invoice | None:
         return None
 
 
-def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[analytics.Txn], int]:
+def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[Txn], int]:
     """(transactions of the period's non-cancelled invoices, how many such invoices there are)."""
     txns, in_period = [], 0
     for invoice in invoices_in_range(start, end):
@@ -104,7 +104,7 @@ def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[analytics
             continue
         in_period += 1
         data = invoice.analytics_data.as_dict() if invoice.analytics_data else None
-        txn = analytics.transaction_of(data, invoice.created_at)
+        txn = transaction_of(data, invoice.created_at)
         if txn is not None:
             txns.append(txn)
     return txns, in_period

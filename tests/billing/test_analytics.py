@@ -254,7 +254,7 @@ def test_every_block_matches_the_hand_computed_fixture(admin, january):
 
 
 def test_vehicle_ages_are_bucketed(admin, january):
-    from billing.analytics import vehicle_analytics
+    from billing.analytics.blocks import vehicle_analytics
     from billing.selectors import analytics_transactions
 
     txns, _ = analytics_transactions(dt.date(2030, 1, 1), dt.date(2030, 1, 31))

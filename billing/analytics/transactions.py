@@ -1,0 +1,94 @@
+"""One invoice as analytics sees it (``Txn``), read from its analyticsData, and the number rules
+every block shares: amounts as Decimal, JSON numbers rounded to cents, percentages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from autolab import clock
+from autolab.money import json_number
+
+ZERO = Decimal(0)
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Any stored amount as a finite Decimal; 0 for what is not a number (old or hand-made items)."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return ZERO
+    return amount if amount.is_finite() else ZERO
+
+
+def rounded(value: Decimal | int | float) -> int | float:
+    """A rounded (2 dp) JSON number."""
+    return json_number(to_decimal(value))
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> int | float:
+    return rounded(Decimal(part) / Decimal(whole) * 100) if whole else 0
+
+
+@dataclass
+class Txn:
+    """One invoice as analytics sees it."""
+
+    day: dt.date
+    amount: Decimal
+    method: str
+    customer: str
+    booked_by: str
+    booked_date: str
+    paid_before: int
+    make: str
+    model: str
+    year: str
+    services: list[tuple[str, Decimal]] = field(default_factory=list)
+    products: list[tuple[str, Decimal, int, Decimal]] = field(default_factory=list)  # name, unit, qty, total
+
+    @property
+    def is_pre_booked(self) -> bool:
+        return self.booked_by != "NONE"
+
+
+def _day_of(data: dict[str, Any], created_at: int) -> dt.date:
+    text = data.get("effectiveDate") or ""
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()  # noqa: DTZ007 - a calendar date
+    except ValueError:
+        return clock.to_local(clock.from_epoch(created_at)).date()
+
+
+def transaction_of(analytics_data: dict[str, Any] | None, created_at: int) -> Txn | None:
+    """The transaction of one invoice; None when it has no operation_data (counted, not analysed)."""
+    data = (analytics_data or {}).get("operation_data")
+    if not data:
+        return None
+    payment = data.get("paymentDetails") or {}
+    vehicle = data.get("vehicleDetails") or {}
+    booking = data.get("bookingDetails") or {}
+    return Txn(
+        day=_day_of(data, created_at),
+        amount=to_decimal(payment.get("amount", 0)),
+        method=payment.get("payment_method") or "unknown",
+        customer=data.get("customerId") or "",
+        booked_by=booking.get("bookedBy") or "NONE",
+        booked_date=booking.get("bookedDate") or "",
+        paid_before=int(to_decimal(payment.get("paid_before_operation", 0))),
+        make=vehicle.get("make") or "",
+        model=vehicle.get("model") or "",
+        year=str(vehicle.get("year") or ""),
+        services=[(s.get("service_name", ""), to_decimal(s.get("price"))) for s in data.get("services") or []],
+        products=[
+            (
+                o.get("item_name", ""),
+                to_decimal(o.get("unit_price")),
+                int(to_decimal(o.get("quantity"))),
+                to_decimal(o.get("total_price")),
+            )
+            for o in data.get("orders") or []
+        ],
+    )
