@@ -143,7 +143,7 @@ def _admin_client() -> object:
 
 
 def run() -> list[Measurement]:
-    from billing.invoices import invoice_generate_for_record
+    from billing.invoices.generation import invoice_generate_for_record
 
     ids = _paid_appointments(30)
     pdfs = measure(

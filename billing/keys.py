@@ -29,6 +29,11 @@ def active_lock_get(reference_type: str, reference_number: str) -> BillingKey | 
     return key_get(ACTIVE_INVOICE, reference_key(reference_type, reference_number))
 
 
+def active_lock(reference_type: str, reference_number: str, invoice_id: str) -> BillingKey:
+    """The item saying ``invoice_id`` is the record's one active invoice (saved create-only)."""
+    return BillingKey(kind=ACTIVE_INVOICE, key=reference_key(reference_type, reference_number), invoice_id=invoice_id)
+
+
 def counter_value() -> int:
     item = key_get(COUNTER, INVOICE_COUNTER)
     return int(item.value or 0) if item else 0

@@ -7,8 +7,9 @@ URL names other apps can link to: ``admin:billing-payments`` (record_type, recor
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,11 +22,19 @@ from autolab import clock
 from autolab.csvexport import csv_response
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_of
-from billing import charts, forms, invoices, records, selectors, services
+from billing import charts, forms, records, selectors, services
 from billing.analytics.reports import comprehensive, csv_rows, new_vs_returning
+from billing.invoices.documents import invoice_pdf_link
+from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
+from billing.invoices.manual import ManualItem, invoice_create_manual
+from billing.invoices.snapshot import Vehicle
 from billing.serializers import invoice_out
+from bookings.selectors import service_price_list
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
+
+if TYPE_CHECKING:
+    from billing.models import Invoice
 
 VIEW = (Permission.INVOICE_VIEW, Permission.PAYMENT_CONFIRM_MANUAL)
 _WIZARD_KEY = "billing_manual_invoice"
@@ -162,16 +171,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 )
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
     try:
-        return HttpResponseRedirect(
-            invoices.invoice_pdf_link(invoice_id=invoice_id, staff=staff_of(request), user_id="")
-        )
+        return HttpResponseRedirect(invoice_pdf_link(invoice_id=invoice_id, staff=staff_of(request), user_id=""))
     except ApplicationError as error:
         raise Http404(error.message) from error
 
 
 def _plan_choices() -> list[tuple[str, str]]:
-    from bookings.selectors import service_price_list
-
     return [(f"{p.service_id}:{p.plan_id}", f"{p.plan_name} (${p.price:.2f})") for p in service_price_list()]
 
 
@@ -213,8 +218,6 @@ def manual_invoice_items(request: HttpRequest) -> HttpResponse:
     customer = request.session.get(_WIZARD_KEY)
     if not customer:
         return redirect("admin:billing-invoice-new")
-    from bookings.selectors import service_price_list
-
     plans = {f"{p.service_id}:{p.plan_id}": p for p in service_price_list()}
     form = forms.ManualItemsForm(request.POST or None, plans=_plan_choices())
     if request.method == "POST" and form.is_valid():
@@ -231,26 +234,27 @@ def manual_invoice_items(request: HttpRequest) -> HttpResponse:
     return render_page(request, "billing/manual_items.html", context, title="New manual invoice: items")
 
 
-def _manual_items(form: forms.ManualItemsForm, plans: dict[str, Any]) -> list[invoices.ManualItem]:
+def _manual_items(form: forms.ManualItemsForm, plans: dict[str, Any]) -> list[ManualItem]:
     items = []
     plan = plans.get(form.cleaned_data.get("plan") or "")
     if plan is not None:
         price = Decimal(plan.price)
-        items.append(invoices.ManualItem(plan.plan_name, "", True, price, 1, price))
+        items.append(ManualItem(plan.plan_name, "", True, price, 1, price))
     for name, price, qty in form.extra_lines():
-        items.append(invoices.ManualItem(name, "", False, price, qty, price * qty))
+        items.append(ManualItem(name, "", False, price, qty, price * qty))
     return items
 
 
-def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[invoices.ManualItem]) -> Any:
-    return invoices.invoice_create_manual(
+def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[ManualItem]) -> Invoice:
+    """The manual invoice from step 1's answers (kept in the session as JSON, the date as ISO text)."""
+    return invoice_create_manual(
         actor=staff_of(request),
         payment_method=customer["payment_method"],
         reference_number=customer.get("reference_number") or "",
-        customer={"name": customer["name"], "email": customer.get("email") or "", "phone": customer.get("phone") or ""},
-        vehicle={"make": customer["make"], "model": customer["model"], "year": customer.get("year") or ""},
+        contact=records.Contact(customer["name"], customer.get("email") or "", customer.get("phone") or ""),
+        vehicle=Vehicle(customer["make"], customer["model"], customer.get("year") or ""),
         items=items,
-        payment_date=customer["payment_date"],
+        payment_day=dt.date.fromisoformat(customer["payment_date"]),
     )
 
 
@@ -345,11 +349,9 @@ def invoice_action(request: HttpRequest, invoice_id: str, action: str) -> HttpRe
     if request.method == "POST":
         try:
             if action == "cancel":
-                invoices.invoice_cancel(
-                    invoice_id=invoice_id, actor=staff_of(request), reason="Invoice was cancelled by staff"
-                )
+                invoice_cancel(invoice_id=invoice_id, actor=staff_of(request), reason="Invoice was cancelled by staff")
             else:
-                invoices.invoice_reactivate(invoice_id=invoice_id, actor=staff_of(request))
+                invoice_reactivate(invoice_id=invoice_id, actor=staff_of(request))
         except ApplicationError as error:
             messages.error(request, error.message)
         else:

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.core import signing
 
-from autolab.exceptions import ValidationError
+from autolab import clock
+from autolab.exceptions import NotFound, ValidationError
 from billing.analytics.transactions import Txn, transaction_of
 from billing.models import Invoice, Payment
+from bookings.models import Appointment
 
 _CURSOR_SALT = "billing.invoices"
 
@@ -87,6 +89,22 @@ def payments_for_reference(reference_number: str) -> list[Payment]:
     return list(Payment.reference_index.query(reference_number))
 
 
+def invoice_get(invoice_id: str) -> Invoice:
+    """The invoice, read strongly consistent (it is about to be changed); NotFound otherwise."""
+    try:
+        return Invoice.get(invoice_id, consistent_read=True)
+    except Invoice.DoesNotExist as error:
+        raise NotFound(f"Invoice {invoice_id} not found") from error
+
+
+def payment_get(intent_id: str) -> Payment | None:
+    """The payment of a Stripe intent, read strongly consistent, or None."""
+    try:
+        return Payment.get(intent_id, consistent_read=True)
+    except Payment.DoesNotExist:
+        return None
+
+
 def invoice_find(invoice_id: str) -> Invoice | None:
     if not invoice_id or len(invoice_id) > 64:
         return None
@@ -115,9 +133,6 @@ APPOINTMENT_STATUSES = ("PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELL
 
 def appointment_status_counts(start: dt.date, end: dt.date) -> dict[str, int]:
     """Appointments created in [start, end] per status: one COUNT Query per status on status-index."""
-    from autolab import clock
-    from bookings.models import Appointment
-
     low, high = clock.epoch_of_local_day(start), clock.epoch_of_local_day(end + dt.timedelta(days=1)) - 1
     window = Appointment.created_at.between(low, high)
     return {status: Appointment.status_index.count(status, filter_condition=window) for status in APPOINTMENT_STATUSES}

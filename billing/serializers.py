@@ -10,9 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from autolab.money import json_number, to_money
-from billing.invoices import ManualItem, invoice_staff_url
+from billing.invoices.documents import invoice_staff_url
+from billing.invoices.manual import ManualItem
+from billing.invoices.snapshot import Vehicle
 from billing.models import Invoice
-from billing.records import RECORD_TYPES
+from billing.records import RECORD_TYPES, Contact
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -86,6 +88,9 @@ class CustomerData(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254, default="")
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
 
+    def validate(self, attrs: dict[str, Any]) -> Contact:
+        return Contact(attrs["name"], attrs.get("email") or "", attrs.get("phone") or "")
+
 
 class TransactionData(serializers.Serializer):
     currency = serializers.ChoiceField(choices=("AUD", "aud"), required=False, default="AUD")
@@ -96,6 +101,9 @@ class VehicleData(serializers.Serializer):
     make = serializers.CharField(max_length=50)
     model = serializers.CharField(max_length=50)
     year = serializers.CharField(required=False, allow_blank=True, max_length=4, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> Vehicle:
+        return Vehicle(attrs["make"], attrs["model"], attrs.get("year", ""))
 
 
 class ManualItemInput(serializers.Serializer):

@@ -9,6 +9,8 @@ from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
 from autolab import clock
 from autolab.exceptions import Conflict
+from billing.invoices.generation import invoice_generate_for_record
+from billing.keys import pending_list
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +27,6 @@ RECONCILE_GRACE_SECONDS = 120
 )
 def invoice_generate_task(reference_type: str, reference_number: str) -> str | None:
     """Produce the one active invoice of a paid appointment or order (idempotent)."""
-    from billing.invoices import invoice_generate_for_record
-
     invoice = invoice_generate_for_record(reference_type=reference_type, reference_number=reference_number)
     return invoice.invoice_id if invoice else None
 
@@ -34,8 +34,6 @@ def invoice_generate_task(reference_type: str, reference_number: str) -> str | N
 @shared_task(name="billing.invoice_reconcile_task")
 def invoice_reconcile_task() -> int:
     """Re-enqueue paid records whose invoice is still missing after a grace period."""
-    from billing.keys import pending_list
-
     waiting = pending_list(older_than=clock.epoch_now() - RECONCILE_GRACE_SECONDS)
     for reference_type, reference_number in waiting:
         invoice_generate_task.delay(reference_type, reference_number)

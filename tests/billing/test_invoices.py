@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from autolab import storage
-from billing.invoices import invoice_generate_for_record
+from billing.invoices.generation import invoice_generate_for_record
 from billing.models import BillingKey, Invoice
 from bookings.models import Appointment
 from chat.models import EmailMetadata
