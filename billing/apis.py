@@ -18,13 +18,17 @@ from autolab.api import ok, validated_query
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
-from billing import selectors, services
+from billing import selectors
 from billing import serializers as s
 from billing.analytics.reports import comprehensive, quick_metrics
 from billing.invoices.dates import parse_any_date
 from billing.invoices.documents import invoice_pdf_link, invoice_staff_url
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
 from billing.invoices.manual import invoice_create_manual
+from billing.services.manual_payments import manual_payment_confirm, manual_payment_revert
+from billing.services.payments import PaymentOutcome
+from billing.services.stripe_payments import stripe_intent_create, stripe_payment_confirm
+from billing.services.webhooks import stripe_webhook_handle
 
 if TYPE_CHECKING:
     from billing.models import Invoice
@@ -106,7 +110,7 @@ class StripeIntentApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.IntentInput, request.data)
-        result = services.stripe_intent_create(
+        intent = stripe_intent_create(
             user_id=data["userId"],
             reference_number=data["referenceNumber"],
             record_type=data["type"],
@@ -114,7 +118,17 @@ class StripeIntentApi(APIView):
             currency=data["currency"],
             metadata=data.get("metadata"),
         )
-        return ok(result)
+        return ok(
+            {
+                "message": "Payment intent created successfully",
+                "clientSecret": intent.client_secret,
+                "paymentIntentId": intent.payment_intent_id,
+                "amount": intent.amount_cents,
+                "currency": intent.currency,
+                "referenceNumber": intent.reference_number,
+                "type": intent.record_type,
+            }
+        )
 
 
 class StripeConfirmApi(APIView):
@@ -137,7 +151,11 @@ class StripeConfirmApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.ConfirmInput, request.data)
-        return ok(services.stripe_payment_confirm(payment_intent_id=data["paymentIntentId"]))
+        outcome = stripe_payment_confirm(payment_intent_id=data["paymentIntentId"])
+        if outcome.already_paid:
+            return ok(_payment_body("Payment already confirmed for this record", outcome))
+        body = _payment_body("Payment confirmed successfully", outcome)
+        return ok({**body, "invoiceUrl": None, "updatedAt": clock.iso_local()})
 
 
 class StripeWebhookApi(APIView):
@@ -159,8 +177,9 @@ class StripeWebhookApi(APIView):
     )
     def post(self, request: Request) -> Response:
         # Django's headers are case-insensitive, so "stripe-signature" and "Stripe-Signature" both work.
-        result = services.stripe_webhook_handle(payload=request.body, signature=request.headers.get("Stripe-Signature"))
-        return ok(result)
+        is_new = stripe_webhook_handle(payload=request.body, signature=request.headers.get("Stripe-Signature"))
+        body = {"message": "Webhook processed successfully"}
+        return ok(body if is_new else {**body, "duplicate": True})
 
 
 class ManualPaymentApi(APIView):
@@ -186,8 +205,28 @@ class ManualPaymentApi(APIView):
         data = _valid(s.ManualConfirmInput, request.data)
         common = {"actor": staff_of(request), "record_type": data["type"], "reference_number": data["referenceNumber"]}
         if data["revert"]:
-            return ok(services.manual_payment_revert(**common))
-        return ok(services.manual_payment_confirm(**common, payment_method=data["paymentMethod"]))
+            outcome = manual_payment_revert(**common)
+            body = _payment_body("Payment confirmation reverted successfully", outcome)
+            return ok({**body, "cancelledInvoices": outcome.cancelled_invoices})
+        outcome = manual_payment_confirm(**common, payment_method=data["paymentMethod"])
+        return ok(
+            {
+                "message": s.manual_confirmed_message(outcome.payment_method),
+                "referenceNumber": outcome.reference_number,
+                "type": outcome.record_type,
+                "paymentMethod": outcome.payment_method,
+                "paymentStatus": outcome.payment_status,
+            }
+        )
+
+
+def _payment_body(message: str, outcome: PaymentOutcome) -> dict:
+    return {
+        "message": message,
+        "referenceNumber": outcome.reference_number,
+        "type": outcome.record_type,
+        "paymentStatus": outcome.payment_status,
+    }
 
 
 class InvoicesApi(APIView):

@@ -22,13 +22,14 @@ from autolab import clock
 from autolab.csvexport import csv_response
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_of
-from billing import charts, forms, records, selectors, services
+from billing import charts, forms, records, selectors
 from billing.analytics.reports import comprehensive, csv_rows, new_vs_returning
 from billing.invoices.documents import invoice_pdf_link
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
 from billing.invoices.manual import ManualItem, invoice_create_manual
 from billing.invoices.snapshot import Vehicle
-from billing.serializers import invoice_out
+from billing.serializers import invoice_out, manual_confirmed_message
+from billing.services.manual_payments import manual_payment_confirm, manual_payment_revert
 from bookings.selectors import service_price_list
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
@@ -72,7 +73,7 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
         staff = _require(request, Permission.PAYMENT_CONFIRM_MANUAL)
         if form.is_valid():
             try:
-                result = services.manual_payment_confirm(
+                outcome = manual_payment_confirm(
                     actor=staff,
                     record_type=record_type,
                     reference_number=record_id,
@@ -81,7 +82,8 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
             except ApplicationError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"{result['message']}. The tax invoice is being generated.")
+                message = manual_confirmed_message(outcome.payment_method)
+                messages.success(request, f"{message}. The tax invoice is being generated.")
             return redirect("admin:billing-payments", record_type=record_type, record_id=record_id)
     context = {
         "record": record,
@@ -112,7 +114,7 @@ def payment_revert(request: HttpRequest, record_type: str, record_id: str) -> Ht
     record = _record_or_404(record_type, record_id)
     if request.method == "POST":
         try:
-            services.manual_payment_revert(actor=staff_of(request), record_type=record_type, reference_number=record_id)
+            manual_payment_revert(actor=staff_of(request), record_type=record_type, reference_number=record_id)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:

@@ -15,8 +15,9 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from autolab.exceptions import Conflict, ValidationError
+from autolab.exceptions import Conflict, NotFound, ValidationError
 from bookings.models import Appointment
+from bookings.reservations import hold_release
 from shop.models import ItemPrice, Order
 
 Record = Appointment | Order
@@ -98,8 +99,6 @@ def record_update(
     for _ in range(_VERSION_RETRIES):
         record = record_get(record_type, record_id)
         if record is None:
-            from autolab.exceptions import NotFound
-
             raise NotFound(f"{record_type.capitalize()} not found")
         allowed(record)
         try:
@@ -126,8 +125,6 @@ def record_set_if(record: Record, actions: list[Action], condition: Condition | 
 def release_hold(record_type: str, record_id: str) -> None:
     """A record that stopped being paid gives back the slot its payment held (appointments)."""
     if record_type == "appointment":
-        from bookings.reservations import hold_release
-
         hold_release(record_id)
 
 

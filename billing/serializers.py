@@ -15,6 +15,7 @@ from billing.invoices.manual import ManualItem
 from billing.invoices.snapshot import Vehicle
 from billing.models import Invoice
 from billing.records import RECORD_TYPES, Contact
+from billing.services.payments import METHOD_NAMES
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -178,6 +179,11 @@ class AnalyticsQuery(serializers.Serializer):
         if (attrs["end_date"] - attrs["start_date"]).days > 365:
             raise serializers.ValidationError("The date range must be at most 365 days")
         return attrs
+
+
+def manual_confirmed_message(payment_method: str) -> str:
+    """What the API and the portal say when staff confirmed a payment."""
+    return f"{METHOD_NAMES[payment_method]} payment confirmed successfully"
 
 
 def invoice_out(invoice: Invoice) -> dict[str, Any]:

@@ -52,6 +52,21 @@ def _intent(resource: Any) -> Intent:
     )
 
 
+def event_intent(obj: dict[str, Any]) -> Intent:
+    """The intent a ``payment_intent.*`` webhook event carries (its fields checked by ``event_construct``)."""
+    return Intent(
+        id=obj["id"],
+        status=obj.get("status", ""),
+        amount=int(obj.get("amount") or 0),
+        amount_received=int(obj.get("amount_received") or 0),
+        currency=(obj.get("currency") or "").lower(),
+        client_secret=None,
+        payment_method=obj.get("payment_method"),
+        metadata=obj.get("metadata") or {},
+        **charge_fields(obj),
+    )
+
+
 def charge_fields(obj: dict[str, Any]) -> dict[str, str | None]:
     """``latest_charge_id`` and ``receipt_url`` of an intent object (webhook or API answer).
 

@@ -242,10 +242,11 @@ def test_concurrent_invoices_of_different_records_get_gap_free_numbers(admin, cu
 
 
 def test_reconciler_invoices_paid_records_whose_enqueue_was_lost(admin, customer, make_appointment, monkeypatch):
-    from billing import services, tasks
+    from billing import tasks
+    from billing.services import payments
 
     appointment = make_appointment(created_user_id=customer.user_id)
-    monkeypatch.setattr(services, "_enqueue_invoice", lambda *args: None)  # the broker "lost" the message
+    monkeypatch.setattr(payments, "_enqueue_invoice", lambda *args: None)  # the broker "lost" the message
     _confirm(admin, appointment.appointment_id)
     assert Appointment.get(appointment.appointment_id).invoice_id is None
     assert tasks.invoice_reconcile_task() == 0  # still inside the grace period
