@@ -61,6 +61,7 @@ def _analytics_data(day: dt.date, rng: random.Random) -> dict:
 
 
 def _seed_invoices() -> float:
+    from billing.analytics.transactions import compact_of
     from billing.models import Invoice
 
     rng = random.Random(5)
@@ -68,6 +69,7 @@ def _seed_invoices() -> float:
     with Invoice.batch_write() as batch:
         for n in range(INVOICES):
             day = dt.date(YEAR, 1, 1) + dt.timedelta(days=n % 365)
+            data = _analytics_data(day, rng)
             batch.save(
                 Invoice(
                     invoice_id=f"INV-B{n:07d}",
@@ -76,7 +78,8 @@ def _seed_invoices() -> float:
                     reference_number=str(uuid.uuid4()),
                     reference_type="appointment",
                     status="cancelled" if n % 50 == 0 else "generated",
-                    analytics_data=_analytics_data(day, rng),
+                    analytics_data=data,
+                    analytics_txn=compact_of(data),  # as billing writes it (billing/invoices/numbering.py)
                     metadata={"totalAmount": "280"},
                     created_at=1_800_000_000 + n,
                     effective_month=day.strftime("%Y-%m"),

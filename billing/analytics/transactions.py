@@ -4,6 +4,7 @@ every block shares: amounts as Decimal, JSON numbers rounded to cents, percentag
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -91,4 +92,36 @@ def transaction_of(analytics_data: dict[str, Any] | None, created_at: int) -> Tx
             )
             for o in data.get("orders") or []
         ],
+    )
+
+
+def compact_of(analytics_data: dict[str, Any] | None) -> str | None:
+    """``analyticsTxn`` for an invoice with this analyticsData (None when analytics skips it)."""
+    txn = transaction_of(analytics_data, created_at=0)
+    if txn is None:
+        return None
+    services = [[name, str(price)] for name, price in txn.services]
+    products = [[name, str(unit), quantity, str(total)] for name, unit, quantity, total in txn.products]
+    fields = [str(txn.amount), txn.method, txn.customer, txn.booked_by, txn.booked_date, txn.paid_before]
+    return json.dumps([*fields, txn.make, txn.model, txn.year, services, products], separators=(",", ":"))
+
+
+def transaction_of_compact(text: str, day: dt.date) -> Txn:
+    """The transaction stored as ``analyticsTxn`` (see ``compact_of``), on its effective day."""
+    amount, method, customer, booked_by, booked_date, paid_before, make, model, year, services, products = json.loads(
+        text
+    )
+    return Txn(
+        day=day,
+        amount=Decimal(amount),
+        method=method,
+        customer=customer,
+        booked_by=booked_by,
+        booked_date=booked_date,
+        paid_before=paid_before,
+        make=make,
+        model=model,
+        year=year,
+        services=[(name, Decimal(price)) for name, price in services],
+        products=[(name, Decimal(unit), quantity, Decimal(total)) for name, unit, quantity, total in products],
     )

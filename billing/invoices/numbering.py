@@ -11,6 +11,7 @@ from autolab import clock
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict
 from billing import keys
+from billing.analytics.transactions import compact_of
 from billing.invoices.snapshot import Draft
 from billing.models import BillingKey, Invoice
 
@@ -34,6 +35,7 @@ def invoice_item(draft: Draft, number: int, invoice_id: str | None = None) -> In
         format="pdf",
         metadata=draft.metadata,
         analytics_data=draft.analytics_data,
+        analytics_txn=compact_of(draft.analytics_data),
         created_at=clock.epoch_now(),
         effective_month=draft.effective_day.strftime("%Y-%m"),
         effective_day=draft.effective_day.isoformat(),

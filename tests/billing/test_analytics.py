@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from autolab import clock
 from bench.harness import count_dynamodb_calls
+from billing.analytics.transactions import compact_of
 from billing.models import Invoice
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -27,6 +29,7 @@ def _invoice(
     vehicle=("", "", ""),
     status: str = "generated",
     with_data: bool = True,
+    compact: bool = True,
 ) -> None:
     effective = dt.datetime.strptime(day, "%d/%m/%Y").date()  # noqa: DTZ007
     data: dict[str, Any] = {"operation_type": "transaction"}
@@ -52,16 +55,20 @@ def _invoice(
         reference_type="appointment",
         status=status,
         analytics_data=data,
+        analytics_txn=compact_of(data) if compact else None,
         created_at=clock.epoch_now(),
         effective_month=effective.strftime("%Y-%m"),
         effective_day=effective.isoformat(),
     ).save()
 
 
-@pytest.fixture
-def january() -> None:
-    """Four analysed invoices (A-D), one cancelled, one without data, one outside the period."""
-    _invoice(
+@pytest.fixture(params=["as billing writes them", "restored from before analyticsTxn"])
+def january(request: pytest.FixtureRequest) -> None:
+    """Four analysed invoices (A-D), one cancelled, one without data, one outside the period; stored
+    with their compact analyticsTxn, or with analyticsData only (read again by key): same figures."""
+    compact = request.param == "as billing writes them"
+    invoice = functools.partial(_invoice, compact=compact)
+    invoice(
         "07/01/2030",
         method="stripe",
         amount="280",
@@ -72,7 +79,7 @@ def january() -> None:
         paid_before=1,
         vehicle=("Toyota", "Camry", "2020"),
     )
-    _invoice(
+    invoice(
         "07/01/2030",
         method="cash",
         amount="520",
@@ -84,7 +91,7 @@ def january() -> None:
         paid_before=1,
         vehicle=("Toyota", "Corolla", "2015"),
     )
-    _invoice(
+    invoice(
         "15/01/2030",
         method="card",
         amount="200",
@@ -92,7 +99,7 @@ def january() -> None:
         customer="A@x.com",
         vehicle=("Honda", "Civic", "2010"),
     )
-    _invoice(
+    invoice(
         "16/01/2030",
         method="cash",
         amount="220",
@@ -100,9 +107,9 @@ def january() -> None:
         customer="N/A",
         vehicle=("Mazda", "3", "unknown"),
     )
-    _invoice("10/01/2030", method="cash", amount="999", services=[("Standard", "999")], status="cancelled")
-    _invoice("20/01/2030", with_data=False)
-    _invoice("01/02/2030", method="cash", amount="50", services=[("Standard", "50")])
+    invoice("10/01/2030", method="cash", amount="999", services=[("Standard", "999")], status="cancelled")
+    invoice("20/01/2030", with_data=False)
+    invoice("01/02/2030", method="cash", amount="50", services=[("Standard", "50")])
 
 
 def _get(persona, **params: Any) -> dict[str, Any]:

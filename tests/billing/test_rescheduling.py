@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from autolab import clock
+from billing.analytics.transactions import compact_of
+from billing.models import Invoice
 
 
 def _day(offset: int) -> str:
@@ -39,6 +41,8 @@ def test_rescheduling_a_paid_appointment_moves_its_revenue_day(admin, support, m
     appointment = make_appointment(created_user_id=customer.user_id)
     _confirm_cash(admin, appointment.appointment_id, "appointment")
     assert _revenue_by_day(admin) == {_day(0): 280}  # paid before it was scheduled: dated by payment
+    (invoice,) = Invoice.reference_index.query(appointment.appointment_id)
+    assert invoice.analytics_txn == compact_of(invoice.analytics_data.as_dict())  # what analytics reads
 
     for offset in (10, 12):
         slot = {"date": _day(offset), "start": "09:00", "end": "11:00"}
