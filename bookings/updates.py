@@ -3,7 +3,6 @@ atomic write (with the reservations of its slot and mechanic when the schedule o
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -11,19 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from autolab import clock, storage
+from autolab import clock, domain_events, storage
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
-from bookings import notifications, reservations, selectors, signals, validation
+from bookings import notifications, reservations, selectors, validation
 from bookings.models import Appointment, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import STEP_MINUTES, Interval
 
 if TYPE_CHECKING:
     from chat.emails.services import OutboxEmail
-
-logger = logging.getLogger(__name__)
 
 STALE = "The appointment was changed by someone else; reload it and try again"
 
@@ -509,23 +506,16 @@ def _email_of(
 
 
 def _after_update(appointment: Appointment, data: dict, change: Change) -> None:
+    """What other apps react to (billing: the appointment's invoice) and the staff's live event."""
     if appointment.status == "CANCELLED" and change.new_status == "CANCELLED":
-        signals.appointment_cancelled.send(sender=Appointment, appointment_id=appointment.appointment_id)
-    if "scheduledTimeSlot" in data and appointment.payment_status == "paid" and appointment.scheduled_date:
-        _announce_rescheduled(appointment)
+        cancelled = domain_events.RecordCancelled(record_type="appointment", record_id=appointment.appointment_id)
+        domain_events.publish(cancelled)
+    if "scheduledTimeSlot" in data and appointment.scheduled_date:
+        rescheduled = domain_events.RecordRescheduled(
+            record_type="appointment",
+            record_id=appointment.appointment_id,
+            scheduled_date=appointment.scheduled_date,
+            is_paid=appointment.payment_status == "paid",
+        )
+        domain_events.publish(rescheduled)
     notifications.publish("appointment.updated", appointment)
-
-
-def _announce_rescheduled(appointment: Appointment) -> None:
-    # The new schedule is stored; a failing receiver (billing's invoice date) is logged, not a 500.
-    results = signals.appointment_rescheduled.send_robust(
-        sender=Appointment, appointment_id=appointment.appointment_id, scheduled_date=appointment.scheduled_date
-    )
-    for receiver, result in results:
-        if isinstance(result, Exception):
-            logger.error(
-                "appointment_rescheduled receiver %r failed for %s",
-                receiver,
-                appointment.appointment_id,
-                exc_info=result,
-            )

@@ -14,7 +14,7 @@ from celery._state import _set_task_join_will_block
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from autolab import dynamodb
+from autolab import domain_events, dynamodb
 from autolab.permissions import StaffIdentity
 from autolab.tables import ensure_tables
 
@@ -210,6 +210,20 @@ def clerk(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def subscribe_in_test() -> Iterator[Callable[[type[domain_events.DomainEvent], Callable[[Any], None]], None]]:
+    """Subscribe a test's own handler to a domain event until the test ends (the apps' stay)."""
+    added: list[tuple[type[domain_events.DomainEvent], Callable[[Any], None]]] = []
+
+    def subscribe(event_type: type[domain_events.DomainEvent], handler: Callable[[Any], None]) -> None:
+        domain_events.subscribe(event_type, handler)
+        added.append((event_type, handler))
+
+    yield subscribe
+    for event_type, handler in added:
+        domain_events.unsubscribe(event_type, handler)
 
 
 # --- Browser tests: Debian's chromium driven by Playwright against pytest-django's live server ----

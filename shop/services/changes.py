@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import clock
+from autolab import clock, domain_events
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
@@ -18,11 +17,8 @@ from shop import selectors, validation
 from shop.models import ItemPrice, Order
 from shop.services.catalogue import price_lines
 from shop.services.notifications import notify_updated
-from shop.signals import order_cancelled, order_rescheduled
 from staffapp.models import Staff
 from staffapp.selectors import staff_get_by_user_id
-
-logger = logging.getLogger(__name__)
 
 EDITABLE_STATUSES = ("PENDING", "SCHEDULED")
 # Order transitions (§3.3): who may move an order from one status to another.
@@ -256,25 +252,20 @@ def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_ver
     plan = _plan(actor, order, data, groups)
     previous_status = order.status
     _write(order, plan)
-    if order.status == "CANCELLED" and previous_status != "CANCELLED":
-        _announce_cancelled(order.order_id)
-    if "scheduledDate" in data and order.payment_status == "paid" and order.scheduled_date:
-        _announce_rescheduled(order)
+    _publish_events(order, data, previous_status)
     notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)
     return order
 
 
-def _announce_cancelled(order_id: str) -> None:
-    # The cancellation is stored; a failing receiver (billing's invoice cancel) is logged with its
-    # traceback for billing's reconciler rather than turning a done change into an error.
-    for receiver, result in order_cancelled.send_robust(sender=Order, order_id=order_id):
-        if isinstance(result, Exception):
-            logger.error("order_cancelled receiver %r failed for %s", receiver, order_id, exc_info=result)
-
-
-def _announce_rescheduled(order: Order) -> None:
-    # The new date is stored; a failing receiver (billing's invoice date) is logged, not a 500.
-    results = order_rescheduled.send_robust(sender=Order, order_id=order.order_id, scheduled_date=order.scheduled_date)
-    for receiver, result in results:
-        if isinstance(result, Exception):
-            logger.error("order_rescheduled receiver %r failed for %s", receiver, order.order_id, exc_info=result)
+def _publish_events(order: Order, data: dict[str, Any], previous_status: str) -> None:
+    """What other apps react to (billing: the order's invoice), once the change is stored."""
+    if order.status == "CANCELLED" and previous_status != "CANCELLED":
+        domain_events.publish(domain_events.RecordCancelled(record_type="order", record_id=order.order_id))
+    if "scheduledDate" in data and order.scheduled_date:
+        rescheduled = domain_events.RecordRescheduled(
+            record_type="order",
+            record_id=order.order_id,
+            scheduled_date=order.scheduled_date,
+            is_paid=order.payment_status == "paid",
+        )
+        domain_events.publish(rescheduled)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from autolab.domain_events import RecordCancelled
 from bookings import reservations, selectors
 from bookings.models import Appointment
 from chat.models import EmailMetadata
@@ -275,21 +276,16 @@ def test_mechanic_moves_own_job_and_support_cancels(book, support, mechanic, mak
     assert selectors.mechanic_day_jobs(mechanic.user_id, future_day()) == set()
 
 
-def test_cancelling_sends_the_signal_after_the_write(book, support):
-    from bookings.signals import appointment_cancelled
-
+def test_cancelling_publishes_the_event_after_the_write(book, support, subscribe_in_test):
     received = []
 
-    def receiver(sender, appointment_id, **kwargs):
-        received.append((appointment_id, Appointment.get(appointment_id).status))
+    def listen(event: RecordCancelled) -> None:
+        received.append((event.record_type, event.record_id, Appointment.get(event.record_id).status))
 
-    appointment_cancelled.connect(receiver)
-    try:
-        appointment_id = book()
-        patch(support, appointment_id, {"status": "CANCELLED"})
-    finally:
-        appointment_cancelled.disconnect(receiver)
-    assert received == [(appointment_id, "CANCELLED")]
+    subscribe_in_test(RecordCancelled, listen)
+    appointment_id = book()
+    patch(support, appointment_id, {"status": "CANCELLED"})
+    assert received == [("appointment", appointment_id, "CANCELLED")]
 
 
 def test_support_transition_table(book, support):

@@ -1,4 +1,4 @@
-"""Cancelling a paid order cancels its invoice through billing (the order_cancelled signal)."""
+"""Cancelling a paid order cancels its invoice through billing (the RecordCancelled domain event)."""
 
 from __future__ import annotations
 

@@ -4,10 +4,9 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.dispatch import receiver
 
+from autolab.domain_events import RecordCancelled
 from shop.models import Order
-from shop.signals import order_cancelled
 from tests.shop.conftest import outbox
 
 
@@ -381,37 +380,31 @@ def test_concurrent_patches_never_lose_an_update(new_order, support, make_staff)
     assert stored.post_notes == max(winners, key=lambda body: body["version"])["postNotes"]
 
 
-# --- Effects: cancellation signal, emails, live events ---------------------------------------
+# --- Effects: the cancellation event, emails, live events ------------------------------------
 
 
-def test_cancelling_sends_the_signal_once(new_order, support) -> None:
+def test_cancelling_publishes_the_event_once(new_order, support, subscribe_in_test) -> None:
     order = new_order()
     received: list[str] = []
 
-    @receiver(order_cancelled)
-    def listen(sender, order_id: str, **kwargs) -> None:
-        received.append(order_id)
+    def listen(event: RecordCancelled) -> None:
+        received.append(event.record_id)
 
-    try:
-        _patch(support, order, {"status": "CANCELLED"})
-        _patch(support, order, {"postNotes": "after"})
-    finally:
-        order_cancelled.disconnect(listen)
+    subscribe_in_test(RecordCancelled, listen)
+    _patch(support, order, {"status": "CANCELLED"})
+    _patch(support, order, {"postNotes": "after"})
 
     assert received == [order.order_id]
 
 
-def test_a_failing_cancellation_receiver_does_not_undo_the_cancel(new_order, support) -> None:
+def test_a_failing_cancellation_subscriber_does_not_undo_the_cancel(new_order, support, subscribe_in_test) -> None:
     order = new_order()
 
-    def broken(sender, order_id: str, **kwargs) -> None:
+    def broken(event: RecordCancelled) -> None:
         raise RuntimeError("billing down")
 
-    order_cancelled.connect(broken)
-    try:
-        response = _patch(support, order, {"status": "CANCELLED"})
-    finally:
-        order_cancelled.disconnect(broken)
+    subscribe_in_test(RecordCancelled, broken)
+    response = _patch(support, order, {"status": "CANCELLED"})
 
     assert response.status_code == 200
     assert Order.get(order.order_id).status == "CANCELLED"
