@@ -1,10 +1,15 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autolab import clock
+from autolab.api import ok
 from autolab.health import health_report
+from autolab.permissions import Permission, staff_with
+from autolab.price_lists import price_list
 
 
 class HealthApi(APIView):
@@ -31,3 +36,15 @@ class HealthApi(APIView):
         if down:
             body["message"] = f"Unreachable: {', '.join(down)}"
         return Response(body, status=503 if down else 200)
+
+
+class PricesApi(APIView):
+    """Staff: every parts price and service plan, active or not (the lists come from shop and
+    bookings through ``autolab.price_lists``)."""
+
+    permission_classes = [staff_with(Permission.PRICES_VIEW)]
+
+    @extend_schema(operation_id="prices_list", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        lists = {"itemPrices": price_list("itemPrices"), "servicePrices": price_list("servicePrices")}
+        return ok({**lists, "timestamp": clock.iso_local()})

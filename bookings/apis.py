@@ -59,44 +59,12 @@ def _dates(params: Any, *, max_days: int, allow_check: bool = False) -> tuple[li
 # --- Catalogue --------------------------------------------------------------------------------
 
 
-class PricesApi(APIView):
-    """Staff: every service plan (and parts prices when the shop provides them)."""
-
-    permission_classes = [staff_with(Permission.PRICES_VIEW)]
-
-    @extend_schema(operation_id="prices_list", responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request) -> Response:
-        service_prices = [
-            {
-                key: value
-                for key, value in selectors.plan_json(plan).items()
-                if key not in ("features", "durationMinutes")
-            }
-            for plan in selectors.service_price_list()
-        ]
-        return ok({"itemPrices": _item_prices(), "servicePrices": service_prices, "timestamp": clock.iso_local()})
-
-
-def _item_prices() -> list[dict[str, Any]]:
-    """Parts prices from the shop app when it offers a lister (bookings does not own them)."""
-    try:
-        from shop.selectors import item_price_list  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return [item if isinstance(item, dict) else _item_json(item) for item in item_price_list()]
-
-
-def _item_json(item: Any) -> dict[str, Any]:
-    from autolab.money import json_number
-
-    return {
-        "categoryId": item.category_id,
-        "itemId": item.item_id,
-        "categoryName": item.category_name,
-        "itemName": item.item_name,
-        "price": json_number(item.price),
-        "active": bool(item.active),
-    }
+def service_price_rows() -> list[dict[str, Any]]:
+    """``servicePrices`` of the staff price list: every plan, active or not (``autolab.price_lists``)."""
+    return [
+        {key: value for key, value in selectors.plan_json(plan).items() if key not in ("features", "durationMinutes")}
+        for plan in selectors.service_price_list()
+    ]
 
 
 class ServicesApi(APIView):

@@ -1,12 +1,16 @@
 from django.apps import AppConfig
 
+from autolab import price_lists, storage
+
 
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = "Bookings"
 
     def ready(self) -> None:
-        from autolab import storage
+        # Imported here, not at the top: these load models, which wait for the app registry.
+        from bookings.apis import service_price_rows
         from bookings.services import report_upload_claim
 
         storage.register_upload_claimer("reports/", report_upload_claim)
+        price_lists.register_price_list("servicePrices", service_price_rows)

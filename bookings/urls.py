@@ -3,7 +3,6 @@ from django.urls import path
 from bookings import apis
 
 urlpatterns = [
-    path("prices", apis.PricesApi.as_view(), name="prices"),
     path("services", apis.ServicesApi.as_view(), name="services"),
     path("unavailable-slots", apis.UnavailableSlotsApi.as_view(), name="unavailable-slots"),
     path("availability", apis.AvailabilityApi.as_view(), name="availability"),

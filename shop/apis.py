@@ -111,6 +111,21 @@ def _catalogue_json(rows: list[ItemPrice]) -> dict[str, Any]:
     return {"categories": list(categories.values()), "items": flat}
 
 
+def item_price_rows() -> list[dict[str, Any]]:
+    """``itemPrices`` of the staff price list: every catalogue row, active or not (``autolab.price_lists``)."""
+    return [
+        {
+            "categoryId": row.category_id,
+            "itemId": row.item_id,
+            "categoryName": row.category_name,
+            "itemName": row.item_name,
+            "price": json_number(row.price),
+            "active": bool(row.active),
+        }
+        for row in selectors.item_price_list()
+    ]
+
+
 class ItemListApi(APIView):
     """Public: the active parts catalogue with prices."""
 

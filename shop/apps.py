@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 
+from autolab import price_lists
+
 
 class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = "Shop"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: the API module loads models, which wait for the app registry.
+        from shop.apis import item_price_rows
+
+        price_lists.register_price_list("itemPrices", item_price_rows)

@@ -1,3 +1,9 @@
+import json
+from decimal import Decimal
+
+from shop.models import ItemPrice
+
+
 def test_public_services_lists_active_plans_with_price_duration_features(anon):
     response = anon.get("/api/services")
     assert response.status_code == 200
@@ -79,3 +85,63 @@ def test_prices_include_the_parts_catalogue(clerk):
     ).save()
     items = clerk.api().get("/api/prices").json()["itemPrices"]
     assert [(i["categoryId"], i["itemId"], i["price"]) for i in items] == [(1, 1, 150)]
+
+
+def test_prices_answer_the_original_body_byte_for_byte(clerk):
+    for category_id, category, item, price, active in (
+        (2, "Tyres & Wheels", "Winter Tyres", "99.95", False),
+        (1, "Engines & Parts", "V8 Engine", "150", True),
+    ):
+        ItemPrice(
+            category_id=category_id,
+            item_id=1,
+            category_name=category,
+            item_name=item,
+            price=Decimal(price),
+            active=active,
+        ).save()
+    response = clerk.api().get("/api/prices")
+    assert response.status_code == 200
+    service = "Pre Purchase Inspection"
+    expected = {
+        "success": True,
+        "itemPrices": [
+            {
+                "categoryId": 1,
+                "itemId": 1,
+                "categoryName": "Engines & Parts",
+                "itemName": "V8 Engine",
+                "price": 150,
+                "active": True,
+            },
+            {
+                "categoryId": 2,
+                "itemId": 1,
+                "categoryName": "Tyres & Wheels",
+                "itemName": "Winter Tyres",
+                "price": 99.95,
+                "active": False,
+            },
+        ],
+        "servicePrices": [
+            {"serviceId": 1, "planId": 1, "serviceName": service, "planName": "Standard", "price": 220, "active": True},
+            {
+                "serviceId": 1,
+                "planId": 2,
+                "serviceName": service,
+                "planName": "Comprehensive",
+                "price": 280.5,
+                "active": True,
+            },
+            {
+                "serviceId": 6,
+                "planId": 1,
+                "serviceName": "Accessories",
+                "planName": "Fitting",
+                "price": 150,
+                "active": False,
+            },
+        ],
+        "timestamp": response.json()["timestamp"],
+    }
+    assert response.content == json.dumps(expected, separators=(",", ":"), ensure_ascii=False).encode()
