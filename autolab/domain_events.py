@@ -104,8 +104,8 @@ def _retry_later(event: DomainEvent, name: str) -> None:
     arguments = (type(event).__name__, asdict(event), name)
     try:
         domain_event_retry_task.apply_async(arguments, countdown=RETRY_DELAY_SECONDS)
-    except Exception:  # broker down, or (eager in tests) every retry failed too
-        logger.exception("Domain event subscriber %s gave up on %r", name, event)
+    except Exception:  # the broker is down, or (tasks run eagerly, in tests) the retry failed at once
+        logger.exception("Retry of domain event subscriber %s on %r could not start or failed at once", name, event)
 
 
 @shared_task(
