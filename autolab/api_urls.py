@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("shop.urls")),
     path("", include("billing.urls")),
     path("", include("chat.urls")),
+    path("", include("emails.urls")),
 ]

@@ -13,5 +13,3 @@ app.conf.broker_transport_options = {
     "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT_SECONDS,
 }
 app.autodiscover_tasks()
-# Email lives in a sub-package of chat; its tasks are discovered explicitly.
-app.autodiscover_tasks(["chat.emails"])

@@ -25,9 +25,9 @@ from rest_framework.test import APIClient
 
 from autolab import clock
 from bench.harness import Measurement, measure
-from chat.emails import services, sns, suppression
-from chat.emails.selectors import month_of
-from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
+from emails import services, sns, suppression
+from emails.selectors import month_of
+from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
 
 def _staff_client() -> APIClient:

@@ -16,7 +16,7 @@ from bookings.models import Appointment
 from bookings.serializers import report_file_key
 
 if TYPE_CHECKING:
-    from chat.emails.services import OutboxEmail
+    from emails.services import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def _email_args(appointment: Appointment, notice: Notice) -> dict[str, Any] | No
 
 def notify(appointment: Appointment, notice: Notice) -> None:
     """Queue the customer email of a stored change; a failure is logged, the change stays."""
-    from chat.emails.services import email_customer
+    from emails.services import email_customer
 
     try:
         args = _email_args(appointment, notice)
@@ -106,7 +106,7 @@ def notify(appointment: Appointment, notice: Notice) -> None:
 def outbox_for(appointment: Appointment, notice: Notice) -> OutboxEmail | None:
     """``notify``'s email, to be written in the change's own transaction instead (None without a
     customer address, or when it cannot be built: the change still goes ahead without it)."""
-    from chat.emails.services import outbox_message
+    from emails.services import outbox_message
 
     try:
         args = _email_args(appointment, notice)

@@ -70,7 +70,7 @@ def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, curs
 
 
 def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
-    from chat.emails.selectors import email_is_suppressed
+    from emails.selectors import email_is_suppressed
 
     staff = staff_of(request)
     email = appointment.buyer_email if appointment.is_buyer else appointment.seller_email

@@ -38,7 +38,7 @@ from bookings.models import Appointment, MechanicDay, ScheduledTimeSlot, SlotLoa
 from bookings.slots import Interval
 
 if TYPE_CHECKING:
-    from chat.emails.services import OutboxEmail
+    from emails.services import OutboxEmail
 
 
 @dataclass(frozen=True)

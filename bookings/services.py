@@ -24,7 +24,7 @@ from bookings.models import (
 )
 
 if TYPE_CHECKING:
-    from chat.emails.services import OutboxEmail
+    from emails.services import OutboxEmail
 
 DAILY_UNPAID_LIMIT = 3
 REPORT_MAX_BYTES = 10 * 1024 * 1024

@@ -20,7 +20,7 @@ from bookings.services import plan_for
 from bookings.slots import STEP_MINUTES, Interval
 
 if TYPE_CHECKING:
-    from chat.emails.services import OutboxEmail
+    from emails.services import OutboxEmail
 
 STALE = "The appointment was changed by someone else; reload it and try again"
 

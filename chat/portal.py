@@ -13,7 +13,6 @@ from autolab.exceptions import ApplicationError
 from autolab.pagination import Page
 from autolab.permissions import Permission, staff_of
 from chat import forms, inquiries, messaging, selectors, services
-from chat.emails import portal as _email_portal  # noqa: F401 - email pages register themselves
 from staffapp.rendering import render_page
 from staffapp.selectors import staff_get_by_user_id
 from staffapp.sites import portal_site

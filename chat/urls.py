@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from chat import apis
 
@@ -14,5 +14,4 @@ urlpatterns: list = [
     path("messages/last", apis.LastMessagesApi.as_view(), name="messages-last"),
     path("inquiries", apis.InquiriesApi.as_view(), name="inquiries"),
     path("inquiries/<str:inquiry_id>", apis.InquiryDetailApi.as_view(), name="inquiry-detail"),
-    path("", include("chat.emails.urls")),
 ]

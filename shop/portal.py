@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, Role, StaffIdentity, staff_of
-from chat.emails.selectors import email_is_suppressed
+from emails.selectors import email_is_suppressed
 from shop import forms, selectors, services
 from shop.models import ItemPrice, Order
 from staffapp.rendering import render_page

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "shop",
     "billing",
     "chat",
+    "emails",
 ]
 
 MIDDLEWARE = [

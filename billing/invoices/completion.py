@@ -9,7 +9,7 @@ from autolab import clock, events, links
 from billing import keys, records
 from billing.invoices.documents import invoice_link, invoice_pdf_ensure
 from billing.models import Invoice
-from chat.emails.services import OutboxEmail, email_customer, outbox_message
+from emails.services import OutboxEmail, email_customer, outbox_message
 
 
 def invoice_complete(invoice: Invoice) -> Invoice:

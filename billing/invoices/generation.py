@@ -17,7 +17,7 @@ from billing.invoices.drafts import record_draft
 from billing.invoices.numbering import ISSUE_RETRIES, invoice_item, new_invoice_id, write_numbered
 from billing.models import BillingKey, Invoice
 from billing.selectors import invoice_get
-from chat.emails.services import OutboxEmail
+from emails.services import OutboxEmail
 
 
 @dataclass

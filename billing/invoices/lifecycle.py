@@ -16,7 +16,7 @@ from billing import keys, records
 from billing.invoices.dates import day_text, parse_any_date
 from billing.models import BillingKey, Invoice
 from billing.selectors import invoice_get
-from chat.emails.services import email_customer
+from emails.services import email_customer
 
 
 def _cancel_write(invoice: Invoice) -> None:

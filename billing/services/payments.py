@@ -20,7 +20,7 @@ from autolab.money import money_str
 from billing import keys, records, tasks
 from bookings import reservations
 from bookings.models import Appointment
-from chat.emails.services import email_customer
+from emails.services import email_customer
 
 logger = logging.getLogger(__name__)
 

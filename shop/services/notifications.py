@@ -9,7 +9,7 @@ from django.conf import settings
 
 from autolab.events import publish_to_staff
 from autolab.money import to_money
-from chat.emails.services import email_customer
+from emails.services import email_customer
 from shop import selectors
 from shop.models import ItemPrice, Order
 from staffapp.selectors import staff_get_by_user_id

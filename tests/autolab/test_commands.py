@@ -107,7 +107,8 @@ def test_createstaff_refuses_unknown_roles(db) -> None:
 def _populate() -> None:
     """At least one item in every table, with nested maps, lists, sets, numbers and booleans."""
     from billing.models import Invoice, Payment
-    from chat.models import Connection, Customer, EmailAnalytics, EmailMetadata, EmailSuppression, Inquiry, Message
+    from chat.models import Connection, Customer, Inquiry, Message
+    from emails.models import EmailAnalytics, EmailMetadata, EmailSuppression
     from shop.models import Order, OrderLine
 
     Staff(user_email="a@x.au", user_id="s1", user_name="A", roles=["ADMIN"]).save()

@@ -9,7 +9,7 @@ from bench.harness import count_dynamodb_calls
 from billing import tasks
 from billing.models import BillingKey, Invoice
 from bookings.models import Appointment
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 
 
 def _paid(make_appointment, customer) -> str:

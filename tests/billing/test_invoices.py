@@ -12,7 +12,7 @@ from autolab import storage
 from billing.invoices.generation import invoice_generate_for_record
 from billing.models import BillingKey, Invoice
 from bookings.models import Appointment
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 from shop.models import Order
 
 

@@ -10,7 +10,7 @@ from billing.checks import abn_is_valid
 from billing.models import Invoice
 from billing.tasks import invoice_generate_task
 from bookings.models import Appointment
-from chat.models import EmailAnalytics, EmailMetadata
+from emails.models import EmailAnalytics, EmailMetadata
 
 ROUTES = [
     ("get", "/api/payments/invoices", {"start_date": "2030-01-01", "end_date": "2030-01-31"}),

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from bookings.models import Appointment
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 from tests.bookings.conftest import booking, future_day
 
 

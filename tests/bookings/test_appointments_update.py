@@ -6,7 +6,7 @@ import pytest
 from autolab.domain_events import RecordCancelled
 from bookings import reservations, selectors
 from bookings.models import Appointment
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 from tests.bookings.conftest import future_day
 
 DAY = None

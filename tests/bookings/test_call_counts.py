@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from autolab import clock
 from bench.harness import count_dynamodb_calls
 from bookings.models import Appointment, BookingCounter
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 from tests.bookings.conftest import booking, future_day
 
 # The worker's send of one email written in the change's transaction (its record comes with the

@@ -90,7 +90,7 @@ def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, 
 
 
 def test_suppressed_address_warning(book, support):
-    from chat.emails.suppression import suppression_add
+    from emails.suppression import suppression_add
 
     appointment_id = book()
     url = f"/admin/bookings/appointments/{appointment_id}/"

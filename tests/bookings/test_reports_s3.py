@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from bookings.models import Appointment
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 from tests.bookings.test_reports import completed_job, pdf_bytes, upload_link
 
 

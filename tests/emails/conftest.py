@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from django.test import override_settings
 
-from chat.emails import sns
+from emails import sns
 
 # SES events happen "yesterday" (UTC, 01:00-03:00, so the same Perth day), whatever day the suite runs;
 # SNS envelopes carry the moment they are signed.

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from autolab import storage
-from chat.models import EmailAttachment
+from emails.models import EmailAttachment
 
 PDF = b"%PDF-1.4\n" + b"x" * 2000 + b"\n%%EOF"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 500

@@ -9,7 +9,7 @@ import pytest
 
 from autolab import clock
 from bench.harness import count_dynamodb_calls
-from chat.emails import services
+from emails import services
 from tests.emails.conftest import EVENT_DAY, bounce, complaint, delivery
 from tests.emails.test_ses_webhook import post
 

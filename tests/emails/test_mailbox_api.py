@@ -7,7 +7,7 @@ import base64
 import pytest
 from django.core import mail
 
-from chat.emails import services, suppression
+from emails import services, suppression
 from tests.emails.test_sending import ORDER
 
 

@@ -9,8 +9,8 @@ import uuid
 
 from django.core import mail
 
-from chat.emails import selectors, services
-from chat.models import EmailMetadata
+from emails import selectors, services
+from emails.models import EmailMetadata
 
 URL = "/api/webhooks/ses"
 ORDER = {"order_id": "ORD-1", "items": [], "total": "10.00"}

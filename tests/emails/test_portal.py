@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from chat.emails import inbound, selectors, services, suppression
-from chat.models import EmailMetadata
+from emails import inbound, selectors, services, suppression
+from emails.models import EmailMetadata
 from tests.emails.test_sending import ORDER
 
 

@@ -14,8 +14,8 @@ from django.test import override_settings
 from autolab import dynamodb, storage
 from autolab.celery import app as celery_app
 from bench.harness import count_dynamodb_calls
-from chat.emails import selectors, services, suppression, tasks
-from chat.models import EmailAnalytics, EmailMetadata, EmailThreadHead
+from emails import selectors, services, suppression, tasks
+from emails.models import EmailAnalytics, EmailMetadata, EmailThreadHead
 from tests.emails.conftest import attachments, part
 
 FRONTEND = "https://www.autolabsolutions.test"

@@ -10,8 +10,8 @@ import pytest
 from celery.exceptions import Retry
 from django.test import override_settings
 
-from chat.emails import selectors, services
-from chat.models import EmailMetadata
+from emails import selectors, services
+from emails.models import EmailMetadata
 from tests.emails.test_sending import ORDER
 
 
@@ -20,7 +20,7 @@ def ses(aws_stand_in: str):
     endpoint = aws_stand_in
     client = botocore.session.get_session().create_client("ses", region_name="ap-southeast-2", endpoint_url=endpoint)
     client.verify_email_identity(EmailAddress="mail@autolabsolutions.com")
-    with override_settings(EMAIL_BACKEND="chat.emails.ses_backend.SesEmailBackend", AWS_SES_ENDPOINT_URL=endpoint):
+    with override_settings(EMAIL_BACKEND="emails.ses_backend.SesEmailBackend", AWS_SES_ENDPOINT_URL=endpoint):
         yield client
 
 

@@ -9,8 +9,8 @@ import json
 import pytest
 from django.core import mail
 
-from chat.emails import selectors, services
-from chat.models import EmailAnalytics, EmailSuppression
+from emails import selectors, services
+from emails.models import EmailAnalytics, EmailSuppression
 from tests.emails.conftest import EVENT_DAY, bounce, complaint, delivery, event_moment
 
 URL = "/api/webhooks/ses"

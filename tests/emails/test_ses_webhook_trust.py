@@ -11,8 +11,8 @@ import pytest
 from django.test import override_settings
 
 from autolab.settings import base as base_settings
-from chat.emails import sns
-from chat.models import EmailAnalytics, EmailSuppression
+from emails import sns
+from emails.models import EmailAnalytics, EmailSuppression
 from tests.emails.conftest import bounce
 
 URL = "/api/webhooks/ses"
@@ -97,7 +97,7 @@ def test_a_subscription_from_a_foreign_topic_is_not_confirmed(anon, sns_server):
 
 def test_with_no_allowed_topic_every_message_is_refused_and_logged(anon, sns_server, caplog):
     url = f"{sns_server.base_url}/confirm?Action=ConfirmSubscription&Token=token-123"
-    with override_settings(SNS_ALLOWED_TOPIC_ARNS=[]), caplog.at_level(logging.ERROR, logger="chat.emails.sns"):
+    with override_settings(SNS_ALLOWED_TOPIC_ARNS=[]), caplog.at_level(logging.ERROR, logger="emails.sns"):
         refused = [
             post(anon, sns_server.notification(bounce("nobody@example.com"))),
             post(anon, sns_server.subscription(url)),

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 
 from autolab import clock
-from chat.emails import selectors, services, suppression
-from chat.models import EmailSuppression
+from emails import selectors, services, suppression
+from emails.models import EmailSuppression
 
 BASE = "/api/email-suppression"
 

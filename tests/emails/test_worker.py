@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from chat.emails import selectors, services
-from chat.models import EmailAnalytics
+from emails import selectors, services
+from emails.models import EmailAnalytics
 
 pytestmark = pytest.mark.worker
 

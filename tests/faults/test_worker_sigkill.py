@@ -16,7 +16,7 @@ from billing.keys import counter_value
 from billing.models import Invoice
 from billing.selectors import invoices_for_reference
 from bookings.models import Appointment
-from chat.models import EmailMetadata
+from emails.models import EmailMetadata
 from tests.faults.conftest import start_worker
 from tests.faults.dynamodb_faults import FaultyDynamoDB
 

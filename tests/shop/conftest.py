@@ -13,8 +13,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from rest_framework.test import APIClient
 
-from chat.models import Customer, EmailMetadata
+from chat.models import Customer
 from chat.services import customer_register
+from emails.models import EmailMetadata
 from shop import seeds
 from shop.models import Order
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from chat.emails.suppression import suppression_add
+from emails.suppression import suppression_add
 from shop.models import ItemPrice, Order
 
 

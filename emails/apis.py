@@ -16,8 +16,8 @@ from autolab import clock, parsers
 from autolab.api import ok, validated_query
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
-from chat.emails import mailbox, selectors, sns, suppression
-from chat.models import EmailMetadata, EmailSuppression
+from emails import mailbox, selectors, sns, suppression
+from emails.models import EmailMetadata, EmailSuppression
 
 VIEW = staff_with(Permission.EMAIL_VIEW)
 SEND = staff_with(Permission.EMAIL_SEND)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.emails import apis, attachment_apis
+from emails import apis, attachment_apis
 
 urlpatterns = [
     path("emails", apis.EmailListApi.as_view(), name="emails"),

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_of
-from chat.emails import chart, forms, mailbox, selectors, suppression
-from chat.emails.apis import thread_out
+from emails import chart, forms, mailbox, selectors, suppression
+from emails.apis import thread_out
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 

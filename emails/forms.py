@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 
 from autolab import clock
-from chat.emails.suppression import MANUAL_TYPES
+from emails.suppression import MANUAL_TYPES
 
 
 def _address_list(value: str) -> list[str]:

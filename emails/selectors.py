@@ -13,7 +13,7 @@ from django.conf import settings
 
 from autolab import clock
 from autolab.pagination import decode_cursor, encode_cursor
-from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
+from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
 ACTIVE = "active"
 # How far back the mailbox walks month partitions when a page is not full yet.

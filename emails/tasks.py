@@ -18,7 +18,7 @@ def _backoff(retries: int) -> int:
 def email_send_task(self, message_id: str, queued: dict | None = None) -> str:
     """Render, check suppression and send one queued email, at most once (``queued``: the record
     as it was queued, when the enqueuer had it)."""
-    from chat.emails import services
+    from emails import services
 
     try:
         return services.email_deliver(message_id=message_id, queued=queued)
@@ -32,7 +32,7 @@ def email_send_task(self, message_id: str, queued: dict | None = None) -> str:
 @shared_task(name="chat.emails.outbox_reconcile_task")
 def outbox_reconcile_task() -> dict[str, int]:
     """Periodic: re-enqueue sends whose enqueue was lost; settle sends a dead worker left."""
-    from chat.emails import services
+    from emails import services
 
     return services.outbox_reconcile()
 
@@ -40,6 +40,6 @@ def outbox_reconcile_task() -> dict[str, int]:
 @shared_task(name="chat.emails.suppression_cleanup_task")
 def suppression_cleanup_task() -> int:
     """Periodic: expired suppressions leave the active list."""
-    from chat.emails import suppression
+    from emails import suppression
 
     return suppression.suppression_cleanup()

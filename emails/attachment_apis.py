@@ -18,10 +18,10 @@ from autolab import storage
 from autolab.api import ok, validated_query
 from autolab.exceptions import Conflict, NotFound
 from autolab.permissions import Permission, staff_of, staff_with
-from chat.emails import attachments
-from chat.emails.attachment_selectors import attachment_get, attachments_of_message
-from chat.emails.selectors import email_get
-from chat.models import EmailAttachment
+from emails import attachments
+from emails.attachment_selectors import attachment_get, attachments_of_message
+from emails.selectors import email_get
+from emails.models import EmailAttachment
 
 VIEW = staff_with(Permission.EMAIL_VIEW)
 URL_MAX_SECONDS = 3600

@@ -17,11 +17,11 @@ from pynamodb.exceptions import UpdateError
 from autolab import clock, storage
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
-from chat.emails import attachments as email_attachments
-from chat.emails import selectors
-from chat.emails.rendering import STAFF_MESSAGE, render_email
-from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.services import (
+from emails import attachments as email_attachments
+from emails import selectors
+from emails.rendering import STAFF_MESSAGE, render_email
+from emails.selectors import email_get, month_of, normalise_address
+from emails.services import (
     BODY_LIMIT,
     FAILED,
     QUEUED,
@@ -32,8 +32,8 @@ from chat.emails.services import (
     _now_ms,
     new_message_id,
 )
-from chat.emails.threads import message_create, message_flags_set
-from chat.models import EmailMetadata
+from emails.threads import message_create, message_flags_set
+from emails.models import EmailMetadata
 
 ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
 

@@ -35,12 +35,12 @@ from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb, storage
 from autolab.exceptions import NotFound
-from chat.emails import selectors
-from chat.emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
-from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.suppression import analytics_record_send, analytics_send_add
-from chat.emails.threads import message_create, outbox_write, outbox_write_items
-from chat.models import EmailMetadata, EmailOutboxKey
+from emails import selectors
+from emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
+from emails.selectors import email_get, month_of, normalise_address
+from emails.suppression import analytics_record_send, analytics_send_add
+from emails.threads import message_create, outbox_write, outbox_write_items
+from emails.models import EmailMetadata, EmailOutboxKey
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ def _enqueue_send(message_id: str, *, queued: EmailMetadata | None = None) -> No
 
     ``queued``: the record exactly as just written, sent along so the worker need not read it (see
     ``email_deliver``); only for transactional emails, whose records are small."""
-    from chat.emails import tasks
+    from emails import tasks
 
     try:
         tasks.email_send_task.delay(message_id, queued.serialize() if queued is not None else None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat.models import EmailAttachment
+from emails.models import EmailAttachment
 
 # An email carries at most attachments.MAX_PER_EMAIL files; one query page holds them all.
 _PAGE = 100

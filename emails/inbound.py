@@ -19,11 +19,11 @@ from django.utils.html import strip_tags
 
 from autolab import clock
 from autolab.events import publish_to_staff
-from chat.emails import attachments
-from chat.emails.selectors import email_get, month_of, normalise_address
-from chat.emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _now_ms
-from chat.emails.threads import message_create
-from chat.models import EmailMetadata
+from emails import attachments
+from emails.selectors import email_get, month_of, normalise_address
+from emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _now_ms
+from emails.threads import message_create
+from emails.models import EmailMetadata
 
 _SUBJECT_TAGS = {
     "appointment": ("appointment", "booking", "schedule"),

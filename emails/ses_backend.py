@@ -1,6 +1,6 @@
 """A Django email backend that sends through Amazon SES (API v2, raw MIME), for production.
 
-``EMAIL_BACKEND=chat.emails.ses_backend.SesEmailBackend``; region from ``AWS_DEFAULT_REGION``,
+``EMAIL_BACKEND=emails.ses_backend.SesEmailBackend``; region from ``AWS_DEFAULT_REGION``,
 credentials from the standard AWS chain, ``AWS_SES_ENDPOINT_URL`` only for a local stand-in.
 Throttling and unreachable endpoints raise ``ConnectionError`` so the sender retries them.
 """

@@ -19,9 +19,9 @@ from pynamodb.exceptions import PutError, UpdateError
 from autolab import clock, storage
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
-from chat.emails.attachment_selectors import attachment_get
-from chat.emails.services import _is_conditional_failure, _now_ms
-from chat.models import EmailAttachment
+from emails.attachment_selectors import attachment_get
+from emails.services import _is_conditional_failure, _now_ms
+from emails.models import EmailAttachment
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_EMAIL = 20

@@ -21,14 +21,14 @@ from pynamodb.transactions import TransactWrite
 from autolab import clock, dynamodb
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
-from chat.emails.selectors import (
+from emails.selectors import (
     ACTIVE,
     SERIES_OF_EVENT,
     normalise_address,
     suppression_expired,
     suppression_list_for,
 )
-from chat.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
+from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
 
 logger = logging.getLogger(__name__)
 
@@ -345,7 +345,7 @@ def suppression_cleanup() -> int:
 
 def _process_received(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
     """An SES receipt rule's SNS action: the raw message is in ``content`` (UTF-8 or base64)."""
-    from chat.emails.inbound import email_record_inbound
+    from emails.inbound import email_record_inbound
 
     content = notification.get("content")
     if not isinstance(content, str) or not content:
