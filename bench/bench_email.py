@@ -26,8 +26,8 @@ from rest_framework.test import APIClient
 from autolab import clock
 from bench.harness import Measurement, measure
 from emails import services, sns, suppression
-from emails.selectors import month_of
 from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
+from emails.selectors import month_of
 
 
 def _staff_client() -> APIClient:

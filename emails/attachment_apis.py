@@ -20,8 +20,8 @@ from autolab.exceptions import Conflict, NotFound
 from autolab.permissions import Permission, staff_of, staff_with
 from emails import attachments
 from emails.attachment_selectors import attachment_get, attachments_of_message
-from emails.selectors import email_get
 from emails.models import EmailAttachment
+from emails.selectors import email_get
 
 VIEW = staff_with(Permission.EMAIL_VIEW)
 URL_MAX_SECONDS = 3600

@@ -20,8 +20,8 @@ from autolab import clock, storage
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails.attachment_selectors import attachment_get
-from emails.services import _is_conditional_failure, _now_ms
 from emails.models import EmailAttachment
+from emails.services import _is_conditional_failure, _now_ms
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_EMAIL = 20

@@ -20,10 +20,10 @@ from django.utils.html import strip_tags
 from autolab import clock
 from autolab.events import publish_to_staff
 from emails import attachments
+from emails.models import EmailMetadata
 from emails.selectors import email_get, month_of, normalise_address
 from emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _now_ms
 from emails.threads import message_create
-from emails.models import EmailMetadata
 
 _SUBJECT_TAGS = {
     "appointment": ("appointment", "booking", "schedule"),

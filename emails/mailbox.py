@@ -19,6 +19,7 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails import attachments as email_attachments
 from emails import selectors
+from emails.models import EmailMetadata
 from emails.rendering import STAFF_MESSAGE, render_email
 from emails.selectors import email_get, month_of, normalise_address
 from emails.services import (
@@ -33,7 +34,6 @@ from emails.services import (
     new_message_id,
 )
 from emails.threads import message_create, message_flags_set
-from emails.models import EmailMetadata
 
 ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
 

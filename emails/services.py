@@ -36,11 +36,11 @@ from pynamodb.transactions import TransactWrite
 from autolab import clock, dynamodb, storage
 from autolab.exceptions import NotFound
 from emails import selectors
+from emails.models import EmailMetadata, EmailOutboxKey
 from emails.rendering import STAFF_MESSAGE, TRANSACTIONAL_TYPES, render_email
 from emails.selectors import email_get, month_of, normalise_address
 from emails.suppression import analytics_record_send, analytics_send_add
 from emails.threads import message_create, outbox_write, outbox_write_items
-from emails.models import EmailMetadata, EmailOutboxKey
 
 logger = logging.getLogger(__name__)
 

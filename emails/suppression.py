@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 from autolab import clock, dynamodb
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
+from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
 from emails.selectors import (
     ACTIVE,
     SERIES_OF_EVENT,
@@ -28,7 +29,6 @@ from emails.selectors import (
     suppression_expired,
     suppression_list_for,
 )
-from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
 
 logger = logging.getLogger(__name__)
 

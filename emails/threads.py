@@ -14,8 +14,8 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb
-from emails.selectors import email_get
 from emails.models import EmailMetadata, EmailOutboxKey, EmailThreadHead
+from emails.selectors import email_get
 
 # Positions in message_create's transaction: DynamoDB lists puts before updates, so the outbox
 # key (a put) comes before the head (an update).
