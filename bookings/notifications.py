@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 
@@ -14,9 +14,7 @@ from autolab.money import money_str
 from bookings import selectors
 from bookings.models import Appointment
 from bookings.serializers import report_file_key
-
-if TYPE_CHECKING:
-    from emails.services import OutboxEmail
+from emails.services import OutboxEmail, email_customer, outbox_message
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +91,6 @@ def _email_args(appointment: Appointment, notice: Notice) -> dict[str, Any] | No
 
 def notify(appointment: Appointment, notice: Notice) -> None:
     """Queue the customer email of a stored change; a failure is logged, the change stays."""
-    from emails.services import email_customer
-
     try:
         args = _email_args(appointment, notice)
         if args is not None:
@@ -106,8 +102,6 @@ def notify(appointment: Appointment, notice: Notice) -> None:
 def outbox_for(appointment: Appointment, notice: Notice) -> OutboxEmail | None:
     """``notify``'s email, to be written in the change's own transaction instead (None without a
     customer address, or when it cannot be built: the change still goes ahead without it)."""
-    from emails.services import outbox_message
-
     try:
         args = _email_args(appointment, notice)
         return outbox_message(**args) if args is not None else None

@@ -16,6 +16,7 @@ from autolab.permissions import Permission, StaffIdentity, staff_of
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.serializers import appointment_json
 from bookings.slots import BUCKETS, Interval
+from emails.selectors import email_is_suppressed
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
@@ -70,8 +71,6 @@ def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, curs
 
 
 def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
-    from emails.selectors import email_is_suppressed
-
     staff = staff_of(request)
     email = appointment.buyer_email if appointment.is_buyer else appointment.seller_email
     mechanics = selectors.mechanics_active()

@@ -21,7 +21,7 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails.attachment_selectors import attachment_get
 from emails.models import EmailAttachment
-from emails.services import _is_conditional_failure, _now_ms
+from emails.records import is_conditional_failure, now_ms
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_EMAIL = 20
@@ -108,7 +108,7 @@ def attachments_store(
     ``keys`` are storage keys already written (staff-sent files); otherwise accepted files are
     written here. Files are written before rows, so a listed attachment always has its file.
     """
-    ids, now_ms = [], _now_ms()
+    ids, created_ms = [], now_ms()
     for index, file in enumerate(files):
         attachment_id = _attachment_id(message_id, index)
         reason = rejection_reason(file.filename, len(file.content))
@@ -119,7 +119,7 @@ def attachments_store(
         row = EmailAttachment(
             attachment_id=attachment_id,
             message_id=message_id,
-            created_at=now_ms,
+            created_at=created_ms,
             filename=file.filename,
             content_type=content_type_for(file.filename) or "application/octet-stream",
             size_bytes=len(file.content),
@@ -134,7 +134,7 @@ def attachments_store(
         try:
             row.save(condition=EmailAttachment.attachment_id.does_not_exist())
         except PutError as error:
-            if not _is_conditional_failure(error):
+            if not is_conditional_failure(error):
                 raise
         ids.append(attachment_id)
     return ids
@@ -153,7 +153,7 @@ def attachment_delete(*, actor: StaffIdentity, attachment_id: str) -> EmailAttac
             condition=EmailAttachment.attachment_id.exists() & (EmailAttachment.is_deleted == False),  # noqa: E712
         )
     except UpdateError as error:
-        if not _is_conditional_failure(error):
+        if not is_conditional_failure(error):
             raise
         current = attachment_get(attachment_id)
         if current is None:

@@ -21,8 +21,8 @@ from autolab import clock
 from autolab.events import publish_to_staff
 from emails import attachments
 from emails.models import EmailMetadata
+from emails.records import BODY_LIMIT, SENT_CONTENT_TYPE, now_ms
 from emails.selectors import email_get, month_of, normalise_address
-from emails.services import BODY_LIMIT, SENT_CONTENT_TYPE, _now_ms
 from emails.threads import message_create
 
 _SUBJECT_TAGS = {
@@ -116,7 +116,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         message_id=message_id[:200], files=attachments.inbound_files(parsed), direction=attachments.INBOUND
     )
     attachment_count = len(attachment_ids)
-    now_ms = _now_ms()
+    created_ms = now_ms()
     searchable = f"{subject} {text}".lower()
     record = EmailMetadata(
         message_id=message_id,
@@ -140,8 +140,8 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         in_reply_to_message_id=in_reply_to or None,
         references=set(references) or None,
         status="received",
-        created_at=now_ms,
-        mailbox_month=month_of(now_ms),
+        created_at=created_ms,
+        mailbox_month=month_of(created_ms),
         updated_at=clock.iso_local(),
     )
     if not _save_new(record, parent):

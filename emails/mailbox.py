@@ -18,21 +18,20 @@ from autolab import clock, storage
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails import attachments as email_attachments
-from emails import selectors
+from emails import selectors, tasks
 from emails.models import EmailMetadata
-from emails.rendering import STAFF_MESSAGE, render_email
-from emails.selectors import email_get, month_of, normalise_address
-from emails.services import (
+from emails.records import (
     BODY_LIMIT,
     FAILED,
     QUEUED,
     SENT_CONTENT_TYPE,
     UNCERTAIN,
-    _enqueue_send,
-    _is_conditional_failure,
-    _now_ms,
+    is_conditional_failure,
     new_message_id,
+    now_ms,
 )
+from emails.rendering import STAFF_MESSAGE, render_email
+from emails.selectors import email_get, month_of, normalise_address
 from emails.threads import message_create, message_flags_set
 
 ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
@@ -136,7 +135,7 @@ def email_send_staff_message(
         direction=email_attachments.OUTBOUND,
         keys=keys,
     )
-    now_ms = _now_ms()
+    created_ms = now_ms()
     record = EmailMetadata(
         message_id=message_id,
         thread_id=thread_id,
@@ -162,13 +161,13 @@ def email_send_staff_message(
         in_reply_to_message_id=message.in_reply_to_message_id or None,
         references=references,
         sent_by=actor.email,
-        created_at=now_ms,
-        mailbox_month=month_of(now_ms),
+        created_at=created_ms,
+        mailbox_month=month_of(created_ms),
         received_date=clock.iso_local(),
         updated_at=clock.iso_local(),
     )
     message_create(record, thread_subject=thread_subject)  # a fresh uuid4: never taken
-    _enqueue_send(message_id)
+    tasks.email_send_enqueue(message_id)
     return email_get(message_id) or record
 
 
@@ -223,7 +222,7 @@ def email_resend(*, message_id: str, actor: StaffIdentity) -> None:
             condition=EmailMetadata.status.is_in(FAILED, UNCERTAIN),
         )
     except UpdateError as error:
-        if _is_conditional_failure(error):
+        if is_conditional_failure(error):
             raise Conflict("Only a failed or uncertain email can be sent again") from error
         raise
-    _enqueue_send(message_id)
+    tasks.email_send_enqueue(message_id)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from itertools import islice
 from typing import Any
 
@@ -23,8 +24,6 @@ THREAD_MAX_MESSAGES = 500
 
 def our_addresses() -> set[str]:
     """The business's own sending and receiving addresses (not customers)."""
-    from email.utils import parseaddr
-
     return {normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]), normalise_address(settings.BUSINESS_EMAIL)}
 
 

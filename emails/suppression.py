@@ -21,7 +21,9 @@ from pynamodb.transactions import TransactWrite
 from autolab import clock, dynamodb
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
+from emails.inbound import email_record_inbound
 from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
+from emails.records import is_conditional_failure
 from emails.selectors import (
     ACTIVE,
     SERIES_OF_EVENT,
@@ -294,7 +296,7 @@ def suppression_add(
     try:
         entry.save(condition=free)
     except PutError as error:
-        if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+        if is_conditional_failure(error):
             raise Conflict(f"{address} is already suppressed ({suppression_type})") from error
         raise
     return entry
@@ -317,7 +319,7 @@ def suppression_remove(*, email: str, suppression_type: str | None = None, actor
                 condition=EmailSuppression.status == ACTIVE,
             )
         except UpdateError as error:
-            if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not is_conditional_failure(error):
                 raise
             continue  # someone else lifted it at the same moment
         removed.append(entry.suppression_type)
@@ -336,7 +338,7 @@ def suppression_cleanup() -> int:
                 condition=EmailSuppression.status == ACTIVE,
             )
         except UpdateError as error:
-            if getattr(error, "cause_response_code", None) != "ConditionalCheckFailedException":
+            if not is_conditional_failure(error):
                 raise
             continue
         expired += 1
@@ -345,8 +347,6 @@ def suppression_cleanup() -> int:
 
 def _process_received(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
     """An SES receipt rule's SNS action: the raw message is in ``content`` (UTF-8 or base64)."""
-    from emails.inbound import email_record_inbound
-
     content = notification.get("content")
     if not isinstance(content, str) or not content:
         raise ValidationError("Received notification without content")

@@ -15,6 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb
 from emails.models import EmailMetadata, EmailOutboxKey, EmailThreadHead
+from emails.records import is_conditional_failure
 from emails.selectors import email_get
 
 # Positions in message_create's transaction: DynamoDB lists puts before updates, so the outbox
@@ -113,10 +114,6 @@ def outbox_write_items(record: EmailMetadata, outbox_key: EmailOutboxKey) -> tup
     return puts, updates
 
 
-def _is_conditional_failure(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
 def _save_without_head(record: EmailMetadata, outbox_key: EmailOutboxKey | None) -> bool:
     if outbox_key is not None:  # a send's message and its dedupe key are written together or not at all
         try:
@@ -130,7 +127,7 @@ def _save_without_head(record: EmailMetadata, outbox_key: EmailOutboxKey | None)
     try:
         record.save(condition=EmailMetadata.message_id.does_not_exist())
     except PutError as error:
-        if _is_conditional_failure(error):
+        if is_conditional_failure(error):
             return False
         raise
     return True
@@ -171,7 +168,7 @@ def message_flags_set(
             try:
                 record.update(actions=message_actions, condition=condition)  # a thread from before heads
             except UpdateError as update_error:
-                if not _is_conditional_failure(update_error):
+                if not is_conditional_failure(update_error):
                     raise
                 continue
         return True

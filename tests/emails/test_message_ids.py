@@ -9,7 +9,7 @@ import uuid
 
 from django.core import mail
 
-from emails import selectors, services
+from emails import records, selectors, services
 from emails.models import EmailMetadata
 
 URL = "/api/webhooks/ses"
@@ -163,8 +163,8 @@ def test_a_received_email_reusing_an_id_never_replaces_the_email_that_has_it(ano
 
     original = selectors.email_get("same@mail.example.com")
     assert (original.from_email, original.subject) == ("jane@example.com", "Booking")
-    month = selectors.month_of(services._now_ms())
-    received = [r for r in EmailMetadata.mailbox_index.query(month) if r.content_type != services.SENT_CONTENT_TYPE]
+    month = selectors.month_of(records.now_ms())
+    received = [r for r in EmailMetadata.mailbox_index.query(month) if r.content_type != records.SENT_CONTENT_TYPE]
     assert sorted(r.from_email for r in received) == ["jane@example.com", "mallory@evil.example"]
     hijack = next(r for r in received if r.from_email == "mallory@evil.example")
     assert hijack.message_id != "same@mail.example.com"

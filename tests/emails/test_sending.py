@@ -14,7 +14,7 @@ from django.test import override_settings
 from autolab import dynamodb, storage
 from autolab.celery import app as celery_app
 from bench.harness import count_dynamodb_calls
-from emails import selectors, services, suppression, tasks
+from emails import delivery, records, selectors, services, suppression, tasks
 from emails.models import EmailAnalytics, EmailMetadata, EmailThreadHead
 from tests.emails.conftest import attachments, part
 
@@ -252,7 +252,7 @@ def test_a_missing_context_still_renders(file_mailbox):
 def test_unknown_type_is_refused_before_anything_is_stored():
     with pytest.raises(ValueError, match="Unknown email type"):
         services.email_customer(email_type="welcome", to_email="a@example.com", context={}, dedupe_key="w")
-    assert list(EmailMetadata.mailbox_index.query(selectors.month_of(services._now_ms()))) == []
+    assert list(EmailMetadata.mailbox_index.query(selectors.month_of(records.now_ms()))) == []
 
 
 def test_same_dedupe_key_sends_once():
@@ -347,7 +347,7 @@ def test_a_server_that_never_recovers_marks_the_email_failed(flaky_smtp, eager_r
 
     assert server.messages == []
     assert server.connections == tasks.MAX_RETRIES + 1
-    [record] = EmailMetadata.mailbox_index.query(selectors.month_of(services._now_ms()))
+    [record] = EmailMetadata.mailbox_index.query(selectors.month_of(records.now_ms()))
     assert record.status == "failed"
     assert "Gave up" in record.failure_reason
 
@@ -370,7 +370,7 @@ def test_two_workers_racing_on_one_message_send_it_once(queued_only):
 
     def worker() -> None:
         barrier.wait()
-        results.append(services.email_deliver(message_id=message_id))
+        results.append(delivery.email_deliver(message_id=message_id))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
@@ -392,12 +392,12 @@ def test_a_send_interrupted_by_a_crash_is_never_sent_twice(queued_only):
     )
     record = selectors.email_get(message_id)
     # A worker claims the message and dies before recording the outcome.
-    assert services._claim(record, services._outgoing(record, ["a@example.com"])) is not None
+    assert delivery._claim(record, delivery._outgoing(record, ["a@example.com"])) is not None
 
-    assert services.email_deliver(message_id=message_id) == "sending"  # still within its lease
+    assert delivery.email_deliver(message_id=message_id) == "sending"  # still within its lease
     with override_settings(EMAIL_SENDING_LEASE_SECONDS=0):
-        assert services.email_deliver(message_id=message_id) == "uncertain"
-        assert services.email_deliver(message_id=message_id) == "uncertain"
+        assert delivery.email_deliver(message_id=message_id) == "uncertain"
+        assert delivery.email_deliver(message_id=message_id) == "uncertain"
 
     assert mail.outbox == []
     assert selectors.email_get(message_id).failure_reason.startswith("The worker stopped")
@@ -409,12 +409,12 @@ def test_reconciler_sends_what_a_lost_enqueue_left_behind(queued_only):
     )
     celery_app.conf.task_always_eager = True
 
-    assert services.outbox_reconcile(older_than_seconds=3600) == {"requeued": 0, "settled": 0}
-    assert services.outbox_reconcile(older_than_seconds=0) == {"requeued": 1, "settled": 0}
+    assert tasks.outbox_reconcile_task(older_than_seconds=3600) == {"requeued": 0, "settled": 0}
+    assert tasks.outbox_reconcile_task(older_than_seconds=0) == {"requeued": 1, "settled": 0}
 
     assert len(mail.outbox) == 1
     assert selectors.email_get(message_id).status == "sent"
-    assert services.outbox_reconcile(older_than_seconds=0) == {"requeued": 0, "settled": 0}
+    assert tasks.outbox_reconcile_task(older_than_seconds=0) == {"requeued": 0, "settled": 0}
 
 
 def test_sent_mail_is_counted_in_analytics():
@@ -507,7 +507,7 @@ def test_a_message_that_cannot_be_rendered_fails_instead_of_retrying_forever(que
     EmailMetadata(message_id=message_id).update(actions=[EmailMetadata.context.set("{not json")])
 
     with pytest.raises(json.JSONDecodeError):
-        services.email_deliver(message_id=message_id)
+        delivery.email_deliver(message_id=message_id)
 
     record = selectors.email_get(message_id)
     assert record.status == "failed"
