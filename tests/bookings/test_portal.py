@@ -5,6 +5,7 @@ from django.test import Client
 
 from bookings import selectors
 from bookings.models import Appointment, ServicePrice, UnavailableSlot
+from emails.suppression import suppression_add
 from tests.bookings.conftest import future_day
 from tests.bookings.test_reports import pdf_bytes
 
@@ -90,8 +91,6 @@ def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, 
 
 
 def test_suppressed_address_warning(book, support):
-    from emails.suppression import suppression_add
-
     appointment_id = book()
     url = f"/admin/bookings/appointments/{appointment_id}/"
     assert 'id="suppressed-warning"' not in signed_in(support).get(url).content.decode()
