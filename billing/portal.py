@@ -12,15 +12,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from autolab import clock
 from autolab.csvexport import csv_response
 from autolab.exceptions import ApplicationError
+from autolab.money import money_display
 from autolab.permissions import Permission, staff_of
 from billing import charts, forms, records, selectors
 from billing.analytics.reports import comprehensive, csv_rows, new_vs_returning
@@ -31,6 +32,8 @@ from billing.invoices.snapshot import Vehicle
 from billing.serializers import invoice_out, manual_confirmed_message
 from billing.services.manual_payments import manual_payment_confirm, manual_payment_revert
 from bookings.selectors import service_price_list
+from staffapp.actions import post_action
+from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
@@ -46,6 +49,10 @@ def _require(request: HttpRequest, permission: Permission) -> Any:
     if staff is None or not staff.has(permission):
         raise PermissionDenied
     return staff
+
+
+def _payments_url(record_type: str, record_id: str) -> str:
+    return reverse("admin:billing-payments", kwargs={"record_type": record_type, "record_id": record_id})
 
 
 def _record_or_404(record_type: str, record_id: str) -> records.Record:
@@ -72,19 +79,19 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
     if request.method == "POST":
         staff = _require(request, Permission.PAYMENT_CONFIRM_MANUAL)
         if form.is_valid():
-            try:
-                outcome = manual_payment_confirm(
+            return post_action(
+                request,
+                lambda: manual_payment_confirm(
                     actor=staff,
                     record_type=record_type,
                     reference_number=record_id,
                     payment_method=form.cleaned_data["payment_method"],
-                )
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                message = manual_confirmed_message(outcome.payment_method)
-                messages.success(request, f"{message}. The tax invoice is being generated.")
-            return redirect("admin:billing-payments", record_type=record_type, record_id=record_id)
+                ),
+                success=lambda outcome: (
+                    f"{manual_confirmed_message(outcome.payment_method)}. The tax invoice is being generated."
+                ),
+                redirect_to=_payments_url(record_type, record_id),
+            )
     context = {
         "record": record,
         "record_type": record_type,
@@ -113,13 +120,12 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
 def payment_revert(request: HttpRequest, record_type: str, record_id: str) -> HttpResponse:
     record = _record_or_404(record_type, record_id)
     if request.method == "POST":
-        try:
-            manual_payment_revert(actor=staff_of(request), record_type=record_type, reference_number=record_id)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Payment confirmation reverted; the invoice was cancelled.")
-        return redirect("admin:billing-payments", record_type=record_type, record_id=record_id)
+        return post_action(
+            request,
+            lambda: manual_payment_revert(actor=staff_of(request), record_type=record_type, reference_number=record_id),
+            success="Payment confirmation reverted; the invoice was cancelled.",
+            redirect_to=_payments_url(record_type, record_id),
+        )
     context = {
         "record": record,
         "record_type": record_type,
@@ -139,27 +145,19 @@ def payment_revert(request: HttpRequest, record_type: str, record_id: str) -> Ht
 )
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = forms.InvoiceRangeForm.from_request(request.GET)
-    page, error = None, None
-    if form.is_valid():
-        try:
-            page = selectors.invoice_list(
-                start=form.cleaned_data["start_date"],
-                end=form.cleaned_data["end_date"],
-                limit=25,
-                cursor=request.GET.get("cursor") or None,
-            )
-        except ApplicationError as exc:
-            error = exc.message
-    query = urlencode({k: request.GET[k] for k in ("start_date", "end_date") if request.GET.get(k)})
-    context = {
+    staff = staff_of(request)
+    context: dict[str, Any] = {
         "form": form,
-        "invoices": [invoice_out(i) for i in page.items] if page else [],
-        "error": error,
-        "next_cursor": page.next_cursor if page else None,
-        "query": query,
-        "can_cancel": staff_of(request).has(Permission.INVOICE_CANCEL),
-        "can_create": staff_of(request).has(Permission.INVOICE_CREATE_MANUAL),
+        "invoices": [],
+        "can_cancel": staff.has(Permission.INVOICE_CANCEL),
+        "can_create": staff.has(Permission.INVOICE_CREATE_MANUAL),
     }
+    if form.is_valid():
+        start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
+        page = cursor_page(
+            request, lambda cursor: selectors.invoice_list(start=start, end=end, limit=25, cursor=cursor)
+        )
+        context.update(invoices=[invoice_out(i) for i in page.items], **page.pager)
     return render_page(request, "billing/invoice_list.html", context, title="Invoices")
 
 
@@ -179,7 +177,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 
 def _plan_choices() -> list[tuple[str, str]]:
-    return [(f"{p.service_id}:{p.plan_id}", f"{p.plan_name} (${p.price:.2f})") for p in service_price_list()]
+    return [(f"{p.service_id}:{p.plan_id}", f"{p.plan_name} ({money_display(p.price)})") for p in service_price_list()]
 
 
 @portal_site.register_page(
@@ -224,14 +222,17 @@ def manual_invoice_items(request: HttpRequest) -> HttpResponse:
     form = forms.ManualItemsForm(request.POST or None, plans=_plan_choices())
     if request.method == "POST" and form.is_valid():
         items = _manual_items(form, plans)
-        try:
-            invoice = _create_manual(request, customer, items)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            del request.session[_WIZARD_KEY]
-            messages.success(request, f"Tax invoice {invoice.invoice_number} created.")
-            return redirect("admin:billing-invoice-detail", invoice_id=invoice.invoice_id)
+        done = post_action(
+            request,
+            lambda: _create_manual(request, customer, items),
+            success=lambda invoice: f"Tax invoice {invoice.invoice_number} created.",
+            redirect_to=lambda invoice: reverse(
+                "admin:billing-invoice-detail", kwargs={"invoice_id": invoice.invoice_id}
+            ),
+            stay_on_error=True,
+        )
+        if done:
+            return done
     context = {"form": form, "customer": customer, "step": 2}
     return render_page(request, "billing/manual_items.html", context, title="New manual invoice: items")
 
@@ -248,8 +249,11 @@ def _manual_items(form: forms.ManualItemsForm, plans: dict[str, Any]) -> list[Ma
 
 
 def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[ManualItem]) -> Invoice:
-    """The manual invoice from step 1's answers (kept in the session as JSON, the date as ISO text)."""
-    return invoice_create_manual(
+    """The manual invoice from step 1's answers (kept in the session as JSON, the date as ISO text).
+
+    The wizard's session data goes only once the invoice exists: a refusal keeps step 1's answers.
+    """
+    invoice = invoice_create_manual(
         actor=staff_of(request),
         payment_method=customer["payment_method"],
         reference_number=customer.get("reference_number") or "",
@@ -258,6 +262,8 @@ def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[M
         items=items,
         payment_day=dt.date.fromisoformat(customer["payment_date"]),
     )
+    del request.session[_WIZARD_KEY]
+    return invoice
 
 
 def _dashboard_data(start: Any, end: Any) -> dict[str, Any]:
@@ -349,22 +355,22 @@ def invoice_action(request: HttpRequest, invoice_id: str, action: str) -> HttpRe
     if invoice is None or action not in ("cancel", "reactivate"):
         raise Http404("Invoice not found")
     if request.method == "POST":
-        try:
-            if action == "cancel":
-                invoice_cancel(invoice_id=invoice_id, actor=staff_of(request), reason="Invoice was cancelled by staff")
-            else:
-                invoice_reactivate(invoice_id=invoice_id, actor=staff_of(request))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, f"Invoice {invoice.invoice_number} {'cancelled' if action == 'cancel' else 'reactivated'}."
-            )
-        return redirect("admin:billing-invoice-detail", invoice_id=invoice_id)
+        return post_action(
+            request,
+            lambda: _invoice_change(request, invoice_id, action),
+            success=f"Invoice {invoice.invoice_number} {'cancelled' if action == 'cancel' else 'reactivated'}.",
+            redirect_to=reverse("admin:billing-invoice-detail", kwargs={"invoice_id": invoice_id}),
+        )
     context = {"invoice": invoice_out(invoice), "action": action}
     return render_page(
         request, "billing/invoice_action.html", context, title=f"{action.capitalize()} invoice {invoice.invoice_number}"
     )
+
+
+def _invoice_change(request: HttpRequest, invoice_id: str, action: str) -> Invoice:
+    if action == "cancel":
+        return invoice_cancel(invoice_id=invoice_id, actor=staff_of(request), reason="Invoice was cancelled by staff")
+    return invoice_reactivate(invoice_id=invoice_id, actor=staff_of(request))
 
 
 @portal_site.register_page(

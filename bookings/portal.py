@@ -8,15 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab import clock
-from autolab.exceptions import ApplicationError, ValidationError
+from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_of
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.serializers import appointment_json
 from bookings.slots import BUCKETS, Interval
 from emails.selectors import email_is_suppressed
+from staffapp.actions import post_action
+from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
@@ -53,14 +56,8 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         date_from=data["date_from"].isoformat() if data.get("date_from") else None,
         date_to=data["date_to"].isoformat() if data.get("date_to") else None,
     )
-    try:
-        page = _list_page(staff, filters, request.GET.get("cursor"))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("admin:bookings-appointments")
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    context = {"form": form, "appointments": page.items, "next_cursor": page.next_cursor, "query": query.urlencode()}
+    page = cursor_page(request, lambda cursor: _list_page(staff, filters, cursor))
+    context = {"form": form, "appointments": page.items, **page.pager}
     return render_page(request, "bookings/appointment_list.html", context, title="Appointments")
 
 
@@ -139,14 +136,17 @@ def _preferred_availability(appointment: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _detail_url(appointment_id: str) -> str:
+    return reverse("admin:bookings-appointment", kwargs={"appointment_id": appointment_id})
+
+
 def _apply(request: HttpRequest, appointment_id: str, data: dict[str, Any], done: str) -> HttpResponse:
-    try:
-        updates.appointment_update(actor=staff_of(request), appointment_id=appointment_id, data=data)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+    return post_action(
+        request,
+        lambda: updates.appointment_update(actor=staff_of(request), appointment_id=appointment_id, data=data),
+        success=done,
+        redirect_to=_detail_url(appointment_id),
+    )
 
 
 @_page(
@@ -239,14 +239,17 @@ def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpRespons
         messages.error(request, "Choose a PDF file.")
         return redirect("admin:bookings-appointment", appointment_id=appointment_id)
     upload = form.cleaned_data["file"]
-    try:
-        data = upload.read(services.REPORT_MAX_BYTES + 1)
-        services.report_attach(actor=staff_of(request), appointment_id=appointment_id, file_name=upload.name, data=data)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Report {upload.name} uploaded; an admin reviews it before the customer sees it.")
-    return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+    return post_action(
+        request,
+        lambda: services.report_attach(
+            actor=staff_of(request),
+            appointment_id=appointment_id,
+            file_name=upload.name,
+            data=upload.read(services.REPORT_MAX_BYTES + 1),
+        ),
+        success=f"Report {upload.name} uploaded; an admin reviews it before the customer sees it.",
+        redirect_to=_detail_url(appointment_id),
+    )
 
 
 # --- My day ------------------------------------------------------------------------------------
@@ -328,21 +331,24 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
         messages.error(request, "Choose the dates and times to block or unblock.")
         return redirect("admin:bookings-calendar")
     data = form.cleaned_data
-    last = data["end_date"] or data["start_date"]
-    try:
-        if last < data["start_date"] or (last - data["start_date"]).days >= catalogue.MAX_RANGE_DAYS:
-            raise ValidationError(f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days")
-        period = catalogue.parse_periods([f"{data['start']}-{data['end']}"])
-        dates = [
-            (data["start_date"] + dt.timedelta(days=i)).isoformat() for i in range((last - data["start_date"]).days + 1)
-        ]
-        catalogue.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        verb = "Blocked" if data["action"] == "add" else "Unblocked"
-        messages.success(request, f"{verb} {data['start']}-{data['end']} on {len(dates)} day(s).")
-    return redirect(f"{request.path}?week={data['start_date'].isoformat()}")
+    verb = "Blocked" if data["action"] == "add" else "Unblocked"
+    return post_action(
+        request,
+        lambda: _block(staff, data),
+        success=lambda days: f"{verb} {data['start']}-{data['end']} on {days} day(s).",
+        redirect_to=f"{request.path}?week={data['start_date'].isoformat()}",
+    )
+
+
+def _block(staff: StaffIdentity, data: dict[str, Any]) -> int:
+    """Block or unblock the period on each day of the range; returns how many days."""
+    first, last = data["start_date"], data["end_date"] or data["start_date"]
+    if last < first or (last - first).days >= catalogue.MAX_RANGE_DAYS:
+        raise ValidationError(f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days")
+    period = catalogue.parse_periods([f"{data['start']}-{data['end']}"])
+    dates = [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    catalogue.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
+    return len(dates)
 
 
 # --- Slot analyser ---------------------------------------------------------------------------------
@@ -378,13 +384,15 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     form = forms.PlanForm(request.POST or None, initial=editing)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            plan = catalogue.service_plan_save(**{**data, "features": data["features"].splitlines()})
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Saved {plan.service_name}: {plan.plan_name}.")
-            return redirect("admin:bookings-catalogue")
+        done = post_action(
+            request,
+            lambda: catalogue.service_plan_save(**{**data, "features": data["features"].splitlines()}),
+            success=lambda plan: f"Saved {plan.service_name}: {plan.plan_name}.",
+            redirect_to="admin:bookings-catalogue",
+            form=form,
+        )
+        if done:
+            return done
     return render_page(
         request, "bookings/catalogue.html", {"plans": plans, "form": form, "editing": editing}, title="Services & plans"
     )

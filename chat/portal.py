@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError
-from autolab.pagination import Page
-from autolab.permissions import Permission, staff_of
+from autolab.permissions import Permission, StaffIdentity, staff_of
 from chat import forms, inquiries, messaging, selectors, services
+from staffapp.actions import post_action
+from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.selectors import staff_get_by_user_id
 from staffapp.sites import portal_site
@@ -20,13 +20,6 @@ from staffapp.sites import portal_site
 SECTION = "Customers & chat"
 INBOX = (Permission.CHAT_INBOX,)
 PAGE_SIZE = 25
-
-
-def _page_context(request: HttpRequest, page: Page) -> dict[str, Any]:
-    """Cursor links: the next cursor, and the query string without the cursor (first page)."""
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    return {"next_cursor": page.next_cursor, "base_query": query.urlencode(), "is_first": not request.GET.get("cursor")}
 
 
 def _staff_names(user_ids: set[str]) -> dict[str, str]:
@@ -43,20 +36,17 @@ def _staff_names(user_ids: set[str]) -> dict[str, str]:
 def inbox(request: HttpRequest) -> HttpResponse:
     only = request.GET.get("filter") if request.GET.get("filter") in ("mine", "unassigned") else "all"
     staff = staff_of(request)
-    try:
-        page = selectors.inbox_list(
-            limit=PAGE_SIZE, cursor=request.GET.get("cursor"), only=only, staff_user_id=staff.user_id
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("admin:chat-inbox")
+    page = cursor_page(
+        request,
+        lambda cursor: selectors.inbox_list(limit=PAGE_SIZE, cursor=cursor, only=only, staff_user_id=staff.user_id),
+    )
     online = selectors.online_customer_ids()
     names = _staff_names({c.assigned_to for c in page.items if c.assigned_to})
     rows = [
         {"customer": c, "online": c.user_id in online, "assignee": names.get(c.assigned_to or "", "")}
         for c in page.items
     ]
-    context = {"rows": rows, "filter": only, "me": staff.user_id, **_page_context(request, page)}
+    context = {"rows": rows, "filter": only, "me": staff.user_id, **page.pager}
     return render_page(request, "chat/inbox.html", context, title="Support inbox")
 
 
@@ -94,26 +84,35 @@ def conversation(request: HttpRequest, client_id: str) -> HttpResponse:
 def _conversation_action(request: HttpRequest, client_id: str) -> HttpResponse:
     staff = staff_of(request)
     action = request.POST.get("action")
-    wants_json = request.headers.get("x-requested-with") == "fetch"
+    here = reverse("admin:chat-conversation", kwargs={"client_id": client_id})
+    if action == "send":
+        if request.headers.get("x-requested-with") == "fetch":
+            return _send_json(request, client_id, staff)
+        return post_action(
+            request,
+            lambda: messaging.message_send(client_id=client_id, text=request.POST.get("message"), staff=staff),
+            success=None,  # the message itself shows in the conversation
+            redirect_to=here,
+        )
+    if action in ("take", "release") and staff.has(Permission.CUSTOMER_TAKE):
+        change = services.customer_take if action == "take" else services.customer_release
+        return post_action(
+            request,
+            lambda: change(client_id=client_id, staff=staff),
+            success="You took this conversation." if action == "take" else "Conversation released to the shared queue.",
+            redirect_to=here,
+        )
+    messages.error(request, "That action is not available to you.")
+    return redirect(here)
+
+
+def _send_json(request: HttpRequest, client_id: str, staff: StaffIdentity) -> JsonResponse:
+    """The conversation page's own fetch: the sent message as JSON, or the refusal with its status."""
     try:
-        if action == "send":
-            sent = messaging.message_send(client_id=client_id, text=request.POST.get("message"), staff=staff)
-            if wants_json:
-                return JsonResponse({"success": True, "message": sent})
-        elif action in ("take", "release") and staff.has(Permission.CUSTOMER_TAKE):
-            change = services.customer_take if action == "take" else services.customer_release
-            change(client_id=client_id, staff=staff)
-            messages.success(
-                request,
-                "You took this conversation." if action == "take" else "Conversation released to the shared queue.",
-            )
-        else:
-            messages.error(request, "That action is not available to you.")
+        sent = messaging.message_send(client_id=client_id, text=request.POST.get("message"), staff=staff)
     except ApplicationError as error:
-        if wants_json:
-            return JsonResponse({"success": False, "message": error.message}, status=error.status_code)
-        messages.error(request, error.message)
-    return redirect("admin:chat-conversation", client_id=client_id)
+        return JsonResponse({"success": False, "message": error.message}, status=error.status_code)
+    return JsonResponse({"success": True, "message": sent})
 
 
 @portal_site.register_page(
@@ -128,13 +127,15 @@ def _conversation_action(request: HttpRequest, client_id: str) -> HttpResponse:
 def canned_replies(request: HttpRequest) -> HttpResponse:
     form = forms.CannedReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.canned_reply_create(**form.cleaned_data, staff=staff_of(request))
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Canned reply “{form.cleaned_data['title']}” added.")
-            return redirect("admin:chat-canned-replies")
+        done = post_action(
+            request,
+            lambda: services.canned_reply_create(**form.cleaned_data, staff=staff_of(request)),
+            success=f"Canned reply “{form.cleaned_data['title']}” added.",
+            redirect_to="admin:chat-canned-replies",
+            form=form,
+        )
+        if done:
+            return done
     context = {"replies": selectors.canned_reply_list(), "form": form}
     return render_page(request, "chat/canned_replies.html", context, title="Canned replies")
 
@@ -153,13 +154,12 @@ def canned_reply_delete(request: HttpRequest, reply_id: str) -> HttpResponse:
     if reply is None:
         raise Http404("Canned reply not found")
     if request.method == "POST":
-        try:
-            services.canned_reply_delete(reply_id=reply_id)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Canned reply “{reply.title}” deleted.")
-        return redirect("admin:chat-canned-replies")
+        return post_action(
+            request,
+            lambda: services.canned_reply_delete(reply_id=reply_id),
+            success=f"Canned reply “{reply.title}” deleted.",
+            redirect_to="admin:chat-canned-replies",
+        )
     return render_page(request, "chat/canned_reply_delete.html", {"reply": reply}, title="Delete canned reply")
 
 
@@ -174,14 +174,10 @@ def canned_reply_delete(request: HttpRequest, reply_id: str) -> HttpResponse:
 def customers(request: HttpRequest) -> HttpResponse:
     form = forms.CustomerSearchForm(request.GET or None)
     search = form.cleaned_data["search"] if form.is_valid() else ""
-    try:
-        page = selectors.customer_list(limit=PAGE_SIZE, cursor=request.GET.get("cursor"), search=search)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("admin:chat-customers")
+    page = cursor_page(request, lambda cursor: selectors.customer_list(limit=PAGE_SIZE, cursor=cursor, search=search))
     online = selectors.online_customer_ids()
     rows = [{"customer": c, "online": c.user_id in online} for c in page.items]
-    context = {"rows": rows, "form": form, **_page_context(request, page)}
+    context = {"rows": rows, "form": form, **page.pager}
     return render_page(request, "chat/customers.html", context, title="Customers")
 
 
@@ -213,13 +209,15 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             return redirect("admin:chat-customer", user_id=user_id)
         if form.is_valid():
             changed = {name: value for name, value in form.cleaned_data.items() if value and value != initial.get(name)}
-            try:
-                _, updated = services.customer_update_profile(user_id=user_id, fields=changed)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, f"Saved: {', '.join(updated)}.")
-                return redirect("admin:chat-customer", user_id=user_id)
+            done = post_action(
+                request,
+                lambda: services.customer_update_profile(user_id=user_id, fields=changed),
+                success=lambda result: f"Saved: {', '.join(result[1])}.",
+                redirect_to=reverse("admin:chat-customer", kwargs={"user_id": user_id}),
+                form=form,
+            )
+            if done:
+                return done
     context = {
         "customer": customer,
         "form": form,
@@ -241,18 +239,17 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
 def inquiry_list(request: HttpRequest) -> HttpResponse:
     form = forms.InquiryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    try:
-        page = selectors.inquiry_list(
+    page = cursor_page(
+        request,
+        lambda cursor: selectors.inquiry_list(
             limit=PAGE_SIZE,
-            cursor=request.GET.get("cursor"),
+            cursor=cursor,
             status=filters.get("status") or None,
             start=filters.get("start"),
             end=filters.get("end"),
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("admin:chat-inquiries")
-    context = {"inquiries": page.items, "form": form, **_page_context(request, page)}
+        ),
+    )
+    context = {"inquiries": page.items, "form": form, **page.pager}
     return render_page(request, "chat/inquiries.html", context, title="Inquiries")
 
 
@@ -271,16 +268,7 @@ def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
         raise Http404("Inquiry not found")
     staff = staff_of(request)
     if request.method == "POST":
-        if not staff.has(Permission.INQUIRY_MANAGE):
-            messages.error(request, "Only Admin and Customer Support can change an inquiry's status.")
-        else:
-            try:
-                inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=request.POST.get("status"), staff=staff)
-            except ApplicationError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(request, f"Inquiry moved to {request.POST.get('status').replace('_', ' ').lower()}.")
-        return redirect("admin:chat-inquiry", inquiry_id=inquiry_id)
+        return _inquiry_move(request, inquiry_id, staff)
     context = {
         "inquiry": inquiry,
         "next_statuses": sorted(inquiries.TRANSITIONS.get(inquiry.status or inquiries.OPEN, ()))
@@ -290,4 +278,18 @@ def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     }
     return render_page(
         request, "chat/inquiry_detail.html", context, title=f"Inquiry from {inquiry.first_name} {inquiry.last_name}"
+    )
+
+
+def _inquiry_move(request: HttpRequest, inquiry_id: str, staff: StaffIdentity) -> HttpResponse:
+    here = reverse("admin:chat-inquiry", kwargs={"inquiry_id": inquiry_id})
+    if not staff.has(Permission.INQUIRY_MANAGE):
+        messages.error(request, "Only Admin and Customer Support can change an inquiry's status.")
+        return redirect(here)
+    status = request.POST.get("status")
+    return post_action(
+        request,
+        lambda: inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff),
+        success=lambda _: f"Inquiry moved to {(status or '').replace('_', ' ').lower()}.",
+        redirect_to=here,
     )

@@ -8,13 +8,15 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, Role, StaffIdentity, staff_of
 from emails.selectors import email_is_suppressed
 from shop import forms, selectors, services
 from shop.models import ItemPrice, Order
+from staffapp.actions import post_action
+from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.selectors import staff_get_by_user_id, staff_list_active_with_role
 from staffapp.sites import portal_site
@@ -38,27 +40,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
             date_from=data["dateFrom"],
             date_to=data["dateTo"],
         )
-    page = _order_page(request, filters)
-    query = request.GET.copy()
-    query.pop("cursor", None)
-    context = {
-        "form": form,
-        "orders": page.items if page else [],
-        "next_cursor": page.next_cursor if page else None,
-        "query": query.urlencode(),
-        "is_first_page": not request.GET.get("cursor"),
-    }
+    staff = _staff(request)
+    page = cursor_page(
+        request, lambda cursor: selectors.order_list_for_staff(staff, filters, limit=PAGE_SIZE, cursor=cursor)
+    )
+    context = {"form": form, "orders": page.items, **page.pager}
     return render_page(request, "shop/order_list.html", context, title="Parts orders")
-
-
-def _order_page(request: HttpRequest, filters: selectors.OrderFilters) -> Any:
-    try:
-        return selectors.order_list_for_staff(
-            _staff(request), filters, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return None
 
 
 def _staff(request: HttpRequest) -> StaffIdentity:
@@ -154,8 +141,7 @@ def _details_initial(order: Order) -> dict[str, Any]:
 def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     order = _order_or_404(order_id)
     if request.method == "POST":
-        _apply_action(request, order)
-        return redirect("admin:shop-order-detail", order_id=order.order_id)
+        return _apply_action(request, order)
     return render_page(
         request, "shop/order_detail.html", _detail_context(request, order), title=f"Order {order.order_id[:8].upper()}"
     )
@@ -221,19 +207,20 @@ def _posted_items(request: HttpRequest, order: Order) -> list[dict[str, Any]]:
     return items
 
 
-def _apply_action(request: HttpRequest, order: Order) -> None:
+def _apply_action(request: HttpRequest, order: Order) -> HttpResponse:
+    detail = reverse("admin:shop-order-detail", kwargs={"order_id": order.order_id})
     planned = _action_changes(request, order)
     if planned is None:
-        return
+        return redirect(detail)
     changes, version = planned
-    try:
-        updated = services.order_update(
+    return post_action(
+        request,
+        lambda: services.order_update(
             actor=_staff(request), order_id=order.order_id, data=changes, expected_version=version
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Order saved; status {updated.status}.")
+        ),
+        success=lambda updated: f"Order saved; status {updated.status}.",
+        redirect_to=detail,
+    )
 
 
 @portal_site.register_page(
@@ -279,32 +266,34 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     add_form = forms.CatalogueAddForm(
         request.POST if request.POST.get("action") == "add" else None, initial={"active": True}
     )
-    if request.method == "POST" and _catalogue_action(request, add_form):
-        return redirect("admin:shop-catalogue")
+    if request.method == "POST":
+        done = _catalogue_action(request, add_form)
+        if done:
+            return done
     rows = selectors.catalogue_list(active_only=False)
     context = {"categories": _categories(rows), "add_form": add_form}
     return render_page(request, "shop/catalogue.html", context, title="Parts catalogue")
 
 
-def _catalogue_action(request: HttpRequest, add_form: forms.CatalogueAddForm) -> bool:
-    """Run the posted catalogue action; False keeps the add form on screen with its errors."""
+def _catalogue_action(request: HttpRequest, add_form: forms.CatalogueAddForm) -> HttpResponse | None:
+    """Run the posted catalogue action; None keeps the add form on screen with its input."""
     action = request.POST.get("action")
-    try:
-        if action == "add":
-            if not add_form.is_valid():
-                return False
-            row = services.item_price_add(**_service_kwargs(add_form.cleaned_data))
-            messages.success(request, f"Added {row.item_name} to {row.category_name}.")
-        elif action == "edit":
-            _catalogue_edit(request)
-        elif action == "rename":
-            _catalogue_rename(request)
-        else:
-            messages.error(request, "Unknown action.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return action != "add"
-    return True
+    if action == "add":
+        if not add_form.is_valid():
+            return None
+        return post_action(
+            request,
+            lambda: services.item_price_add(**_service_kwargs(add_form.cleaned_data)),
+            success=lambda row: f"Added {row.item_name} to {row.category_name}.",
+            redirect_to="admin:shop-catalogue",
+            stay_on_error=True,
+        )
+    if action == "edit":
+        return _catalogue_edit(request)
+    if action == "rename":
+        return _catalogue_rename(request)
+    messages.error(request, "Unknown action.")
+    return redirect("admin:shop-catalogue")
 
 
 def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -318,29 +307,37 @@ def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _catalogue_edit(request: HttpRequest) -> None:
+def _catalogue_edit(request: HttpRequest) -> HttpResponse:
     form = forms.CatalogueItemForm(request.POST)
     category_id, item_id = request.POST.get("categoryId", ""), request.POST.get("itemId", "")
     if not (form.is_valid() and category_id.isdigit() and item_id.isdigit()):
         messages.error(request, "Please give an item name and a price above 0.")
-        return
+        return redirect("admin:shop-catalogue")
     data = form.cleaned_data
-    row = services.item_price_change(
-        category_id=int(category_id),
-        item_id=int(item_id),
-        item_name=data["itemName"],
-        price=data["price"],
-        active=data["active"],
+    return post_action(
+        request,
+        lambda: services.item_price_change(
+            category_id=int(category_id),
+            item_id=int(item_id),
+            item_name=data["itemName"],
+            price=data["price"],
+            active=data["active"],
+        ),
+        success=lambda row: f"Saved {row.item_name}.",
+        redirect_to="admin:shop-catalogue",
     )
-    messages.success(request, f"Saved {row.item_name}.")
 
 
-def _catalogue_rename(request: HttpRequest) -> None:
+def _catalogue_rename(request: HttpRequest) -> HttpResponse:
     form = forms.CategoryRenameForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Please give the category a name.")
-        return
-    count = services.category_rename(
-        category_id=form.cleaned_data["categoryId"], category_name=form.cleaned_data["categoryName"]
+        return redirect("admin:shop-catalogue")
+    return post_action(
+        request,
+        lambda: services.category_rename(
+            category_id=form.cleaned_data["categoryId"], category_name=form.cleaned_data["categoryName"]
+        ),
+        success=lambda count: f"Renamed the category ({count} items).",
+        redirect_to="admin:shop-catalogue",
     )
-    messages.success(request, f"Renamed the category ({count} items).")

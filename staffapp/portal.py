@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError, Conflict
 from autolab.permissions import Permission, staff_of
 from staffapp import forms, selectors, services
+from staffapp.actions import post_action
+from staffapp.paging import pager_links
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
@@ -20,8 +23,11 @@ STAFF_MANAGE = (Permission.STAFF_MANAGE,)
     section="Staff", title="Staff members", route="staff/", name="staff-list", permissions=STAFF_MANAGE, order=90
 )
 def staff_list(request: HttpRequest) -> HttpResponse:
-    members, paginator = selectors.staff_list(page=int(request.GET.get("page") or 1))
-    context = {"members": members, "page_obj": paginator.get_page(request.GET.get("page") or 1)}
+    raw = request.GET.get("page") or "1"
+    members, paginator = selectors.staff_list(page=int(raw) if raw.isdigit() else 1)
+    page = paginator.get_page(raw)
+    following = str(page.next_page_number()) if page.has_next() else None
+    context = {"members": members, **pager_links(request, following, is_first=page.number == 1, param="page")}
     return render_page(request, "staffapp/staff/list.html", context, title="Staff members")
 
 
@@ -64,13 +70,12 @@ def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
     actor = staff_of(request)
     form = forms.StaffRolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_set_roles(actor=actor, email=email, roles=form.cleaned_data["roles"])
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"Roles of {member.user_name} saved.")
-        return redirect("admin:staff-detail", email=email)
+        return post_action(
+            request,
+            lambda: services.staff_set_roles(actor=actor, email=email, roles=form.cleaned_data["roles"]),
+            success=f"Roles of {member.user_name} saved.",
+            redirect_to=reverse("admin:staff-detail", kwargs={"email": email}),
+        )
     context = {"member": member, "form": form, "is_self": actor is not None and actor.email == member.user_email}
     return render_page(request, "staffapp/staff/detail.html", context, title=member.user_name)
 
@@ -90,14 +95,13 @@ def staff_access(request: HttpRequest, email: str) -> HttpResponse:
     if member is None:
         raise Http404("Staff member not found")
     if request.method == "POST":
-        try:
-            services.staff_set_active(actor=staff_of(request), email=email, active=not member.is_active)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            state = "reactivated" if not member.is_active else "deactivated"
-            messages.success(request, f"{member.user_name} was {state}.")
-        return redirect("admin:staff-detail", email=email)
+        state = "reactivated" if not member.is_active else "deactivated"
+        return post_action(
+            request,
+            lambda: services.staff_set_active(actor=staff_of(request), email=email, active=not member.is_active),
+            success=f"{member.user_name} was {state}.",
+            redirect_to=reverse("admin:staff-detail", kwargs={"email": email}),
+        )
     return render_page(
         request, "staffapp/staff/access_confirm.html", {"member": member}, title=f"Change access of {member.user_name}"
     )
