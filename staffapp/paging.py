@@ -39,7 +39,7 @@ def cursor_page(request: HttpRequest, fetch: Callable[[str | None], PageLike | N
         try:
             return _wrap(request, fetch(cursor), is_first=False)
         except ApplicationError as error:
-            messages.error(request, f"{error.message}: showing the first page.")
+            messages.error(request, error.message)  # the selector's words; the first page follows
     try:
         return _wrap(request, fetch(None), is_first=True)
     except ApplicationError as error:  # no cursor involved: still a message on the page, never a 500

@@ -17,6 +17,7 @@ from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
 STAFF_MANAGE = (Permission.STAFF_MANAGE,)
+PAGE_SIZE = 50
 
 
 @portal_site.register_page(
@@ -24,7 +25,7 @@ STAFF_MANAGE = (Permission.STAFF_MANAGE,)
 )
 def staff_list(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("page") or "1"
-    members, paginator = selectors.staff_list(page=int(raw) if raw.isdigit() else 1)
+    members, paginator = selectors.staff_list(page=int(raw) if raw.isdigit() else 1, per_page=PAGE_SIZE)
     page = paginator.get_page(raw)
     following = str(page.next_page_number()) if page.has_next() else None
     context = {"members": members, **pager_links(request, following, is_first=page.number == 1, param="page")}

@@ -83,6 +83,20 @@ def test_a_portal_page_during_throttling_is_a_503_page(faulty_dynamodb, support)
     assert response.content.decode() == UNAVAILABLE_MESSAGE
 
 
+@pytest.mark.django_db
+def test_a_portal_action_during_throttling_is_the_503_page_not_a_message(faulty_dynamodb, support):
+    client = Client()
+    assert client.login(username=support.email, password=support.password)
+    faulty_dynamodb.fail("ThrottlingException", operation="PutItem")
+
+    response = client.post("/admin/chat/canned-replies/", {"title": "Ready", "text": "Your car is ready."})
+
+    assert response.status_code == 503
+    assert response.content.decode() == UNAVAILABLE_MESSAGE
+    faulty_dynamodb.forward()
+    assert "Your car is ready." not in client.get("/admin/chat/canned-replies/").content.decode()
+
+
 def test_a_stopped_engine_answers_503_and_works_again_once_started(tmp_path, settings):
     original = dynamodb.registered_models()[0].Meta.host
     port = free_port()

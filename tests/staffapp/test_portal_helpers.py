@@ -1,0 +1,124 @@
+"""The portal's shared helpers (#14.6): cursor paging with one pager, and the money and time filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+
+from autolab import clock
+from chat import portal as chat_portal
+from chat.services import customer_register
+from staffapp import portal as staff_portal
+from staffapp.templatetags.staff_format import local_time, money
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(persona) -> Client:
+    client = Client()
+    assert client.login(username=persona.email, password=persona.password)
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def _cursor_pages() -> list[tuple[str, dict[str, str]]]:
+    today = clock.business_today()
+    month = {"start_date": (today - dt.timedelta(days=30)).isoformat(), "end_date": today.isoformat()}
+    return [
+        ("/admin/bookings/appointments/", {}),
+        ("/admin/shop/orders/", {}),
+        ("/admin/billing/invoices/", month),
+        ("/admin/chat/inbox/", {}),
+        ("/admin/chat/customers/", {}),
+        ("/admin/chat/inquiries/", {}),
+    ]
+
+
+@pytest.mark.parametrize(("url", "query"), _cursor_pages())
+def test_a_forged_cursor_on_any_list_is_a_message_and_the_first_page(admin, url, query) -> None:
+    response = signed_in(admin).get(url, {**query, "cursor": "forged"})
+
+    assert response.status_code == 200
+    assert _messages(response) == ["Invalid cursor"]
+    assert response.context["is_first"] is True
+    assert 'id="first-page"' not in response.content.decode()
+
+
+def test_the_first_page_is_listed_after_a_bad_cursor_and_the_pager_keeps_the_filter(admin, monkeypatch) -> None:
+    monkeypatch.setattr(chat_portal, "PAGE_SIZE", 1)
+    names = {customer_register(user_name=name).user_name for name in ("Pat One", "Pat Two")}
+    client = signed_in(admin)
+
+    first = client.get("/admin/chat/customers/", {"search": "pat"})
+    [shown_first] = [row["customer"].user_name for row in first.context["rows"]]
+    recovered = client.get("/admin/chat/customers/", {"search": "pat", "cursor": "forged"})
+    assert [row["customer"].user_name for row in recovered.context["rows"]] == [shown_first]
+
+    assert first.context["next_query"] == urlencode({"search": "pat", "cursor": first.context["next_cursor"]})
+    assert 'id="next-page"' in first.content.decode()
+    second = client.get("/admin/chat/customers/", {"search": "pat", "cursor": first.context["next_cursor"]})
+    assert [row["customer"].user_name for row in second.context["rows"]] == sorted(names - {shown_first})
+    assert '<a href="?search=pat" id="first-page">First page</a>' in second.content.decode()
+
+
+def test_the_staff_list_pages_with_the_same_pager(admin, make_staff, monkeypatch) -> None:
+    monkeypatch.setattr(staff_portal, "PAGE_SIZE", 1)
+    make_staff("CLERK")
+    client = signed_in(admin)
+
+    first = client.get("/admin/staff/")
+    assert first.context["next_query"] == "page=2"
+    assert 'id="first-page"' not in first.content.decode()
+    second = client.get("/admin/staff/", {"page": "2"})
+    assert '<a href="?" id="first-page">First page</a>' in second.content.decode()
+    assert second.context["next_query"] is None
+    assert client.get("/admin/staff/", {"page": "two"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("280"), "$280.00"),
+        (Decimal("1234.5"), "$1,234.50"),
+        (99.5, "$99.50"),
+        ("45.505", "$45.51"),
+        (0, "$0.00"),
+        (None, "—"),
+        ("", "—"),
+        ("not money", "—"),
+    ],
+)
+def test_money_is_shown_one_way(value, shown) -> None:
+    assert money(value) == shown
+
+
+MOMENT = dt.datetime(2025, 9, 25, 8, 1, 30, tzinfo=dt.UTC)  # 4:01 PM in Perth (UTC+8, no daylight saving)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (int(MOMENT.timestamp()), "25 Sep 2025 04:01 PM"),
+        (str(int(MOMENT.timestamp())), "25 Sep 2025 04:01 PM"),
+        (MOMENT, "25 Sep 2025 04:01 PM"),
+        (MOMENT.replace(tzinfo=None), "25 Sep 2025 04:01 PM"),
+        ("2025-09-25T08:01:30.000Z", "25 Sep 2025 04:01 PM"),
+        ("2025-09-25T16:01:30+08:00", "25 Sep 2025 04:01 PM"),
+        (None, "—"),
+        ("", "—"),
+        ("yesterday", "—"),
+    ],
+)
+def test_a_moment_is_shown_in_business_time(value, shown) -> None:
+    assert local_time(value) == shown
+
+
+def test_a_moment_takes_a_shorter_format() -> None:
+    assert local_time(int(MOMENT.timestamp()), "%d %b %I:%M %p") == "25 Sep 04:01 PM"
