@@ -7,7 +7,7 @@ it with an ApplicationError. The page then says why and shows the first page ins
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.contrib import messages
@@ -29,7 +29,6 @@ class CursorPage:
 
     items: list[Any]
     pager: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def cursor_page(request: HttpRequest, fetch: Callable[[str | None], PageLike | None]) -> CursorPage:
@@ -50,11 +49,7 @@ def cursor_page(request: HttpRequest, fetch: Callable[[str | None], PageLike | N
 def _wrap(request: HttpRequest, page: PageLike | None, *, is_first: bool) -> CursorPage:
     if page is None:  # the selector lists nothing for this staff member
         return CursorPage(items=[], pager=pager_links(request, None, is_first=is_first))
-    return CursorPage(
-        items=list(page.items),
-        pager=pager_links(request, page.next_cursor, is_first=is_first),
-        extra=dict(getattr(page, "extra", None) or {}),
-    )
+    return CursorPage(items=list(page.items), pager=pager_links(request, page.next_cursor, is_first=is_first))
 
 
 def pager_links(request: HttpRequest, next_value: str | None, *, is_first: bool, param: str = CURSOR) -> dict[str, Any]:
