@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from autolab.exceptions import ApplicationError
+from autolab.pagination import Page
 from autolab.permissions import Permission, staff_of
 from emails import chart, forms, mailbox, selectors, suppression
 from emails.apis import thread_out
+from staffapp.actions import post_action
+from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
@@ -19,6 +21,16 @@ SECTION = "Email"
 VIEW = (Permission.EMAIL_VIEW,)
 MANAGE = (Permission.EMAIL_SUPPRESSION_MANAGE,)
 SEND = (Permission.EMAIL_SEND,)
+
+
+def _thread_url(thread_id: str) -> str:
+    return reverse("admin:email-thread", kwargs={"thread_id": thread_id})
+
+
+def _thread_page(cursor: str | None) -> Page:
+    """The mailbox lists threads: one page of thread summaries."""
+    page = selectors.thread_list(limit=25, cursor=cursor)
+    return Page(items=page.extra["threads"], next_cursor=page.next_cursor)
 
 
 def _can(request: HttpRequest, permission: Permission) -> bool:
@@ -30,14 +42,11 @@ def _can(request: HttpRequest, permission: Permission) -> bool:
     section=SECTION, title="Mailbox", route="emails/", name="email-mailbox", permissions=VIEW, order=60
 )
 def mailbox_page(request: HttpRequest) -> HttpResponse:
-    try:
-        page = selectors.thread_list(limit=25, cursor=request.GET.get("cursor") or None)
-    except ApplicationError:
-        return redirect("admin:email-mailbox")
+    page = cursor_page(request, _thread_page)
     context = {
-        "threads": [thread_out(summary) | {"status": summary.last.status} for summary in page.extra["threads"]],
-        "next_cursor": page.next_cursor,
+        "threads": [thread_out(summary) | {"status": summary.last.status} for summary in page.items],
         "can_send": _can(request, Permission.EMAIL_SEND),
+        **page.pager,
     }
     return render_page(request, "emails/portal/mailbox.html", context, title="Mailbox")
 
@@ -51,13 +60,15 @@ def compose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         message = mailbox.StaffMessage(to=data["to"], cc=tuple(data["cc"]), subject=data["subject"], text=data["text"])
-        try:
-            record = mailbox.email_send_staff_message(actor=staff_of(request), message=message)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Email to {', '.join(data['to'])} sent.")
-            return redirect("admin:email-thread", thread_id=record.thread_id)
+        done = post_action(
+            request,
+            lambda: mailbox.email_send_staff_message(actor=staff_of(request), message=message),
+            success=f"Email to {', '.join(data['to'])} sent.",
+            redirect_to=lambda record: _thread_url(record.thread_id),
+            form=form,
+        )
+        if done:
+            return done
     return render_page(request, "emails/portal/compose.html", {"form": form}, title="Compose email")
 
 
@@ -102,13 +113,12 @@ def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
     message = mailbox.StaffMessage(
         to=recipients, subject=last.subject or "", text=text, in_reply_to_message_id=last.message_id
     )
-    try:
-        mailbox.email_send_staff_message(actor=staff_of(request), message=message)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Reply sent.")
-    return redirect("admin:email-thread", thread_id=last.thread_id or last.message_id)
+    return post_action(
+        request,
+        lambda: mailbox.email_send_staff_message(actor=staff_of(request), message=message),
+        success="Reply sent.",
+        redirect_to=_thread_url(last.thread_id or last.message_id),
+    )
 
 
 @portal_site.register_page(
@@ -124,13 +134,12 @@ def resend(request: HttpRequest, message_id: str) -> HttpResponse:
     record = selectors.email_get(message_id)
     if record is None:
         raise Http404("Email not found")
-    try:
-        mailbox.email_resend(message_id=message_id, actor=staff_of(request))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The email was queued again.")
-    return redirect("admin:email-thread", thread_id=record.thread_id or record.message_id)
+    return post_action(
+        request,
+        lambda: mailbox.email_resend(message_id=message_id, actor=staff_of(request)),
+        success="The email was queued again.",
+        redirect_to=_thread_url(record.thread_id or record.message_id),
+    )
 
 
 @portal_site.register_page(
@@ -147,27 +156,22 @@ def suppressions(request: HttpRequest) -> HttpResponse:
     form = forms.SuppressionAddForm(request.POST or None)
     if request.method == "POST" and can_manage and form.is_valid():
         data = form.cleaned_data
-        try:
-            suppression.suppression_add(
+        done = post_action(
+            request,
+            lambda: suppression.suppression_add(
                 email=data["email"], suppression_type=data["reason"], notes=data["notes"], actor=staff_of(request)
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"{data['email']} will receive no more transactional email.")
-            return redirect("admin:email-suppressions")
+            ),
+            success=f"{data['email']} will receive no more transactional email.",
+            redirect_to="admin:email-suppressions",
+            form=form,
+        )
+        if done:
+            return done
     kind = request.GET.get("type") or None
-    try:
-        page = selectors.suppression_list(limit=50, cursor=request.GET.get("cursor") or None, suppression_type=kind)
-    except ApplicationError:
-        return redirect("admin:email-suppressions")
-    context = {
-        "entries": page.items,
-        "next_cursor": page.next_cursor,
-        "form": form,
-        "can_manage": can_manage,
-        "kind": kind or "",
-    }
+    page = cursor_page(
+        request, lambda cursor: selectors.suppression_list(limit=50, cursor=cursor, suppression_type=kind)
+    )
+    context = {"entries": page.items, "form": form, "can_manage": can_manage, "kind": kind or "", **page.pager}
     return render_page(request, "emails/portal/suppressions.html", context, title="Suppression list")
 
 
@@ -188,13 +192,12 @@ def suppression_remove(request: HttpRequest) -> HttpResponse:
     if entry is None or entry.status != selectors.ACTIVE:
         raise Http404("Suppression not found")
     if request.method == "POST":
-        try:
-            suppression.suppression_remove(email=email, suppression_type=kind, actor=staff_of(request))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"{email} can receive email again.")
-        return redirect("admin:email-suppressions")
+        return post_action(
+            request,
+            lambda: suppression.suppression_remove(email=email, suppression_type=kind, actor=staff_of(request)),
+            success=f"{email} can receive email again.",
+            redirect_to="admin:email-suppressions",
+        )
     return render_page(
         request, "emails/portal/suppression_remove.html", {"entry": entry}, title=f"Remove suppression of {email}"
     )
