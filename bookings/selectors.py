@@ -11,7 +11,8 @@ from django.core.cache import cache
 from autolab import caches
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import connection
-from autolab.pagination import Page, paginate
+from autolab.exceptions import ValidationError
+from autolab.pagination import Page, decode_cursor, encode_cursor, paginate
 from autolab.permissions import Role
 from bookings.models import Appointment, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
@@ -327,12 +328,20 @@ def _filter_condition(filters: AppointmentFilters, *, skip: set[str]) -> Any:
     return condition
 
 
+def _cursor_in(cursor: str | None, hash_name: str, hash_value: str) -> str | None:
+    """The cursor, if this index partition issued it: DynamoDB fails (5xx) on another list's key."""
+    key = decode_cursor(cursor)
+    if key is not None and (set(key) != {"appointmentId", hash_name} or key[hash_name] != {"S": hash_value}):
+        raise ValidationError("Invalid cursor")
+    return cursor
+
+
 def appointment_list_for_customer(user_id: str, filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
     """A customer's own appointments (createdUserId-index)."""
     return paginate(
         Appointment.created_user_index.query,
         limit=limit,
-        cursor=cursor,
+        cursor=_cursor_in(cursor, "createdUserId", user_id),
         hash_key=user_id,
         filter_condition=_filter_condition(filters, skip=set()),
     )
@@ -345,7 +354,7 @@ def appointment_list_for_mechanic(
     return paginate(
         Appointment.assigned_mechanic_index.query,
         limit=limit,
-        cursor=cursor,
+        cursor=_cursor_in(cursor, "assignedMechanicId", mechanic_id),
         hash_key=mechanic_id,
         filter_condition=_filter_condition(filters, skip={"mechanic"}),
     )
@@ -360,7 +369,7 @@ def appointment_list_for_staff(filters: AppointmentFilters, *, limit: int, curso
         return paginate(
             Appointment.status_index.query,
             limit=limit,
-            cursor=cursor,
+            cursor=_cursor_in(cursor, "status", filters.status),
             hash_key=filters.status,
             filter_condition=_filter_condition(filters, skip={"status"}),
         )
@@ -371,8 +380,6 @@ STATUSES = ["PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED"]
 
 
 def _list_across_statuses(filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
-    from autolab.pagination import decode_cursor, encode_cursor
-
     state = decode_cursor(cursor) or {"s": 0, "k": None}
     index, key = int(state.get("s", 0)), state.get("k")
     items: list[Appointment] = []

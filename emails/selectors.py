@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from autolab import clock
+from autolab.exceptions import ValidationError
 from autolab.pagination import decode_cursor, encode_cursor
 from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
@@ -79,12 +80,23 @@ def suppression_list(*, limit: int, cursor: str | None, suppression_type: str | 
         filter_condition=condition,
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor),
+        last_evaluated_key=_suppression_list_key(cursor),
     )
     now = clock.now()
     items = [entry for entry in results if _is_active(entry, now)]
     next_key = results.last_evaluated_key
     return SuppressionPage(items=items, next_cursor=encode_cursor(next_key))
+
+
+SUPPRESSION_LIST_KEY_NAMES = {"email", "suppression_type", "list_partition", "created_at"}
+
+
+def _suppression_list_key(cursor: str | None) -> dict[str, Any] | None:
+    """The cursor's key, if this list issued it: another list's key would fail in DynamoDB (a 5xx)."""
+    key = decode_cursor(cursor)
+    if key is not None and (set(key) != SUPPRESSION_LIST_KEY_NAMES or key["list_partition"] != {"S": ACTIVE}):
+        raise ValidationError("Invalid cursor")
+    return key
 
 
 def suppression_expired(now: dt.datetime | None = None) -> Iterator[EmailSuppression]:

@@ -1,5 +1,6 @@
 import pytest
 
+from autolab.pagination import encode_cursor
 from bookings.models import Appointment
 
 
@@ -60,6 +61,19 @@ def test_staff_lists_with_filters_and_cursor_paging(book, support, make_staff):
     assert client.get("/api/appointments?serviceId=2").json()["count"] == 0
     assert client.get("/api/appointments?status=WHATEVER").status_code == 400
     assert client.get("/api/appointments?cursor=forged").status_code == 400
+
+
+def test_a_cursor_of_another_list_is_400_not_a_5xx(book, support):
+    book(), book()
+    client = support.api()
+    pending = client.get("/api/appointments", {"status": "PENDING", "limit": 1}).json()
+    rest = client.get("/api/appointments", {"status": "PENDING", "limit": 1, "cursor": pending["nextCursor"]})
+    assert (rest.status_code, rest.json()["count"]) == (200, 1)
+    foreign = encode_cursor({"userId": {"S": "someone"}, "listKey": {"S": "CUSTOMER"}, "createdAt": {"N": "1"}})
+    for status, cursor in (("SCHEDULED", pending["nextCursor"]), ("PENDING", foreign)):
+        response = client.get("/api/appointments", {"status": status, "cursor": cursor})
+        assert response.status_code == 400
+        assert response.json()["message"] == "Invalid cursor"
 
 
 def test_mechanic_only_lists_their_assigned_jobs(book, support, make_staff):

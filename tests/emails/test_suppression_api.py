@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from autolab import clock
+from autolab.pagination import encode_cursor
 from emails import selectors, services, suppression
 from emails.models import EmailSuppression
 
@@ -113,6 +114,15 @@ def test_bad_input_is_400(support, method, path, body):
     response = client.get(path, body) if method == "get" else client.post(path, body, format="json")
     assert response.status_code == 400
     assert response.json()["success"] is False
+
+
+def test_a_cursor_of_another_list_is_400_not_a_5xx(support):
+    foreign = encode_cursor({"userId": {"S": "someone"}, "listKey": {"S": "CUSTOMER"}, "createdAt": {"N": "1"}})
+
+    response = support.api().get(f"{BASE}/list", {"lastKey": foreign})
+
+    assert response.status_code == 400
+    assert response.json() == {"success": False, "message": "Invalid cursor"}
 
 
 def test_removing_an_address_that_is_not_suppressed_is_404(support):

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from autolab import clock
+from autolab.pagination import encode_cursor
 from chat import portal as chat_portal
 from chat.services import customer_register
 from staffapp import portal as staff_portal
@@ -38,6 +39,8 @@ def _cursor_pages() -> list[tuple[str, dict[str, str]]]:
         ("/admin/chat/inbox/", {}),
         ("/admin/chat/customers/", {}),
         ("/admin/chat/inquiries/", {}),
+        ("/admin/emails/", {}),
+        ("/admin/emails/suppressions/", {}),
     ]
 
 
@@ -49,6 +52,25 @@ def test_a_forged_cursor_on_any_list_is_a_message_and_the_first_page(admin, url,
     assert _messages(response) == ["Invalid cursor"]
     assert response.context["is_first"] is True
     assert 'id="first-page"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(("url", "query"), [*_cursor_pages(), ("/admin/bookings/appointments/", {"status": "PENDING"})])
+def test_a_signed_cursor_of_another_list_is_never_a_5xx(admin, url, query) -> None:
+    foreign = encode_cursor({"userId": {"S": "someone"}, "listKey": {"S": "CUSTOMER"}, "createdAt": {"N": "1"}})
+
+    response = signed_in(admin).get(url, {**query, "cursor": foreign})
+
+    assert response.status_code == 200
+
+
+def test_the_suppression_list_refuses_another_lists_cursor_and_shows_its_first_page(admin) -> None:
+    foreign = encode_cursor({"userId": {"S": "someone"}, "listKey": {"S": "CUSTOMER"}, "createdAt": {"N": "1"}})
+
+    response = signed_in(admin).get("/admin/emails/suppressions/", {"cursor": foreign})
+
+    assert response.status_code == 200
+    assert _messages(response) == ["Invalid cursor"]
+    assert response.context["is_first"] is True
 
 
 def test_the_first_page_is_listed_after_a_bad_cursor_and_the_pager_keeps_the_filter(admin, monkeypatch) -> None:
