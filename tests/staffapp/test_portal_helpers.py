@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from autolab import clock
 from autolab.pagination import encode_cursor
 from chat import portal as chat_portal
 from chat.services import customer_register
+from emails.suppression import suppression_add
 from staffapp import portal as staff_portal
 from staffapp.templatetags.staff_format import local_time, money
 
@@ -102,6 +104,15 @@ def test_the_staff_list_pages_with_the_same_pager(admin, make_staff, monkeypatch
     assert '<a href="?" id="first-page">First page</a>' in second.content.decode()
     assert second.context["next_query"] is None
     assert client.get("/admin/staff/", {"page": "two"}).status_code == 200
+
+
+def test_pages_show_moments_with_local_time(admin) -> None:
+    entry = suppression_add(email="stop@example.com", actor=admin.identity)
+
+    page = signed_in(admin).get("/admin/emails/suppressions/").content.decode()
+
+    assert f'<td data-label="Since">{local_time(entry.created_at)}</td>' in page
+    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d [AP]M", local_time(entry.created_at))
 
 
 @pytest.mark.parametrize(
