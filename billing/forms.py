@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from autolab import clock
+from autolab.dates import clean_range
 
 METHODS = [("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("card", "Card (terminal)")]
 
@@ -21,11 +22,13 @@ class DateRangeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            raise forms.ValidationError("The end date must not be before the start date.")
-        if start and end and (end - start).days > self.max_days:
-            raise forms.ValidationError(f"Choose at most {self.max_days} days.")
+        clean_range(
+            data,
+            ("start_date", "end_date"),
+            max_days=self.max_days + 1,  # end - start at most max_days, as the API counts
+            order_message="The end date must not be before the start date.",
+            span_message=f"Choose at most {self.max_days} days.",
+        )
         return data
 
     @classmethod

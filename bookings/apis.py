@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -14,12 +13,13 @@ from rest_framework.views import APIView
 
 from autolab import clock
 from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.dates import date_range, day_field, parse_day
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
 from bookings import catalogue, selectors, services, updates
 from bookings.serializers import appointment_json, mechanic_json
-from bookings.slots import Interval, days_between
+from bookings.slots import Interval
 
 MAX_AVAILABILITY_DAYS = 62
 
@@ -30,30 +30,19 @@ DATE_PARAMETERS = [
 ]
 
 
-def _date(value: str, name: str = "date") -> dt.date:
-    try:
-        return clock.parse_date(value)
-    except ValueError as exc:
-        raise ValidationError(f"{name} must be in YYYY-MM-DD format") from exc
-
-
 def _dates(params: Any, *, max_days: int, allow_check: bool = False) -> tuple[list[str], bool]:
     """``date`` or ``startDate``+``endDate`` (inclusive) as ISO strings; True when it was a range."""
     date, start, end = params.get("date"), params.get("startDate"), params.get("endDate")
     if date and (start or end):
         raise ValidationError("Cannot specify both single 'date' and date range ('startDate'/'endDate')")
     if date:
-        return [_date(date).isoformat()], False
+        return [parse_day(date).isoformat()], False
     if not (start and end):
         raise ValidationError("Either 'date' or both 'startDate' and 'endDate' parameters are required")
     if params.get("checkSlot") and not allow_check:
         raise ValidationError("checkSlot can only be used with a single date")
-    first, last = _date(start, "startDate"), _date(end, "endDate")
-    if last < first:
-        raise ValidationError("endDate must not be before startDate")
-    if (last - first).days + 1 > max_days:
-        raise ValidationError(f"The date range can span at most {max_days} days")
-    return [day.isoformat() for day in days_between(first, last)], True
+    span = date_range(parse_day(start, "startDate"), parse_day(end, "endDate"), max_days=max_days)
+    return [day.isoformat() for day in span.each_day()], True
 
 
 # --- Catalogue --------------------------------------------------------------------------------
@@ -176,8 +165,8 @@ class AppointmentListFilterSerializer(PageQuerySerializer):
     paymentStatus = serializers.ChoiceField(required=False, choices=["pending", "paid", "failed", "cancelled"])
     serviceId = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
     mechanicId = serializers.CharField(required=False, max_length=64)
-    dateFrom = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    dateTo = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    dateFrom = day_field(required=False)
+    dateTo = day_field(required=False)
 
 
 def _customer_id(request: Request) -> str:

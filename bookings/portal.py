@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab import clock
-from autolab.exceptions import ValidationError
+from autolab.dates import date_range
 from autolab.permissions import Permission, StaffIdentity, staff_of
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.serializers import appointment_json
@@ -342,11 +342,16 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
 
 def _block(staff: StaffIdentity, data: dict[str, Any]) -> int:
     """Block or unblock the period on each day of the range; returns how many days."""
-    first, last = data["start_date"], data["end_date"] or data["start_date"]
-    if last < first or (last - first).days >= catalogue.MAX_RANGE_DAYS:
-        raise ValidationError(f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days")
+    wrong = f"Choose an end date on or after the start, at most {catalogue.MAX_RANGE_DAYS} days"
+    span = date_range(
+        data["start_date"],
+        data["end_date"] or data["start_date"],
+        max_days=catalogue.MAX_RANGE_DAYS,
+        order_message=wrong,
+        span_message=wrong,
+    )
     period = catalogue.parse_periods([f"{data['start']}-{data['end']}"])
-    dates = [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    dates = [day.isoformat() for day in span.each_day()]
     catalogue.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
     return len(dates)
 

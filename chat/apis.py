@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.dates import day_field, validate_range
 from autolab.exceptions import NotFound
 from autolab.permissions import Permission, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
@@ -314,13 +315,12 @@ class InquiriesApi(APIView):
 
     class InquiriesQuerySerializer(PageQuerySerializer):
         status = serializers.ChoiceField(choices=inquiries.STATUSES, required=False)
-        startDate = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-        endDate = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+        startDate = day_field(required=False)
+        endDate = day_field(required=False)
         userId = serializers.CharField(max_length=64, required=False)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            if attrs.get("startDate") and attrs.get("endDate") and attrs["startDate"] > attrs["endDate"]:
-                raise serializers.ValidationError("startDate must not be after endDate")
+            validate_range(attrs, ("startDate", "endDate"), order_message="startDate must not be after endDate")
             return attrs
 
     class InquiriesCreateSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from autolab import clock, parsers
 from autolab.api import ok, validated_query
+from autolab.dates import date_range
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
 from emails import mailbox, selectors, sns, suppression
@@ -386,11 +387,14 @@ def analytics_range(start_text: str, end_text: str) -> tuple[dt.date, dt.date]:
         start = clock.parse_date(start_text) if start_text else end - dt.timedelta(days=29)
     except ValueError as error:
         raise ValidationError(str(error)) from error
-    if start > end:
-        raise ValidationError("start_date must not be after end_date")
-    if (end - start).days >= ANALYTICS_MAX_DAYS:
-        raise ValidationError(f"At most {ANALYTICS_MAX_DAYS} days at a time")
-    return start, end
+    span = date_range(
+        start,
+        end,
+        max_days=ANALYTICS_MAX_DAYS,
+        order_message="start_date must not be after end_date",
+        span_message=f"At most {ANALYTICS_MAX_DAYS} days at a time",
+    )
+    return span.start, span.end
 
 
 class SuppressionCleanupApi(APIView):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from autolab import links
 from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.dates import day_field, validate_range
 from autolab.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from autolab.money import json_number
 from autolab.pagination import Page
@@ -140,12 +141,11 @@ class OrderFilterSerializer(PageQuerySerializer):
     userId = serializers.CharField(required=False, max_length=64)
     status = serializers.ChoiceField(choices=selectors.ORDER_STATUSES, required=False)
     paymentStatus = serializers.ChoiceField(choices=selectors.PAYMENT_STATUSES, required=False)
-    dateFrom = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    dateTo = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    dateFrom = day_field(required=False)
+    dateTo = day_field(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("dateFrom") and attrs.get("dateTo") and attrs["dateFrom"] > attrs["dateTo"]:
-            raise serializers.ValidationError("dateFrom must not be after dateTo")
+        validate_range(attrs, ("dateFrom", "dateTo"), order_message="dateFrom must not be after dateTo")
         return attrs
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from autolab.dates import clean_range
 from shop.selectors import ORDER_STATUSES, PAYMENT_STATUSES
 
 
@@ -21,8 +22,7 @@ class OrderFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("dateFrom") and data.get("dateTo") and data["dateFrom"] > data["dateTo"]:
-            raise forms.ValidationError("'Created from' must not be after 'Created to'.")
+        clean_range(data, ("dateFrom", "dateTo"), order_message="'Created from' must not be after 'Created to'.")
         return data
 
 
