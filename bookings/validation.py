@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from autolab import clock
 from autolab.exceptions import ValidationError
+from autolab.validation import is_email, is_phone
 from bookings.slots import MAX_PREFERRED_SLOTS, MIN_NOTICE_MINUTES, Interval
 
-EMAIL_RE = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
-PHONE_RE = re.compile(r"^(\+\d{1,3})?\d{7,15}$")
 NOTES_MAX = 2000
 
 
@@ -49,14 +47,14 @@ def optional_text(value: Any, name: str, *, high: int) -> str:
 
 def email(value: Any, name: str) -> str:
     address = text(value, name, high=254)
-    if not EMAIL_RE.match(address):
+    if not is_email(address):
         raise ValidationError(f"{name} must be a valid email address")
     return address
 
 
 def phone(value: Any, name: str) -> str:
     number = text(value, name, high=30)
-    if not PHONE_RE.match(re.sub(r"[\s\-()]", "", number)):
+    if not is_phone(number):
         raise ValidationError(f"{name} must be a valid phone number (7-15 digits, optional +country code)")
     return number
 

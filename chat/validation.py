@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from autolab.exceptions import ValidationError
+from autolab.validation import is_email, is_phone
 
-EMAIL_RE = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
-PHONE_RE = re.compile(r"^(\+\d{1,3})?\d{7,15}$")
 # Client-chosen message ids (the website sends "msg_<ms>_<rand>"); anything else is refused.
 MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 MESSAGE_MAX_LENGTH = 2000
@@ -20,19 +19,11 @@ def clean_text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def valid_email(value: str) -> bool:
-    return bool(EMAIL_RE.match(value)) and len(value) <= 254
-
-
-def valid_phone(value: str) -> bool:
-    return bool(PHONE_RE.match(re.sub(r"[\s\-()]", "", value)))
-
-
 def profile_field_error(field: str, value: str) -> str | None:
     """Why ``value`` is not acceptable for profile ``field`` (None when it is)."""
-    if field == "userEmail" and not valid_email(value):
+    if field == "userEmail" and not is_email(value):
         return "userEmail must be a valid email address"
-    if field == "contactNumber" and not valid_phone(value):
+    if field == "contactNumber" and not is_phone(value):
         return "contactNumber must be a valid phone number"
     limit = PROFILE_LIMITS.get(field)
     if limit is not None and not 1 <= len(value) <= limit:

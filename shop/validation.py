@@ -6,19 +6,17 @@ with a message naming the field, so bad input is a 400 and never reaches the dat
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from autolab import clock
 from autolab.exceptions import ValidationError
+from autolab.validation import is_email, is_phone
 
 MAX_LINES = 10
 MAX_QUANTITY = 30
 MAX_NOTES = 1000
 MAX_LOCATION = 300
-EMAIL_RE = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
-PHONE_RE = re.compile(r"^(\+\d{1,3})?\d{7,15}$")
 
 
 @dataclass(frozen=True)
@@ -108,10 +106,10 @@ def parse_customer(value: Any) -> CustomerInput:
     data = _object(value, "customerData")
     name = text(data.get("name"), "customerData.name", low=1, high=100)
     email = text(data.get("email"), "customerData.email", low=1, high=254)
-    if not EMAIL_RE.match(email):
+    if not is_email(email):
         raise ValidationError("customerData.email must be a valid email address")
     phone = text(data.get("phoneNumber") or data.get("contactNumber"), "customerData.phoneNumber", low=1, high=30)
-    if not PHONE_RE.match(re.sub(r"[\s\-()]", "", phone)):
+    if not is_phone(phone):
         raise ValidationError("customerData.phoneNumber must be a valid phone number")
     return CustomerInput(name=name, email=email, phone=phone)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,11 +17,9 @@ from autolab import caches, clock, events
 from autolab.authentication import token_is_current
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
+from autolab.validation import is_email, is_phone
 from staffapp.models import Staff
 from staffapp.selectors import staff_get
-
-EMAIL_RE = re.compile(r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$")
-PHONE_RE = re.compile(r"^(\+\d{1,3})?\d{7,15}$")
 
 
 def _clean_roles(roles: Iterable[str]) -> list[str]:
@@ -38,14 +35,14 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
 
 def _clean_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if not EMAIL_RE.match(email):
+    if not is_email(email):
         raise ValidationError("A valid email address is required")
     return email
 
 
 def _clean_phone(phone: str) -> str:
     phone = (phone or "").strip()
-    if phone and not PHONE_RE.match(re.sub(r"[\s\-()]", "", phone)):
+    if phone and not is_phone(phone):
         raise ValidationError("Invalid phone number")
     return phone
 
