@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: run test soak lint format bench clean-venv
+.PHONY: run test soak lint typecheck format bench clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@echo "==> Creating $(VENV) and installing dependencies (first run takes a minute)"
@@ -30,6 +30,11 @@ soak: $(STAMP)
 lint: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+
+# mypy with the Django and DRF plugins over the product packages (pyproject.toml [tool.mypy]).
+# Joins `lint` and `test` once the whole tree is clean.
+typecheck: $(STAMP)
+	@$(PY) -m mypy
 
 format: $(STAMP)
 	@$(PY) -m ruff check --fix .

@@ -11,16 +11,21 @@ from __future__ import annotations
 import json
 import mimetypes
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 from django.conf import settings
 from tqdm import tqdm
 
 from autolab import clock, dynamodb, storage
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.type_defs import WriteRequestOutputTypeDef, WriteRequestTypeDef
+
+    _WriteRequests = Mapping[str, Sequence[WriteRequestTypeDef | WriteRequestOutputTypeDef]]
 
 FORMAT_VERSION = 1
 _TIMESTAMP_FORMAT = "%Y-%m-%dT%H-%M-%SZ"
@@ -45,7 +50,8 @@ class RestoreResult:
 
 
 class _Target(Protocol):
-    label: str
+    @property
+    def label(self) -> str: ...
 
     def write(self, name: str, data: bytes) -> None: ...
     def read(self, name: str) -> bytes | None: ...
@@ -116,12 +122,8 @@ def source_for(location: str | Path) -> _Target:
     return _Folder(Path(location))
 
 
-def _client() -> Any:
-    return dynamodb.connection().client
-
-
 def _scan_raw(table_name: str) -> Iterator[dict[str, Any]]:
-    for page in _client().get_paginator("scan").paginate(TableName=table_name):
+    for page in dynamodb.botocore_client().get_paginator("scan").paginate(TableName=table_name):
         yield from page["Items"]
 
 
@@ -183,15 +185,15 @@ def _key_names(model: type[dynamodb.DynamoModel]) -> list[str]:
 
 
 def _table_is_empty(table_name: str) -> bool:
-    return not _client().scan(TableName=table_name, Limit=1).get("Items")
+    return not dynamodb.botocore_client().scan(TableName=table_name, Limit=1).get("Items")
 
 
 def _batch_write(table_name: str, items: list[dict[str, Any]]) -> None:
     for start in range(0, len(items), 25):
-        requests = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-        pending = {table_name: requests}
+        requests: list[WriteRequestTypeDef] = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+        pending: _WriteRequests = {table_name: requests}
         while pending:
-            pending = _client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            pending = dynamodb.botocore_client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 def _put_if_absent(table_name: str, item: dict[str, Any], key_names: list[str], overwrite: bool) -> bool:
@@ -200,7 +202,7 @@ def _put_if_absent(table_name: str, item: dict[str, Any], key_names: list[str], 
         kwargs["ConditionExpression"] = " AND ".join(f"attribute_not_exists(#k{i})" for i in range(len(key_names)))
         kwargs["ExpressionAttributeNames"] = {f"#k{i}": name for i, name in enumerate(key_names)}
     try:
-        _client().put_item(**kwargs)
+        dynamodb.botocore_client().put_item(**kwargs)
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False

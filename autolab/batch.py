@@ -13,7 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import GetError
 
-from autolab.dynamodb import DynamoModel, connection
+from autolab.dynamodb import DynamoModel, botocore_client
 
 MAX_KEYS = 100
 
@@ -48,7 +48,7 @@ class BatchRead:
         """Every item found, by table name (missing keys are simply absent)."""
         found: dict[str, list[dict[str, Any]]] = {table: [] for table in self.keys}
         pending = [(table, key) for table, keys in self.keys.items() for key in keys]
-        client = connection().client
+        client = botocore_client()
         for start in range(0, len(pending), MAX_KEYS):
             request: dict[str, Any] = {}
             for table, key in pending[start : start + MAX_KEYS]:

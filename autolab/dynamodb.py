@@ -7,17 +7,21 @@ come from settings, and ``configure()`` re-points every model at runtime (tests,
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from pynamodb.attributes import Attribute, NumberAttribute
+from pynamodb.attributes import Attribute, ListAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
 from pynamodb.exceptions import PynamoDBException
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
 from pynamodb.transactions import TransactWrite
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 _registry: dict[str, type[DynamoModel]] = {}
 
@@ -45,14 +49,13 @@ class DynamoModel(Model):
     """Base for every autolab table. Subclasses set ``logical_name`` and register themselves."""
 
     logical_name: str = ""
+    # Every concrete table declares ``class Meta(BaseMeta)``; PynamoDB fills in the settings it omits.
+    Meta: MetaProtocol
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.logical_name:
             _registry[cls.logical_name] = cls
-
-    class Meta:
-        abstract = True
 
 
 def registered_models() -> list[type[DynamoModel]]:
@@ -77,7 +80,8 @@ def configure(
         if env is not None:
             model.Meta.table_name = table_name(model.logical_name, env)
         if read_timeout_seconds is not None:
-            model.Meta.read_timeout_seconds = read_timeout_seconds
+            # PynamoDB's MetaProtocol says int, but the value goes to botocore, which takes a float.
+            model.Meta.read_timeout_seconds = read_timeout_seconds  # type: ignore[assignment]
         model._connection = None
     _connection_cache.clear()
 
@@ -100,6 +104,12 @@ def connection() -> Connection:
             max_pool_connections=meta.max_pool_connections,
         )
     return _connection_cache[key]
+
+
+def botocore_client() -> DynamoDBClient:
+    """The connection's botocore client, for calls PynamoDB does not wrap (batch reads, table
+    administration, raw scans). PynamoDB types it as a client without DynamoDB's operations."""
+    return cast("DynamoDBClient", connection().client)
 
 
 # Error codes that mean "DynamoDB is overloaded or failing right now", not "this request is wrong".
@@ -147,8 +157,27 @@ class DecimalAttribute(Attribute[Decimal]):
         return Decimal(value)
 
 
-class IntegerAttribute(NumberAttribute):
-    """A DynamoDB number that always comes back as ``int`` (ids, epoch seconds, counts)."""
+class IntegerAttribute(Attribute[int]):
+    """A DynamoDB number that always comes back as ``int`` (ids, epoch seconds, counts).
 
-    def deserialize(self, value: str) -> int:  # type: ignore[override]
+    Written as PynamoDB's ``NumberAttribute`` writes it (JSON); not derived from it because that
+    one is typed ``float``.
+    """
+
+    attr_type = NUMBER
+
+    def serialize(self, value: int) -> str:
+        return json.dumps(value)
+
+    def deserialize(self, value: str) -> int:
         return int(Decimal(value))
+
+
+class StringListAttribute(ListAttribute[str]):
+    """A DynamoDB list of strings, read back as ``list[str]``.
+
+    The same as ``ListAttribute(of=UnicodeAttribute)``, whose ``of`` PynamoDB types as the
+    element's Python type, so the list would be typed as a list of attributes.
+    """
+
+    element_type = UnicodeAttribute

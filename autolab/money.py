@@ -37,7 +37,7 @@ def money_str(amount: Decimal | int) -> str:
     return format(to_money(amount).normalize(), "f")
 
 
-def money_display(amount: Decimal | int) -> str:
+def money_display(amount: Decimal | int | str | float) -> str:
     """Amount for people: "$1,234.50"."""
     return f"${to_money(amount):,.2f}"
 

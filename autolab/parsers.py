@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -48,7 +49,7 @@ def _deeper_than(value: Any, limit: int) -> bool:
 class DepthLimitedJSONParser(JSONParser):
     """DRF's JSON parser, with ``loads``'s nesting limit: too deep is a 400 with a message."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding") or "utf-8"
         try:
             return loads(codecs.getreader(encoding)(stream).read())

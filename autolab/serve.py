@@ -32,7 +32,9 @@ class GracefulServer(Server):
         from twisted.internet import reactor
 
         # "before shutdown" triggers run first; the Deferred returned holds the stop until it fires.
-        reactor.addSystemEventTrigger("before", "shutdown", self.close_websockets)
+        # Twisted's zope interfaces declare methods without ``self``, which mypy reads one argument
+        # off without the mypy-zope plugin.
+        reactor.addSystemEventTrigger("before", "shutdown", self.close_websockets)  # type: ignore[arg-type]
         super().run()
 
     def close_websockets(self) -> object:

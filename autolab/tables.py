@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from pynamodb.attributes import TTLAttribute
 
 from autolab import dynamodb
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb.type_defs import AttributeDefinitionTypeDef, CreateGlobalSecondaryIndexActionTypeDef
 
-def _index_definition(model: type[dynamodb.DynamoModel], index_name: str) -> dict[str, Any]:
+# PynamoDB's schema types key and attribute types as plain strings; the casts below say they are
+# DynamoDB's own letters ("S", "HASH"), which PynamoDB writes.
+
+
+def _index_definition(model: type[dynamodb.DynamoModel], index_name: str) -> CreateGlobalSecondaryIndexActionTypeDef:
     schema = model._get_schema()
     index = next(i for i in schema["global_secondary_indexes"] if i["index_name"] == index_name)
-    return {
+    definition = {
         "IndexName": index_name,
         "KeySchema": index["key_schema"],
         "Projection": {"ProjectionType": index["projection"]["ProjectionType"]},
     }
+    return cast("CreateGlobalSecondaryIndexActionTypeDef", definition)
 
 
-def _attribute_definitions(model: type[dynamodb.DynamoModel]) -> list[dict[str, str]]:
-    return list(model._get_schema()["attribute_definitions"])
+def _attribute_definitions(model: type[dynamodb.DynamoModel]) -> list[AttributeDefinitionTypeDef]:
+    return [cast("AttributeDefinitionTypeDef", item) for item in model._get_schema()["attribute_definitions"]]
 
 
 def _has_ttl(model: type[dynamodb.DynamoModel]) -> bool:
@@ -29,7 +36,7 @@ def _has_ttl(model: type[dynamodb.DynamoModel]) -> bool:
 
 
 def _add_missing_indexes(model: type[dynamodb.DynamoModel]) -> Iterator[str]:
-    client = dynamodb.connection().client
+    client = dynamodb.botocore_client()
     existing = client.describe_table(TableName=model.Meta.table_name)["Table"]
     present = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
     wanted = [i["index_name"] for i in model._get_schema()["global_secondary_indexes"]]

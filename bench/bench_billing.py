@@ -13,6 +13,8 @@ import time
 import uuid
 from decimal import Decimal
 
+from rest_framework.test import APIClient
+
 from bench.harness import Measurement, measure
 
 INVOICES = 20_000
@@ -126,9 +128,8 @@ def _paid_appointments(count: int) -> list[str]:
     return ids
 
 
-def _admin_client() -> object:
+def _admin_client() -> APIClient:
     from django.contrib.auth import get_user_model
-    from rest_framework.test import APIClient
 
     from staffapp.services import staff_issue_token, staff_save
 
@@ -181,7 +182,7 @@ def run() -> list[Measurement]:
     listing = measure(
         "GET /api/payments/invoices (page of 100, 90 days)",
         lambda i: client.get(
-            "/api/payments/invoices", {"start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-03-31", "limit": 100}
+            "/api/payments/invoices", {"start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-03-31", "limit": "100"}
         ),
         repeat=5,
     )

@@ -90,16 +90,17 @@ def _appointment(rng: random.Random, today: dt.date, customer: str, mechanics: l
 
 
 def _seed(today: dt.date, customers: list[str], mechanics: list[str]) -> list[str]:
-    from autolab.dynamodb import connection
+    from autolab.dynamodb import botocore_client
     from bookings.models import Appointment, SlotLoad
 
-    rng, load, ids = random.Random(7), {}, []
+    rng, ids = random.Random(7), []
+    load: dict[str, Counter[str]] = {}
     with Appointment.batch_write() as batch:
         for i in range(APPOINTMENTS):
             appointment = _appointment(rng, today, customers[i % len(customers)], mechanics, load)
             ids.append(appointment.appointment_id)
             batch.save(appointment)
-    client = connection().client
+    client = botocore_client()
     for day, buckets in load.items():  # consistent slot load for the seeded schedule
         item = {"date": {"S": day}, **{name: {"N": str(count)} for name, count in buckets.items()}}
         client.put_item(TableName=SlotLoad.Meta.table_name, Item=item)

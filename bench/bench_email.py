@@ -181,7 +181,7 @@ def run() -> list[Measurement]:
         measure("GET /api/emails?limit=50", lambda i: client.get("/api/emails", {"limit": 50})),
         measure(
             "GET /api/emails?view=threads&limit=20",
-            lambda i: client.get("/api/emails", {"view": "threads", "limit": 20}),
+            lambda i: client.get("/api/emails", {"view": "threads", "limit": "20"}),
             repeat=10,
         ),
         measure("GET /api/emails/{threadId}", lambda i: client.get(f"/api/emails/{threads[i % len(threads)]}")),

@@ -109,9 +109,9 @@ def run() -> list[Measurement]:
     list(seeds.seed())
     office = _staff(("CUSTOMER_SUPPORT",), "support@bench.test")
     mechanic_clients = [_staff(("MECHANIC",), f"mechanic{n}@bench.test") for n in range(3)]
-    from staffapp.selectors import staff_get
+    from staffapp.models import Staff
 
-    mechanics = [staff_get(f"mechanic{n}@bench.test").user_id for n in range(3)]
+    mechanics = [Staff.get(f"mechanic{n}@bench.test").user_id for n in range(3)]
     customers = [customer_register(user_name=f"Bench {n}").user_id for n in range(CUSTOMERS)]
     _seed(customers, mechanics)
     fresh = [customer_register(user_name=f"New {n}").user_id for n in range(20)]
@@ -128,19 +128,19 @@ def run() -> list[Measurement]:
         measure("GET /api/orders staff, newest 25", lambda i: _check(office.get("/api/orders", {"limit": 25}))),
         measure(
             "GET /api/orders staff, page 2 (cursor)",
-            lambda i: _check(office.get("/api/orders", {"limit": 25, "cursor": next_cursor})),
+            lambda i: _check(office.get("/api/orders", {"limit": "25", "cursor": next_cursor})),
         ),
         measure(
             "GET /api/orders?status=SCHEDULED",
-            lambda i: _check(office.get("/api/orders", {"status": "SCHEDULED", "limit": 25})),
+            lambda i: _check(office.get("/api/orders", {"status": "SCHEDULED", "limit": "25"})),
         ),
         measure(
             "GET /api/orders?paymentStatus=paid",
-            lambda i: _check(office.get("/api/orders", {"paymentStatus": "paid", "limit": 25})),
+            lambda i: _check(office.get("/api/orders", {"paymentStatus": "paid", "limit": "25"})),
         ),
         measure(
             "GET /api/orders?dateFrom=last 30 days",
-            lambda i: _check(office.get("/api/orders", {"dateFrom": _days_ago(30), "limit": 25})),
+            lambda i: _check(office.get("/api/orders", {"dateFrom": _days_ago(30), "limit": "25"})),
         ),
         measure(
             "GET /api/orders (mechanic: assigned)",

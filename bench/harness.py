@@ -22,7 +22,8 @@ from botocore.client import BaseClient
 
 _lock = threading.Lock()
 _active: list[Counter] = []
-_original_call = BaseClient._make_api_call
+# botocore-stubs leave out the private method every client call goes through.
+_original_call = BaseClient._make_api_call  # type: ignore[attr-defined]
 
 
 def _counting_call(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
@@ -33,7 +34,7 @@ def _counting_call(self: BaseClient, operation_name: str, api_params: dict[str, 
     return _original_call(self, operation_name, api_params)
 
 
-BaseClient._make_api_call = _counting_call  # type: ignore[method-assign]
+BaseClient._make_api_call = _counting_call  # type: ignore[attr-defined]
 
 
 @contextmanager

@@ -1,5 +1,7 @@
 """Billing: payment records and tax invoices."""
 
+from typing import Any
+
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -92,8 +94,8 @@ class Invoice(DynamoModel):
     status = UnicodeAttribute(attr_name="status", default="generated")
     file_url = UnicodeAttribute(attr_name="fileUrl", null=True)
     format = UnicodeAttribute(attr_name="format", default="pdf")
-    metadata = MapAttribute(attr_name="metadata", null=True)
-    analytics_data = MapAttribute(attr_name="analyticsData", null=True)
+    metadata = MapAttribute[str, Any](attr_name="metadata", null=True)
+    analytics_data = MapAttribute[str, Any](attr_name="analyticsData", null=True)
     created_at = IntegerAttribute(attr_name="createdAt")
     # Addition: the sequential, gap-free number printed on the tax invoice.
     invoice_number = IntegerAttribute(attr_name="invoiceNumber", null=True)

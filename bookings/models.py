@@ -1,5 +1,7 @@
 """Bookings: the service catalogue, blocked periods and appointments."""
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -9,7 +11,14 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+from autolab.dynamodb import (
+    BaseMeta,
+    DecimalAttribute,
+    DynamoModel,
+    IntegerAttribute,
+    StringListAttribute,
+    table_name,
+)
 
 
 class ServiceCatalogueIndex(GlobalSecondaryIndex):
@@ -38,7 +47,7 @@ class ServicePrice(DynamoModel):
     active = BooleanAttribute(attr_name="active", default=True)
     # Additions: slot length for availability, and what the website lists for the plan.
     duration_minutes = IntegerAttribute(attr_name="durationMinutes", default=60)
-    features = ListAttribute(of=UnicodeAttribute, attr_name="features", default=list)
+    features = StringListAttribute(attr_name="features", default=list)
     catalogue = UnicodeAttribute(attr_name="catalogue", default="services")
     updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
 
@@ -150,7 +159,8 @@ class Appointment(DynamoModel):
     payment_amount = DecimalAttribute(attr_name="paymentAmount", null=True)
     paid_at = IntegerAttribute(attr_name="paidAt", null=True)
     post_notes = UnicodeAttribute(attr_name="postNotes", null=True)
-    reports = ListAttribute(attr_name="reports", default=list)
+    # Untyped list: each report entry is read back as a plain dict.
+    reports = ListAttribute[dict[str, Any]](attr_name="reports", default=list)
     created_at = IntegerAttribute(attr_name="createdAt")
     created_date = UnicodeAttribute(attr_name="createdDate")
     updated_at = IntegerAttribute(attr_name="updatedAt")

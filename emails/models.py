@@ -7,7 +7,6 @@ when these models lived in chat/models.py.
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -15,7 +14,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, table_name
+from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, StringListAttribute, table_name
 
 
 class SuppressionTypeIndex(GlobalSecondaryIndex):
@@ -109,7 +108,7 @@ class EmailAnalytics(DynamoModel):
     complaint_subtype = UnicodeAttribute(attr_name="complaint_subtype", null=True)
     message_id = UnicodeAttribute(attr_name="message_id", null=True)
     source = UnicodeAttribute(attr_name="source", null=True)
-    destination = ListAttribute(of=UnicodeAttribute, attr_name="destination", null=True)
+    destination = StringListAttribute(attr_name="destination", null=True)
     feedback_id = UnicodeAttribute(attr_name="feedback_id", null=True)
     user_agent = UnicodeAttribute(attr_name="user_agent", null=True)
     arrival_date = UnicodeAttribute(attr_name="arrival_date", null=True)
@@ -229,7 +228,7 @@ class EmailMetadata(DynamoModel):
     # Additions for the outbox: delivery state of a transactional send and what to render it from.
     status = UnicodeAttribute(attr_name="status", null=True)  # queued|sending|sent|suppressed|failed|uncertain
     context = UnicodeAttribute(attr_name="context", null=True)  # JSON
-    attachments = ListAttribute(of=UnicodeAttribute, attr_name="attachments", null=True)  # storage keys
+    attachments = StringListAttribute(attr_name="attachments", null=True)  # storage keys
     # Additions (docs/data-model.md, email): mailbox listing, exactly-once sending, staff authorship.
     mailbox_month = UnicodeAttribute(attr_name="mailboxMonth", null=True)
     outbox_state = UnicodeAttribute(attr_name="outboxState", null=True)

@@ -1,9 +1,9 @@
 """Staff: who works here and which roles they hold. The only source of roles."""
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, table_name
+from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, StringListAttribute, table_name
 
 
 class StaffUserIdIndex(GlobalSecondaryIndex):
@@ -24,7 +24,7 @@ class Staff(DynamoModel):
     user_id = UnicodeAttribute(attr_name="userId")
     user_name = UnicodeAttribute(attr_name="userName")
     contact_number = UnicodeAttribute(attr_name="contactNumber", default="")
-    roles = ListAttribute(of=UnicodeAttribute, attr_name="roles", default=list)
+    roles = StringListAttribute(attr_name="roles", default=list)
     # Addition: deactivated staff keep their item (history points at them) but lose access.
     is_active = BooleanAttribute(attr_name="isActive", default=True)
     created_at = IntegerAttribute(attr_name="createdAt", null=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Paginator
 
 from autolab.permissions import Role, StaffIdentity
@@ -34,7 +34,7 @@ def staff_identity(staff: Staff) -> StaffIdentity:
     return StaffIdentity(user_id=staff.user_id, email=staff.user_email, name=staff.user_name, roles=roles)
 
 
-def staff_identity_for_user(user: AbstractBaseUser | AnonymousUser) -> StaffIdentity | None:
+def staff_identity_for_user(user: User | AnonymousUser) -> StaffIdentity | None:
     """The identity of a signed-in user who is active staff; None for anyone else."""
     if not user.is_authenticated or not user.is_active or not user.is_staff:
         return None

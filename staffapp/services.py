@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, User
 from django.db import transaction
 from pynamodb.exceptions import PutError, UpdateError
 from rest_framework.authtoken.models import Token
@@ -47,7 +47,7 @@ def _clean_phone(phone: str) -> str:
     return phone
 
 
-def _login_for(email: str) -> AbstractUser:
+def _login_for(email: str) -> User:
     user_model = get_user_model()
     user, _ = user_model.objects.get_or_create(username=email, defaults={"email": email, "is_staff": True})
     return user
@@ -177,7 +177,7 @@ def staff_set_active(*, actor: StaffIdentity, email: str, active: bool) -> Staff
     return staff
 
 
-def staff_issue_token(*, user: AbstractUser) -> str:
+def staff_issue_token(*, user: User) -> str:
     """The API token of an active staff login: the current one, or a new one once it has expired."""
     token = Token.objects.filter(user=user).first()
     if token is not None and token_is_current(token):

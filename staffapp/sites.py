@@ -14,7 +14,7 @@ from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.text import slugify
 
 from autolab import login_guard
@@ -98,9 +98,11 @@ class StaffPortalSite(AdminSite):
         view.__name__ = getattr(page.view, "__name__", page.name)
         return self.admin_view(view)
 
-    def get_urls(self) -> list[URLPattern]:
+    def get_urls(self) -> list[URLResolver | URLPattern]:
         # Registration order, not display order: an app lists specific routes before general ones.
-        pages = [path(page.route, self._guarded(page), name=page.name) for page in self._pages]
+        pages: list[URLResolver | URLPattern] = [
+            path(page.route, self._guarded(page), name=page.name) for page in self._pages
+        ]
         return pages + super().get_urls()
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from autolab.env import BASE_DIR, env
 
@@ -268,7 +269,7 @@ BACKUP_S3_BUCKET = env("BACKUP_S3_BUCKET", default="")
 BACKUP_S3_PREFIX = env("BACKUP_S3_PREFIX", default="backups/")
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "autolab.middleware.RequestIdFilter"}},
