@@ -13,7 +13,7 @@ from autolab import clock
 from autolab.exceptions import NotFound, ValidationError
 from billing.analytics.transactions import Txn, transaction_of, transaction_of_compact
 from billing.models import Invoice, Payment
-from bookings.models import Appointment
+from bookings.models import Appointment, AppointmentStatus
 
 _CURSOR_SALT = "billing.invoices"
 
@@ -137,7 +137,7 @@ def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[Txn], int
     return txns, in_period
 
 
-APPOINTMENT_STATUSES = ("PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED")
+APPOINTMENT_STATUSES = tuple(AppointmentStatus)
 
 
 def appointment_status_counts(start: dt.date, end: dt.date) -> dict[str, int]:

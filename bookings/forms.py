@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-STATUS_CHOICES = [("", "Any status")] + [
-    (s, s.title()) for s in ("PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED")
-]
-PAYMENT_CHOICES = [("", "Any payment")] + [(s, s.title()) for s in ("pending", "paid", "failed", "cancelled")]
+from autolab.workflow import PAYMENT_FILTER_STATUSES
+from bookings.models import AppointmentStatus
+
+STATUS_CHOICES = [("", "Any status")] + [(s.value, s.title()) for s in AppointmentStatus]
+PAYMENT_CHOICES = [("", "Any payment")] + [(s.value, s.title()) for s in PAYMENT_FILTER_STATUSES]
 HALF_HOURS = [(f"{m // 60:02d}:{m % 60:02d}", f"{m // 60:02d}:{m % 60:02d}") for m in range(8 * 60, 20 * 60 + 1, 30)]
 
 

@@ -1,5 +1,6 @@
 """Bookings: the service catalogue, blocked periods and appointments."""
 
+from enum import StrEnum
 from typing import Any
 
 from pynamodb.attributes import (
@@ -19,6 +20,17 @@ from autolab.dynamodb import (
     StringListAttribute,
     table_name,
 )
+from autolab.workflow import PaymentStatus
+
+
+class AppointmentStatus(StrEnum):
+    """``status`` of an appointment, as stored and sent."""
+
+    PENDING = "PENDING"
+    SCHEDULED = "SCHEDULED"
+    ONGOING = "ONGOING"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
 
 
 class ServiceCatalogueIndex(GlobalSecondaryIndex):
@@ -149,9 +161,9 @@ class Appointment(DynamoModel):
     # Addition: the first choice a paid PENDING appointment holds in SlotLoad (reservations.py).
     held_slot = ScheduledTimeSlot(attr_name="heldSlot", null=True)
     created_user_id = UnicodeAttribute(attr_name="createdUserId")
-    status = UnicodeAttribute(attr_name="status", default="PENDING")
+    status = UnicodeAttribute(attr_name="status", default=AppointmentStatus.PENDING.value)
     price = DecimalAttribute(attr_name="price")
-    payment_status = UnicodeAttribute(attr_name="paymentStatus", default="pending")
+    payment_status = UnicodeAttribute(attr_name="paymentStatus", default=PaymentStatus.PENDING.value)
     payment_method = UnicodeAttribute(attr_name="paymentMethod", null=True)
     payment_confirmed_by = UnicodeAttribute(attr_name="paymentConfirmedBy", null=True)
     payment_confirmed_at = IntegerAttribute(attr_name="paymentConfirmedAt", null=True)

@@ -15,6 +15,7 @@ from autolab import clock
 from autolab.dates import date_range
 from autolab.permissions import Permission, StaffIdentity, staff_of
 from bookings import catalogue, forms, selectors, services, updates
+from bookings.models import AppointmentStatus
 from bookings.serializers import appointment_json
 from bookings.slots import BUCKETS, Interval
 from emails.selectors import email_is_suppressed
@@ -79,8 +80,10 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "customer_email": email,
         "suppressed": bool(email) and email_is_suppressed(email),
         "transitions": sorted(updates.allowed_transitions(staff, appointment)),
-        "can_edit": staff.has(Permission.APPOINTMENT_EDIT) and appointment.status in ("PENDING", "SCHEDULED"),
-        "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE) and appointment.status == "COMPLETED",
+        "can_edit": staff.has(Permission.APPOINTMENT_EDIT)
+        and appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.SCHEDULED),
+        "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE)
+        and appointment.status == AppointmentStatus.COMPLETED,
         "can_write_reports": _can_write_reports(staff, appointment),
         # The same permissions as billing's payments page (confirm or revert a payment, invoices).
         "can_view_payments": staff.has(Permission.INVOICE_VIEW) or staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
@@ -93,9 +96,9 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
 
 def _can_write_reports(staff: StaffIdentity, appointment: Any) -> bool:
     if not staff.has(Permission.APPOINTMENT_REPORT_WRITE) or appointment.status not in (
-        "SCHEDULED",
-        "ONGOING",
-        "COMPLETED",
+        AppointmentStatus.SCHEDULED,
+        AppointmentStatus.ONGOING,
+        AppointmentStatus.COMPLETED,
     ):
         return False
     return not staff.is_mechanic_only or appointment.assigned_mechanic_id == staff.user_id
@@ -275,7 +278,7 @@ def _calendar_columns(states: list[selectors.DayState], appointments: dict[str, 
             for b in state.blocks
         ]
         for lane, (appointment_id, (slot, status)) in enumerate(sorted(state.jobs.items(), key=lambda j: j[1][0])):
-            if status == "CANCELLED":
+            if status == AppointmentStatus.CANCELLED:
                 continue
             appointment = appointments.get(appointment_id)
             name = (

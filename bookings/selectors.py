@@ -14,7 +14,7 @@ from autolab.dynamodb import connection
 from autolab.exceptions import ValidationError
 from autolab.pagination import Page, decode_cursor, encode_cursor, paginate
 from autolab.permissions import Role
-from bookings.models import Appointment, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
+from bookings.models import Appointment, AppointmentStatus, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
 
 CATALOGUE_CACHE_KEY = "bookings:catalogue"
@@ -376,7 +376,7 @@ def appointment_list_for_staff(filters: AppointmentFilters, *, limit: int, curso
     return _list_across_statuses(filters, limit=limit, cursor=cursor)
 
 
-STATUSES = ["PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED"]
+STATUSES = list(AppointmentStatus)
 
 
 def _list_across_statuses(filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
@@ -405,7 +405,7 @@ def appointments_on(date: str) -> list[Appointment]:
 
 # --- Availability (computed from DayStates; no per-appointment reads) -----------------------
 
-CLOSED_STATUSES = {"COMPLETED", "CANCELLED"}
+CLOSED_STATUSES = {AppointmentStatus.COMPLETED, AppointmentStatus.CANCELLED}
 
 
 def _scheduled_entries(state: DayState) -> list[dict[str, Any]]:
@@ -413,7 +413,7 @@ def _scheduled_entries(state: DayState) -> list[dict[str, Any]]:
         {
             "timeSlot": interval.label,
             # A PENDING job is a paid first choice held at payment (reservations.py).
-            "reason": "pending_appointment" if status == "PENDING" else "scheduled_appointment",
+            "reason": "pending_appointment" if status == AppointmentStatus.PENDING else "scheduled_appointment",
             "appointmentId": appointment_id,
             "status": status,
         }
@@ -507,7 +507,7 @@ def day_analysis(date: str, duration_minutes: int) -> DayAnalysis:
         for status in ("available", "full", "blocked", "too_soon")
     }
     free_time = subtract([Interval(OPEN_MINUTE, CLOSE_MINUTE)], state.blocks)
-    current = sum(1 for _, status in state.jobs.values() if status != "CANCELLED")
+    current = sum(1 for _, status in state.jobs.values() if status != AppointmentStatus.CANCELLED)
     return DayAnalysis(slots, counts, capacity, capacity * max_jobs(duration_minutes, free_time), current)
 
 

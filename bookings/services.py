@@ -15,9 +15,11 @@ from autolab.batch import BatchRead, first
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
+from autolab.workflow import PaymentStatus
 from bookings import notifications, selectors, validation
 from bookings.models import (
     Appointment,
+    AppointmentStatus,
     BookingCounter,
     SelectedSlot,
     ServicePrice,
@@ -196,9 +198,9 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) 
             plan_id=plan.plan_id,
             selected_slots=[SelectedSlot(**slot.as_item()) for slot in request.slots],
             created_user_id=booker.user_id,
-            status="PENDING",
+            status=AppointmentStatus.PENDING,
             price=plan.price,
-            payment_status="pending",
+            payment_status=PaymentStatus.PENDING,
             post_notes="",
             reports=[],
             created_at=now,
@@ -239,7 +241,7 @@ def _day_counts(user_id: str, today: str) -> tuple[int, int]:
         user_id, filter_condition=Appointment.created_date == today
     ):
         total += 1
-        unpaid += appointment.payment_status != "paid"
+        unpaid += appointment.payment_status != PaymentStatus.PAID
     return total, unpaid
 
 
@@ -320,7 +322,7 @@ def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str
         raise NotFound("Appointment not found")
     if actor.is_mechanic_only and appointment.assigned_mechanic_id != actor.user_id:
         raise PermissionDenied("Only the assigned mechanic can upload reports for this appointment")
-    if appointment.status in ("PENDING", "CANCELLED"):
+    if appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.CANCELLED):
         raise ValidationError("Reports can be uploaded once the appointment is scheduled")
     file_name = storage.sanitize_filename(data["fileName"], default="report.pdf")
     if not file_name.lower().endswith(".pdf"):

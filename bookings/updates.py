@@ -14,8 +14,9 @@ from autolab import clock, domain_events, storage
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
+from autolab.workflow import PaymentStatus
 from bookings import notifications, reservations, selectors, validation
-from bookings.models import Appointment, ScheduledTimeSlot
+from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import STEP_MINUTES, Interval
 
@@ -31,21 +32,22 @@ SCHEDULING_FIELDS = {"scheduledTimeSlot", "assignedMechanicId"}
 REPORT_FIELDS = {"reports", "postNotes"}
 KNOWN_FIELDS = BASIC_FIELDS | SCHEDULING_FIELDS | REPORT_FIELDS | {"status", "reportApproval", "version"}
 
-SUPPORT_TRANSITIONS = {
-    "PENDING": {"CANCELLED"},
-    "SCHEDULED": {"PENDING", "CANCELLED"},
-    "ONGOING": {"SCHEDULED", "CANCELLED"},
-    "COMPLETED": set(),
-    "CANCELLED": {"PENDING"},
+PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED = AppointmentStatus
+SUPPORT_TRANSITIONS: dict[str, set[str]] = {
+    PENDING: {CANCELLED},
+    SCHEDULED: {PENDING, CANCELLED},
+    ONGOING: {SCHEDULED, CANCELLED},
+    COMPLETED: set(),
+    CANCELLED: {PENDING},
 }
-MECHANIC_TRANSITIONS = {
-    "PENDING": set(),
-    "SCHEDULED": {"ONGOING", "COMPLETED"},
-    "ONGOING": {"COMPLETED", "SCHEDULED"},
-    "COMPLETED": {"ONGOING", "SCHEDULED"},
-    "CANCELLED": set(),
+MECHANIC_TRANSITIONS: dict[str, set[str]] = {
+    PENDING: set(),
+    SCHEDULED: {ONGOING, COMPLETED},
+    ONGOING: {COMPLETED, SCHEDULED},
+    COMPLETED: {ONGOING, SCHEDULED},
+    CANCELLED: set(),
 }
-UNSCHEDULED_STATUSES = {"PENDING", "CANCELLED"}  # these hold no slot: going there frees it
+UNSCHEDULED_STATUSES = {PENDING, CANCELLED}  # these hold no slot: going there frees it
 
 
 @dataclass
@@ -165,18 +167,18 @@ def _plan_change(
 ) -> Change:
     change = Change(actions=[Appointment.updated_at.set(clock.epoch_now())], labels=[], placement=old)
     if keys & BASIC_FIELDS:
-        _require_status(appointment, {"PENDING", "SCHEDULED", "ONGOING"}, "appointment details")
+        _require_status(appointment, {PENDING, SCHEDULED, ONGOING}, "appointment details")
         _plan_basic(appointment, data, change)
     if keys & SCHEDULING_FIELDS:
-        _require_status(appointment, {"PENDING", "SCHEDULED"}, "scheduling")
+        _require_status(appointment, {PENDING, SCHEDULED}, "scheduling")
         _plan_scheduling(appointment, data, change, blocks)
     if "status" in keys:
         _plan_status(actor, appointment, data["status"], change)
     if "reportApproval" in keys:
-        _require_status(appointment, {"COMPLETED"}, "report approval")
+        _require_status(appointment, {COMPLETED}, "report approval")
         _plan_report_approval(actor, appointment, data["reportApproval"], change)
     if keys & REPORT_FIELDS:
-        _require_status(appointment, {"COMPLETED"}, "reports")
+        _require_status(appointment, {COMPLETED}, "reports")
         _plan_reports(appointment, data, change)
     _settle_status(appointment, change)
     return change
@@ -186,7 +188,7 @@ def _plan_basic(appointment: Appointment, data: dict, change: Change) -> None:
     service_id = validation.integer(data.get("serviceId", appointment.service_id), "serviceId")
     plan_id = validation.integer(data.get("planId", appointment.plan_id), "planId")
     if (service_id, plan_id) != (appointment.service_id, appointment.plan_id):
-        if appointment.payment_status == "paid":
+        if appointment.payment_status == PaymentStatus.PAID:
             field = "serviceId" if service_id != appointment.service_id else "planId"
             raise ValidationError(f"Cannot update {field} after payment is completed")
         plan = plan_for(service_id, plan_id)
@@ -248,8 +250,8 @@ def _plan_scheduling(appointment: Appointment, data: dict, change: Change, block
             raise ValidationError("Schedule a time slot before assigning a mechanic")
         change.placement, mechanic_id = None, None
     else:
-        change.placement = reservations.Placement(date, slot, mechanic_id, "SCHEDULED")
-    change.new_status = "SCHEDULED" if slot is not None else "PENDING"
+        change.placement = reservations.Placement(date, slot, mechanic_id, SCHEDULED)
+    change.new_status = SCHEDULED if slot is not None else PENDING
     change.placement_changed = True
     change.schedule_requested = "scheduledTimeSlot" in data and slot is not None
     if slot is not None and (date, slot) != _date_slot(reservations.placement_of(appointment)):
@@ -312,7 +314,7 @@ def _parse_mechanic(value: Any) -> str | None:
 
 def _plan_status(actor: StaffIdentity, appointment: Appointment, status: Any, change: Change) -> None:
     if not isinstance(status, str) or status not in SUPPORT_TRANSITIONS:
-        raise ValidationError("status must be one of PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED")
+        raise ValidationError(f"status must be one of {', '.join(AppointmentStatus)}")
     if status not in allowed_transitions(actor, appointment):
         raise ValidationError("Invalid status transition")
     change.new_status = status
@@ -332,7 +334,7 @@ def _settle_status(appointment: Appointment, change: Change) -> None:
         change.placement, change.placement_changed = None, True
     elif change.placement is not None:
         change.placement, change.placement_changed = replace(change.placement, status=status), True
-    if status == "CANCELLED" and appointment.held_slot is not None:
+    if status == CANCELLED and appointment.held_slot is not None:
         change.placement_changed = True  # frees the first choice it held (reservations.commit)
 
 
@@ -441,7 +443,7 @@ def _write(
 ) -> bool:
     """One atomic write, with ``email`` in it; True when ``appointment`` in memory is now what was
     stored."""
-    condition = (Appointment.payment_status != "paid") if change.unpaid_only else None
+    condition = (Appointment.payment_status != PaymentStatus.PAID) if change.unpaid_only else None
     actions = change.actions + change.schedule_actions
     if change.placement_changed:
         return reservations.commit(
@@ -452,7 +454,7 @@ def _write(
             capacity=selectors.booking_capacity(),
             block=change.block,
             condition=condition,
-            release_hold=change.new_status == "CANCELLED",
+            release_hold=change.new_status == CANCELLED,
             email=email,
         )
     if email is not None:
@@ -507,7 +509,7 @@ def _email_of(
 
 def _after_update(appointment: Appointment, data: dict, change: Change) -> None:
     """What other apps react to (billing: the appointment's invoice) and the staff's live event."""
-    if appointment.status == "CANCELLED" and change.new_status == "CANCELLED":
+    if appointment.status == CANCELLED and change.new_status == CANCELLED:
         cancelled = domain_events.RecordCancelled(record_type="appointment", record_id=appointment.appointment_id)
         domain_events.publish(cancelled)
     if "scheduledTimeSlot" in data and appointment.scheduled_date:
@@ -515,7 +517,7 @@ def _after_update(appointment: Appointment, data: dict, change: Change) -> None:
             record_type="appointment",
             record_id=appointment.appointment_id,
             scheduled_date=appointment.scheduled_date,
-            is_paid=appointment.payment_status == "paid",
+            is_paid=appointment.payment_status == PaymentStatus.PAID,
         )
         domain_events.publish(rescheduled)
     notifications.publish("appointment.updated", appointment)

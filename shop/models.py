@@ -1,5 +1,7 @@
 """Shop: the parts catalogue and parts orders."""
 
+from enum import StrEnum
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -11,9 +13,19 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+from autolab.workflow import PaymentStatus
 
 CATALOGUE_PARTITION = "ITEMS"
 ORDER_LIST_PARTITION = "ORDERS"
+
+
+class OrderStatus(StrEnum):
+    """``status`` of a parts order, as stored and sent."""
+
+    PENDING = "PENDING"
+    SCHEDULED = "SCHEDULED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
 
 
 class CatalogueIndex(GlobalSecondaryIndex):
@@ -111,9 +123,9 @@ class Order(DynamoModel):
     scheduled_date = UnicodeAttribute(attr_name="scheduledDate", null=True)
     assigned_mechanic_id = UnicodeAttribute(attr_name="assignedMechanicId", null=True)
     created_user_id = UnicodeAttribute(attr_name="createdUserId")
-    status = UnicodeAttribute(attr_name="status", default="PENDING")
+    status = UnicodeAttribute(attr_name="status", default=OrderStatus.PENDING.value)
     total_price = DecimalAttribute(attr_name="totalPrice")
-    payment_status = UnicodeAttribute(attr_name="paymentStatus", default="pending")
+    payment_status = UnicodeAttribute(attr_name="paymentStatus", default=PaymentStatus.PENDING.value)
     payment_method = UnicodeAttribute(attr_name="paymentMethod", null=True)
     payment_confirmed_by = UnicodeAttribute(attr_name="paymentConfirmedBy", null=True)
     payment_confirmed_at = IntegerAttribute(attr_name="paymentConfirmedAt", null=True)

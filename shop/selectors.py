@@ -14,10 +14,12 @@ from autolab import clock
 from autolab.exceptions import ValidationError
 from autolab.pagination import Page, decode_cursor, paginate
 from autolab.permissions import Permission, StaffIdentity
-from shop.models import CATALOGUE_PARTITION, ORDER_LIST_PARTITION, ItemPrice, Order
+from autolab.workflow import PAYMENT_FILTER_STATUSES, PaymentStatus
+from shop.models import CATALOGUE_PARTITION, ORDER_LIST_PARTITION, ItemPrice, Order, OrderStatus
 
-ORDER_STATUSES = ("PENDING", "SCHEDULED", "DELIVERED", "CANCELLED")
-PAYMENT_STATUSES = ("pending", "paid", "failed", "cancelled")
+# The values list filters accept (the API's and the portal's choices).
+ORDER_STATUSES = tuple(OrderStatus)
+PAYMENT_STATUSES = PAYMENT_FILTER_STATUSES
 # Filtered queries read this many items per request so a rare filter needs few round trips.
 FILTERED_PAGE_SIZE = 200
 
@@ -77,7 +79,7 @@ def item_price_list() -> list[ItemPrice]:
 
 def orders_paid_today_count(user_id: str, day: str) -> int:
     """Orders ``user_id`` created on business day ``day`` that are already paid."""
-    condition = (Order.created_date == day) & (Order.payment_status == "paid")
+    condition = (Order.created_date == day) & (Order.payment_status == PaymentStatus.PAID)
     return sum(1 for _ in Order.created_user_index.query(user_id, filter_condition=condition))
 
 

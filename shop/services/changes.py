@@ -13,22 +13,24 @@ from autolab import clock, domain_events
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
+from autolab.workflow import PaymentStatus, status_of
 from shop import selectors, validation
-from shop.models import ItemPrice, Order
+from shop.models import ItemPrice, Order, OrderStatus
 from shop.services.catalogue import price_lines
 from shop.services.notifications import notify_updated
 from staffapp.models import Staff
 from staffapp.selectors import staff_get_by_user_id
 
-EDITABLE_STATUSES = ("PENDING", "SCHEDULED")
+PENDING, SCHEDULED, DELIVERED, CANCELLED = OrderStatus
+EDITABLE_STATUSES = (PENDING, SCHEDULED)
 # Order transitions (§3.3): who may move an order from one status to another.
-SUPPORT_TRANSITIONS = {
-    "PENDING": {"CANCELLED"},
-    "SCHEDULED": {"PENDING", "CANCELLED"},
-    "DELIVERED": {"SCHEDULED"},
-    "CANCELLED": {"PENDING"},
+SUPPORT_TRANSITIONS: dict[str, set[str]] = {
+    PENDING: {CANCELLED},
+    SCHEDULED: {PENDING, CANCELLED},
+    DELIVERED: {SCHEDULED},
+    CANCELLED: {PENDING},
 }
-ASSIGNED_MECHANIC_TRANSITIONS = {"SCHEDULED": {"DELIVERED"}, "DELIVERED": {"SCHEDULED"}}
+ASSIGNED_MECHANIC_TRANSITIONS: dict[str, set[str]] = {SCHEDULED: {DELIVERED}, DELIVERED: {SCHEDULED}}
 GROUP_FIELDS = {
     "items": ("items",),
     "details": ("customerData", "carData", "notes", "deliveryLocation"),
@@ -99,7 +101,7 @@ def _authorise(actor: StaffIdentity, order: Order, groups: list[str]) -> None:
 
 
 def _plan_items(order: Order, data: dict[str, Any], plan: _Plan) -> None:
-    if order.payment_status == "paid":
+    if order.payment_status == PaymentStatus.PAID:
         raise ValidationError("Cannot update items after payment is completed")
     lines = price_lines(validation.parse_lines(data["items"]))
     total = to_money(sum((line.total for line in lines), Decimal(0)))
@@ -173,14 +175,14 @@ def _plan_scheduling(data: dict[str, Any], plan: _Plan) -> None:
         action = Order.assigned_mechanic_id.set(mechanic.user_id) if mechanic else Order.assigned_mechanic_id.remove()
         plan.actions.append(action)
         plan.changes["Assigned Mechanic"] = mechanic.user_name if mechanic else "Our team"
-    plan.new_status = "SCHEDULED"
+    plan.new_status = SCHEDULED
 
 
 def _plan_status(actor: StaffIdentity, order: Order, data: dict[str, Any], plan: _Plan) -> None:
-    target = data["status"]
-    if not isinstance(target, str) or target.upper() not in selectors.ORDER_STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(selectors.ORDER_STATUSES)}")
-    target = target.upper()
+    given = data["status"]
+    target = status_of(OrderStatus, given.upper()) if isinstance(given, str) else None
+    if target is None:
+        raise ValidationError(f"status must be one of {', '.join(OrderStatus)}")
     if target not in allowed_transitions(actor, order):
         raise ValidationError(f"Invalid status transition from {order.status} to {target}")
     plan.new_status = target  # an explicit status wins over the one scheduling implies
@@ -212,14 +214,14 @@ def _plan(actor: StaffIdentity, order: Order, data: dict[str, Any], groups: list
 
 def _write(order: Order, plan: _Plan) -> None:
     """One conditional update: the version the change was planned on, and unpaid for item changes."""
-    condition = (Order.payment_status != "paid") if plan.touches_items else None
+    condition = (Order.payment_status != PaymentStatus.PAID) if plan.touches_items else None
     try:
         order.update(actions=plan.actions, condition=condition)
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
         latest = selectors.order_get(order.order_id)
-        if plan.touches_items and latest is not None and latest.payment_status == "paid":
+        if plan.touches_items and latest is not None and latest.payment_status == PaymentStatus.PAID:
             raise ValidationError("Cannot update items after payment is completed") from error
         raise Conflict("The order was changed by someone else; reload it and try again") from error
 
@@ -259,13 +261,13 @@ def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_ver
 
 def _publish_events(order: Order, data: dict[str, Any], previous_status: str) -> None:
     """What other apps react to (billing: the order's invoice), once the change is stored."""
-    if order.status == "CANCELLED" and previous_status != "CANCELLED":
+    if order.status == CANCELLED and previous_status != CANCELLED:
         domain_events.publish(domain_events.RecordCancelled(record_type="order", record_id=order.order_id))
     if "scheduledDate" in data and order.scheduled_date:
         rescheduled = domain_events.RecordRescheduled(
             record_type="order",
             record_id=order.order_id,
             scheduled_date=order.scheduled_date,
-            is_paid=order.payment_status == "paid",
+            is_paid=order.payment_status == PaymentStatus.PAID,
         )
         domain_events.publish(rescheduled)

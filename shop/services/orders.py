@@ -15,9 +15,10 @@ from autolab import clock, dynamodb
 from autolab.exceptions import LimitReached, NotFound, PermissionDenied, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
+from autolab.workflow import PaymentStatus
 from chat.selectors import customer_get
 from shop import selectors, validation
-from shop.models import Order, OrderDailyCounter
+from shop.models import Order, OrderDailyCounter, OrderStatus
 from shop.services.catalogue import PricedLine, price_lines
 from shop.services.notifications import notify_created
 from staffapp.selectors import staff_get_by_user_id
@@ -67,9 +68,9 @@ def _new_order(data: validation.OrderInput, lines: list[PricedLine], owner: str)
         notes=data.notes,
         delivery_location=data.delivery_location,
         created_user_id=owner,
-        status="PENDING",
+        status=OrderStatus.PENDING,
         total_price=to_money(sum((line.total for line in lines), Decimal(0))),
-        payment_status="pending",
+        payment_status=PaymentStatus.PENDING,
         post_notes="",
         created_at=int(now.timestamp()),
         created_date=clock.business_date_str(now),
