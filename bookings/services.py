@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from autolab import clock, storage
+from autolab import clock, storage, workflow
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
@@ -36,15 +36,6 @@ UPLOAD_LINK_SECONDS = 3600
 # --- Booking ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Booker:
-    """Who an appointment is created for, and whether the daily limit applies."""
-
-    user_id: str
-    limited: bool
-    counted: bool  # a customer: the booking counts on their day counter (staff-made ones too)
-
-
 @dataclass
 class BookingReads:
     """Everything a booking reads, fetched in ONE BatchGetItem (autolab.batch)."""
@@ -55,27 +46,14 @@ class BookingReads:
     counter: BookingCounter | None
 
 
-def _check_user_id(actor: StaffIdentity | None, user_id: Any) -> None:
-    if user_id is not None and not isinstance(user_id, str):
-        raise ValidationError("userId must be a string")
-    if actor is None and not user_id:
-        raise ValidationError("userId is required for non-staff users")
-    if actor is not None and not actor.has(Permission.APPOINTMENT_BOOK_FOR_CUSTOMER):
-        raise PermissionDenied("Only customer support can book appointments for customers")
-
-
-def _booker(actor: StaffIdentity | None, user_id: str | None, customer_exists: bool) -> Booker:
-    if actor is None:
-        if not customer_exists:
-            raise NotFound(f"No user record found for userId: {user_id[:64] if user_id else ''}")
-        return Booker(user_id or "", limited=True, counted=True)
-    if not user_id or user_id == actor.user_id:
-        return Booker(actor.user_id, limited=False, counted=False)  # walk-in: an administrative entry
-    if customer_exists:
-        return Booker(user_id, limited=False, counted=True)
-    if selectors.staff_contact(user_id[:64]) is not None:
-        return Booker(actor.user_id, limited=False, counted=False)  # a staff id: recorded as the booking staff member
-    raise NotFound(f"No user record found for userId: {user_id[:64]}")
+def _booker(actor: StaffIdentity | None, user_id: str | None, customer_exists: bool) -> workflow.Owner:
+    return workflow.owner_of(
+        actor,
+        user_id,
+        is_customer=lambda _: customer_exists,  # read in the booking's one BatchGetItem
+        is_staff=lambda staff_id: selectors.staff_contact(staff_id[:64]) is not None,
+        not_found=f"No user record found for userId: {(user_id or '')[:64]}",
+    )
 
 
 def plan_for(service_id: int, plan_id: int) -> ServicePrice:
@@ -182,7 +160,12 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) 
     Reads are one BatchGetItem; the appointment, the customer's day counter and the confirmation
     email (outbox) are one transaction.
     """
-    _check_user_id(actor, user_id)
+    workflow.check_requester(
+        actor,
+        user_id,
+        Permission.APPOINTMENT_BOOK_FOR_CUSTOMER,
+        "Only customer support can book appointments for customers",
+    )
     request = _validated_booking(data, customer=actor is None)
     today = clock.business_date_str()
     reads = _booking_reads(user_id, request, today)
@@ -261,7 +244,7 @@ def _over_limit(counter: BookingCounter, user_id: str, today: str) -> bool:
 
 
 def _create_counted(
-    booker: Booker, today: str, build: Any, counter: BookingCounter
+    booker: workflow.Owner, today: str, build: Any, counter: BookingCounter
 ) -> tuple[Appointment, OutboxEmail | None]:
     """Check the limit, then write the appointment with a bump of the customer's day counter.
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from autolab import clock, domain_events, storage
+from autolab import clock, domain_events, storage, workflow
 from autolab.dynamodb import transaction
-from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
 from bookings import notifications, reservations, selectors, validation
@@ -33,20 +33,65 @@ REPORT_FIELDS = {"reports", "postNotes"}
 KNOWN_FIELDS = BASIC_FIELDS | SCHEDULING_FIELDS | REPORT_FIELDS | {"status", "reportApproval", "version"}
 
 PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED = AppointmentStatus
-SUPPORT_TRANSITIONS: dict[str, set[str]] = {
-    PENDING: {CANCELLED},
-    SCHEDULED: {PENDING, CANCELLED},
-    ONGOING: {SCHEDULED, CANCELLED},
-    COMPLETED: set(),
-    CANCELLED: {PENDING},
-}
-MECHANIC_TRANSITIONS: dict[str, set[str]] = {
-    PENDING: set(),
-    SCHEDULED: {ONGOING, COMPLETED},
-    ONGOING: {COMPLETED, SCHEDULED},
-    COMPLETED: {ONGOING, SCHEDULED},
-    CANCELLED: set(),
-}
+TRANSITIONS = workflow.Transitions(
+    (
+        workflow.TransitionTable(
+            Permission.APPOINTMENT_STATUS_SUPPORT,
+            {
+                PENDING: frozenset({CANCELLED}),
+                SCHEDULED: frozenset({PENDING, CANCELLED}),
+                ONGOING: frozenset({SCHEDULED, CANCELLED}),
+                CANCELLED: frozenset({PENDING}),
+            },
+        ),
+        workflow.TransitionTable(
+            Permission.APPOINTMENT_STATUS_ASSIGNED,
+            {
+                SCHEDULED: frozenset({ONGOING, COMPLETED}),
+                ONGOING: frozenset({COMPLETED, SCHEDULED}),
+                COMPLETED: frozenset({ONGOING, SCHEDULED}),
+            },
+            assigned_only=True,
+        ),
+    )
+)
+allowed_transitions = TRANSITIONS.allowed
+
+
+def _mechanics_on_own_jobs(actor: StaffIdentity, appointment: Appointment) -> bool:
+    # Any mechanic role limits report edits to the mechanic's own jobs, whatever other roles they hold.
+    return Role.MECHANIC not in actor.roles or workflow.is_assigned(actor, appointment)
+
+
+FIELD_GROUPS = (
+    workflow.FieldGroup(
+        "details",
+        frozenset(BASIC_FIELDS | SCHEDULING_FIELDS),
+        workflow.holding(Permission.APPOINTMENT_EDIT),
+        "Only customer support can change appointment details or scheduling",
+    ),
+    workflow.FieldGroup(
+        "status", frozenset({"status"}), TRANSITIONS.may_change, "You may not change the status of this appointment"
+    ),
+    workflow.FieldGroup(
+        "reportApproval",
+        frozenset({"reportApproval"}),
+        workflow.holding(Permission.APPOINTMENT_REPORT_APPROVE),
+        "Only an admin can approve or reject reports",
+    ),
+    workflow.FieldGroup(
+        "reports",
+        frozenset(REPORT_FIELDS),
+        workflow.holding(Permission.APPOINTMENT_REPORT_WRITE),
+        "You may not change reports or post-inspection notes",
+    ),
+    workflow.FieldGroup(
+        "reports",
+        frozenset(REPORT_FIELDS),
+        _mechanics_on_own_jobs,
+        "Only the assigned mechanic can change reports of this appointment",
+    ),
+)
 UNSCHEDULED_STATUSES = {PENDING, CANCELLED}  # these hold no slot: going there frees it
 
 
@@ -64,37 +109,6 @@ class Change:
     approved_report: dict | None = None
     schedule_actions: list = field(default_factory=list)
     schedule_requested: bool = False
-
-
-def allowed_transitions(actor: StaffIdentity, appointment: Appointment) -> set[str]:
-    """Statuses ``actor`` may move ``appointment`` to (support table or assigned-mechanic table)."""
-    allowed: set[str] = set()
-    if actor.has(Permission.APPOINTMENT_STATUS_SUPPORT):
-        allowed |= SUPPORT_TRANSITIONS.get(appointment.status, set())
-    if actor.has(Permission.APPOINTMENT_STATUS_ASSIGNED) and appointment.assigned_mechanic_id == actor.user_id:
-        allowed |= MECHANIC_TRANSITIONS.get(appointment.status, set())
-    return allowed
-
-
-def _authorise(actor: StaffIdentity, appointment: Appointment, keys: set[str]) -> None:
-    """403 unless the actor may change every field group in ``keys`` (nothing is written otherwise)."""
-    if keys & (BASIC_FIELDS | SCHEDULING_FIELDS) and not actor.has(Permission.APPOINTMENT_EDIT):
-        raise PermissionDenied("Only customer support can change appointment details or scheduling")
-    if "status" in keys and not allowed_transitions(actor, appointment) and not _may_set_status(actor, appointment):
-        raise PermissionDenied("You may not change the status of this appointment")
-    if "reportApproval" in keys and not actor.has(Permission.APPOINTMENT_REPORT_APPROVE):
-        raise PermissionDenied("Only an admin can approve or reject reports")
-    if keys & REPORT_FIELDS:
-        if not actor.has(Permission.APPOINTMENT_REPORT_WRITE):
-            raise PermissionDenied("You may not change reports or post-inspection notes")
-        if Role.MECHANIC in actor.roles and appointment.assigned_mechanic_id != actor.user_id:
-            raise PermissionDenied("Only the assigned mechanic can change reports of this appointment")
-
-
-def _may_set_status(actor: StaffIdentity, appointment: Appointment) -> bool:
-    return actor.has(Permission.APPOINTMENT_STATUS_SUPPORT) or (
-        actor.has(Permission.APPOINTMENT_STATUS_ASSIGNED) and appointment.assigned_mechanic_id == actor.user_id
-    )
 
 
 def _require_status(appointment: Appointment, allowed: set[str], what: str) -> None:
@@ -115,7 +129,7 @@ def appointment_update(*, actor: StaffIdentity, appointment_id: str, data: Any) 
     keys = set(data) - {"version"}
     if not keys:
         raise ValidationError("Request body is required")
-    _authorise(actor, appointment, keys)
+    workflow.authorise(FIELD_GROUPS, actor, appointment, keys)
     _check_version(appointment, data.get("version"))
     old_placement = reservations.placement_of(appointment)
     change = _plan_change(actor, appointment, data, keys, old_placement, blocks)
@@ -313,7 +327,7 @@ def _parse_mechanic(value: Any) -> str | None:
 
 
 def _plan_status(actor: StaffIdentity, appointment: Appointment, status: Any, change: Change) -> None:
-    if not isinstance(status, str) or status not in SUPPORT_TRANSITIONS:
+    if workflow.status_of(AppointmentStatus, status) is None:
         raise ValidationError(f"status must be one of {', '.join(AppointmentStatus)}")
     if status not in allowed_transitions(actor, appointment):
         raise ValidationError("Invalid status transition")

@@ -9,11 +9,11 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import clock, domain_events
-from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from autolab import clock, domain_events, workflow
+from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
-from autolab.workflow import PaymentStatus, status_of
+from autolab.workflow import PaymentStatus
 from shop import selectors, validation
 from shop.models import ItemPrice, Order, OrderStatus
 from shop.services.catalogue import price_lines
@@ -24,27 +24,50 @@ from staffapp.selectors import staff_get_by_user_id
 PENDING, SCHEDULED, DELIVERED, CANCELLED = OrderStatus
 EDITABLE_STATUSES = (PENDING, SCHEDULED)
 # Order transitions (§3.3): who may move an order from one status to another.
-SUPPORT_TRANSITIONS: dict[str, set[str]] = {
-    PENDING: {CANCELLED},
-    SCHEDULED: {PENDING, CANCELLED},
-    DELIVERED: {SCHEDULED},
-    CANCELLED: {PENDING},
-}
-ASSIGNED_MECHANIC_TRANSITIONS: dict[str, set[str]] = {SCHEDULED: {DELIVERED}, DELIVERED: {SCHEDULED}}
-GROUP_FIELDS = {
-    "items": ("items",),
-    "details": ("customerData", "carData", "notes", "deliveryLocation"),
-    "scheduling": ("scheduledDate", "assignedMechanicId"),
-    "status": ("status",),
-    "postNotes": ("postNotes",),
-}
-GROUP_LABELS = {
-    "items": "items",
-    "details": "customer, car and delivery details",
-    "scheduling": "scheduling",
-    "status": "status",
-    "postNotes": "post notes",
-}
+TRANSITIONS = workflow.Transitions(
+    (
+        workflow.TransitionTable(
+            Permission.ORDER_STATUS_SUPPORT,
+            {
+                PENDING: frozenset({CANCELLED}),
+                SCHEDULED: frozenset({PENDING, CANCELLED}),
+                DELIVERED: frozenset({SCHEDULED}),
+                CANCELLED: frozenset({PENDING}),
+            },
+        ),
+        workflow.TransitionTable(
+            Permission.ORDER_STATUS_ASSIGNED,
+            {SCHEDULED: frozenset({DELIVERED}), DELIVERED: frozenset({SCHEDULED})},
+            assigned_only=True,
+        ),
+    )
+)
+allowed_transitions = TRANSITIONS.allowed
+
+
+def may_write_post_notes(actor: StaffIdentity, order: Order) -> bool:
+    # Support and clerks may write any order's notes; a mechanic only on orders assigned to them.
+    if has_permission(actor.roles - {Role.MECHANIC}, Permission.ORDER_NOTES_WRITE):
+        return True
+    return actor.has(Permission.ORDER_NOTES_WRITE) and workflow.is_assigned(actor, order)
+
+
+def _editing(group: str, fields: tuple[str, ...], label: str) -> workflow.FieldGroup:
+    return workflow.FieldGroup(group, frozenset(fields), workflow.holding(Permission.ORDER_EDIT), _refused(label))
+
+
+def _refused(label: str) -> str:
+    return f"You are not allowed to change the order's {label}"
+
+
+# Every field group is authorised on its own: one refused group refuses the whole change.
+FIELD_GROUPS = (
+    _editing("items", ("items",), "items"),
+    _editing("details", ("customerData", "carData", "notes", "deliveryLocation"), "customer, car and delivery details"),
+    _editing("scheduling", ("scheduledDate", "assignedMechanicId"), "scheduling"),
+    workflow.FieldGroup("status", frozenset({"status"}), TRANSITIONS.may_change, _refused("status")),
+    workflow.FieldGroup("postNotes", frozenset({"postNotes"}), may_write_post_notes, _refused("post notes")),
+)
 
 
 @dataclass
@@ -54,50 +77,6 @@ class _Plan:
     new_status: str | None = None
     touches_items: bool = False
     names: dict[tuple[int, int], ItemPrice] = field(default_factory=dict)
-
-
-def _groups_in(data: dict[str, Any]) -> list[str]:
-    return [group for group, fields in GROUP_FIELDS.items() if any(name in data for name in fields)]
-
-
-def _is_assigned(actor: StaffIdentity, order: Order) -> bool:
-    return bool(order.assigned_mechanic_id) and order.assigned_mechanic_id == actor.user_id
-
-
-def may_write_post_notes(actor: StaffIdentity, order: Order) -> bool:
-    # Support and clerks may write any order's notes; a mechanic only on orders assigned to them.
-    if has_permission(actor.roles - {Role.MECHANIC}, Permission.ORDER_NOTES_WRITE):
-        return True
-    return actor.has(Permission.ORDER_NOTES_WRITE) and _is_assigned(actor, order)
-
-
-def allowed_transitions(actor: StaffIdentity, order: Order) -> set[str]:
-    """Statuses ``actor`` may move ``order`` to: the union of the role tables they qualify for."""
-    allowed: set[str] = set()
-    if actor.has(Permission.ORDER_STATUS_SUPPORT):
-        allowed |= SUPPORT_TRANSITIONS.get(order.status, set())
-    if actor.has(Permission.ORDER_STATUS_ASSIGNED) and _is_assigned(actor, order):
-        allowed |= ASSIGNED_MECHANIC_TRANSITIONS.get(order.status, set())
-    return allowed
-
-
-def _may_change_status(actor: StaffIdentity, order: Order) -> bool:
-    return actor.has(Permission.ORDER_STATUS_SUPPORT) or (
-        actor.has(Permission.ORDER_STATUS_ASSIGNED) and _is_assigned(actor, order)
-    )
-
-
-def _authorise(actor: StaffIdentity, order: Order, groups: list[str]) -> None:
-    """Every field group is authorised on its own: one refused group refuses the whole change."""
-    for group in groups:
-        if group in ("items", "details", "scheduling"):
-            allowed = actor.has(Permission.ORDER_EDIT)
-        elif group == "status":
-            allowed = _may_change_status(actor, order)
-        else:
-            allowed = may_write_post_notes(actor, order)
-        if not allowed:
-            raise PermissionDenied(f"You are not allowed to change the order's {GROUP_LABELS[group]}")
 
 
 def _plan_items(order: Order, data: dict[str, Any], plan: _Plan) -> None:
@@ -180,7 +159,7 @@ def _plan_scheduling(data: dict[str, Any], plan: _Plan) -> None:
 
 def _plan_status(actor: StaffIdentity, order: Order, data: dict[str, Any], plan: _Plan) -> None:
     given = data["status"]
-    target = status_of(OrderStatus, given.upper()) if isinstance(given, str) else None
+    target = workflow.status_of(OrderStatus, given.upper()) if isinstance(given, str) else None
     if target is None:
         raise ValidationError(f"status must be one of {', '.join(OrderStatus)}")
     if target not in allowed_transitions(actor, order):
@@ -241,12 +220,12 @@ def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_ver
         raise NotFound("Order not found")
     if not isinstance(data, dict):
         raise ValidationError("Request body must be an object")
-    groups = _groups_in(data)
+    groups = workflow.groups_touched(FIELD_GROUPS, data)
     if not groups:
         raise ValidationError(
             "Nothing to change: give items, customerData, carData, notes, deliveryLocation, scheduledDate, assignedMechanicId, status or postNotes"
         )
-    _authorise(actor, order, groups)
+    workflow.authorise(FIELD_GROUPS, actor, order, data)
     # A stale version is a conflict before anything else: planned on a newer order (say, one cancelled
     # meanwhile) the change could fail validation and hide that it raced.
     if expected_version is not None and expected_version != order.version:

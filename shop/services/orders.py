@@ -11,8 +11,8 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from autolab import clock, dynamodb
-from autolab.exceptions import LimitReached, NotFound, PermissionDenied, ValidationError
+from autolab import clock, dynamodb, workflow
+from autolab.exceptions import LimitReached
 from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -28,30 +28,19 @@ logger = logging.getLogger(__name__)
 ORDERS_DAILY_LIMIT = 5
 
 
-def _order_owner(actor: StaffIdentity | None, user_id: Any) -> tuple[str, bool, bool]:
-    """Whose order it is, whether it counts on their day counter, and whether the limit applies.
-
-    A customer's own orders are limited; orders staff enter for a customer count on the customer's
-    day (as the original counted them) but are never refused; administrative entries don't count.
-    """
-    if user_id is not None and not isinstance(user_id, str):
-        raise ValidationError("userId must be a string")
-    if actor is None:
-        if not user_id:
-            raise ValidationError("userId is required for non-staff users")
-        if customer_get(user_id) is None:
-            raise NotFound("No user record found for this userId")
-        return user_id, True, True
-    if not actor.has(Permission.ORDER_CREATE_FOR_CUSTOMER):
-        raise PermissionDenied("Only customer support can create orders for customers")
-    if not user_id or user_id == actor.user_id:
-        return actor.user_id, False, False
-    if customer_get(user_id) is not None:
-        return user_id, True, False
-    if staff_get_by_user_id(user_id) is not None:
-        # An administrative entry: the order is recorded against the staff member entering it.
-        return actor.user_id, False, False
-    raise NotFound("No user record found for this userId")
+def _order_owner(actor: StaffIdentity | None, user_id: Any) -> workflow.Owner:
+    """Whose order it is; orders staff enter for a customer count on the customer's day (as the
+    original counted them) but are never refused."""
+    workflow.check_requester(
+        actor, user_id, Permission.ORDER_CREATE_FOR_CUSTOMER, "Only customer support can create orders for customers"
+    )
+    return workflow.owner_of(
+        actor,
+        user_id,
+        is_customer=lambda customer_id: customer_get(customer_id) is not None,
+        is_staff=lambda staff_id: staff_get_by_user_id(staff_id) is not None,
+        not_found="No user record found for this userId",
+    )
 
 
 def _new_order(data: validation.OrderInput, lines: list[PricedLine], owner: str) -> Order:
@@ -128,11 +117,11 @@ def _save_counted(order: Order, *, enforce_limit: bool) -> None:
 def order_create(*, actor: StaffIdentity | None, user_id: Any, order_data: Any) -> Order:
     """Create a PENDING, unpaid order priced from the catalogue; customers get 5 unpaid a day."""
     data = validation.parse_order(order_data)
-    owner, counted, limited = _order_owner(actor, user_id)
+    owner = _order_owner(actor, user_id)
     lines = price_lines(data.lines)
-    order = _new_order(data, lines, owner)
-    if counted:
-        _save_counted(order, enforce_limit=limited)
+    order = _new_order(data, lines, owner.user_id)
+    if owner.counted:
+        _save_counted(order, enforce_limit=owner.limited)
     else:
         order.save(condition=Order.order_id.does_not_exist())
     notify_created(order, {(line.item.category_id, line.item.item_id): line.item for line in lines})
