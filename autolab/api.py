@@ -1,9 +1,10 @@
-"""Helpers shared by every app's API views: the success envelope and common query parsing."""
+"""Helpers shared by every app's API views: the success envelope, its OpenAPI shape and input parsing."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -11,6 +12,11 @@ from rest_framework.response import Response
 def ok(data: dict[str, Any] | None = None, status: int = 200) -> Response:
     """``{"success": true, ...data}``, the envelope the website expects."""
     return Response({"success": True, **(data or {})}, status=status)
+
+
+def envelope(name: str, fields: dict[str, serializers.Field]) -> serializers.Serializer:
+    """The OpenAPI shape of an ``ok`` body: ``success`` and ``fields`` (documentation only)."""
+    return inline_serializer(name, {"success": serializers.BooleanField(), **fields})
 
 
 class PageQuerySerializer(serializers.Serializer):
@@ -22,5 +28,12 @@ class PageQuerySerializer(serializers.Serializer):
 
 def validated_query(serializer_class: type[serializers.Serializer], request: Any) -> dict[str, Any]:
     serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def validated_body(serializer_class: type[serializers.Serializer], request: Any) -> dict[str, Any]:
+    """The request body through its input serializer; a DRF error is the 400 envelope."""
+    serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

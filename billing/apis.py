@@ -6,22 +6,18 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponseRedirect
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab import clock
-from autolab.api import ok, validated_query
-from autolab.exceptions import ValidationError
+from autolab.api import ok, validated_body, validated_query
 from autolab.permissions import Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
 from billing import selectors
 from billing import serializers as s
 from billing.analytics.reports import comprehensive, quick_metrics
-from billing.invoices.dates import parse_any_date
 from billing.invoices.documents import invoice_pdf_link, invoice_staff_url
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
 from billing.invoices.manual import invoice_create_manual
@@ -34,55 +30,6 @@ if TYPE_CHECKING:
     from billing.models import Invoice
 
 
-def _valid(serializer_class: type, data: object) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-# --- OpenAPI response shapes (documentation only; the views answer through ``ok``) ---------------
-
-_STR = serializers.CharField
-_BOOL = serializers.BooleanField
-_INT = serializers.IntegerField
-_OBJ = serializers.DictField
-
-_PaymentOut = {
-    "success": _BOOL(),
-    "message": _STR(),
-    "referenceNumber": _STR(),
-    "type": _STR(),
-    "paymentStatus": _STR(),
-}
-
-_InvoiceActionOut = inline_serializer(
-    "BillingInvoiceActionOut",
-    {
-        "success": _BOOL(),
-        "message": _STR(),
-        "invoice": inline_serializer(
-            "BillingInvoiceActionInvoice",
-            {
-                "invoiceId": _STR(),
-                "invoiceNumber": _STR(),
-                "referenceNumber": _STR(),
-                "referenceType": _STR(),
-                "createdAt": _INT(),
-                "fileUrl": _STR(allow_null=True),
-                "format": _STR(),
-                "previousStatus": _STR(),
-                "newStatus": _STR(),
-            },
-        ),
-        "performedBy": inline_serializer(
-            "BillingInvoiceActionPerformedBy",
-            {"staffId": _STR(), "staffName": _STR(), "actionPerformedAt": _STR(), "action": _STR()},
-        ),
-        "relatedRecordUpdate": _OBJ(required=False),
-    },
-)
-
-
 class StripeIntentApi(APIView):
     """Create a Stripe PaymentIntent for the caller's own record, for the server-computed amount."""
 
@@ -92,24 +39,10 @@ class StripeIntentApi(APIView):
     @extend_schema(
         operation_id="payments_stripe_intent_create",
         request=s.IntentInput,
-        responses={
-            200: inline_serializer(
-                "StripeIntentOut",
-                {
-                    "success": _BOOL(),
-                    "message": _STR(),
-                    "clientSecret": _STR(),
-                    "paymentIntentId": _STR(),
-                    "amount": _INT(),
-                    "currency": _STR(),
-                    "referenceNumber": _STR(),
-                    "type": _STR(),
-                },
-            )
-        },
+        responses={200: s.StripeIntentOut},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.IntentInput, request.data)
+        data = validated_body(s.IntentInput, request)
         intent = stripe_intent_create(
             user_id=data["userId"],
             reference_number=data["referenceNumber"],
@@ -138,19 +71,10 @@ class StripeConfirmApi(APIView):
     @extend_schema(
         operation_id="payments_stripe_confirm_create",
         request=s.ConfirmInput,
-        responses={
-            200: inline_serializer(
-                "StripeConfirmOut",
-                {
-                    **_PaymentOut,
-                    "invoiceUrl": _STR(required=False, allow_null=True),
-                    "updatedAt": _STR(required=False),
-                },
-            )
-        },
+        responses={200: s.StripeConfirmOut},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.ConfirmInput, request.data)
+        data = validated_body(s.ConfirmInput, request)
         outcome = stripe_payment_confirm(payment_intent_id=data["paymentIntentId"])
         if outcome.already_paid:
             return ok(_payment_body("Payment already confirmed for this record", outcome))
@@ -166,14 +90,9 @@ class StripeWebhookApi(APIView):
     @extend_schema(
         operation_id="payments_stripe_webhook_create",
         description="Raw Stripe event JSON, verified against the Stripe-Signature header.",
-        request=OpenApiTypes.OBJECT,
+        request=s.StripeEventIn,
         parameters=[OpenApiParameter("Stripe-Signature", str, OpenApiParameter.HEADER, required=True)],
-        responses={
-            200: inline_serializer(
-                "StripeWebhookOut",
-                {"success": _BOOL(), "message": _STR(), "duplicate": _BOOL(required=False)},
-            )
-        },
+        responses={200: s.StripeWebhookOut},
     )
     def post(self, request: Request) -> Response:
         # Django's headers are case-insensitive, so "stripe-signature" and "Stripe-Signature" both work.
@@ -190,19 +109,10 @@ class ManualPaymentApi(APIView):
     @extend_schema(
         operation_id="payments_confirm_create",
         request=s.ManualConfirmInput,
-        responses={
-            200: inline_serializer(
-                "ManualPaymentOut",
-                {
-                    **_PaymentOut,
-                    "paymentMethod": _STR(required=False),
-                    "cancelledInvoices": serializers.ListField(child=_STR(), required=False),
-                },
-            )
-        },
+        responses={200: s.ManualPaymentOut},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.ManualConfirmInput, request.data)
+        data = validated_body(s.ManualConfirmInput, request)
         common = {"actor": staff_of(request), "record_type": data["type"], "reference_number": data["referenceNumber"]}
         if data["revert"]:
             outcome = manual_payment_revert(**common)
@@ -241,23 +151,7 @@ class InvoicesApi(APIView):
     @extend_schema(
         operation_id="payments_invoices_list",
         parameters=[s.InvoiceListQuery],
-        responses={
-            200: inline_serializer(
-                "InvoiceListOut",
-                {
-                    "success": _BOOL(),
-                    "invoices": serializers.ListField(child=_OBJ()),
-                    "count": _INT(),
-                    "nextCursor": _STR(allow_null=True),
-                    "summary": inline_serializer(
-                        "InvoiceListSummary", {"total": _INT(), "active": _INT(), "cancelled": _INT()}
-                    ),
-                    "query": inline_serializer(
-                        "InvoiceListQueryEcho", {"start_date": _STR(), "end_date": _STR(), "limit": _INT()}
-                    ),
-                },
-            )
-        },
+        responses={200: s.InvoiceListOut},
     )
     def get(self, request: Request) -> Response:
         query = validated_query(s.InvoiceListQuery, request)
@@ -283,26 +177,10 @@ class InvoicesApi(APIView):
     @extend_schema(
         operation_id="payments_invoices_create",
         request=s.ManualInvoiceInput,
-        responses={
-            200: inline_serializer(
-                "ManualInvoiceOut",
-                {
-                    "success": _BOOL(),
-                    "message": _STR(),
-                    "invoice_id": _STR(),
-                    "invoice_number": _STR(),
-                    "reference_number": _STR(),
-                    "payment_intent_id": _STR(allow_null=True),
-                    "payment_method": _STR(),
-                    "invoice_url": _STR(allow_null=True),
-                    "generated_at": _STR(),
-                },
-            )
-        },
+        responses={200: s.ManualInvoiceOut},
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.ManualInvoiceInput, request.data)
-        payment_day = _payment_day(dict(data["transaction_data"]).get("payment_date", ""))
+        data = validated_body(s.ManualInvoiceInput, request)
         invoice = invoice_create_manual(
             actor=staff_of(request),
             payment_method=data["payment_method"],
@@ -310,7 +188,7 @@ class InvoicesApi(APIView):
             contact=data["customer_data"],
             vehicle=data["vehicle_data"],
             items=list(data["items"]),
-            payment_day=payment_day,
+            payment_day=data["payment_day"],
         )
         return ok(
             {
@@ -328,10 +206,10 @@ class InvoicesApi(APIView):
     @extend_schema(
         operation_id="payments_invoices_partial_update",
         request=s.InvoiceActionInput,
-        responses={200: _InvoiceActionOut},
+        responses={200: s.BillingInvoiceActionOut},
     )
     def patch(self, request: Request) -> Response:
-        data = _valid(s.InvoiceActionInput, request.data)
+        data = validated_body(s.InvoiceActionInput, request)
         actor = staff_of(request)
         before = selectors.invoice_get(data["invoice_id"])
         if data["action"] == "cancel":
@@ -341,17 +219,6 @@ class InvoicesApi(APIView):
         else:
             invoice = invoice_reactivate(invoice_id=data["invoice_id"], actor=actor)
         return ok(_action_result(data["action"], before.status, invoice, actor))
-
-
-def _payment_day(text: str) -> dt.date | None:
-    """The manual invoice's payment day in any format the original accepted; None means today."""
-    if not text:
-        return None
-    day = parse_any_date(text)
-    if day is None:
-        # Checked after the serializer, as the original did, and worded like its other field errors.
-        raise ValidationError("transaction_data.payment_date is not a recognised date")
-    return day
 
 
 def _action_result(action: str, previous: str, invoice: Invoice, actor: StaffIdentity) -> dict:
@@ -415,22 +282,7 @@ class AnalyticsApi(APIView):
     @extend_schema(
         operation_id="analytics_retrieve",
         parameters=[s.AnalyticsQuery],
-        responses={
-            200: inline_serializer(
-                "AnalyticsOut",
-                {
-                    "success": _BOOL(),
-                    "analytics": _OBJ(),
-                    "request_type": _STR(),
-                    "filters": inline_serializer(
-                        "AnalyticsFilters",
-                        {"start_date": _STR(), "end_date": _STR(), "analytics_type": _STR(allow_null=True)},
-                        required=False,
-                    ),
-                    "staff_user": _STR(),
-                },
-            )
-        },
+        responses={200: s.AnalyticsOut},
     )
     def get(self, request: Request) -> Response:
         query = validated_query(s.AnalyticsQuery, request)

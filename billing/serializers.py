@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from autolab.dates import day_field, validate_range
+from autolab.exceptions import ValidationError
 from autolab.money import json_number, to_money
+from billing.invoices.dates import parse_any_date
 from billing.invoices.documents import invoice_staff_url
 from billing.invoices.manual import ManualItem
 from billing.invoices.snapshot import Vehicle
@@ -138,6 +140,16 @@ class ManualInvoiceInput(serializers.Serializer):
     vehicle_data = VehicleData()
     items = ManualItemInput(many=True, allow_empty=False, max_length=30)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The payment day in any format the original accepted, read once every field is valid, as
+        # the original did. Worded like its other field errors, and (an ApplicationError passes
+        # through ``is_valid``) answered without the ``errors`` detail of a field error.
+        text = attrs["transaction_data"].get("payment_date", "")
+        day = parse_any_date(text) if text else None
+        if text and day is None:
+            raise ValidationError("transaction_data.payment_date is not a recognised date")
+        return {**attrs, "payment_day": day}
+
 
 class InvoiceActionInput(serializers.Serializer):
     invoice_id = serializers.CharField(max_length=64)
@@ -207,3 +219,143 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "createdAt": invoice.created_at,
         "cancelledAt": invoice.cancelled_at,
     }
+
+
+# --- Response bodies: the OpenAPI shapes of what the views answer through ``ok`` ------------------
+# Documentation only; tests/billing/test_api_schema.py holds them to the real bodies.
+
+
+class _Envelope(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class _MessageEnvelope(_Envelope):
+    message = serializers.CharField()
+
+
+class StripeIntentOut(_MessageEnvelope):
+    clientSecret = serializers.CharField(allow_null=True)
+    paymentIntentId = serializers.CharField()
+    amount = serializers.IntegerField()
+    currency = serializers.CharField()
+    referenceNumber = serializers.CharField()
+    type = serializers.CharField()
+
+
+class _PaymentOut(_MessageEnvelope):
+    referenceNumber = serializers.CharField()
+    type = serializers.CharField()
+    paymentStatus = serializers.CharField()
+
+
+class StripeConfirmOut(_PaymentOut):
+    invoiceUrl = serializers.CharField(required=False, allow_null=True)
+    updatedAt = serializers.CharField(required=False)
+
+
+# The raw Stripe event (verified against ``Stripe-Signature``, not by this shape). Inline, because
+# a serializer class cannot declare a field named ``data``.
+StripeEventIn = inline_serializer(
+    "StripeEventIn",
+    {"id": serializers.CharField(), "type": serializers.CharField(), "data": serializers.DictField()},
+)
+
+
+class StripeWebhookOut(_MessageEnvelope):
+    duplicate = serializers.BooleanField(required=False)
+
+
+class ManualPaymentOut(_PaymentOut):
+    paymentMethod = serializers.CharField(required=False)
+    cancelledInvoices = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class InvoiceOut(serializers.Serializer):
+    """``invoice_out``: an invoice as the admin screens read it."""
+
+    invoiceId = serializers.CharField()
+    invoiceNumber = serializers.IntegerField(allow_null=True)
+    paymentIntentId = serializers.CharField(allow_null=True)
+    referenceNumber = serializers.CharField()
+    referenceType = serializers.CharField()
+    status = serializers.CharField()
+    fileUrl = serializers.CharField(allow_null=True)
+    format = serializers.CharField()
+    metadata = serializers.DictField()
+    analyticsData = serializers.DictField(allow_null=True)
+    createdAt = serializers.IntegerField()
+    cancelledAt = serializers.IntegerField(allow_null=True)
+
+
+class InvoiceListSummary(serializers.Serializer):
+    total = serializers.IntegerField()
+    active = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class InvoiceListQueryEcho(serializers.Serializer):
+    start_date = serializers.CharField()
+    end_date = serializers.CharField()
+    limit = serializers.IntegerField()
+
+
+class InvoiceListOut(_Envelope):
+    invoices = InvoiceOut(many=True)
+    count = serializers.IntegerField()
+    nextCursor = serializers.CharField(allow_null=True)
+    summary = InvoiceListSummary()
+    query = InvoiceListQueryEcho()
+
+
+class ManualInvoiceOut(_MessageEnvelope):
+    invoice_id = serializers.CharField()
+    invoice_number = serializers.IntegerField(allow_null=True)
+    reference_number = serializers.CharField()
+    payment_intent_id = serializers.CharField(allow_null=True)
+    payment_method = serializers.CharField()
+    invoice_url = serializers.CharField(allow_null=True)
+    generated_at = serializers.CharField()
+
+
+class BillingInvoiceActionInvoice(serializers.Serializer):
+    invoiceId = serializers.CharField()
+    invoiceNumber = serializers.IntegerField(allow_null=True)
+    referenceNumber = serializers.CharField()
+    referenceType = serializers.CharField()
+    createdAt = serializers.IntegerField()
+    fileUrl = serializers.CharField(allow_null=True)
+    format = serializers.CharField()
+    previousStatus = serializers.CharField()
+    newStatus = serializers.CharField()
+
+
+class BillingInvoiceActionPerformedBy(serializers.Serializer):
+    staffId = serializers.CharField()
+    staffName = serializers.CharField(allow_blank=True)
+    actionPerformedAt = serializers.CharField()
+    action = serializers.CharField()
+
+
+class BillingRelatedRecordUpdate(serializers.Serializer):
+    referenceNumber = serializers.CharField()
+    referenceType = serializers.CharField()
+    paymentStatusUpdated = serializers.BooleanField()
+
+
+class BillingInvoiceActionOut(_MessageEnvelope):
+    invoice = BillingInvoiceActionInvoice()
+    performedBy = BillingInvoiceActionPerformedBy()
+    relatedRecordUpdate = BillingRelatedRecordUpdate(required=False)
+
+
+class AnalyticsFilters(serializers.Serializer):
+    start_date = serializers.CharField()
+    end_date = serializers.CharField()
+    analytics_type = serializers.CharField(allow_null=True)
+
+
+class AnalyticsOut(_Envelope):
+    analytics = serializers.DictField(help_text="The report's sections by name (every one, or analytics_type's)")
+    request_type = serializers.ChoiceField(choices=("quick_metrics", "comprehensive"))
+    filters = AnalyticsFilters(required=False)
+    staff_user = serializers.CharField()
