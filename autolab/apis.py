@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -6,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab import clock
-from autolab.api import ok
+from autolab.api import envelope, ok
 from autolab.health import health_report
 from autolab.permissions import Permission, staff_with
 from autolab.price_lists import price_list
@@ -44,7 +43,20 @@ class PricesApi(APIView):
 
     permission_classes = [staff_with(Permission.PRICES_VIEW)]
 
-    @extend_schema(operation_id="prices_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="prices_list",
+        responses={
+            200: envelope(
+                "PricesOut",
+                {
+                    # The rows are the owning apps' (shop, bookings), registered with autolab.price_lists.
+                    "itemPrices": serializers.ListField(child=serializers.DictField()),
+                    "servicePrices": serializers.ListField(child=serializers.DictField()),
+                    "timestamp": serializers.CharField(),
+                },
+            )
+        },
+    )
     def get(self, request: Request) -> Response:
         lists = {"itemPrices": price_list("itemPrices"), "servicePrices": price_list("servicePrices")}
         return ok({**lists, "timestamp": clock.iso_local()})

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab import login_guard
-from autolab.api import ok
+from autolab.api import ok, validated_body
 from autolab.exceptions import LimitReached, NotAuthenticated
 from autolab.permissions import IsStaff, Permission, staff_of, staff_with
 from autolab.throttling import LoginThrottle
@@ -33,12 +33,11 @@ class TokenCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        email, ip = data.validated_data["email"].lower(), login_guard.client_ip(request.META)
+        data = validated_body(self.InputSerializer, request)
+        email, ip = data["email"].lower(), login_guard.client_ip(request.META)
         if login_guard.is_locked(ip, email):
             raise LimitReached("Too many failed sign-in attempts; try again in 15 minutes")
-        user = authenticate(request, username=email, password=data.validated_data["password"])
+        user = authenticate(request, username=email, password=data["password"])
         if user is None or staff_identity_for_user(user) is None:
             login_guard.record_failure(ip, email)
             raise NotAuthenticated("Invalid email or password")
@@ -111,12 +110,9 @@ class StaffRolesApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = self.StaffRolesInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(self.StaffRolesInputSerializer, request)
         actor = staff_of(request)
-        change = staff_set_roles(
-            actor=actor, email=data.validated_data["user_email"], roles=data.validated_data["roles"]
-        )
+        change = staff_set_roles(actor=actor, email=data["user_email"], roles=data["roles"])
         return ok(
             {
                 "message": "Staff roles updated successfully",
