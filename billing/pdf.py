@@ -10,9 +10,9 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from autolab.money import gst_of, money_display, to_money
 
@@ -71,7 +71,7 @@ def _text(value: object) -> str:
     return escape(str(value))
 
 
-def _header(doc: InvoiceDocument, styles: dict) -> list:
+def _header(doc: InvoiceDocument, styles: StyleSheet1) -> list[Flowable]:
     seller = (
         f"<b>{_text(settings.BUSINESS_NAME)}</b><br/>{_text(settings.BUSINESS_ADDRESS)}"
         f"<br/>ABN: {_text(settings.BUSINESS_ABN)}"
@@ -91,8 +91,8 @@ def _header(doc: InvoiceDocument, styles: dict) -> list:
     return [Paragraph("Tax invoice", styles["Title"]), top, Spacer(1, 6 * mm), Paragraph(buyer, styles["Normal"])]
 
 
-def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
-    rows = [["Item", "Qty", "Unit price", "Net price", "GST (10%)", "Total"]]
+def _lines_table(doc: InvoiceDocument, styles: StyleSheet1) -> Table:
+    rows: list[list[str | Paragraph]] = [["Item", "Qty", "Unit price", "Net price", "GST (10%)", "Total"]]
     for line in doc.lines:
         label = Paragraph(f"{_text(line.name)}<br/><font size=8>{_text(line.description)}</font>", styles["Normal"])
         rows.append(
@@ -124,7 +124,7 @@ def _lines_table(doc: InvoiceDocument, styles: dict) -> Table:
     return table
 
 
-def _cancelled_banner(doc: InvoiceDocument, styles: dict) -> list:
+def _cancelled_banner(doc: InvoiceDocument, styles: StyleSheet1) -> list[Flowable]:
     """A cancelled invoice says so before anything else; the amounts stay as they were issued."""
     if not doc.cancelled_on:
         return []

@@ -7,6 +7,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from stripe.params import PaymentIntentCreateParams
 
 from autolab import parsers
 from autolab.exceptions import ServiceUnavailable, ValidationError
@@ -97,7 +98,7 @@ def receipt_url(intent: Intent) -> str | None:
 
 def intent_create(*, amount_cents: int, currency: str, metadata: dict[str, str], idempotency_key: str) -> Intent:
     """Create a PaymentIntent for exactly ``amount_cents``."""
-    params = {
+    params: PaymentIntentCreateParams = {
         "amount": amount_cents,
         "currency": currency,
         "metadata": metadata,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import VersionAttribute
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.operand import Value
+from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action, RemoveAction, SetAction
 
 from autolab import clock
@@ -265,7 +265,7 @@ def _bucket_deltas(date: str, old: Placement | None, new: Placement | None) -> C
 
 def _slot_load_update(
     appointment_id: str, date: str, old: Placement | None, new: Placement | None, capacity: int
-) -> dict | None:
+) -> dict[str, Any]:
     expression = _Expression()
     for bucket, delta in sorted(_bucket_deltas(date, old, new).items()):
         if delta == 0:
@@ -406,11 +406,13 @@ def apply_locally(instance: Any, actions: list[Action]) -> bool:
     changes = []
     for action in actions:
         path = action.values[0]
-        attribute = getattr(path, "attribute", None)
+        if not isinstance(path, Path) or len(path.path) != 1:
+            return False
+        attribute = path.attribute
         if isinstance(attribute, VersionAttribute):
             continue  # bumped locally by update_local_version_attribute
         name = names.get(id(attribute))
-        if name is None or len(path.path) != 1:
+        if attribute is None or name is None:
             return False
         if isinstance(action, RemoveAction):
             changes.append((name, None))

@@ -19,7 +19,7 @@ BUCKETS = [f"{minute // 60:02d}{minute % 60:02d}" for minute in range(OPEN_MINUT
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
-def to_minutes(hhmm: str) -> int:
+def to_minutes(hhmm: object) -> int:
     """Minutes after midnight of ``HH:MM``; raises ValueError for anything else."""
     match = _HHMM.match(hhmm) if isinstance(hhmm, str) else None
     if not match or (match.group(1) == "24" and match.group(2) != "00"):
@@ -37,14 +37,14 @@ class Interval:
     end: int
 
     @classmethod
-    def parse(cls, start: str, end: str) -> Interval:
+    def parse(cls, start: object, end: object) -> Interval:
         interval = cls(to_minutes(start), to_minutes(end))
         if interval.end <= interval.start:
             raise ValueError(f"Invalid time slot {start}-{end}: the end must be after the start")
         return interval
 
     @classmethod
-    def parse_range(cls, text: str) -> Interval:
+    def parse_range(cls, text: object) -> Interval:
         """``"HH:MM-HH:MM"``."""
         parts = text.split("-") if isinstance(text, str) else []
         if len(parts) != 2:

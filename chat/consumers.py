@@ -24,6 +24,7 @@ import redis.exceptions
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
@@ -71,8 +72,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await send({"type": "websocket.close", "code": LIVE_LOST_CLOSE_CODE})
             # Pooled connections of this process point at the Redis that went away: drop them, so
             # the reconnecting sockets start on fresh ones instead of failing once more each.
-            with contextlib.suppress(Exception):
-                await self.channel_layer.close_pools()
+            layer = self.channel_layer
+            if isinstance(layer, RedisChannelLayer):
+                with contextlib.suppress(Exception):
+                    await layer.close_pools()
             if getattr(self, "role", None) is not None:
                 await _service(services.connection_close)(connection_id=self.channel_name)
 
@@ -93,7 +96,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action") if isinstance(content, dict) else None
-        handler = {"init": self.customer_init, "staff-init": self.staff_init, "ping": self.ping}.get(action)
+        handlers = {"init": self.customer_init, "staff-init": self.staff_init, "ping": self.ping}
+        # Only text names an action: an unhashable one (a list) would raise here and drop the socket.
+        handler = handlers.get(action) if isinstance(action, str) else None
         if handler is None:
             await self.send_json({"type": "error", "success": False, "error": "UNKNOWN_ACTION"})
             return

@@ -6,6 +6,7 @@ portal or a worker. The conversation of a customer is keyed by ``clientId`` (the
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from autolab import clock, events
 from autolab.dynamodb import transaction
@@ -114,7 +116,7 @@ def message_send(
 
 def _store_with_summary(message: Message, *, from_customer: bool) -> None:
     """The message and its conversation summary (inbox row), in one transaction."""
-    actions = [
+    actions: list[Action] = [
         Customer.inbox_key.set(selectors.INBOX_KEY),
         Customer.last_message_at.set(message.created_at),
         Customer.last_message_at_ms.set(message.sent_at_ms),
@@ -152,6 +154,13 @@ def _push_new_message(message: Message, customer: Customer, sender_name: str) ->
     live.inbox_update(customer, "message", lastMessage=payload)
 
 
+def _signal(status: object) -> Signal:
+    if isinstance(status, str):
+        with contextlib.suppress(ValueError):
+            return Signal(status)
+    raise ValidationError(f"status must be one of {', '.join(Signal)}")
+
+
 def message_notify(
     *,
     status: object,
@@ -161,10 +170,7 @@ def message_notify(
     new_message: object = None,
 ) -> str:
     """Apply one chat signal (§4.5) for ``actor`` and push it; returns the confirmation text."""
-    try:
-        signal = Signal(status)
-    except ValueError as error:
-        raise ValidationError(f"status must be one of {', '.join(Signal)}") from error
+    signal = _signal(status)
     if signal is Signal.TYPING:
         _typing(actor, clean_text(client_id))
     elif signal in (Signal.MESSAGE_RECEIVED, Signal.MESSAGE_VIEWED):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from autolab import clock
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
@@ -87,7 +88,7 @@ def customer_update_profile(*, user_id: str, fields: dict[str, Any]) -> tuple[Cu
     customer = selectors.customer_get(user_id)
     if customer is None:
         raise NotFound(f"User not found: {user_id}")
-    actions = [_PROFILE_ATTRIBUTES[name].set(value) for name, value in profile.items()]
+    actions: list[Action] = [_PROFILE_ATTRIBUTES[name].set(value) for name, value in profile.items()]
     name = profile.get("userName", customer.user_name)
     email = profile.get("userEmail", customer.user_email)
     actions.append(Customer.search_text.set(_search_text(name, email) or ""))
@@ -133,7 +134,7 @@ def customer_connect(*, connection_id: str, user_id: str | None, fields: dict[st
 
 
 def _merge_init_profile(customer: Customer, profile: dict[str, str]) -> Customer:
-    actions = []
+    actions: list[Action] = []
     for name in ("userEmail", "userName", "contactNumber"):
         if name in profile:
             # if_not_exists: a later init never overwrites what the customer (or staff) stored.

@@ -238,8 +238,8 @@ def _settle_counted(
             events = analytics_send_add(write, emails=counted, message_id=record.message_id, event_type=event_type)
     except TransactWriteError as error:
         reasons = error.cancellation_reasons or []
-        failed = {at for at, reason in enumerate(reasons) if reason is not None and reason.code}
-        if {reasons[at].code for at in failed} != {"ConditionalCheckFailed"}:
+        failed = {at: reason.code for at, reason in enumerate(reasons) if reason is not None and reason.code}
+        if set(failed.values()) != {"ConditionalCheckFailed"}:
             raise
         if events in failed:  # DynamoDB lists puts first: the events, then the record, then the counter
             return False

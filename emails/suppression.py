@@ -157,7 +157,7 @@ def _suppress(*, email: str, suppression_type: str, moment: dt.datetime, ttl_day
 def ses_notification_process(notification: dict[str, Any], *, sns_message_id: str) -> dict[str, int]:
     """Apply one SES event (Bounce, Complaint or Delivery); returns counts of what was done."""
     kind = notification.get("notificationType") or notification.get("eventType") or ""
-    mail = notification.get("mail") if isinstance(notification.get("mail"), dict) else {}
+    mail = _object(notification, "mail")
     handlers = {
         "Bounce": _process_bounce,
         "Complaint": _process_complaint,
@@ -171,14 +171,21 @@ def ses_notification_process(notification: dict[str, Any], *, sns_message_id: st
     return handler(notification, mail, sns_message_id)
 
 
+def _object(block: dict[str, Any], key: str) -> dict[str, Any]:
+    """``block[key]`` when it is a JSON object, else ``{}``: SES leaves fields out."""
+    value = block.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _recipients(block: dict[str, Any], key: str) -> list[str]:
-    entries = block.get(key) if isinstance(block.get(key), list) else []
+    value = block.get(key)
+    entries = value if isinstance(value, list) else []
     addresses = [entry.get("emailAddress") if isinstance(entry, dict) else entry for entry in entries]
     return [normalise_address(address) for address in addresses if isinstance(address, str) and "@" in address]
 
 
 def _process_bounce(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
-    bounce = notification.get("bounce") if isinstance(notification.get("bounce"), dict) else {}
+    bounce = _object(notification, "bounce")
     bounce_type, subtype = str(bounce.get("bounceType") or ""), str(bounce.get("bounceSubType") or "")
     moment = _parse_time(bounce.get("timestamp") or mail.get("timestamp"))
     suppress = bounce_type in SUPPRESSING_BOUNCE_TYPES
@@ -211,7 +218,7 @@ def _process_bounce(notification: dict[str, Any], mail: dict[str, Any], sns_id: 
 
 
 def _process_complaint(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
-    complaint = notification.get("complaint") if isinstance(notification.get("complaint"), dict) else {}
+    complaint = _object(notification, "complaint")
     moment = _parse_time(complaint.get("timestamp") or mail.get("timestamp"))
     feedback = str(complaint.get("complaintFeedbackType") or "")
     counts = {"complained": 0, "suppressed": 0}
@@ -249,7 +256,7 @@ def _process_complaint(notification: dict[str, Any], mail: dict[str, Any], sns_i
 
 
 def _process_delivery(notification: dict[str, Any], mail: dict[str, Any], sns_id: str) -> dict[str, int]:
-    delivery = notification.get("delivery") if isinstance(notification.get("delivery"), dict) else {}
+    delivery = _object(notification, "delivery")
     moment = _parse_time(delivery.get("timestamp") or mail.get("timestamp"))
     recipients = [normalise_address(r) for r in delivery.get("recipients") or [] if isinstance(r, str) and "@" in r]
     processing = delivery.get("processingTimeMillis")
@@ -350,8 +357,8 @@ def _process_received(notification: dict[str, Any], mail: dict[str, Any], sns_id
     content = notification.get("content")
     if not isinstance(content, str) or not content:
         raise ValidationError("Received notification without content")
-    receipt = notification.get("receipt") if isinstance(notification.get("receipt"), dict) else {}
-    action = receipt.get("action") if isinstance(receipt.get("action"), dict) else {}
+    receipt = _object(notification, "receipt")
+    action = _object(receipt, "action")
     encoding = str(action.get("encoding") or "UTF8").upper()
     try:
         raw = base64.b64decode(content, validate=True) if encoding == "BASE64" else content.encode("utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb
@@ -152,7 +153,7 @@ def message_flags_set(
         now_important = was_important if is_important is None else is_important
         message_actions = [*(actions or []), EmailMetadata.updated_at.set(clock.iso_local())]
         message_actions += [EmailMetadata.is_read.set(now_read), EmailMetadata.is_important.set(now_important)]
-        head_actions = [
+        head_actions: list[Action] = [
             EmailThreadHead.unread_count.add(int(was_read) - int(now_read)),
             EmailThreadHead.important_count.add(int(now_important) - int(was_important)),
         ]

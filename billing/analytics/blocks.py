@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from billing.analytics.transactions import ZERO, Txn, percent, rounded
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _top(counter: dict[str, Decimal | int], size: int = 10) -> list[list[Any]]:
+def _top(counter: Mapping[str, Decimal | int], size: int = 10) -> list[list[Any]]:
     ordered = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))[:size]
     return [[key, rounded(value)] for key, value in ordered]
 
@@ -168,7 +169,10 @@ def _age_bucket(age: int) -> str:
 
 
 def vehicle_analytics(txns: list[Txn], today: dt.date) -> dict[str, Any]:
-    makes, models, years, combos = Counter(), Counter(), Counter(), Counter()
+    makes: Counter[str] = Counter()
+    models: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    combos: Counter[str] = Counter()
     ages: list[int] = []
     buckets = dict.fromkeys(("0-2 years", "3-5 years", "6-10 years", "11-15 years", "16+ years"), 0)
     for t in txns:

@@ -10,6 +10,7 @@ from autolab.money import to_money
 from billing import pdf, records
 from billing.invoices.dates import parse_any_date
 from billing.invoices.snapshot import Booking, Draft, Sale, SoldItem, SoldService, Vehicle, draft_of
+from bookings.models import Appointment
 from bookings.selectors import plan_cached
 from chat.selectors import customer_get
 from staffapp.selectors import staff_get_by_user_id
@@ -80,14 +81,15 @@ def _payment_id(record: records.Record, method: str, reference_number: str) -> s
 def _record_lines(record: records.Record) -> tuple[list[pdf.Line], list[SoldService], list[SoldItem]]:
     """(PDF lines, services sold, items sold) from the catalogue and the record."""
     vehicle = f"{record.car_make} {record.car_model} {record.car_year}".strip()
-    if records.record_type_of(record) == "appointment":
+    if isinstance(record, Appointment):
         plan = plan_cached(record.service_id, record.plan_id)
         service_name = plan.service_name if plan else "Inspection service"
         plan_name = plan.plan_name if plan else f"Plan {record.plan_id}"
         line = pdf.Line(service_name, f"{vehicle} | {plan_name}", 1, to_money(record.price))
         return [line], [SoldService(plan_name, record.price)], []
     catalogue = records.item_prices_get([(item.category_id, item.item_id) for item in record.items])
-    lines, items = [], []
+    lines: list[pdf.Line] = []
+    items: list[SoldItem] = []
     for item in record.items:
         entry = catalogue.get((item.category_id, item.item_id))
         name = entry.item_name if entry else f"Item {item.category_id}-{item.item_id}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from autolab import clock
 from autolab.exceptions import NotFound, ValidationError
@@ -140,7 +141,7 @@ def _text_or_none(value: Any) -> str | None:
 
 def payment_set_status(payment: Payment, status: str, *, only_from: tuple[str, ...], **extra: str | None) -> bool:
     """Move the payment to ``status`` if it is in ``only_from``; ``extra`` fields set when given."""
-    actions = [Payment.status.set(status), Payment.updated_at.set(clock.epoch_now())]
+    actions: list[Action] = [Payment.status.set(status), Payment.updated_at.set(clock.epoch_now())]
     actions += [getattr(Payment, name).set(value) for name, value in extra.items() if value]
     try:
         payment.update(actions=actions, condition=Payment.status.is_in(*only_from))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.update import Action
 
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
@@ -96,7 +97,7 @@ def item_price_change(*, category_id: int, item_id: int, item_name: str, price: 
     row = selectors.item_price_get(category_id, item_id)
     if row is None:
         raise NotFound("Catalogue item not found")
-    actions = [
+    actions: list[Action] = [
         ItemPrice.item_name.set(validation.text(item_name, "itemName", low=1, high=100)),
         ItemPrice.price.set(_price(price)),
         ItemPrice.active.set(bool(active)),
