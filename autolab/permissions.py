@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
@@ -154,6 +155,18 @@ def staff_of(request: Any) -> StaffIdentity | None:
         cached = resolver() if resolver is not None else None
         request._staff_identity = cached
     return cached  # type: ignore[return-value]
+
+
+def staff_required(request: Any) -> StaffIdentity:
+    """``staff_of`` in a view that a staff permission (DRF) or the portal site already guards.
+
+    There it is never None; if a view were wired without its guard, the request is refused (403)
+    rather than run without a staff member.
+    """
+    staff = staff_of(request)
+    if staff is None:
+        raise PermissionDenied
+    return staff
 
 
 def remember_staff(request: Any, identity: StaffIdentity | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pynamodb.expressions.condition import Condition
 
@@ -11,6 +12,9 @@ from autolab.exceptions import ValidationError
 from autolab.pagination import Page, decode_cursor, paginate
 from autolab.permissions import StaffIdentity
 from chat.models import CannedReply, Connection, Customer, Inquiry, Message
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 CUSTOMER_LIST_KEY = "CUSTOMER"
 INBOX_KEY = "INBOX"
@@ -116,7 +120,7 @@ def message_latest_for_client(client_id: str) -> Message | None:
 
 def inbox_list(*, limit: int, cursor: str | None, only: str = "all", staff_user_id: str = "") -> Page[Customer]:
     """Conversations by last message, newest first; ``only`` is all, mine or unassigned."""
-    condition = None
+    condition: Condition | None = None
     if only == "mine":
         condition = Customer.assigned_to == staff_user_id
     elif only == "unassigned":
@@ -184,21 +188,19 @@ def canned_reply_get(reply_id: str) -> CannedReply | None:
         return None
 
 
-def staff_for_socket(user: object, token: str | None) -> StaffIdentity | None:
+def staff_for_socket(user: User | AnonymousUser | None, token: str | None) -> StaffIdentity | None:
     """The active staff member of a socket: by API token when one is given, else the portal session."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import AnonymousUser
 
     from autolab.authentication import current_token
     from staffapp.selectors import staff_identity_for_user
 
     if token:
         found = current_token(token)
-        user = found.user if found is not None else AnonymousUser()
-    elif getattr(user, "is_authenticated", False):
-        # The socket's session user was loaded when it connected: re-read it, so a login
-        # deactivated since then is seen (sockets re-check their member on every push).
-        user = get_user_model().objects.filter(pk=user.pk).first()  # type: ignore[union-attr]
-    if user is None:
+        return staff_identity_for_user(found.user) if found is not None else None
+    if user is None or not user.is_authenticated:
         return None
-    return staff_identity_for_user(user)  # type: ignore[arg-type]
+    # The socket's session user was loaded when it connected: re-read it, so a login
+    # deactivated since then is seen (sockets re-check their member on every push).
+    fresh = get_user_model().objects.filter(pk=user.pk).first()
+    return staff_identity_for_user(fresh) if fresh is not None else None

@@ -11,6 +11,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
+from pynamodb.expressions.condition import Condition
 
 from autolab import clock
 from autolab.exceptions import ValidationError
@@ -179,8 +180,8 @@ class MailboxFilters:
     start_ms: int | None = None
     end_ms: int | None = None
 
-    def condition(self) -> Any:
-        parts = []
+    def condition(self) -> Condition | None:
+        parts: list[Condition] = []
         if self.to_email:
             parts.append(EmailMetadata.to_emails.contains(normalise_address(self.to_email)))
         if self.from_email:
@@ -191,7 +192,7 @@ class MailboxFilters:
             parts.append(EmailMetadata.has_attachments == self.has_attachments)
         if self.email_type:
             parts.append(EmailMetadata.email_type == self.email_type)
-        condition = None
+        condition: Condition | None = None
         for part in parts:
             condition = part if condition is None else condition & part
         return condition
@@ -213,7 +214,7 @@ def _mailbox_pages(
     last_key = state.get("key")
     floor = clock.local_now() - dt.timedelta(days=31 * MAILBOX_MONTHS_BACK)
     floor_month = floor.strftime("%Y-%m")
-    range_condition = None
+    range_condition: Condition | None = None
     if filters.start_ms is not None and filters.end_ms is not None:
         range_condition = EmailMetadata.created_at.between(filters.start_ms, filters.end_ms)
     elif filters.start_ms is not None:

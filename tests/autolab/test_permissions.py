@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
 
-from autolab.permissions import PERMISSIONS, Permission, Role, StaffIdentity, has_permission
+from autolab.permissions import (
+    PERMISSIONS,
+    Permission,
+    Role,
+    StaffIdentity,
+    has_permission,
+    remember_staff,
+    staff_required,
+)
 
 A, M, S, C = Role.ADMIN, Role.MECHANIC, Role.CUSTOMER_SUPPORT, Role.CLERK
 
@@ -52,3 +62,13 @@ def test_any_one_role_is_enough_and_unknown_roles_grant_nothing() -> None:
 def test_mechanic_only_means_exactly_the_mechanic_role() -> None:
     assert StaffIdentity("u", "e", "n", frozenset({M})).is_mechanic_only
     assert not StaffIdentity("u", "e", "n", frozenset({M, S})).is_mechanic_only
+
+
+def test_staff_required_is_the_signed_in_member_and_refuses_a_request_without_one() -> None:
+    member = StaffIdentity("u", "e", "n", frozenset({S}))
+    signed_in, anonymous = RequestFactory().get("/"), RequestFactory().get("/")
+    remember_staff(signed_in, member)
+    remember_staff(anonymous, None)
+    assert staff_required(signed_in) is member
+    with pytest.raises(PermissionDenied):
+        staff_required(anonymous)
