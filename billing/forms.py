@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -21,7 +21,8 @@ class DateRangeForm(forms.Form):
     max_days = 365
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         clean_range(
             data,
             ("start_date", "end_date"),
@@ -80,7 +81,7 @@ class ManualItemsForm(forms.Form):
 
     def __init__(self, *args: Any, plans: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [("", "— none —"), *plans]
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", "— none —"), *plans]
 
     def extra_lines(self) -> list[tuple[str, Decimal, int]]:
         lines = []
@@ -93,7 +94,8 @@ class ManualItemsForm(forms.Form):
         return lines
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not data.get("plan") and not self.extra_lines():
             raise forms.ValidationError("Choose a service plan or add at least one item.")
         if not self.errors:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
 from django import forms
 
 from autolab.workflow import PAYMENT_FILTER_STATUSES
-from bookings.models import AppointmentStatus
+from bookings.models import AppointmentStatus, ServicePrice
 
 STATUS_CHOICES = [("", "Any status")] + [(s.value, s.title()) for s in AppointmentStatus]
 PAYMENT_CHOICES = [("", "Any payment")] + [(s.value, s.title()) for s in PAYMENT_FILTER_STATUSES]
@@ -27,9 +30,10 @@ class ScheduleForm(forms.Form):
     mechanic = forms.ChoiceField(required=False, choices=[])
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, mechanics: list[dict[str, str]] = (), **kwargs: object) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, mechanics: Sequence[Mapping[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mechanic"].choices = [("", "No mechanic yet")] + [(m["userId"], m["userName"]) for m in mechanics]
+        mechanic = cast(forms.ChoiceField, self.fields["mechanic"])
+        mechanic.choices = [("", "No mechanic yet")] + [(m["userId"], m["userName"]) for m in mechanics]
 
 
 class NotesForm(forms.Form):
@@ -55,9 +59,9 @@ class AnalyserForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     plan = forms.ChoiceField(choices=[])
 
-    def __init__(self, *args: object, plans: list = (), **kwargs: object) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, plans: Sequence[ServicePrice] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [
             (f"{p.service_id}:{p.plan_id}", f"{p.service_name}: {p.plan_name} ({p.duration_minutes} min)")
             for p in plans
         ]

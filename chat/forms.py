@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from chat.inquiries import STATUSES
@@ -31,8 +33,9 @@ class InquiryFilterForm(forms.Form):
     start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             raise forms.ValidationError("The start date must not be after the end date.")
         return cleaned

@@ -14,7 +14,8 @@ from autolab.permissions import StaffIdentity
 from chat.models import CannedReply, Connection, Customer, Inquiry, Message
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser, User
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 CUSTOMER_LIST_KEY = "CUSTOMER"
 INBOX_KEY = "INBOX"
@@ -188,7 +189,7 @@ def canned_reply_get(reply_id: str) -> CannedReply | None:
         return None
 
 
-def staff_for_socket(user: User | AnonymousUser | None, token: str | None) -> StaffIdentity | None:
+def staff_for_socket(user: AbstractBaseUser | AnonymousUser | None, token: str | None) -> StaffIdentity | None:
     """The active staff member of a socket: by API token when one is given, else the portal session."""
     from django.contrib.auth import get_user_model
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from autolab.dates import clean_range
@@ -20,8 +22,9 @@ class OrderFilterForm(forms.Form):
     dateFrom = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     dateTo = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         clean_range(data, ("dateFrom", "dateTo"), order_message="'Created from' must not be after 'Created to'.")
         return data
 
@@ -36,9 +39,9 @@ class ScheduleForm(VersionedForm):
     )
     assignedMechanicId = forms.ChoiceField(required=False, label="Mechanic")
 
-    def __init__(self, *args: object, mechanics: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, mechanics: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignedMechanicId"].choices = [("", "No mechanic"), *mechanics]
+        cast(forms.ChoiceField, self.fields["assignedMechanicId"]).choices = [("", "No mechanic"), *mechanics]
 
 
 class StatusForm(VersionedForm):
