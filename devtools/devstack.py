@@ -59,16 +59,9 @@ def start_services(env: dict[str, str]) -> tuple[list[Service], bool]:
 
 
 def prepare_data(env: dict[str, str], starts_empty: bool) -> None:
-    step("Migrating the auth database")
-    manage("migrate", "--no-input", "-v", "0", env=env)
-    step("Creating DynamoDB tables")
-    manage("create_tables", env=env)
-    if starts_empty:
-        # An engine with data on disk is newer than any backup; only an empty one takes it back.
-        step("Restoring the last dev backup (if any)")
-        manage("restore", env=env, check=False)
-    step("Seeding catalogue and demo staff")
-    manage("seed", "--demo-staff", env=env)
+    """Migrate, create tables, restore (an engine with data on disk is newer than any backup, so
+    only an empty one takes it back) and seed, in one Django process (autolab's prepare_dev)."""
+    manage("prepare_dev", *(["--restore"] if starts_empty else []), env=env)
 
 
 def start_processes(env: dict[str, str], port: int) -> list[subprocess.Popen]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from autolab.tasks import backup_task
@@ -49,6 +51,26 @@ def test_check_deploy_is_clean_with_production_settings_and_real_secrets() -> No
     assert "no issues" in result.stdout
 
 
+def _production_refusal(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> str:
+    """Import the production settings module afresh with only ``values`` as secrets and return why it
+    refused (in-process: the same module every process imports, without a Django start per case)."""
+    for key in [key for key in os.environ if key.startswith(("STRIPE_", "DJANGO_"))]:
+        monkeypatch.delenv(key)
+    for key, value in {"DJANGO_ALLOWED_HOSTS": "autolab.example.com", **values}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delitem(sys.modules, "autolab.settings.production", raising=False)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        importlib.import_module("autolab.settings.production")
+    return str(refused.value)
+
+
+def test_manage_py_with_a_placeholder_secret_exits_naming_it() -> None:
+    result = _deploy_check({**real_looking_secrets(), "STRIPE_WEBHOOK_SECRET": "whsec_dev_placeholder"})
+    assert result.returncode == 1
+    assert "Refusing to start with placeholder secrets" in result.stderr
+    assert "STRIPE_WEBHOOK_SECRET" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -61,21 +83,19 @@ def test_check_deploy_is_clean_with_production_settings_and_real_secrets() -> No
         ("STRIPE_SECRET_KEY", "pk_live_" + "x1y2z3" * 6),
     ],
 )
-def test_production_check_deploy_refuses_a_placeholder_secret(variable: str, value: str) -> None:
-    result = _deploy_check({**real_looking_secrets(), variable: value})
-    assert result.returncode == 1
-    assert "Refusing to start with placeholder secrets" in result.stderr
-    assert variable in result.stderr
+def test_production_settings_refuse_a_placeholder_secret(monkeypatch, variable: str, value: str) -> None:
+    message = _production_refusal(monkeypatch, {**real_looking_secrets(), variable: value})
+    assert message.startswith("Refusing to start with placeholder secrets")
+    assert variable in message
     others = set(real_looking_secrets()) - {variable}
-    assert not any(other in result.stderr for other in others)
+    assert not any(other in message for other in others)
 
 
-def test_production_falls_back_to_no_secret_at_all() -> None:
+def test_production_falls_back_to_no_secret_at_all(monkeypatch) -> None:
     """The dev defaults of base settings (whsec_dev_placeholder...) never reach production."""
-    result = _deploy_check({"DJANGO_SECRET_KEY": _random()})
-    assert result.returncode == 1
+    message = _production_refusal(monkeypatch, {"DJANGO_SECRET_KEY": _random()})
     for variable in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
-        assert f"{variable} is not set" in result.stderr
+        assert f"{variable} is not set" in message
 
 
 def test_check_deploy_reports_placeholders_as_an_error_under_any_settings() -> None:
