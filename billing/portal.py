@@ -22,7 +22,7 @@ from autolab import clock
 from autolab.csvexport import csv_response
 from autolab.exceptions import ApplicationError
 from autolab.money import money_display
-from autolab.permissions import Permission, staff_of
+from autolab.permissions import Permission, staff_required
 from billing import charts, forms, records, selectors
 from billing.analytics.reports import comprehensive, csv_rows, new_vs_returning
 from billing.invoices.documents import invoice_pdf_link
@@ -45,7 +45,7 @@ _WIZARD_KEY = "billing_manual_invoice"
 
 
 def _require(request: HttpRequest, permission: Permission) -> Any:
-    staff = staff_of(request)
+    staff = staff_required(request)
     if staff is None or not staff.has(permission):
         raise PermissionDenied
     return staff
@@ -101,7 +101,7 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
         "contact": records.record_contact(record),
         "invoices": [invoice_out(i) for i in selectors.invoices_for_reference(record_id)],
         "payments": selectors.payments_for_reference(record_id),
-        "can_confirm": staff_of(request).has(Permission.PAYMENT_CONFIRM_MANUAL),
+        "can_confirm": staff_required(request).has(Permission.PAYMENT_CONFIRM_MANUAL),
     }
     return render_page(
         request, "billing/payments.html", context, title=f"Payments of {record_type} {record_id[:8].upper()}"
@@ -122,7 +122,9 @@ def payment_revert(request: HttpRequest, record_type: str, record_id: str) -> Ht
     if request.method == "POST":
         return post_action(
             request,
-            lambda: manual_payment_revert(actor=staff_of(request), record_type=record_type, reference_number=record_id),
+            lambda: manual_payment_revert(
+                actor=staff_required(request), record_type=record_type, reference_number=record_id
+            ),
             success="Payment confirmation reverted; the invoice was cancelled.",
             redirect_to=_payments_url(record_type, record_id),
         )
@@ -145,7 +147,7 @@ def payment_revert(request: HttpRequest, record_type: str, record_id: str) -> Ht
 )
 def invoice_list(request: HttpRequest) -> HttpResponse:
     form = forms.InvoiceRangeForm.from_request(request.GET)
-    staff = staff_of(request)
+    staff = staff_required(request)
     context: dict[str, Any] = {
         "form": form,
         "invoices": [],
@@ -171,7 +173,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 )
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
     try:
-        return HttpResponseRedirect(invoice_pdf_link(invoice_id=invoice_id, staff=staff_of(request), user_id=""))
+        return HttpResponseRedirect(invoice_pdf_link(invoice_id=invoice_id, staff=staff_required(request), user_id=""))
     except ApplicationError as error:
         raise Http404(error.message) from error
 
@@ -254,7 +256,7 @@ def _create_manual(request: HttpRequest, customer: dict[str, Any], items: list[M
     The wizard's session data goes only once the invoice exists: a refusal keeps step 1's answers.
     """
     invoice = invoice_create_manual(
-        actor=staff_of(request),
+        actor=staff_required(request),
         payment_method=customer["payment_method"],
         reference_number=customer.get("reference_number") or "",
         contact=records.Contact(customer["name"], customer.get("email") or "", customer.get("phone") or ""),
@@ -332,7 +334,7 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
     form = forms.DateRangeForm.from_request(request.GET)
     if not form.is_valid():
         return HttpResponse(
-            "; ".join(e for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
+            "; ".join(str(e) for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
         )
     start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
     data = _dashboard_data(start, end)
@@ -369,8 +371,10 @@ def invoice_action(request: HttpRequest, invoice_id: str, action: str) -> HttpRe
 
 def _invoice_change(request: HttpRequest, invoice_id: str, action: str) -> Invoice:
     if action == "cancel":
-        return invoice_cancel(invoice_id=invoice_id, actor=staff_of(request), reason="Invoice was cancelled by staff")
-    return invoice_reactivate(invoice_id=invoice_id, actor=staff_of(request))
+        return invoice_cancel(
+            invoice_id=invoice_id, actor=staff_required(request), reason="Invoice was cancelled by staff"
+        )
+    return invoice_reactivate(invoice_id=invoice_id, actor=staff_required(request))
 
 
 @portal_site.register_page(
@@ -387,7 +391,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
         raise Http404("Invoice not found")
     context = {
         "invoice": invoice_out(invoice),
-        "can_cancel": staff_of(request).has(Permission.INVOICE_CANCEL),
+        "can_cancel": staff_required(request).has(Permission.INVOICE_CANCEL),
         "is_record": invoice.reference_type in records.RECORD_TYPES,
     }
     return render_page(request, "billing/invoice_detail.html", context, title=f"Tax invoice {invoice.invoice_number}")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab import clock
 from autolab.dates import date_range
-from autolab.permissions import Permission, StaffIdentity, staff_of
+from autolab.permissions import Permission, StaffIdentity, staff_required
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.models import AppointmentStatus
 from bookings.serializers import appointment_json
@@ -47,7 +47,7 @@ def _day_param(request: HttpRequest, name: str = "date") -> dt.date:
 
 @_page("bookings/appointments/", "bookings-appointments", "Appointments", VIEW, order=10)
 def appointment_list(request: HttpRequest) -> HttpResponse:
-    staff = staff_of(request)
+    staff = staff_required(request)
     form = forms.AppointmentFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.AppointmentFilters(
@@ -69,7 +69,7 @@ def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, curs
 
 
 def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
-    staff = staff_of(request)
+    staff = staff_required(request)
     email = appointment.buyer_email if appointment.is_buyer else appointment.seller_email
     mechanics = selectors.mechanics_active()
     return {
@@ -117,7 +117,7 @@ def _schedule_initial(appointment: Any) -> dict[str, Any]:
 )
 def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
     appointment = selectors.appointment_get(appointment_id)
-    staff = staff_of(request)
+    staff = staff_required(request)
     if appointment is None or (staff.is_mechanic_only and appointment.assigned_mechanic_id != staff.user_id):
         raise Http404("Appointment not found")
     context = _detail_context(request, appointment)
@@ -146,7 +146,7 @@ def _detail_url(appointment_id: str) -> str:
 def _apply(request: HttpRequest, appointment_id: str, data: dict[str, Any], done: str) -> HttpResponse:
     return post_action(
         request,
-        lambda: updates.appointment_update(actor=staff_of(request), appointment_id=appointment_id, data=data),
+        lambda: updates.appointment_update(actor=staff_required(request), appointment_id=appointment_id, data=data),
         success=done,
         redirect_to=_detail_url(appointment_id),
     )
@@ -245,7 +245,7 @@ def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpRespons
     return post_action(
         request,
         lambda: services.report_attach(
-            actor=staff_of(request),
+            actor=staff_required(request),
             appointment_id=appointment_id,
             file_name=upload.name,
             data=upload.read(services.REPORT_MAX_BYTES + 1),
@@ -261,7 +261,7 @@ def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpRespons
 @_page("bookings/my-day/", "bookings-my-day", "My day", (Permission.APPOINTMENT_VIEW_ASSIGNED,), order=20)
 def my_day(request: HttpRequest) -> HttpResponse:
     day = _day_param(request)
-    jobs = selectors.mechanic_day(staff_of(request).user_id, day.isoformat())
+    jobs = selectors.mechanic_day(staff_required(request).user_id, day.isoformat())
     context = {"day": day, "jobs": jobs, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)}
     return render_page(request, "bookings/my_day.html", context, title=f"My day: {day:%a %d %b %Y}")
 
@@ -308,7 +308,7 @@ def _row(minute: int) -> int:
 @_page("bookings/calendar/", "bookings-calendar", "Week calendar", VIEW + SLOTS, order=30)
 @require_http_methods(["GET", "POST"])
 def week_calendar(request: HttpRequest) -> HttpResponse:
-    staff = staff_of(request)
+    staff = staff_required(request)
     if request.method == "POST":
         return _block_action(request, staff)
     first = _day_param(request, "week")

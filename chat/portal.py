@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError
-from autolab.permissions import Permission, StaffIdentity, staff_of
+from autolab.permissions import Permission, StaffIdentity, staff_required
 from chat import forms, inquiries, messaging, selectors, services
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
@@ -34,8 +34,9 @@ def _staff_names(user_ids: set[str]) -> dict[str, str]:
     section=SECTION, title="Support inbox", route="chat/inbox/", name="chat-inbox", permissions=INBOX, order=60
 )
 def inbox(request: HttpRequest) -> HttpResponse:
-    only = request.GET.get("filter") if request.GET.get("filter") in ("mine", "unassigned") else "all"
-    staff = staff_of(request)
+    chosen = request.GET.get("filter", "")
+    only = chosen if chosen in ("mine", "unassigned") else "all"
+    staff = staff_required(request)
     page = cursor_page(
         request,
         lambda cursor: selectors.inbox_list(limit=PAGE_SIZE, cursor=cursor, only=only, staff_user_id=staff.user_id),
@@ -63,7 +64,7 @@ def conversation(request: HttpRequest, client_id: str) -> HttpResponse:
     customer = selectors.customer_get(client_id)
     if customer is None:
         raise Http404("Customer not found")
-    staff = staff_of(request)
+    staff = staff_required(request)
     if request.method == "POST":
         return _conversation_action(request, client_id)
     messaging.conversation_mark_viewed(client_id=client_id, staff=staff)
@@ -82,7 +83,7 @@ def conversation(request: HttpRequest, client_id: str) -> HttpResponse:
 
 
 def _conversation_action(request: HttpRequest, client_id: str) -> HttpResponse:
-    staff = staff_of(request)
+    staff = staff_required(request)
     action = request.POST.get("action")
     here = reverse("admin:chat-conversation", kwargs={"client_id": client_id})
     if action == "send":
@@ -129,7 +130,7 @@ def canned_replies(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = post_action(
             request,
-            lambda: services.canned_reply_create(**form.cleaned_data, staff=staff_of(request)),
+            lambda: services.canned_reply_create(**form.cleaned_data, staff=staff_required(request)),
             success=f"Canned reply “{form.cleaned_data['title']}” added.",
             redirect_to="admin:chat-canned-replies",
             form=form,
@@ -194,7 +195,7 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     customer = selectors.customer_get(user_id)
     if customer is None:
         raise Http404("Customer not found")
-    staff = staff_of(request)
+    staff = staff_required(request)
     initial = {
         "userName": customer.user_name,
         "userEmail": customer.user_email,
@@ -266,7 +267,7 @@ def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     inquiry = selectors.inquiry_get(inquiry_id)
     if inquiry is None:
         raise Http404("Inquiry not found")
-    staff = staff_of(request)
+    staff = staff_required(request)
     if request.method == "POST":
         return _inquiry_move(request, inquiry_id, staff)
     context = {

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError, Conflict
-from autolab.permissions import Permission, staff_of
+from autolab.permissions import Permission, staff_required
 from staffapp import forms, selectors, services
 from staffapp.actions import post_action
 from staffapp.paging import pager_links
@@ -68,7 +68,7 @@ def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
     member = selectors.staff_get(email)
     if member is None:
         raise Http404("Staff member not found")
-    actor = staff_of(request)
+    actor = staff_required(request)
     form = forms.StaffRolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
         return post_action(
@@ -99,7 +99,7 @@ def staff_access(request: HttpRequest, email: str) -> HttpResponse:
         state = "reactivated" if not member.is_active else "deactivated"
         return post_action(
             request,
-            lambda: services.staff_set_active(actor=staff_of(request), email=email, active=not member.is_active),
+            lambda: services.staff_set_active(actor=staff_required(request), email=email, active=not member.is_active),
             success=f"{member.user_name} was {state}.",
             redirect_to=reverse("admin:staff-detail", kwargs={"email": email}),
         )
