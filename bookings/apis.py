@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +19,8 @@ from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
 from bookings import catalogue, selectors, services, updates
-from bookings.serializers import appointment_json, mechanic_json
+from bookings.serializers.inputs import AppointmentCreateInput
+from bookings.serializers.outputs import appointment_json, mechanic_json
 from bookings.slots import Interval
 
 MAX_AVAILABILITY_DAYS = 62
@@ -199,8 +201,20 @@ def _list_for(staff: StaffIdentity | None, request: Request, query: dict[str, An
     raise PermissionDenied("Unauthorized: Invalid staff role")
 
 
+class MayBook(BasePermission):
+    """Customers, and the staff who book for them; checked before the body is read."""
+
+    message = services.BOOK_FOR_CUSTOMER_DENIED
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return services.may_book(staff_of(request))
+
+
 class AppointmentsApi(APIView):
     """GET: a customer's own, a mechanic's assigned, or (other staff) all; POST: book."""
+
+    def get_permissions(self) -> list:
+        return [MayBook()] if self.request.method == "POST" else []
 
     def get_throttles(self) -> list:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
@@ -215,13 +229,12 @@ class AppointmentsApi(APIView):
         return ok({"appointments": items, "count": len(items), "nextCursor": page.next_cursor})
 
     @extend_schema(
-        operation_id="appointments_create", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}
+        operation_id="appointments_create", request=AppointmentCreateInput, responses={200: OpenApiTypes.OBJECT}
     )
     def post(self, request: Request) -> Response:
-        body = request.data if isinstance(request.data, dict) else {}
-        appointment = services.appointment_create(
-            actor=staff_of(request), user_id=body.get("userId"), data=body.get("appointmentData")
-        )
+        actor = staff_of(request)
+        booking = AppointmentCreateInput.parse(request.data, customer=actor is None)
+        appointment = services.appointment_create(actor=actor, **booking)
         return ok({"message": "Appointment created successfully", "appointmentId": appointment.appointment_id})
 
 

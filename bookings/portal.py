@@ -16,7 +16,7 @@ from autolab.dates import date_range
 from autolab.permissions import Permission, StaffIdentity, staff_required
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.models import AppointmentStatus
-from bookings.serializers import appointment_json
+from bookings.serializers.outputs import appointment_json
 from bookings.slots import BUCKETS, Interval
 from emails.selectors import email_is_suppressed
 from staffapp.actions import post_action

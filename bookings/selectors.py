@@ -15,7 +15,7 @@ from autolab.exceptions import ValidationError
 from autolab.pagination import Page, decode_cursor, encode_cursor, paginate
 from autolab.permissions import Role
 from bookings.models import Appointment, AppointmentStatus, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
-from bookings.slots import Interval
+from bookings.slots import Interval, too_soon
 
 CATALOGUE_CACHE_KEY = "bookings:catalogue"
 CAPACITY_CACHE_KEY = caches.MECHANICS_KEY
@@ -453,8 +453,6 @@ def slot_check(state: DayState, interval: Interval) -> dict[str, Any]:
 
 def slot_status(state: DayState, interval: Interval, capacity: int) -> tuple[str, int]:
     """(status, free) of one candidate slot: too_soon, blocked, full or available."""
-    from bookings.validation import too_soon
-
     free = max(capacity - state.used(interval), 0)
     if too_soon(state.date, interval):
         return "too_soon", 0

@@ -16,7 +16,7 @@ from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import notifications, selectors, validation
+from bookings import notifications, selectors
 from bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -24,6 +24,8 @@ from bookings.models import (
     SelectedSlot,
     ServicePrice,
 )
+from bookings.slots import too_soon
+from bookings.types import BookingRequest, PreferredSlot
 
 if TYPE_CHECKING:
     from emails.services import OutboxEmail
@@ -46,6 +48,14 @@ class BookingReads:
     counter: BookingCounter | None
 
 
+BOOK_FOR_CUSTOMER_DENIED = "Only customer support can book appointments for customers"
+
+
+def may_book(actor: StaffIdentity | None) -> bool:
+    """Customers book for themselves; of the staff, only customer support books (for anyone)."""
+    return actor is None or actor.has(Permission.APPOINTMENT_BOOK_FOR_CUSTOMER)
+
+
 def _booker(actor: StaffIdentity | None, user_id: str | None, customer_exists: bool) -> workflow.Owner:
     return workflow.owner_of(
         actor,
@@ -66,70 +76,43 @@ def _active_plan(plan: ServicePrice | None) -> ServicePrice:
     return plan
 
 
-def _check_preferred_available(slots: list[validation.PreferredSlot], states: dict[str, selectors.DayState]) -> None:
+def _check_preferred_available(slots: tuple[PreferredSlot, ...], states: dict[str, selectors.DayState]) -> None:
     for slot in slots:
         where = f"{slot.date} {slot.interval.label}"
-        if validation.too_soon(slot.date, slot.interval):
+        if too_soon(slot.date, slot.interval):
             raise ValidationError(f"Selected slot {where} must be at least 2 hours from now")
         if states[slot.date].blocked(slot.interval):
             raise ValidationError(f"Selected slot {where} is unavailable")
 
 
-def _contact_fields(data: dict[str, Any], is_buyer: bool) -> dict[str, str]:
-    fields = {}
-    for side in ("buyer", "seller"):
-        key = f"{side}Data"
-        required = (side == "buyer") == is_buyer
-        if required or data.get(key):
-            if not data.get(key) and required:
-                raise ValidationError(f"{key} is required")
-            person = validation.person(data[key], key)
-            fields.update({f"{side}_name": person.name, f"{side}_email": person.email, f"{side}_phone": person.phone})
-        else:
-            fields.update({f"{side}_name": "", f"{side}_email": "", f"{side}_phone": ""})
-    return fields
-
-
-@dataclass(frozen=True)
-class BookingRequest:
-    """A booking body, validated without reading anything."""
-
-    service_id: int
-    plan_id: int
-    fields: dict[str, Any]
-    slots: list[validation.PreferredSlot]
-
-
-def _validated_booking(data: Any, *, customer: bool) -> BookingRequest:
-    if not isinstance(data, dict):
-        raise ValidationError("appointmentData is required")
-    validation.require(data, "serviceId", "planId", "isBuyer", "carData")
-    service_id, plan_id = (
-        validation.integer(data["serviceId"], "serviceId"),
-        validation.integer(data["planId"], "planId"),
-    )
-    if not isinstance(data["isBuyer"], bool):
-        raise ValidationError("isBuyer must be true or false")
-    fields = _contact_fields(data, data["isBuyer"])
-    car = validation.car(data["carData"])
-    notes = validation.optional_text(data.get("notes"), "notes", high=validation.NOTES_MAX)
-    slots = validation.preferred_slots(data.get("selectedSlots"), required=customer)
+def _record_fields(booking: BookingRequest) -> dict[str, Any]:
+    """The appointment's attributes the booking itself gives (the rest come from the plan and the day)."""
+    fields: dict[str, Any] = {}
+    for side, person in (("buyer", booking.buyer), ("seller", booking.seller)):
+        fields.update(
+            {
+                f"{side}_name": person.name if person else "",
+                f"{side}_email": person.email if person else "",
+                f"{side}_phone": person.phone if person else "",
+            }
+        )
+    car = booking.car
     fields.update(
-        is_buyer=data["isBuyer"],
+        is_buyer=booking.is_buyer,
         car_make=car.make,
         car_model=car.model,
         car_year=car.year,
         car_location=car.location,
-        notes=notes,
+        notes=booking.notes,
     )
-    return BookingRequest(service_id, plan_id, fields, slots)
+    return fields
 
 
 def _counter_key(user_id: str, today: str) -> str:
     return f"{user_id}#{today}"
 
 
-def _booking_reads(user_id: str | None, request: BookingRequest, today: str) -> BookingReads:
+def _booking_reads(user_id: str | None, booking: BookingRequest, today: str) -> BookingReads:
     """The customer, the plan (unless cached), the days' blocks and load, and the customer's day
     counter (strongly consistent): one BatchGetItem."""
     from chat.models import Customer
@@ -138,10 +121,10 @@ def _booking_reads(user_id: str | None, request: BookingRequest, today: str) -> 
     if user_id and len(user_id) <= 64:  # longer ones are never ids (404 below)
         batch.add(Customer, user_id)
         batch.add(BookingCounter, _counter_key(user_id, today), consistent=True)
-    plan = selectors.plan_peek(request.service_id, request.plan_id)
+    plan = selectors.plan_peek(booking.service_id, booking.plan_id)
     if plan is None:
-        batch.add(ServicePrice, request.service_id, request.plan_id)
-    states, found = selectors.day_states_with(sorted({slot.date for slot in request.slots}), batch)
+        batch.add(ServicePrice, booking.service_id, booking.plan_id)
+    states, found = selectors.day_states_with(sorted({slot.date for slot in booking.slots}), batch)
     if plan is None:
         plan = first(found.get(ServicePrice.Meta.table_name, []), ServicePrice)
         if plan is not None:
@@ -154,24 +137,19 @@ def _booking_reads(user_id: str | None, request: BookingRequest, today: str) -> 
     )
 
 
-def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) -> Appointment:
-    """Book an appointment: validated, priced from ServicePrices, at most 3 unpaid per customer per day.
+def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, booking: BookingRequest) -> Appointment:
+    """Book an appointment: priced from ServicePrices, in free preferred slots, at most 3 unpaid
+    per customer per day (``actor`` None: the customer ``user_id`` books).
 
     Reads are one BatchGetItem; the appointment, the customer's day counter and the confirmation
     email (outbox) are one transaction.
     """
-    workflow.check_requester(
-        actor,
-        user_id,
-        Permission.APPOINTMENT_BOOK_FOR_CUSTOMER,
-        "Only customer support can book appointments for customers",
-    )
-    request = _validated_booking(data, customer=actor is None)
+    workflow.check_requester(actor, user_id, Permission.APPOINTMENT_BOOK_FOR_CUSTOMER, BOOK_FOR_CUSTOMER_DENIED)
     today = clock.business_date_str()
-    reads = _booking_reads(user_id, request, today)
+    reads = _booking_reads(user_id, booking, today)
     booker = _booker(actor, user_id, reads.customer_exists)
     plan = _active_plan(reads.plan)
-    _check_preferred_available(request.slots, reads.states)
+    _check_preferred_available(booking.slots, reads.states)
 
     def build() -> Appointment:
         now = clock.epoch_now()
@@ -179,7 +157,7 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) 
             appointment_id=str(uuid.uuid4()),
             service_id=plan.service_id,
             plan_id=plan.plan_id,
-            selected_slots=[SelectedSlot(**slot.as_item()) for slot in request.slots],
+            selected_slots=[SelectedSlot(**slot.as_item()) for slot in booking.slots],
             created_user_id=booker.user_id,
             status=AppointmentStatus.PENDING,
             price=plan.price,
@@ -189,7 +167,7 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: Any, data: Any) 
             created_at=now,
             created_date=today,
             updated_at=now,
-            **request.fields,
+            **_record_fields(booking),
         )
 
     if booker.counted:

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from autolab import clock
+
 OPEN_MINUTE = 8 * 60  # 08:00
 CLOSE_MINUTE = 20 * 60  # 20:00
 STEP_MINUTES = 30
@@ -114,3 +116,9 @@ def max_jobs(duration_minutes: int, free_intervals: list[Interval]) -> int:
 
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def too_soon(date: str, interval: Interval) -> bool:
+    """Less than two hours' notice, in business time."""
+    start = clock.local_datetime(clock.parse_date(date), interval.label.split("-")[0])
+    return (start - clock.now()).total_seconds() < MIN_NOTICE_MINUTES * 60

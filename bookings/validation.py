@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from autolab import clock
 from autolab.exceptions import ValidationError
 from autolab.validation import is_email, is_phone
-from bookings.slots import MAX_PREFERRED_SLOTS, MIN_NOTICE_MINUTES, Interval
+from bookings.types import Car, Person
 
 NOTES_MAX = 2000
 
@@ -59,13 +58,6 @@ def phone(value: Any, name: str) -> str:
     return number
 
 
-@dataclass(frozen=True)
-class Person:
-    name: str
-    email: str
-    phone: str
-
-
 def person(data: Any, prefix: str) -> Person:
     """``buyerData``/``sellerData``: name, email and ``phoneNumber`` (or legacy ``contactNumber``)."""
     if not isinstance(data, dict):
@@ -79,14 +71,6 @@ def person(data: Any, prefix: str) -> Person:
         email(data["email"], f"{prefix}.email"),
         phone(number, f"{prefix}.phoneNumber"),
     )
-
-
-@dataclass(frozen=True)
-class Car:
-    make: str
-    model: str
-    year: str
-    location: str
 
 
 def car(data: Any) -> Car:
@@ -111,63 +95,8 @@ def car(data: Any) -> Car:
     )
 
 
-@dataclass(frozen=True)
-class PreferredSlot:
-    date: str
-    interval: Interval
-    priority: int
-
-    def as_item(self) -> dict[str, Any]:
-        start, end = self.interval.label.split("-")
-        return {"date": self.date, "start": start, "end": end, "priority": self.priority}
-
-
 def slot_date(value: Any, name: str) -> dt.date:
     try:
         return clock.parse_date(value)
     except ValueError as exc:
         raise ValidationError(f"{name} must be in YYYY-MM-DD format") from exc
-
-
-def preferred_slots(value: Any, *, required: bool) -> list[PreferredSlot]:
-    """One to four well-formed slots inside business hours that do not overlap one another."""
-    if value in (None, ""):
-        value = []
-    if not isinstance(value, list):
-        raise ValidationError("selectedSlots must be an array")
-    if required and not value:
-        raise ValidationError("At least one selected time slot is required")
-    if len(value) > MAX_PREFERRED_SLOTS:
-        raise ValidationError(f"You can select up to {MAX_PREFERRED_SLOTS} slots")
-    slots = [_preferred_slot(item, position) for position, item in enumerate(value, start=1)]
-    for i, first in enumerate(slots):
-        for second in slots[i + 1 :]:
-            if first.date == second.date and first.interval.overlaps(second.interval):
-                raise ValidationError(
-                    f"Selected slots overlap: {first.date} {first.interval.label} and {second.interval.label}"
-                )
-    return slots
-
-
-def _preferred_slot(item: Any, position: int) -> PreferredSlot:
-    name = f"selectedSlots[{position - 1}]"
-    if not isinstance(item, dict):
-        raise ValidationError(f"{name} must be an object with date, start and end")
-    require(item, "date", "start", "end", prefix=f"{name}.")
-    day = slot_date(item["date"], f"{name}.date")
-    try:
-        interval = Interval.parse(item["start"], item["end"])
-    except ValueError as exc:
-        raise ValidationError(f"{name}: {exc}") from exc
-    if not interval.inside_hours():
-        raise ValidationError(f"{name} must be within business hours (08:00-20:00)")
-    if "priority" not in item:
-        raise ValidationError(f"{name} must contain priority")  # the original's message
-    priority = integer(item["priority"], f"{name}.priority")
-    return PreferredSlot(day.isoformat(), interval, priority)
-
-
-def too_soon(date: str, interval: Interval) -> bool:
-    """Less than two hours' notice, in business time."""
-    start = clock.local_datetime(clock.parse_date(date), interval.label.split("-")[0])
-    return (start - clock.now()).total_seconds() < MIN_NOTICE_MINUTES * 60

@@ -1,0 +1,147 @@
+"""DRF input serializers that answer bad JSON exactly as the original backend did.
+
+The original checked a body one rule at a time and answered the first broken one as
+``{"success": false, "message": "buyerData.email must be a valid email address"}``. DRF instead
+collects every error of a body in its own words. The serializers here stop at the first broken
+rule: a field raises autolab's ``ValidationError`` with its path (``buyerData.email``,
+``items[0].quantity``) in the message. Fields are checked in declaration order, so declare them
+in the order the original checked them. A plain DRF field among them still answers as DRF does.
+The declared fields also give the OpenAPI schema its shape; ``validate`` returns the typed value
+(usually a dataclass) the service takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, NoReturn, TypeVar
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
+
+from autolab.exceptions import ValidationError
+
+T = TypeVar("T")
+
+
+def path_of(field: serializers.Field) -> str:
+    """Where ``field`` sits in the body: ``carData.year``, ``selectedSlots[0].date``.
+
+    Paths start below the nearest serializer marked ``path_root``, as the original's messages do
+    (``buyerData.name``, not ``appointmentData.buyerData.name``).
+    """
+    parts: list[str] = []
+    node: Any = field
+    while node.parent is not None:
+        parent = node.parent
+        parts.append(f"[{parent.index}]" if isinstance(parent, WireList) else f".{node.field_name}")
+        if getattr(parent, "path_root", False):
+            break
+        node = parent
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def is_absent(value: Any) -> bool:
+    """The original's "is required": missing, null or an empty string."""
+    return value is empty or value is None or value == ""
+
+
+class WireField:
+    """Mixin for fields that answer with the original's message instead of DRF's."""
+
+    def fail_with(self, template: str, **values: Any) -> NoReturn:
+        """Raise ``template`` with ``{path}`` (and ``values``) filled in."""
+        raise ValidationError(template.format(path=path_of(self), **values))  # type: ignore[arg-type]
+
+
+class WireSerializer(WireField, serializers.Serializer):
+    """An object of the body; fields are checked in declaration order and the first error answers.
+
+    ``presence`` names fields whose absence is reported ("<path> is required") before any value
+    is checked, as the original did for its required keys.
+    """
+
+    path_root: ClassVar[bool] = False
+    presence: ClassVar[tuple[str, ...]] = ()
+    not_an_object: ClassVar[str] = "{path} must be an object"
+
+    @classmethod
+    def parse(cls: type[Any], data: Any, **context: Any) -> Any:
+        """The validated value of ``data``, or the first error raised."""
+        serializer = cls(data=data, context=context)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def run_validation(self, data: Any = empty) -> Any:
+        value = self.to_internal_value(None if data is empty else data)
+        return self.validate(value)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            self.fail_with(self.not_an_object)
+        self.body = data  # fields that depend on a sibling read it here
+        for name in self.presence:
+            if is_absent(data.get(name, empty)):
+                raise ValidationError(f"{path_of(self.fields[name])} is required")
+        values: dict[str, Any] = {}
+        for field in self._writable_fields:
+            try:
+                values[field.field_name] = field.run_validation(data.get(field.field_name, empty))
+            except SkipField:
+                continue
+            except serializers.ValidationError as error:  # a plain DRF field: DRF's own answer
+                raise serializers.ValidationError({field.field_name: error.detail}) from error
+        return values
+
+
+class WireList(WireField, serializers.ListField):
+    """A list whose items are checked one after another; ``index`` is the item being checked, for
+    its path. Subclasses check the list itself, then call ``each``."""
+
+    index = 0
+
+    def run_validation(self, data: Any = empty) -> Any:
+        return self.to_internal_value(None if data is empty else data)
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            self.fail_with("{path} must be an array")
+        return self.each(data)
+
+    def each(self, items: list[Any]) -> list[Any]:
+        values = []
+        for self.index, item in enumerate(items):
+            values.append(self.child.run_validation(item))
+        return values
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RawText(serializers.Field):
+    """A string in the schema whose value the serializer's ``validate`` checks (with its siblings)."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data is empty:
+            raise SkipField
+        return data
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RawInteger(RawText):
+    """An integer in the schema whose value the serializer's ``validate`` checks."""
+
+
+class UserIdField(WireField, serializers.CharField):
+    """``userId``: whom a booking or order is for. A customer must give theirs (context
+    ``customer``); staff leave it empty for an entry of their own."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> str | None:
+        value = None if data is empty else data
+        if value is not None and not isinstance(value, str):
+            self.fail_with("{path} must be a string")
+        if self.context.get("customer") and not value:
+            self.fail_with("{path} is required for non-staff users")
+        return value
