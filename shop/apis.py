@@ -12,119 +12,18 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from autolab import links
 from autolab.api import PageQuerySerializer, ok, validated_query
 from autolab.dates import day_field, validate_range
 from autolab.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
-from autolab.money import json_number
 from autolab.pagination import Page
 from autolab.permissions import staff_of
 from autolab.throttling import PublicWriteThrottle
 from chat.selectors import customer_get
 from shop import selectors, services
-from shop.models import ItemPrice, Order, OrderLine
+from shop.models import Order
+from shop.serializers.inputs import OrderCreateInput
+from shop.serializers.outputs import catalogue_json, order_catalogue, order_json
 from staffapp.selectors import staff_get_by_user_id
-
-OPTIONAL_FIELDS = {
-    "notes": "notes",
-    "scheduledDate": "scheduled_date",
-    "assignedMechanicId": "assigned_mechanic_id",
-    "paymentMethod": "payment_method",
-    "paymentIntentId": "payment_intent_id",
-    "paidAt": "paid_at",
-    "paymentConfirmedBy": "payment_confirmed_by",
-    "paymentConfirmedAt": "payment_confirmed_at",
-    "postNotes": "post_notes",
-    "invoiceId": "invoice_id",
-    "paymentRevertedBy": "payment_reverted_by",
-    "paymentRevertedAt": "payment_reverted_at",
-}
-
-
-Catalogue = dict[tuple[int, int], ItemPrice]
-
-
-def _line_json(line: OrderLine, catalogue: Catalogue) -> dict[str, Any]:
-    body = {
-        "categoryId": line.category_id,
-        "itemId": line.item_id,
-        "quantity": line.quantity,
-        "unitPrice": json_number(line.unit_price),
-        "totalPrice": json_number(line.total_price),
-    }
-    row = catalogue.get((line.category_id, line.item_id))
-    if row is not None:  # names are extra: the stored line keeps only ids and prices
-        body.update({"categoryName": row.category_name, "itemName": row.item_name})
-    return body
-
-
-def order_catalogue(orders: list[Order]) -> Catalogue:
-    """Names for the lines of ``orders``: one BatchGet for one order, the catalogue Query for a list."""
-    if len(orders) == 1:
-        return selectors.item_prices_get_many((line.category_id, line.item_id) for line in orders[0].items)
-    if not orders:
-        return {}
-    return {(row.category_id, row.item_id): row for row in selectors.item_price_list()}
-
-
-def order_json(order: Order, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """The stored order as the website reads it (absent optional attributes stay absent)."""
-    catalogue = order_catalogue([order]) if catalogue is None else catalogue
-    body: dict[str, Any] = {
-        "orderId": order.order_id,
-        "items": [_line_json(line, catalogue) for line in order.items],
-        "customerName": order.customer_name,
-        "customerEmail": order.customer_email,
-        "customerPhone": order.customer_phone,
-        "carMake": order.car_make,
-        "carModel": order.car_model,
-        "carYear": order.car_year,
-        "deliveryLocation": order.delivery_location,
-        "createdUserId": order.created_user_id,
-        "status": order.status,
-        "totalPrice": json_number(order.total_price),
-        "paymentStatus": order.payment_status,
-        "createdAt": order.created_at,
-        "createdDate": order.created_date,
-        "updatedAt": order.updated_at,
-        "version": order.version,
-    }
-    body.update(
-        {name: getattr(order, attr) for name, attr in OPTIONAL_FIELDS.items() if getattr(order, attr) is not None}
-    )
-    if order.payment_amount is not None:
-        body["paymentAmount"] = json_number(order.payment_amount)
-    if order.invoice_id:
-        body["invoiceUrl"] = links.invoice_pdf(order.invoice_id)
-    return body
-
-
-def _catalogue_json(rows: list[ItemPrice]) -> dict[str, Any]:
-    categories: dict[int, dict[str, Any]] = {}
-    flat = []
-    for row in rows:
-        item = {"itemId": row.item_id, "itemName": row.item_name, "price": json_number(row.price), "active": row.active}
-        flat.append({"categoryId": row.category_id, "categoryName": row.category_name, **item})
-        category = categories.setdefault(
-            row.category_id, {"categoryId": row.category_id, "categoryName": row.category_name, "items": []}
-        )
-        category["items"].append(item)
-    return {"categories": list(categories.values()), "items": flat}
-
-
-def item_price_rows() -> list[dict[str, Any]]:
-    """``itemPrices`` of the staff price list: every catalogue row, active or not (``autolab.price_lists``)."""
-    return [
-        {
-            "categoryId": row.category_id,
-            "itemId": row.item_id,
-            "categoryName": row.category_name,
-            "itemName": row.item_name,
-            "price": json_number(row.price),
-            "active": bool(row.active),
-        }
-        for row in selectors.item_price_list()
-    ]
 
 
 class ItemListApi(APIView):
@@ -134,7 +33,7 @@ class ItemListApi(APIView):
 
     @extend_schema(operation_id="items_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        return ok(_catalogue_json(selectors.catalogue_list(active_only=True)))
+        return ok(catalogue_json(selectors.catalogue_list(active_only=True)))
 
 
 class OrderFilterSerializer(PageQuerySerializer):
@@ -177,11 +76,6 @@ class OrderDataDoc(serializers.Serializer):
     carData = CarDataDoc()
     deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-
-
-class OrderCreateDoc(serializers.Serializer):
-    userId = serializers.CharField(required=False, max_length=64)
-    orderData = OrderDataDoc()
 
 
 class OrderPatchDoc(serializers.Serializer):
@@ -241,12 +135,10 @@ class OrderListCreateApi(APIView):
             raise PermissionDenied("Unauthorized: Insufficient permissions")
         return page
 
-    @extend_schema(operation_id="orders_create", request=OrderCreateDoc, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="orders_create", request=OrderCreateInput, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
-        body = request.data if isinstance(request.data, dict) else {}
-        if "orderData" not in body:
-            raise ValidationError("orderData is required")
-        order = services.order_create(actor=staff_of(request), user_id=body.get("userId"), order_data=body["orderData"])
+        actor = staff_of(request)
+        order = services.order_create(actor=actor, **OrderCreateInput.parse(request.data, customer=actor is None))
         return ok({"message": "Order created successfully", "orderId": order.order_id})
 
 

@@ -8,7 +8,7 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the API module loads models, which wait for the app registry.
-        from shop.apis import item_price_rows
+        # Imported here, not at the top: the serializers load models, which wait for the app registry.
+        from shop.serializers.outputs import item_price_rows
 
         price_lists.register_price_list("itemPrices", item_price_rows)

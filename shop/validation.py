@@ -6,47 +6,17 @@ with a message naming the field, so bad input is a 400 and never reaches the dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from autolab import clock
 from autolab.exceptions import ValidationError
 from autolab.validation import is_email, is_phone
+from shop.types import CarDetails, CustomerDetails, LineRequest
 
 MAX_LINES = 10
 MAX_QUANTITY = 30
 MAX_NOTES = 1000
 MAX_LOCATION = 300
-
-
-@dataclass(frozen=True)
-class LineInput:
-    category_id: int
-    item_id: int
-    quantity: int
-
-
-@dataclass(frozen=True)
-class CustomerInput:
-    name: str
-    email: str
-    phone: str
-
-
-@dataclass(frozen=True)
-class CarInput:
-    make: str
-    model: str
-    year: str
-
-
-@dataclass(frozen=True)
-class OrderInput:
-    lines: list[LineInput]
-    customer: CustomerInput
-    car: CarInput
-    notes: str
-    delivery_location: str
 
 
 def _object(value: Any, field: str) -> dict[str, Any]:
@@ -79,7 +49,7 @@ def text(value: Any, field: str, *, low: int = 0, high: int) -> str:
     return value
 
 
-def parse_lines(value: Any) -> list[LineInput]:
+def parse_lines(value: Any) -> list[LineRequest]:
     """1 to 10 distinct items, each ``{categoryId, itemId, quantity}`` with quantity 1 to 30."""
     if not isinstance(value, list) or not value:
         raise ValidationError("items must contain at least one item")
@@ -89,7 +59,7 @@ def parse_lines(value: Any) -> list[LineInput]:
     for index, raw in enumerate(value):
         entry = _object(raw, f"items[{index}]")
         lines.append(
-            LineInput(
+            LineRequest(
                 category_id=_integer(entry.get("categoryId"), f"items[{index}].categoryId", 1),
                 item_id=_integer(entry.get("itemId"), f"items[{index}].itemId", 1),
                 quantity=_integer(entry.get("quantity"), f"items[{index}].quantity", 1, MAX_QUANTITY),
@@ -101,7 +71,7 @@ def parse_lines(value: Any) -> list[LineInput]:
     return lines
 
 
-def parse_customer(value: Any) -> CustomerInput:
+def parse_customer(value: Any) -> CustomerDetails:
     """``{name, email, phoneNumber | contactNumber}``; both phone spellings are kept."""
     data = _object(value, "customerData")
     name = text(data.get("name"), "customerData.name", low=1, high=100)
@@ -111,10 +81,10 @@ def parse_customer(value: Any) -> CustomerInput:
     phone = text(data.get("phoneNumber") or data.get("contactNumber"), "customerData.phoneNumber", low=1, high=30)
     if not is_phone(phone):
         raise ValidationError("customerData.phoneNumber must be a valid phone number")
-    return CustomerInput(name=name, email=email, phone=phone)
+    return CustomerDetails(name=name, email=email, phone=phone)
 
 
-def parse_car(value: Any) -> CarInput:
+def parse_car(value: Any) -> CarDetails:
     """``{make, model, year}``: year 1900..next year (business calendar)."""
     data = _object(value, "carData")
     make = text(data.get("make"), "carData.make", low=1, high=50)
@@ -124,7 +94,7 @@ def parse_car(value: Any) -> CarInput:
         year = int(year.strip())
     latest = clock.business_today().year + 1
     year = _integer(year, "carData.year", 1900, latest)
-    return CarInput(make=make, model=model, year=str(year))
+    return CarDetails(make=make, model=model, year=str(year))
 
 
 def parse_notes(value: Any, field: str = "notes") -> str:
@@ -133,18 +103,6 @@ def parse_notes(value: Any, field: str = "notes") -> str:
 
 def parse_location(value: Any) -> str:
     return text(value, "deliveryLocation", high=MAX_LOCATION)
-
-
-def parse_order(value: Any) -> OrderInput:
-    """The ``orderData`` of ``POST /orders``."""
-    data = _object(value, "orderData")
-    return OrderInput(
-        lines=parse_lines(data.get("items")),
-        customer=parse_customer(data.get("customerData")),
-        car=parse_car(data.get("carData")),
-        notes=parse_notes(data.get("notes")),
-        delivery_location=parse_location(data.get("deliveryLocation")),
-    )
 
 
 def parse_scheduled_date(value: Any) -> str | None:

@@ -14,6 +14,7 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from shop import selectors, validation
 from shop.models import CATALOGUE_PARTITION, ItemPrice, OrderLine
+from shop.types import LineRequest
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class PricedLine:
         )
 
 
-def price_lines(lines: Iterable[validation.LineInput]) -> list[PricedLine]:
+def price_lines(lines: Iterable[LineRequest]) -> list[PricedLine]:
     """Unit prices from ItemPrices only; unknown or inactive items are refused, all named at once."""
     lines = list(lines)
     catalogue = selectors.item_prices_get_many((line.category_id, line.item_id) for line in lines)

@@ -7,7 +7,6 @@ import logging
 import time
 import uuid
 from decimal import Decimal
-from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
@@ -17,10 +16,11 @@ from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
 from chat.selectors import customer_get
-from shop import selectors, validation
+from shop import selectors
 from shop.models import Order, OrderDailyCounter, OrderStatus
 from shop.services.catalogue import PricedLine, price_lines
 from shop.services.notifications import notify_created
+from shop.types import OrderRequest
 from staffapp.selectors import staff_get_by_user_id
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 ORDERS_DAILY_LIMIT = 5
 
 
-def _order_owner(actor: StaffIdentity | None, user_id: Any) -> workflow.Owner:
+def _order_owner(actor: StaffIdentity | None, user_id: str | None) -> workflow.Owner:
     """Whose order it is; orders staff enter for a customer count on the customer's day (as the
     original counted them) but are never refused."""
     workflow.check_requester(
@@ -43,7 +43,7 @@ def _order_owner(actor: StaffIdentity | None, user_id: Any) -> workflow.Owner:
     )
 
 
-def _new_order(data: validation.OrderInput, lines: list[PricedLine], owner: str) -> Order:
+def _new_order(data: OrderRequest, lines: list[PricedLine], owner: str) -> Order:
     now = clock.now()
     return Order(
         order_id=str(uuid.uuid4()),
@@ -114,15 +114,15 @@ def _save_counted(order: Order, *, enforce_limit: bool) -> None:
             time.sleep(0.02 * (attempt + 1))
 
 
-def order_create(*, actor: StaffIdentity | None, user_id: Any, order_data: Any) -> Order:
-    """Create a PENDING, unpaid order priced from the catalogue; customers get 5 unpaid a day."""
-    data = validation.parse_order(order_data)
+def order_create(*, actor: StaffIdentity | None, user_id: str | None, order: OrderRequest) -> Order:
+    """Create a PENDING, unpaid order priced from the catalogue; customers get 5 unpaid a day
+    (``actor`` None: the customer ``user_id`` orders)."""
     owner = _order_owner(actor, user_id)
-    lines = price_lines(data.lines)
-    order = _new_order(data, lines, owner.user_id)
+    lines = price_lines(order.lines)
+    created = _new_order(order, lines, owner.user_id)
     if owner.counted:
-        _save_counted(order, enforce_limit=owner.limited)
+        _save_counted(created, enforce_limit=owner.limited)
     else:
-        order.save(condition=Order.order_id.does_not_exist())
-    notify_created(order, {(line.item.category_id, line.item.item_id): line.item for line in lines})
-    return order
+        created.save(condition=Order.order_id.does_not_exist())
+    notify_created(created, {(line.item.category_id, line.item.item_id): line.item for line in lines})
+    return created
