@@ -51,9 +51,11 @@ def _seed() -> list[str]:
     ]
     for number in tqdm(range(2 * CUSTOMERS), desc="chat messages", unit="message"):
         messaging.message_send(client_id=customers[number % CUSTOMERS], text=f"Seed message {number}", staff=None)
-    data = {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com", "message": "A quote for a PPI please"}
+    inquiry = inquiries.InquiryRequest(
+        first_name="Ann", last_name="Lee", email="ann@example.com", message="A quote for a PPI please"
+    )
     for number in range(60):
-        inquiries.inquiry_create(user_id=customers[number], inquiry_data=data)
+        inquiries.inquiry_create(user_id=customers[number], inquiry=inquiry)
     return customers
 
 

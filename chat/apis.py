@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab.api import PageQuerySerializer, ok, validated_query
 from autolab.dates import day_field, validate_range
-from autolab.exceptions import NotFound
+from autolab.exceptions import NotFound, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
+from autolab.wire import WireField, WireSerializer
 from chat import inquiries, live, messaging, selectors, services
 from chat.models import Customer, Inquiry
 from staffapp.selectors import staff_list
@@ -310,6 +313,74 @@ def inquiry_out(inquiry: Inquiry) -> dict[str, Any]:
     }
 
 
+INQUIRY_REQUIRED = "inquiryData and userId are required"
+
+
+class InquiryText(WireField, serializers.CharField):
+    """A contact-form field: trimmed, required, at most ``max_length`` characters (a non-string
+    counts as empty)."""
+
+    def run_validation(self, data: Any = empty) -> str:
+        value = data.strip() if isinstance(data, str) else ""
+        if not value:
+            self.fail_with("{path} is required")
+        if len(value) > self.max_length:
+            self.fail_with("{path} must be at most {limit} characters", limit=self.max_length)
+        return value
+
+
+class InquiryDataInput(WireSerializer):
+    """``inquiryData``: every field's presence and length first, then the email and the message's length."""
+
+    path_root = True
+    not_an_object = INQUIRY_REQUIRED
+    firstName = InquiryText(max_length=50)
+    lastName = InquiryText(max_length=50)
+    email = InquiryText(max_length=100)
+    message = InquiryText(max_length=1000, min_length=10)
+
+    def validate(self, attrs: dict[str, Any]) -> inquiries.InquiryRequest:
+        if "@" not in attrs["email"] or "." not in attrs["email"]:
+            raise ValidationError("email must be a valid email address")
+        if len(attrs["message"]) < 10:
+            raise ValidationError("message must be at least 10 characters")
+        return inquiries.InquiryRequest(attrs["firstName"], attrs["lastName"], attrs["email"], attrs["message"])
+
+
+class InquiryUserId(WireField, serializers.CharField):
+    """``userId``: DRF's string rules (its own answer), then present."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=64, required=False, allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> str:
+        try:
+            value = super().run_validation(data)
+        except SkipField:
+            value = None
+        if not value:
+            raise ValidationError(INQUIRY_REQUIRED)
+        return value
+
+
+class InquiryCreateInput(WireSerializer):
+    """``POST /inquiries``: ``{userId, inquiryData}``; a body that is not an object is DRF's 400."""
+
+    userId = InquiryUserId()
+    inquiryData = InquiryDataInput()
+
+    def run_validation(self, data: Any = empty) -> Any:
+        return serializers.Serializer.run_validation(self, data)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            return serializers.Serializer.to_internal_value(self, data)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {"user_id": attrs["userId"], "inquiry": attrs["inquiryData"]}
+
+
 class InquiriesApi(APIView):
     """GET: staff list (status, date range, userId, cursor paging). POST: the public contact form."""
 
@@ -322,10 +393,6 @@ class InquiriesApi(APIView):
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             validate_range(attrs, ("startDate", "endDate"), order_message="startDate must not be after endDate")
             return attrs
-
-    class InquiriesCreateSerializer(serializers.Serializer):
-        userId = serializers.CharField(max_length=64, required=False, allow_blank=True, allow_null=True)
-        inquiryData = serializers.JSONField(required=False, allow_null=True)
 
     def get_permissions(self) -> list[Any]:
         return [staff_with(Permission.INQUIRY_VIEW)()] if self.request.method == "GET" else []
@@ -347,10 +414,9 @@ class InquiriesApi(APIView):
         items = [inquiry_out(i) for i in page.items]
         return ok({"inquiries": items, "count": len(items), "nextCursor": page.next_cursor})
 
-    @_doc("inquiries_create", request=InquiriesCreateSerializer)
+    @_doc("inquiries_create", request=InquiryCreateInput)
     def post(self, request: Request) -> Response:
-        data = _body(self.InquiriesCreateSerializer, request)
-        inquiry = inquiries.inquiry_create(user_id=data.get("userId"), inquiry_data=data.get("inquiryData"))
+        inquiry = inquiries.inquiry_create(**InquiryCreateInput.parse(request.data))
         return ok({"message": "Inquiry submitted successfully", "inquiryId": inquiry.inquiry_id})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
@@ -13,7 +13,6 @@ from autolab.permissions import StaffIdentity
 from chat import selectors
 from chat.models import Inquiry, StatusChange
 from chat.services import _condition_failed
-from chat.validation import clean_text
 
 OPEN, IN_PROGRESS, RESOLVED, CLOSED = "OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"
 STATUSES = (OPEN, IN_PROGRESS, RESOLVED, CLOSED)
@@ -24,60 +23,49 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     RESOLVED: frozenset({CLOSED, IN_PROGRESS}),
     CLOSED: frozenset(),
 }
-LIMITS = {"firstName": 50, "lastName": 50, "email": 100, "message": 1000}
 
 
-def _clean_inquiry_data(data: Any) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise ValidationError("inquiryData and userId are required")
-    cleaned = {field: clean_text(data.get(field)) for field in LIMITS}
-    for field, limit in LIMITS.items():
-        if not cleaned[field]:
-            raise ValidationError(f"{field} is required")
-        if len(cleaned[field]) > limit:
-            raise ValidationError(f"{field} must be at most {limit} characters")
-    if "@" not in cleaned["email"] or "." not in cleaned["email"]:
-        raise ValidationError("email must be a valid email address")
-    if len(cleaned["message"]) < 10:
-        raise ValidationError("message must be at least 10 characters")
-    return cleaned
+@dataclass(frozen=True)
+class InquiryRequest:
+    """A contact-form message, well-formed (the API's serializer checks the website's JSON)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    message: str
 
 
-def inquiry_create(*, user_id: object, inquiry_data: Any) -> Inquiry:
+def inquiry_create(*, user_id: str, inquiry: InquiryRequest) -> Inquiry:
     """Store a contact-form inquiry as OPEN (the customer must exist) and tell staff live."""
-    customer_id = clean_text(user_id)
-    if not customer_id or inquiry_data in (None, ""):
-        raise ValidationError("inquiryData and userId are required")
-    data = _clean_inquiry_data(inquiry_data)
-    if selectors.customer_get(customer_id) is None:
-        raise NotFound(f"No user record found for userId: {customer_id}")
+    if selectors.customer_get(user_id) is None:
+        raise NotFound(f"No user record found for userId: {user_id}")
     now = clock.epoch_now()
-    inquiry = Inquiry(
+    stored = Inquiry(
         inquiry_id=str(uuid.uuid4()),
-        first_name=data["firstName"],
-        last_name=data["lastName"],
-        email=data["email"],
-        message=data["message"],
-        user_id=customer_id,
+        first_name=inquiry.first_name,
+        last_name=inquiry.last_name,
+        email=inquiry.email,
+        message=inquiry.message,
+        user_id=user_id,
         status=OPEN,
         created_at=now,
         created_date=clock.business_date_str(),
         list_key=selectors.INQUIRY_LIST_KEY,
         updated_at=now,
-        status_history=[StatusChange(status=OPEN, by=customer_id, at=now)],
+        status_history=[StatusChange(status=OPEN, by=user_id, at=now)],
     )
-    inquiry.save(condition=Inquiry.inquiry_id.does_not_exist())
-    name = f"{inquiry.first_name} {inquiry.last_name}"
+    stored.save(condition=Inquiry.inquiry_id.does_not_exist())
+    name = f"{stored.first_name} {stored.last_name}"
     events.publish_to_staff(
         "inquiry.created",
         {
-            "inquiryId": inquiry.inquiry_id,
+            "inquiryId": stored.inquiry_id,
             "title": "New Customer Inquiry",
-            "message": f"New inquiry #{inquiry.inquiry_id[:8]} has been submitted by {name}",
-            "url": f"/admin/chat/inquiries/{inquiry.inquiry_id}/",
+            "message": f"New inquiry #{stored.inquiry_id[:8]} has been submitted by {name}",
+            "url": f"/admin/chat/inquiries/{stored.inquiry_id}/",
         },
     )
-    return inquiry
+    return stored
 
 
 def inquiry_set_status(*, inquiry_id: str, status: object, staff: StaffIdentity) -> Inquiry:

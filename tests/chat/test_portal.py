@@ -8,7 +8,9 @@ from chat import inquiries, messaging, selectors, services
 
 pytestmark = pytest.mark.django_db
 
-INQUIRY = {"firstName": "Ann", "lastName": "Lee", "email": "ann@example.com", "message": "Please quote a PPI."}
+INQUIRY = inquiries.InquiryRequest(
+    first_name="Ann", last_name="Lee", email="ann@example.com", message="Please quote a PPI."
+)
 
 
 def test_inbox_lists_conversations_with_unread_and_filters(portal_client, support, new_customer):
@@ -123,7 +125,7 @@ def test_clerk_sees_customers_but_cannot_edit(portal_client, clerk, new_customer
 
 
 def test_inquiries_list_filters_and_status_actions(portal_client, support, new_customer):
-    inquiry = inquiries.inquiry_create(user_id=new_customer(), inquiry_data=INQUIRY)
+    inquiry = inquiries.inquiry_create(user_id=new_customer(), inquiry=INQUIRY)
     client = portal_client(support)
     listing = client.get("/admin/chat/inquiries/?status=OPEN").content.decode()
     assert "Ann Lee" in listing
