@@ -74,6 +74,8 @@ class WireSerializer(WireField, serializers.Serializer):
         return serializer.validated_data
 
     def run_validation(self, data: Any = empty) -> Any:
+        if data is empty and not self.required:
+            raise SkipField
         value = self.to_internal_value(None if data is empty else data)
         return self.validate(value)
 

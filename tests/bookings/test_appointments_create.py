@@ -219,3 +219,20 @@ def test_support_booking_with_a_staff_id_or_unknown_id(support, mechanic):
     response = create(client, mechanic.user_id, booking(selectedSlots=[]))
     assert Appointment.get(response.json()["appointmentId"]).created_user_id == support.user_id
     assert create(client, "4c8e1a52-0000-4000-8000-000000000000", booking()).status_code == 404
+
+
+def test_missing_fields_are_named_before_bad_values_and_the_first_bad_value_wins(anon, customer_id):
+    data = booking(serviceId="abc")
+    del data["carData"]
+    assert create(anon, customer_id, data).json()["message"] == "carData is required"
+    data = booking(planId="x", carData={"make": "", "model": "M", "year": "abcd"})
+    assert create(anon, customer_id, data).json()["message"] == "planId must be an integer"
+    data = booking(carData={"make": "", "model": "M", "year": "abcd"})
+    assert create(anon, customer_id, data).json()["message"] == "carData.make is required"
+
+
+@pytest.mark.parametrize("role", ["ADMIN", "CLERK"])
+def test_staff_who_may_not_book_are_refused_before_the_body_is_read(make_staff, role):
+    response = make_staff(role).api().post("/api/appointments", {"appointmentData": "nonsense"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {"success": False, "message": "Only customer support can book appointments for customers"}
