@@ -13,7 +13,7 @@ The declared fields also give the OpenAPI schema its shape; ``validate`` returns
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import Any, ClassVar, NoReturn
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -21,8 +21,6 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
 from autolab.exceptions import ValidationError
-
-T = TypeVar("T")
 
 
 def path_of(field: serializers.Field) -> str:
@@ -62,6 +60,7 @@ class WireSerializer(WireField, serializers.Serializer):
     is checked, as the original did for its required keys.
     """
 
+    body: Mapping[str, Any]  # the object being checked, for fields that depend on a sibling
     path_root: ClassVar[bool] = False
     presence: ClassVar[tuple[str, ...]] = ()
     not_an_object: ClassVar[str] = "{path} must be an object"
@@ -82,18 +81,19 @@ class WireSerializer(WireField, serializers.Serializer):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             self.fail_with(self.not_an_object)
-        self.body = data  # fields that depend on a sibling read it here
+        self.body = data
         for name in self.presence:
             if is_absent(data.get(name, empty)):
                 raise ValidationError(f"{path_of(self.fields[name])} is required")
         values: dict[str, Any] = {}
         for field in self._writable_fields:
+            name = str(field.field_name)
             try:
-                values[field.field_name] = field.run_validation(data.get(field.field_name, empty))
+                values[name] = field.run_validation(data.get(name, empty))
             except SkipField:
                 continue
             except serializers.ValidationError as error:  # a plain DRF field: DRF's own answer
-                raise serializers.ValidationError({field.field_name: error.detail}) from error
+                raise serializers.ValidationError({name: error.detail}) from error
         return values
 
 
@@ -106,7 +106,7 @@ class WireList(WireField, serializers.ListField):
     def run_validation(self, data: Any = empty) -> Any:
         return self.to_internal_value(None if data is empty else data)
 
-    def to_internal_value(self, data: Any) -> list[Any]:
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, list):
             self.fail_with("{path} must be an array")
         return self.each(data)

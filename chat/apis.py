@@ -317,15 +317,19 @@ INQUIRY_REQUIRED = "inquiryData and userId are required"
 
 
 class InquiryText(WireField, serializers.CharField):
-    """A contact-form field: trimmed, required, at most ``max_length`` characters (a non-string
-    counts as empty)."""
+    """A contact-form field: trimmed, required, at most ``limit`` characters (a non-string counts
+    as empty)."""
+
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+        self.limit = limit
+        super().__init__(max_length=limit, **kwargs)
 
     def run_validation(self, data: Any = empty) -> str:
         value = data.strip() if isinstance(data, str) else ""
         if not value:
             self.fail_with("{path} is required")
-        if len(value) > self.max_length:
-            self.fail_with("{path} must be at most {limit} characters", limit=self.max_length)
+        if len(value) > self.limit:
+            self.fail_with("{path} must be at most {limit} characters", limit=self.limit)
         return value
 
 
@@ -334,10 +338,10 @@ class InquiryDataInput(WireSerializer):
 
     path_root = True
     not_an_object = INQUIRY_REQUIRED
-    firstName = InquiryText(max_length=50)
-    lastName = InquiryText(max_length=50)
-    email = InquiryText(max_length=100)
-    message = InquiryText(max_length=1000, min_length=10)
+    firstName = InquiryText(limit=50)
+    lastName = InquiryText(limit=50)
+    email = InquiryText(limit=100)
+    message = InquiryText(limit=1000, min_length=10)
 
     def validate(self, attrs: dict[str, Any]) -> inquiries.InquiryRequest:
         if "@" not in attrs["email"] or "." not in attrs["email"]:

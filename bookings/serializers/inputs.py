@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -147,7 +147,7 @@ class ContactInput(PersonInput):
 
     def run_validation(self, data: Any = empty) -> Any:
         if data is empty or not data:
-            if self.parent.body["isBuyer"] == (self.side == "buyer"):  # isBuyer is checked before
+            if cast(WireSerializer, self.parent).body["isBuyer"] == (self.side == "buyer"):  # checked before
                 self.fail_with("{path} is required")
             raise SkipField
         return super().run_validation(data)
@@ -196,7 +196,7 @@ class PreferredSlots(WireList):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=SlotInput(), required=False, max_length=MAX_PREFERRED_SLOTS, **kwargs)
 
-    def to_internal_value(self, data: Any) -> tuple[PreferredSlot, ...]:
+    def to_internal_value(self, data: Any) -> list[PreferredSlot]:
         if is_absent(data):
             data = []
         if not isinstance(data, list):
@@ -212,7 +212,7 @@ class PreferredSlots(WireList):
                     raise ValidationError(
                         f"Selected slots overlap: {first.date} {first.interval.label} and {second.interval.label}"
                     )
-        return tuple(slots)
+        return slots
 
 
 class BookingInput(WireSerializer):
@@ -239,7 +239,7 @@ class BookingInput(WireSerializer):
             seller=attrs.get("sellerData"),
             car=attrs["carData"],
             notes=attrs["notes"],
-            slots=attrs["selectedSlots"],
+            slots=tuple(attrs["selectedSlots"]),
         )
 
 

@@ -36,7 +36,9 @@ class Integer(WireField, serializers.IntegerField):
 
     def __init__(self, *, low: int, high: int | None = None, **kwargs: Any) -> None:
         self.low, self.high = low, high
-        super().__init__(min_value=low, max_value=high, **kwargs)
+        if high is not None:
+            kwargs["max_value"] = high
+        super().__init__(min_value=low, **kwargs)
 
     def run_validation(self, data: Any = empty) -> int:
         return _check_integer(self, None if data is empty else data, self.low, self.high)
@@ -115,7 +117,7 @@ class Lines(WireList):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=LineInput(), min_length=1, max_length=MAX_LINES, **kwargs)
 
-    def to_internal_value(self, data: Any) -> tuple[LineRequest, ...]:
+    def to_internal_value(self, data: Any) -> list[LineRequest]:
         if not isinstance(data, list) or not data:
             self.fail_with("{path} must contain at least one item")
         if len(data) > MAX_LINES:
@@ -124,7 +126,7 @@ class Lines(WireList):
         keys = [(line.category_id, line.item_id) for line in lines]
         if len(set(keys)) != len(keys):
             raise ValidationError("Each item may appear only once; change its quantity instead")
-        return tuple(lines)
+        return lines
 
 
 class CustomerInput(WireSerializer):
@@ -166,7 +168,7 @@ class OrderInput(WireSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> OrderRequest:
         return OrderRequest(
-            lines=attrs["items"],
+            lines=tuple(attrs["items"]),
             customer=attrs["customerData"],
             car=attrs["carData"],
             notes=attrs["notes"],

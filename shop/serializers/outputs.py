@@ -29,7 +29,7 @@ Catalogue = dict[tuple[int, int], ItemPrice]
 
 
 def _line_json(line: OrderLine, catalogue: Catalogue) -> dict[str, Any]:
-    body = {
+    body: dict[str, Any] = {
         "categoryId": line.category_id,
         "itemId": line.item_id,
         "quantity": line.quantity,
