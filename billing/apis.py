@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from autolab import clock
 from autolab.api import ok, validated_body, validated_query
-from autolab.permissions import Permission, StaffIdentity, staff_of, staff_with
+from autolab.permissions import Permission, StaffIdentity, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
 from billing import selectors
 from billing import serializers as s
@@ -97,7 +97,7 @@ class StripeWebhookApi(APIView):
     def post(self, request: Request) -> Response:
         # Django's headers are case-insensitive, so "stripe-signature" and "Stripe-Signature" both work.
         is_new = stripe_webhook_handle(payload=request.body, signature=request.headers.get("Stripe-Signature"))
-        body = {"message": "Webhook processed successfully"}
+        body: dict[str, Any] = {"message": "Webhook processed successfully"}
         return ok(body if is_new else {**body, "duplicate": True})
 
 
@@ -113,7 +113,11 @@ class ManualPaymentApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_body(s.ManualConfirmInput, request)
-        common = {"actor": staff_of(request), "record_type": data["type"], "reference_number": data["referenceNumber"]}
+        common = {
+            "actor": staff_required(request),
+            "record_type": data["type"],
+            "reference_number": data["referenceNumber"],
+        }
         if data["revert"]:
             outcome = manual_payment_revert(**common)
             body = _payment_body("Payment confirmation reverted successfully", outcome)
@@ -182,7 +186,7 @@ class InvoicesApi(APIView):
     def post(self, request: Request) -> Response:
         data = validated_body(s.ManualInvoiceInput, request)
         invoice = invoice_create_manual(
-            actor=staff_of(request),
+            actor=staff_required(request),
             payment_method=data["payment_method"],
             reference_number=data["reference_number"],
             contact=data["customer_data"],
@@ -210,7 +214,7 @@ class InvoicesApi(APIView):
     )
     def patch(self, request: Request) -> Response:
         data = validated_body(s.InvoiceActionInput, request)
-        actor = staff_of(request)
+        actor = staff_required(request)
         before = selectors.invoice_get(data["invoice_id"])
         if data["action"] == "cancel":
             invoice = invoice_cancel(
@@ -287,7 +291,7 @@ class AnalyticsApi(APIView):
     def get(self, request: Request) -> Response:
         query = validated_query(s.AnalyticsQuery, request)
         today = clock.business_today()
-        staff = staff_of(request)
+        staff = staff_required(request)
         if query["quick_metrics"]:
             start = today - dt.timedelta(days=int(query["days_back"]))
             txns, in_period = selectors.analytics_transactions(start, today)

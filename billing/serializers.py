@@ -138,7 +138,8 @@ class ManualInvoiceInput(serializers.Serializer):
     customer_data = CustomerData()
     transaction_data = TransactionData(required=False, default=dict)
     vehicle_data = VehicleData()
-    items = ManualItemInput(many=True, allow_empty=False, max_length=30)
+    # many=True hands max_length to the ListSerializer it builds; the DRF stubs leave it out.
+    items = ManualItemInput(many=True, allow_empty=False, max_length=30)  # type: ignore[call-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The payment day in any format the original accepted, read once every field is valid, as

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from autolab import login_guard
 from autolab.api import ok, validated_body
 from autolab.exceptions import LimitReached, NotAuthenticated
-from autolab.permissions import IsStaff, Permission, staff_of, staff_with
+from autolab.permissions import IsStaff, Permission, staff_required, staff_with
 from autolab.throttling import LoginThrottle
 from staffapp.selectors import staff_identity_for_user
 from staffapp.services import staff_issue_token, staff_set_roles
@@ -65,7 +65,7 @@ class MeApi(APIView):
         }
     )
     def get(self, request: Request) -> Response:
-        staff = staff_of(request)
+        staff = staff_required(request)
         return ok({"userId": staff.user_id, "email": staff.email, "userName": staff.name, "roles": sorted(staff.roles)})
 
 
@@ -111,7 +111,7 @@ class StaffRolesApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_body(self.StaffRolesInputSerializer, request)
-        actor = staff_of(request)
+        actor = staff_required(request)
         change = staff_set_roles(actor=actor, email=data["user_email"], roles=data["roles"])
         return ok(
             {
