@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from django.core import signing
-
 from autolab import clock
-from autolab.exceptions import NotFound, ValidationError
+from autolab.exceptions import NotFound
+from autolab.pagination import Page, Partitions
 from billing.analytics.transactions import Txn, transaction_of, transaction_of_compact
 from billing.models import Invoice, Payment
 from bookings.models import Appointment, AppointmentStatus
-
-_CURSOR_SALT = "billing.invoices"
 
 
 def months_between(start: dt.date, end: dt.date) -> list[str]:
@@ -39,45 +35,15 @@ def invoices_in_range(start: dt.date, end: dt.date, **kwargs: Any) -> Iterator[I
         yield from _month_query(month, start, end, **kwargs)
 
 
-@dataclass
-class InvoicePage:
-    items: list[Invoice]
-    next_cursor: str | None
-
-
-def invoice_list(*, start: dt.date, end: dt.date, limit: int, cursor: str | None) -> InvoicePage:
-    """Invoices by effective day, newest first, one page; the cursor remembers month and key."""
+def invoice_list(*, start: dt.date, end: dt.date, limit: int, cursor: str | None) -> Page[Invoice]:
+    """Invoices by effective day, newest first, one page; a cursor is good for its date range only."""
     months = list(reversed(months_between(start, end)))
-    state = _cursor_state(cursor, months)
-    items: list[Invoice] = []
-    index, last_key = state
-    while index < len(months) and len(items) < limit:
-        results = _month_query(
-            months[index], start, end, scan_index_forward=False, limit=limit - len(items), last_evaluated_key=last_key
-        )
-        items.extend(results)
-        last_key = results.last_evaluated_key
-        if not last_key:
-            index, last_key = index + 1, None
-    more = index < len(months)
-    token = (
-        signing.dumps({"m": index, "k": last_key, "r": months[0] if months else ""}, salt=_CURSOR_SALT)
-        if more
-        else None
+    return Partitions(Invoice.effective_month_index, months, scope=f"{start}..{end}").page(
+        limit=limit,
+        cursor=cursor,
+        range_key_condition=Invoice.effective_day.between(start.isoformat(), end.isoformat()),
+        scan_index_forward=False,
     )
-    return InvoicePage(items=items, next_cursor=token)
-
-
-def _cursor_state(cursor: str | None, months: list[str]) -> tuple[int, dict | None]:
-    if not cursor:
-        return 0, None
-    try:
-        state = signing.loads(cursor, salt=_CURSOR_SALT)
-    except signing.BadSignature as error:
-        raise ValidationError("Invalid cursor") from error
-    if not months or state.get("r") != months[0] or not isinstance(state.get("m"), int):
-        raise ValidationError("The cursor belongs to another date range")
-    return state["m"], state.get("k")
 
 
 def invoices_for_reference(reference_number: str) -> list[Invoice]:

@@ -11,8 +11,7 @@ from django.core.cache import cache
 from autolab import caches
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import connection
-from autolab.exceptions import ValidationError
-from autolab.pagination import Page, decode_cursor, encode_cursor, paginate
+from autolab.pagination import Page, Partitions, paginate
 from autolab.permissions import Role
 from bookings.models import Appointment, AppointmentStatus, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
 from bookings.slots import Interval, too_soon
@@ -328,21 +327,13 @@ def _filter_condition(filters: AppointmentFilters, *, skip: set[str]) -> Any:
     return condition
 
 
-def _cursor_in(cursor: str | None, hash_name: str, hash_value: str) -> str | None:
-    """The cursor, if this index partition issued it: DynamoDB fails (5xx) on another list's key."""
-    key = decode_cursor(cursor)
-    if key is not None and (set(key) != {"appointmentId", hash_name} or key[hash_name] != {"S": hash_value}):
-        raise ValidationError("Invalid cursor")
-    return cursor
-
-
 def appointment_list_for_customer(user_id: str, filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
     """A customer's own appointments (createdUserId-index)."""
     return paginate(
-        Appointment.created_user_index.query,
+        Appointment.created_user_index,
+        user_id,
         limit=limit,
-        cursor=_cursor_in(cursor, "createdUserId", user_id),
-        hash_key=user_id,
+        cursor=cursor,
         filter_condition=_filter_condition(filters, skip=set()),
     )
 
@@ -352,50 +343,23 @@ def appointment_list_for_mechanic(
 ) -> Page:
     """Appointments assigned to one mechanic (assignedMechanicId-index)."""
     return paginate(
-        Appointment.assigned_mechanic_index.query,
+        Appointment.assigned_mechanic_index,
+        mechanic_id,
         limit=limit,
-        cursor=_cursor_in(cursor, "assignedMechanicId", mechanic_id),
-        hash_key=mechanic_id,
+        cursor=cursor,
         filter_condition=_filter_condition(filters, skip={"mechanic"}),
     )
 
 
 def appointment_list_for_staff(filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
-    """All appointments for staff who see everything: by status (status-index), by mechanic, or
-    by status across the five statuses in turn (the cursor remembers which one)."""
+    """All appointments for staff who see everything: by mechanic, or by status (status-index), one
+    status or the five in turn."""
     if filters.mechanic_id:
         return appointment_list_for_mechanic(filters.mechanic_id, filters, limit=limit, cursor=cursor)
-    if filters.status:
-        return paginate(
-            Appointment.status_index.query,
-            limit=limit,
-            cursor=_cursor_in(cursor, "status", filters.status),
-            hash_key=filters.status,
-            filter_condition=_filter_condition(filters, skip={"status"}),
-        )
-    return _list_across_statuses(filters, limit=limit, cursor=cursor)
-
-
-STATUSES = list(AppointmentStatus)
-
-
-def _list_across_statuses(filters: AppointmentFilters, *, limit: int, cursor: str | None) -> Page:
-    state = decode_cursor(cursor) or {"s": 0, "k": None}
-    index, key = int(state.get("s", 0)), state.get("k")
-    items: list[Appointment] = []
-    while index < len(STATUSES) and len(items) < limit:
-        results = Appointment.status_index.query(
-            STATUSES[index],
-            limit=limit - len(items),
-            last_evaluated_key=key,
-            filter_condition=_filter_condition(filters, skip={"status"}),
-        )
-        items.extend(results)
-        key = results.last_evaluated_key
-        if key is None:
-            index += 1
-    next_cursor = encode_cursor({"s": index, "k": key}) if index < len(STATUSES) else None
-    return Page(items=items, next_cursor=next_cursor)
+    statuses = [filters.status] if filters.status else list(AppointmentStatus)
+    return Partitions(Appointment.status_index, statuses).page(
+        limit=limit, cursor=cursor, filter_condition=_filter_condition(filters, skip={"status"})
+    )
 
 
 def appointments_on(date: str) -> list[Appointment]:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from pynamodb.expressions.condition import Condition
 
 from autolab import clock
-from autolab.exceptions import ValidationError
-from autolab.pagination import Page, decode_cursor, paginate
+from autolab.pagination import Page, paginate
 from autolab.permissions import StaffIdentity
 from chat.models import CannedReply, Connection, Customer, Inquiry, Message
 
@@ -21,14 +20,6 @@ CUSTOMER_LIST_KEY = "CUSTOMER"
 INBOX_KEY = "INBOX"
 INQUIRY_LIST_KEY = "INQUIRY"
 CANNED_LIST_KEY = "ALL"
-
-
-def _cursor_of(cursor: str | None, hash_name: str, hash_value: str, key_names: set[str]) -> str | None:
-    """The cursor, if it was issued by this very list (another list's cursor is a 400, not a 5xx)."""
-    key = decode_cursor(cursor)
-    if key is not None and (set(key) != key_names or key[hash_name].get("S") != hash_value):
-        raise ValidationError("Invalid cursor")
-    return cursor
 
 
 def customer_get(user_id: str) -> Customer | None:
@@ -45,10 +36,10 @@ def customer_list(*, limit: int, cursor: str | None, search: str = "") -> Page[C
     """Customers newest first; ``search`` matches part of the name or email (case-insensitive)."""
     condition = Customer.search_text.contains(search.strip().lower()) if search.strip() else None
     return paginate(
-        Customer.list_index.query,
+        Customer.list_index,
+        CUSTOMER_LIST_KEY,
         limit=limit,
-        cursor=_cursor_of(cursor, "listKey", CUSTOMER_LIST_KEY, {"userId", "listKey", "createdAt"}),
-        hash_key=CUSTOMER_LIST_KEY,
+        cursor=cursor,
         scan_index_forward=False,
         filter_condition=condition,
     )
@@ -100,13 +91,7 @@ def message_get(message_id: str) -> Message | None:
 
 def message_list_for_client(client_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
     """One customer's conversation, newest first."""
-    return paginate(
-        Message.conversation_index.query,
-        limit=limit,
-        cursor=_cursor_of(cursor, "clientId", client_id, {"messageId", "clientId", "sentAtMs"}),
-        hash_key=client_id,
-        scan_index_forward=False,
-    )
+    return paginate(Message.conversation_index, client_id, limit=limit, cursor=cursor, scan_index_forward=False)
 
 
 def messages_unviewed_from_client(client_id: str) -> list[Message]:
@@ -127,10 +112,10 @@ def inbox_list(*, limit: int, cursor: str | None, only: str = "all", staff_user_
     elif only == "unassigned":
         condition = Customer.assigned_to.does_not_exist()
     return paginate(
-        Customer.inbox_index.query,
+        Customer.inbox_index,
+        INBOX_KEY,
         limit=limit,
-        cursor=_cursor_of(cursor, "inboxKey", INBOX_KEY, {"userId", "inboxKey", "lastMessageAtMs"}),
-        hash_key=INBOX_KEY,
+        cursor=cursor,
         scan_index_forward=False,
         filter_condition=condition,
     )
@@ -154,16 +139,15 @@ def inquiry_list(
     end: dt.date | None = None,
     user_id: str | None = None,
 ) -> Page[Inquiry]:
-    """Inquiries newest first, by status (or all), within business-day bounds, optionally one customer's."""
-    range_condition = _created_between(Inquiry.created_at, start, end)
-    query = Inquiry.status_index.query if status else Inquiry.list_index.query
-    hash_name = "status" if status else "listKey"
+    """Inquiries newest first, by status (or all), within business-day bounds, optionally one
+    customer's; a cursor is good for the bounds it was issued for only."""
     return paginate(
-        query,
+        Inquiry.status_index if status else Inquiry.list_index,
+        status or INQUIRY_LIST_KEY,
         limit=limit,
-        cursor=_cursor_of(cursor, hash_name, status or INQUIRY_LIST_KEY, {"inquiryId", hash_name, "createdAt"}),
-        hash_key=status or INQUIRY_LIST_KEY,
-        range_key_condition=range_condition,
+        cursor=cursor,
+        scope=f"{start or ''}..{end or ''}",
+        range_key_condition=_created_between(Inquiry.created_at, start, end),
         filter_condition=(Inquiry.user_id == user_id) if user_id else None,
         scan_index_forward=False,
     )

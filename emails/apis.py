@@ -157,7 +157,7 @@ class EmailListApi(APIView):
             page = selectors.thread_list(
                 limit=query["limit"], cursor=query["cursor"], customer_email=query["customer_email"]
             )
-            threads = [thread_out(summary) for summary in page.extra["threads"]]
+            threads = [thread_out(summary) for summary in page.items]
             return ok(
                 {"threads": threads, "total": len(threads), "limit": query["limit"], "nextCursor": page.next_cursor}
             )
@@ -171,7 +171,7 @@ class EmailListApi(APIView):
             end_ms=_day_bounds_ms(query["end_date"], end=True),
         )
         page = selectors.mailbox_list(limit=query["limit"], cursor=query["cursor"], filters=filters)
-        emails = [email_out(record) for record in page.emails]
+        emails = [email_out(record) for record in page.items]
         return ok({"emails": emails, "total": len(emails), "limit": query["limit"], "nextCursor": page.next_cursor})
 
     @extend_schema(request=EmailSendInputSerializer, responses=OpenApiTypes.OBJECT)

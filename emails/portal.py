@@ -29,8 +29,7 @@ def _thread_url(thread_id: str) -> str:
 
 def _thread_page(cursor: str | None) -> Page:
     """The mailbox lists threads: one page of thread summaries."""
-    page = selectors.thread_list(limit=25, cursor=cursor)
-    return Page(items=page.extra["threads"], next_cursor=page.next_cursor)
+    return selectors.thread_list(limit=25, cursor=cursor)
 
 
 def _can(request: HttpRequest, permission: Permission) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parseaddr
 from itertools import islice
 from typing import Any
@@ -14,8 +14,7 @@ from django.conf import settings
 from pynamodb.expressions.condition import Condition
 
 from autolab import clock
-from autolab.exceptions import ValidationError
-from autolab.pagination import decode_cursor, encode_cursor
+from autolab.pagination import Page, Partitions, Position, paginate
 from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 
 ACTIVE = "active"
@@ -67,37 +66,20 @@ def suppression_get(address: str, suppression_type: str) -> EmailSuppression | N
         return None
 
 
-@dataclass
-class SuppressionPage:
-    items: list[EmailSuppression]
-    next_cursor: str | None
-
-
-def suppression_list(*, limit: int, cursor: str | None, suppression_type: str | None = None) -> SuppressionPage:
-    """Active suppressions, newest first; optionally of one type. Reads the sparse active index."""
+def suppression_list(*, limit: int, cursor: str | None, suppression_type: str | None = None) -> Page[EmailSuppression]:
+    """Active suppressions, newest first; optionally of one type. Reads the sparse active index;
+    an entry whose ttl has passed but which DynamoDB has not deleted yet is skipped."""
     condition = EmailSuppression.suppression_type == suppression_type if suppression_type else None
-    results = EmailSuppression.active_index.query(
+    now = clock.now()
+    return paginate(
+        EmailSuppression.active_index,
         ACTIVE,
+        limit=limit,
+        cursor=cursor,
+        keep=lambda entry: _is_active(entry, now),
         filter_condition=condition,
         scan_index_forward=False,
-        limit=limit,
-        last_evaluated_key=_suppression_list_key(cursor),
     )
-    now = clock.now()
-    items = [entry for entry in results if _is_active(entry, now)]
-    next_key = results.last_evaluated_key
-    return SuppressionPage(items=items, next_cursor=encode_cursor(next_key))
-
-
-SUPPRESSION_LIST_KEY_NAMES = {"email", "suppression_type", "list_partition", "created_at"}
-
-
-def _suppression_list_key(cursor: str | None) -> dict[str, Any] | None:
-    """The cursor's key, if this list issued it: another list's key would fail in DynamoDB (a 5xx)."""
-    key = decode_cursor(cursor)
-    if key is not None and (set(key) != SUPPRESSION_LIST_KEY_NAMES or key["list_partition"] != {"S": ACTIVE}):
-        raise ValidationError("Invalid cursor")
-    return key
 
 
 def suppression_expired(now: dt.datetime | None = None) -> Iterator[EmailSuppression]:
@@ -198,63 +180,55 @@ class MailboxFilters:
         return condition
 
 
-@dataclass
-class MailboxPage:
-    emails: list[EmailMetadata]
-    next_cursor: str | None
-    extra: dict[str, Any] = field(default_factory=dict)
+def _mailbox(filters: MailboxFilters) -> Partitions:
+    """The month partitions of the mailbox index, newest first, back ``MAILBOX_MONTHS_BACK``; a
+    cursor is good for the created range it was issued for only."""
+    month = clock.local_now().strftime("%Y-%m")
+    floor = (clock.local_now() - dt.timedelta(days=31 * MAILBOX_MONTHS_BACK)).strftime("%Y-%m")
+    months = []
+    while month >= floor:
+        months.append(month)
+        month = _previous_month(month)
+    scope = f"{filters.start_ms}..{filters.end_ms}"
+    return Partitions(EmailMetadata.mailbox_index, months, scope=scope)
 
 
-def _mailbox_pages(
-    cursor: str | None, filters: MailboxFilters, page_size: int = 100
-) -> Iterator[tuple[EmailMetadata, str, Any]]:
-    """Walk the month partitions newest first, yielding (email, month, key to resume after it)."""
-    state = decode_cursor(cursor) or {}
-    month = state.get("month") or clock.local_now().strftime("%Y-%m")
-    last_key = state.get("key")
-    floor = clock.local_now() - dt.timedelta(days=31 * MAILBOX_MONTHS_BACK)
-    floor_month = floor.strftime("%Y-%m")
-    range_condition: Condition | None = None
+def _created_range(filters: MailboxFilters) -> Condition | None:
     if filters.start_ms is not None and filters.end_ms is not None:
-        range_condition = EmailMetadata.created_at.between(filters.start_ms, filters.end_ms)
-    elif filters.start_ms is not None:
-        range_condition = EmailMetadata.created_at >= filters.start_ms
-    elif filters.end_ms is not None:
-        range_condition = EmailMetadata.created_at <= filters.end_ms
-    while month >= floor_month:
-        results = EmailMetadata.mailbox_index.query(
-            month,
-            range_key_condition=range_condition,
-            filter_condition=filters.condition(),
-            scan_index_forward=False,
-            last_evaluated_key=last_key,
-            page_size=page_size,
-        )
-        for item in results:
-            yield item, month, {"messageId": item.message_id, "mailboxMonth": month, "createdAt": item.created_at}
-        month, last_key = _previous_month(month), None
+        return EmailMetadata.created_at.between(filters.start_ms, filters.end_ms)
+    if filters.start_ms is not None:
+        return EmailMetadata.created_at >= filters.start_ms
+    if filters.end_ms is not None:
+        return EmailMetadata.created_at <= filters.end_ms
+    return None
 
 
-def _resume_key(item_key: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "messageId": {"S": item_key["messageId"]},
-        "mailboxMonth": {"S": item_key["mailboxMonth"]},
-        "createdAt": {"N": str(item_key["createdAt"])},
-    }
+def _mailbox_walk(
+    partitions: Partitions, cursor: str | None, filters: MailboxFilters, page_size: int = 100
+) -> Iterator[tuple[EmailMetadata, Position]]:
+    """Every email newest first across the month partitions, each with the position after it."""
+    return partitions.walk(
+        cursor,
+        page_size=page_size,
+        range_key_condition=_created_range(filters),
+        filter_condition=filters.condition(),
+        scan_index_forward=False,
+    )
 
 
-def mailbox_list(*, limit: int, cursor: str | None, filters: MailboxFilters | None = None) -> MailboxPage:
+def mailbox_list(*, limit: int, cursor: str | None, filters: MailboxFilters | None = None) -> Page[EmailMetadata]:
     """Emails newest first across month partitions, with an opaque cursor."""
-    emails: list[EmailMetadata] = []
-    next_cursor = None
+    filters = filters or MailboxFilters()
     # Without filters a page needs only limit items; filters may drop some, so read more at a time.
-    page_size = 100 if filters and filters.condition() is not None else limit + 1
-    for item, month, key in _mailbox_pages(cursor, filters or MailboxFilters(), page_size):
-        emails.append(item)
-        if len(emails) >= limit:
-            next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
-            break
-    return MailboxPage(emails=emails, next_cursor=next_cursor)
+    page_size = 100 if filters.condition() is not None else limit + 1
+    return _mailbox(filters).page(
+        limit=limit,
+        cursor=cursor,
+        page_size=page_size,
+        range_key_condition=_created_range(filters),
+        filter_condition=filters.condition(),
+        scan_index_forward=False,
+    )
 
 
 @dataclass
@@ -268,7 +242,7 @@ class ThreadSummary:
     is_important: bool
 
 
-def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = None) -> MailboxPage:
+def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = None) -> Page[ThreadSummary]:
     """Threads by latest activity, newest first, from the month index.
 
     Walking newest first, a thread is listed at its newest (matching) message; an older message of a
@@ -280,13 +254,15 @@ def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = 
     wanted = normalise_address(customer_email or "")
     summaries: list[ThreadSummary] = []
     next_cursor = None
-    candidates = _first_per_thread(_mailbox_pages(cursor, MailboxFilters(to_email=wanted or None)))
+    filters = MailboxFilters(to_email=wanted or None)
+    partitions = _mailbox(filters)
+    candidates = _first_per_thread(_mailbox_walk(partitions, cursor, filters))
     with ThreadPoolExecutor(max_workers=8) as pool:
         while len(summaries) < limit and (batch := list(islice(candidates, limit))):
             heads = {} if wanted else {h.thread_id: h for h in EmailThreadHead.batch_get([c[0] for c in batch])}
             headless = [c[0] for c in batch if c[0] not in heads]
             messages_of = dict(zip(headless, pool.map(thread_messages, headless), strict=True))
-            for thread_id, item, month, key in batch:
+            for thread_id, item, position in batch:
                 if thread_id in heads:
                     summary = _from_head(heads[thread_id], item)
                 else:
@@ -295,9 +271,9 @@ def thread_list(*, limit: int, cursor: str | None, customer_email: str | None = 
                     continue  # listed already, at a newer message
                 summaries.append(summary)
                 if len(summaries) >= limit:
-                    next_cursor = encode_cursor({"month": month, "key": _resume_key(key)})
+                    next_cursor = partitions.cursor_after(position)
                     break
-    return MailboxPage(emails=[], next_cursor=next_cursor, extra={"threads": summaries})
+    return Page(summaries, next_cursor)
 
 
 def _from_messages(
@@ -326,14 +302,16 @@ def _from_head(head: EmailThreadHead, item: EmailMetadata) -> ThreadSummary | No
     )
 
 
-def _first_per_thread(pages: Iterator[tuple[EmailMetadata, str, Any]]) -> Iterator[tuple[str, EmailMetadata, str, Any]]:
+def _first_per_thread(
+    walk: Iterator[tuple[EmailMetadata, Position]],
+) -> Iterator[tuple[str, EmailMetadata, Position]]:
     """The newest message of each thread met while walking (older ones are skipped)."""
     decided: set[str] = set()
-    for item, month, key in pages:
+    for item, position in walk:
         thread_id = item.thread_id or item.message_id
         if thread_id not in decided:
             decided.add(thread_id)
-            yield thread_id, item, month, key
+            yield thread_id, item, position
 
 
 def _summarise(thread_id: str, messages: list[EmailMetadata]) -> ThreadSummary:
