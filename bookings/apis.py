@@ -16,7 +16,7 @@ from autolab import clock
 from autolab.api import PageQuerySerializer, ok, validated_query
 from autolab.dates import date_range, day_field, parse_day
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
-from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_with
+from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
 from bookings import catalogue, selectors, services, updates
 from bookings.serializers.inputs import AppointmentCreateInput
@@ -106,7 +106,7 @@ class UnavailableSlotsApi(APIView):
         if operation == "get":  # the original answers a POST get exactly like GET
             return ok(_unavailable(dates, selectors.day_states(dates), is_range))
         periods = catalogue.parse_periods(body.get("timeSlots", []))
-        actor = staff_of(request)
+        actor = staff_required(request)
         results = catalogue.unavailable_slots_update(actor=actor, dates=dates, operation=operation, periods=periods)
         common = {"operation": operation, "updatedBy": actor.user_id, "timestamp": clock.iso_local()}
         if is_range:
@@ -262,7 +262,7 @@ class AppointmentDetailApi(APIView):
     @extend_schema(operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, appointment_id: str) -> Response:
         appointment = updates.appointment_update(
-            actor=staff_of(request), appointment_id=appointment_id, data=request.data
+            actor=staff_required(request), appointment_id=appointment_id, data=request.data
         )
         return ok({"message": "Appointment updated successfully", "appointment": appointment_json(appointment)})
 
@@ -283,7 +283,7 @@ class UploadUrlApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.UploadUrlSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.report_upload_url(actor=staff_of(request), data=dict(data.validated_data))
+        result = services.report_upload_url(actor=staff_required(request), data=dict(data.validated_data))
         result["uploadUrl"] = (
             request.build_absolute_uri(result["uploadUrl"])
             if result["uploadUrl"].startswith("/")

@@ -70,8 +70,9 @@ class CarDataDoc(serializers.Serializer):
     year = serializers.IntegerField(min_value=1900)
 
 
+# many=True hands min_length and max_length to the ListSerializer it builds; the DRF stubs leave them out.
 class OrderDataDoc(serializers.Serializer):
-    items = OrderLineDoc(many=True, min_length=1, max_length=10)
+    items = OrderLineDoc(many=True, min_length=1, max_length=10)  # type: ignore[call-arg]
     customerData = CustomerDataDoc()
     carData = CarDataDoc()
     deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -79,7 +80,7 @@ class OrderDataDoc(serializers.Serializer):
 
 
 class OrderPatchDoc(serializers.Serializer):
-    items = OrderLineDoc(many=True, required=False, min_length=1, max_length=10)
+    items = OrderLineDoc(many=True, required=False, min_length=1, max_length=10)  # type: ignore[call-arg]
     customerData = CustomerDataDoc(required=False, partial=True)
     carData = CarDataDoc(required=False, partial=True)
     deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
