@@ -3,19 +3,17 @@ atomic write (with the reservations of its slot and mechanic when the schedule o
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from autolab import clock, domain_events, storage, workflow
+from autolab import clock, domain_events, workflow
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import notifications, reservations, selectors, validation
+from bookings import notifications, report_changes, reservations, selectors, validation
 from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import STEP_MINUTES, Interval
@@ -190,12 +188,19 @@ def _plan_change(
         _plan_status(actor, appointment, data["status"], change)
     if "reportApproval" in keys:
         _require_status(appointment, {COMPLETED}, "report approval")
-        _plan_report_approval(actor, appointment, data["reportApproval"], change)
+        _apply(change, report_changes.review(actor, appointment, data["reportApproval"]))
     if keys & REPORT_FIELDS:
         _require_status(appointment, {COMPLETED}, "reports")
-        _plan_reports(appointment, data, change)
+        _apply(change, report_changes.edits(appointment, data))
     _settle_status(appointment, change)
     return change
+
+
+def _apply(change: Change, reports: report_changes.ReportChange) -> None:
+    change.actions += reports.actions
+    change.labels += reports.labels
+    if reports.approved is not None:
+        change.approved_report = reports.approved
 
 
 def _plan_basic(appointment: Appointment, data: dict, change: Change) -> None:
@@ -350,106 +355,6 @@ def _settle_status(appointment: Appointment, change: Change) -> None:
         change.placement, change.placement_changed = replace(change.placement, status=status), True
     if status == CANCELLED and appointment.held_slot is not None:
         change.placement_changed = True  # frees the first choice it held (reservations.commit)
-
-
-def _find_report(reports: list[dict], key: str) -> dict | None:
-    return next((r for r in reports if (r.get("s3Key") or r.get("fileKey")) == key), None)
-
-
-def _plan_report_approval(actor: StaffIdentity, appointment: Appointment, value: Any, change: Change) -> None:
-    if not isinstance(value, dict):
-        raise ValidationError("reportApproval must be an object")
-    key = str(value.get("reportS3Key") or "").strip()
-    action = value.get("action")
-    if not key.startswith("reports/"):
-        raise ValidationError("reportApproval.reportS3Key must start with reports/")
-    if action not in ("approve", "reject"):
-        raise ValidationError("reportApproval.action must be approve or reject")
-    reports = [dict(r) for r in appointment.reports or []]
-    report = _find_report(reports, key)
-    if report is None:
-        raise ValidationError(f"Report {key[:200]} not found on this appointment")
-    if report.get("reviewed"):
-        raise ValidationError("Report has already been reviewed")
-    report.update(
-        reviewed=True,
-        approved=action == "approve",
-        reviewedBy=actor.user_id,
-        reviewedAt=clock.epoch_now(),
-        status="uploaded",
-    )
-    if value.get("notes"):
-        report["reviewNotes"] = validation.text(value["notes"], "reportApproval.notes", high=1000)
-    if action == "approve":
-        report["approvedKey"] = _approved_copy(appointment.appointment_id, key)
-    change.actions.append(Appointment.reports.set(reports))
-    change.approved_report = report if action == "approve" else None
-    change.labels.append("Report review")
-
-
-def _approved_copy(appointment_id: str, key: str) -> str:
-    """Copy the uploaded report to a key no upload link targets; customers are served the copy, so
-    nothing sent to the upload link later (an S3-compatible store may ignore If-None-Match) reaches them."""
-    copy = f"reports/{appointment_id}/approved/{uuid.uuid4().hex[:8]}_{PurePosixPath(key).name}"
-    try:
-        storage.copy(key, copy)
-    except storage.StorageError as error:
-        raise ValidationError("The report file has not been uploaded yet") from error
-    return copy
-
-
-REVIEW_FIELDS = (
-    "reviewed",
-    "approved",
-    "reviewedBy",
-    "reviewedAt",
-    "reviewNotes",
-    "status",
-    "uploadedAt",
-    "fileSize",
-    "fileType",
-    "uploadType",
-)
-
-
-def _plan_reports(appointment: Appointment, data: dict, change: Change) -> None:
-    if "reports" in data:
-        change.actions.append(Appointment.reports.set(_merged_reports(appointment, data["reports"])))
-        change.labels.append("Reports")
-    if "postNotes" in data:
-        change.actions.append(
-            Appointment.post_notes.set(validation.optional_text(data["postNotes"], "postNotes", high=5000))
-        )
-        change.labels.append("Post-inspection notes")
-
-
-def _merged_reports(appointment: Appointment, value: Any) -> list[dict]:
-    """The new report list; only reports issued by upload-urls, keeping their review and upload facts."""
-    if not isinstance(value, list) or len(value) > 50:
-        raise ValidationError("reports must be an array of at most 50 reports")
-    existing = [dict(r) for r in appointment.reports or []]
-    merged = []
-    for position, item in enumerate(value):
-        if not isinstance(item, dict):
-            raise ValidationError(f"reports[{position}] must be an object")
-        key = item.get("s3Key") or item.get("fileKey")
-        validation.require({**item, "s3Key": key}, "s3Key", "fileName", "uploadedBy", prefix=f"reports[{position}].")
-        stored = _find_report(existing, key)
-        if stored is None:
-            raise ValidationError(f"reports[{position}].s3Key is not a report of this appointment")
-        report = {
-            **stored,
-            "s3Key": key,
-            "fileName": validation.text(item["fileName"], f"reports[{position}].fileName", high=200),
-        }
-        if "reportNotes" in item:
-            report["reportNotes"] = validation.optional_text(
-                item["reportNotes"], f"reports[{position}].reportNotes", high=2000
-            )
-        report.pop("fileKey", None)
-        report.update({field: stored[field] for field in REVIEW_FIELDS if field in stored})
-        merged.append(report)
-    return merged
 
 
 def _write(

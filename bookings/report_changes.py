@@ -1,0 +1,134 @@
+"""A staff PATCH of an appointment's reports: an admin's review of one report, and edits of the
+report list and post-inspection notes. Each returns what to write; bookings.updates writes it with
+the rest of the change, in one atomic update."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from pynamodb.expressions.update import Action
+
+from autolab import clock, storage
+from autolab.exceptions import ValidationError
+from autolab.permissions import StaffIdentity
+from bookings import validation
+from bookings.models import Appointment
+
+# What a report edit never changes: the review and the upload facts recorded by autolab itself.
+REVIEW_FIELDS = (
+    "reviewed",
+    "approved",
+    "reviewedBy",
+    "reviewedAt",
+    "reviewNotes",
+    "status",
+    "uploadedAt",
+    "fileSize",
+    "fileType",
+    "uploadType",
+)
+
+
+@dataclass
+class ReportChange:
+    """The update actions of a report change, its email labels, and the report it approved."""
+
+    actions: list[Action] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    approved: dict[str, Any] | None = None
+
+
+def find_report(reports: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
+    return next((r for r in reports if (r.get("s3Key") or r.get("fileKey")) == key), None)
+
+
+def review(actor: StaffIdentity, appointment: Appointment, value: Any) -> ReportChange:
+    """``reportApproval``: approve or reject one uploaded report, once; an approved one is copied."""
+    key, action = _review_request(value)
+    reports = [dict(r) for r in appointment.reports or []]
+    report = find_report(reports, key)
+    if report is None:
+        raise ValidationError(f"Report {key[:200]} not found on this appointment")
+    if report.get("reviewed"):
+        raise ValidationError("Report has already been reviewed")
+    report.update(
+        reviewed=True,
+        approved=action == "approve",
+        reviewedBy=actor.user_id,
+        reviewedAt=clock.epoch_now(),
+        status="uploaded",
+    )
+    if value.get("notes"):
+        report["reviewNotes"] = validation.text(value["notes"], "reportApproval.notes", high=1000)
+    if action == "approve":
+        report["approvedKey"] = _approved_copy(appointment.appointment_id, key)
+    return ReportChange([Appointment.reports.set(reports)], ["Report review"], report if action == "approve" else None)
+
+
+def _review_request(value: Any) -> tuple[str, str]:
+    if not isinstance(value, dict):
+        raise ValidationError("reportApproval must be an object")
+    key = str(value.get("reportS3Key") or "").strip()
+    action = value.get("action")
+    if not key.startswith("reports/"):
+        raise ValidationError("reportApproval.reportS3Key must start with reports/")
+    if action not in ("approve", "reject"):
+        raise ValidationError("reportApproval.action must be approve or reject")
+    return key, action
+
+
+def _approved_copy(appointment_id: str, key: str) -> str:
+    """Copy the uploaded report to a key no upload link targets; customers are served the copy, so
+    nothing sent to the upload link later (an S3-compatible store may ignore If-None-Match) reaches them."""
+    copy = f"reports/{appointment_id}/approved/{uuid.uuid4().hex[:8]}_{PurePosixPath(key).name}"
+    try:
+        storage.copy(key, copy)
+    except storage.StorageError as error:
+        raise ValidationError("The report file has not been uploaded yet") from error
+    return copy
+
+
+def edits(appointment: Appointment, data: dict[str, Any]) -> ReportChange:
+    """``reports`` and ``postNotes`` of a PATCH."""
+    change = ReportChange()
+    if "reports" in data:
+        change.actions.append(Appointment.reports.set(_merged_reports(appointment, data["reports"])))
+        change.labels.append("Reports")
+    if "postNotes" in data:
+        notes = validation.optional_text(data["postNotes"], "postNotes", high=5000)
+        change.actions.append(Appointment.post_notes.set(notes))
+        change.labels.append("Post-inspection notes")
+    return change
+
+
+def _merged_reports(appointment: Appointment, value: Any) -> list[dict[str, Any]]:
+    """The new report list; only reports issued by upload-urls, keeping their review and upload facts."""
+    if not isinstance(value, list) or len(value) > 50:
+        raise ValidationError("reports must be an array of at most 50 reports")
+    existing = [dict(r) for r in appointment.reports or []]
+    return [_merged_report(existing, position, item) for position, item in enumerate(value)]
+
+
+def _merged_report(existing: list[dict[str, Any]], position: int, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise ValidationError(f"reports[{position}] must be an object")
+    key = item.get("s3Key") or item.get("fileKey")
+    validation.require({**item, "s3Key": key}, "s3Key", "fileName", "uploadedBy", prefix=f"reports[{position}].")
+    stored = find_report(existing, str(key))  # present: require() refused a missing one
+    if stored is None:
+        raise ValidationError(f"reports[{position}].s3Key is not a report of this appointment")
+    report = {
+        **stored,
+        "s3Key": key,
+        "fileName": validation.text(item["fileName"], f"reports[{position}].fileName", high=200),
+    }
+    if "reportNotes" in item:
+        report["reportNotes"] = validation.optional_text(
+            item["reportNotes"], f"reports[{position}].reportNotes", high=2000
+        )
+    report.pop("fileKey", None)
+    report.update({name: stored[name] for name in REVIEW_FIELDS if name in stored})
+    return report
