@@ -204,7 +204,7 @@ def _put_if_absent(table_name: str, item: dict[str, Any], key_names: list[str], 
     try:
         dynamodb.botocore_client().put_item(**kwargs)
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if dynamodb.condition_failed(error):
             return False
         raise
     return True

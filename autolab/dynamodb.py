@@ -3,20 +3,27 @@
 Every PynamoDB model in autolab derives from ``DynamoModel`` and declares ``class Meta(BaseMeta)``
 with ``table_name = table_name("Appointments")``. The endpoint, region and environment suffix
 come from settings, and ``configure()`` re-points every model at runtime (tests, dev launcher).
+
+Errors are read here too, never by comparing code strings at the call site: ``condition_failed``
+(a write refused by its condition), ``conflicted`` (another writer got there first),
+``retry_on_conflict`` (re-run an optimistic read-modify-write) and ``is_unavailable`` (an outage: 503).
 """
 
 from __future__ import annotations
 
 import json
+import random
+import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from pynamodb.attributes import Attribute, ListAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.constants import NUMBER
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import MetaProtocol, Model
 from pynamodb.transactions import TransactWrite
 
@@ -24,6 +31,8 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
 
 _registry: dict[str, type[DynamoModel]] = {}
+
+T = TypeVar("T")
 
 
 def table_name(logical_name: str, env: str | None = None) -> str:
@@ -124,6 +133,69 @@ _TRANSIENT_CODES = frozenset(
         "TransactionInProgressException",
     }
 )
+# The same, as the reason a transaction gives for one of its items.
+_TRANSIENT_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError"})
+CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_CONFLICT = "TransactionConflict"
+
+
+def error_code(error: BaseException) -> str | None:
+    """DynamoDB's error code of a PynamoDB or botocore error (None for anything else)."""
+    if isinstance(error, PynamoDBException):
+        return error.cause_response_code
+    if isinstance(error, ClientError):
+        return error.response.get("Error", {}).get("Code")
+    return None
+
+
+def cancellation_codes(error: BaseException) -> list[str | None]:
+    """Per item of a cancelled transaction, in request order, why it was refused (None: it was not)."""
+    if isinstance(error, TransactWriteError):
+        return [reason.code if reason is not None else None for reason in error.cancellation_reasons or []]
+    if isinstance(error, ClientError):
+        reasons = error.response.get("CancellationReasons") or []
+        return [None if reason.get("Code") in (None, "None") else reason["Code"] for reason in reasons]
+    return []
+
+
+def failed_conditions(error: BaseException) -> set[int]:
+    """Positions of the items of a cancelled transaction whose condition did not hold, in the order
+    PynamoDB sends them: condition checks, deletes, puts, then updates."""
+    return {at for at, code in enumerate(cancellation_codes(error)) if code == CONDITION_FAILED}
+
+
+def condition_failed(error: BaseException) -> bool:
+    """True when a write was refused by its condition: a put, update or delete whose condition did
+    not hold, or a transaction cancelled because one of its items' conditions did not hold."""
+    return error_code(error) == f"{CONDITION_FAILED}Exception" or bool(failed_conditions(error))
+
+
+def conflicted(error: BaseException) -> bool:
+    """True when another writer got there first: a failed condition (a version, "not yet paid", ...)
+    or a collision with a concurrent transaction. Re-reading and trying again is the answer."""
+    if condition_failed(error) or error_code(error) == f"{TRANSACTION_CONFLICT}Exception":
+        return True
+    return TRANSACTION_CONFLICT in cancellation_codes(error)
+
+
+def retry_on_conflict(fn: Callable[[], T], *, attempts: int, or_raise: BaseException) -> T:
+    """Run an optimistic read-modify-write ``fn`` until it is not ``conflicted()``, at most
+    ``attempts`` times, with a short jittered pause between tries so racing writers spread out.
+
+    ``fn`` re-reads what it decides on each time. Any other error passes through; when every
+    attempt conflicted, ``or_raise`` is raised (the call site's 409, with its own message).
+    """
+    last: BaseException | None = None
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except (PynamoDBException, ClientError) as error:
+            if not conflicted(error):
+                raise
+            last = error
+        if attempt + 1 < attempts:
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise or_raise from last
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -136,7 +208,8 @@ def is_unavailable(error: BaseException) -> bool:
         return True
     if isinstance(cause, ClientError):
         status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return error.cause_response_code in _TRANSIENT_CODES or status >= 500
+        throttled_items = _TRANSIENT_REASONS.intersection(cancellation_codes(error))
+        return error.cause_response_code in _TRANSIENT_CODES or status >= 500 or bool(throttled_items)
     return False
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pynamodb.exceptions import PutError
 
-from autolab.dynamodb import DynamoModel
+from autolab.dynamodb import DynamoModel, condition_failed
 
 
 def put_missing(items: Iterable[DynamoModel], label: str) -> str:
@@ -17,7 +17,7 @@ def put_missing(items: Iterable[DynamoModel], label: str) -> str:
         try:
             item.save(condition=hash_key.does_not_exist())
         except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
             kept += 1
         else:

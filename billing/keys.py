@@ -5,6 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError
 
 from autolab import clock
+from autolab.dynamodb import condition_failed
 from billing.models import BillingKey
 
 COUNTER = "counter"
@@ -45,7 +46,7 @@ def event_claim(event_id: str) -> bool:
     try:
         item.save(condition=BillingKey.key.does_not_exist())
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             return False
         raise
     return True

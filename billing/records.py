@@ -15,6 +15,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from autolab.dynamodb import condition_failed, retry_on_conflict
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from bookings.models import Appointment
 from bookings.reservations import hold_release
@@ -96,19 +97,17 @@ def record_update(
     the check and the write; a version conflict re-reads and re-checks.
     """
     model = record_model(record_type)
-    for _ in range(_VERSION_RETRIES):
+
+    def attempt() -> Record:
         record = record_get(record_type, record_id)
         if record is None:
             raise NotFound(f"{record_type.capitalize()} not found")
         allowed(record)
-        try:
-            record.update(actions=actions(record), condition=condition(model))
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            continue
+        record.update(actions=actions(record), condition=condition(model))
         return record
-    raise Conflict("The record changed while it was being updated; please try again")
+
+    changed = Conflict("The record changed while it was being updated; please try again")
+    return retry_on_conflict(attempt, attempts=_VERSION_RETRIES, or_raise=changed)
 
 
 def record_set_if(record: Record, actions: list[Action], condition: Condition | None) -> bool:
@@ -116,7 +115,7 @@ def record_set_if(record: Record, actions: list[Action], condition: Condition | 
     try:
         record.update(actions=actions, condition=condition)
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         return False
     return True

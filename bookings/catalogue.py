@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from pynamodb.exceptions import PutError
 
 from autolab import caches, clock
+from autolab.dynamodb import retry_on_conflict
 from autolab.events import publish_to_staff
 from autolab.exceptions import Conflict, ValidationError
 from autolab.money import to_money
@@ -115,23 +115,21 @@ def unavailable_slots_update(
 
 
 def _update_day(actor: StaffIdentity, date: str, operation: str, periods: list[Interval]) -> dict[str, Any]:
-    for _attempt in range(5):
+    def attempt() -> tuple[list[Interval], list[Interval]]:  # a conflict re-applies on the fresh list
         item = selectors.unavailable_slot_get(date) or UnavailableSlot(date=date)
         previous = selectors.blocked_periods(item)
         new = _apply_operation(operation, previous, periods)
         item.time_slots = [BlockedPeriod(start_time=p.label[:5], end_time=p.label[6:]) for p in new]
         item.updated_by, item.updated_at = actor.user_id, clock.epoch_now()
-        try:
-            item.save()
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                continue  # someone else changed the day meanwhile: re-apply on the fresh list
-            raise
-        publish_to_staff("slots.updated", {"date": date})
-        return {
-            "date": date,
-            "operation": operation,
-            "previousSlots": _labels(previous),
-            "newSlots": _labels(new),
-        }
-    raise Conflict(f"The blocked periods of {date} are being changed by someone else; try again")
+        item.save()
+        return previous, new
+
+    busy = Conflict(f"The blocked periods of {date} are being changed by someone else; try again")
+    previous, new = retry_on_conflict(attempt, attempts=5, or_raise=busy)
+    publish_to_staff("slots.updated", {"date": date})
+    return {
+        "date": date,
+        "operation": operation,
+        "previousSlots": _labels(previous),
+        "newSlots": _labels(new),
+    }

@@ -32,7 +32,7 @@ from pynamodb.expressions.update import Action, RemoveAction, SetAction
 
 from autolab import clock
 from autolab.batch import BatchRead
-from autolab.dynamodb import connection
+from autolab.dynamodb import conflicted, connection, failed_conditions, retry_on_conflict
 from autolab.exceptions import Conflict
 from bookings.models import Appointment, MechanicDay, ScheduledTimeSlot, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
@@ -175,7 +175,7 @@ def holds_backfill() -> Iterator[str]:
                 condition_check_items=[], delete_items=[], put_items=[], update_items=[update, hold.slot_update]
             )
         except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
+            if not conflicted(error):
                 raise
             yield f"{appointment.appointment_id}: changed meanwhile or the slot filled up; not held"
             continue
@@ -185,7 +185,8 @@ def holds_backfill() -> Iterator[str]:
 def hold_release(appointment_id: str) -> bool:
     """Give back the place an appointment holds once it is no longer a paid PENDING one (payment
     reverted or refunded). Idempotent; True when a hold was released here."""
-    for _ in range(5):
+
+    def attempt() -> bool:  # a conflict: the appointment changed meanwhile, so look again
         try:
             appointment = Appointment.get(appointment_id, consistent_read=True)
         except Appointment.DoesNotExist:
@@ -197,16 +198,13 @@ def hold_release(appointment_id: str) -> bool:
             actions=[Appointment.held_slot.remove()], condition=Appointment.held_slot.exists()
         )
         release = _slot_load_update(appointment_id, held.date, held, None, 0)
-        try:
-            connection().transact_write_items(
-                condition_check_items=[], delete_items=[], put_items=[], update_items=[update, release]
-            )
-        except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
-                raise
-            continue  # the appointment changed meanwhile: look again
+        connection().transact_write_items(
+            condition_check_items=[], delete_items=[], put_items=[], update_items=[update, release]
+        )
         return True
-    raise Conflict("The appointment changed while its held slot was being released; please try again")
+
+    changed = Conflict("The appointment changed while its held slot was being released; please try again")
+    return retry_on_conflict(attempt, attempts=5, or_raise=changed)
 
 
 def job_attribute(appointment_id: str) -> str:
@@ -391,7 +389,7 @@ def commit(
             condition_check_items=checks, delete_items=[], put_items=puts, update_items=updates
         )
     except TransactWriteError as error:
-        if error.cause_response_code != "TransactionCanceledException":
+        if not conflicted(error):
             raise
         raise Conflict(_failure_message(error, labels)) from error
     appointment.update_local_version_attribute()
@@ -426,8 +424,8 @@ def apply_locally(instance: Any, actions: list[Action]) -> bool:
 
 
 def _failure_message(error: TransactWriteError, labels: list[str]) -> str:
-    reasons = error.cancellation_reasons or []
-    for label, reason in zip(labels, reasons, strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
+    failed = failed_conditions(error)
+    for at, label in enumerate(labels):
+        if at in failed:
             return _FAILURES[label]
     return "Another change got there first; reload and try again"

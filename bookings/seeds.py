@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pynamodb.exceptions import UpdateError
 
+from autolab.dynamodb import condition_failed
 from autolab.seeding import put_missing
 from bookings.models import ServicePrice
 
@@ -138,7 +139,7 @@ def _index_existing_plans() -> str:
                 condition=ServicePrice.service_id.exists() & ServicePrice.catalogue.does_not_exist(),
             )
         except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(error):
                 raise
         else:
             indexed += 1

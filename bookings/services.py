@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from autolab import clock, storage, workflow
 from autolab.batch import BatchRead, first
-from autolab.dynamodb import transaction
+from autolab.dynamodb import condition_failed, retry_on_conflict, transaction
 from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -229,9 +227,13 @@ def _create_counted(
     The counter's version condition makes concurrent bookings of one customer take turns, so
     each one counts the others' appointments before it is allowed in.
     """
-    for attempt in range(20):
-        if attempt:
+    read_again = False  # the caller's read serves the first attempt; after a conflict, read again
+
+    def attempt() -> tuple[Appointment, OutboxEmail | None]:
+        nonlocal counter, read_again
+        if read_again:
             counter = _counter_get(_counter_key(booker.user_id, today))
+        read_again = True
         if counter.version is None:
             counter.day_total = 0  # not stored yet: nothing was booked for the customer today
         if booker.limited and _over_limit(counter, booker.user_id, today):
@@ -241,19 +243,15 @@ def _create_counted(
             counter.day_total += 1
         appointment = build()
         email = _email_of(appointment)
-        try:
-            with transaction() as writer:
-                writer.save(counter)
-                writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
-                if email is not None:
-                    email.add_to(writer)
-        except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
-                raise
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-            continue
+        with transaction() as writer:
+            writer.save(counter)
+            writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
+            if email is not None:
+                email.add_to(writer)
         return appointment, email
-    raise Conflict("Too many bookings at the same moment; please try again")
+
+    crowded = Conflict("Too many bookings at the same moment; please try again")
+    return retry_on_conflict(attempt, attempts=20, or_raise=crowded)
 
 
 def _counter_get(key: str) -> BookingCounter:
@@ -362,6 +360,6 @@ def report_upload_claim(key: str) -> None:
             add_version_condition=False,
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise storage.UploadRefused("This upload link has already been used; ask for a new one") from error
         raise

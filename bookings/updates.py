@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from autolab import clock, domain_events, workflow
-from autolab.dynamodb import transaction
+from autolab.dynamodb import condition_failed, conflicted, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -381,7 +381,7 @@ def _write(
     try:
         appointment.update(actions=actions, condition=condition)  # refreshes it from ALL_NEW
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict(STALE) from error
         raise
     return True
@@ -393,7 +393,7 @@ def _update_with_email(appointment: Appointment, actions: list, condition: Any, 
             write.update(appointment, actions=actions, condition=condition)
             email.add_to(write)
     except TransactWriteError as error:
-        if error.cause_response_code == "TransactionCanceledException":
+        if conflicted(error):
             raise Conflict(STALE) from error
         raise
     return reservations.apply_locally(appointment, actions)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 
 from autolab import clock, events
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from chat import selectors
 from chat.models import Inquiry, StatusChange
-from chat.services import _condition_failed
 
 OPEN, IN_PROGRESS, RESOLVED, CLOSED = "OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"
 STATUSES = (OPEN, IN_PROGRESS, RESOLVED, CLOSED)
@@ -96,7 +96,7 @@ def inquiry_set_status(*, inquiry_id: str, status: object, staff: StaffIdentity)
             condition=condition,
         )
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise Conflict("The inquiry was changed meanwhile; reload and retry") from error
         raise
     return inquiry

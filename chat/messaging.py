@@ -17,12 +17,11 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from autolab import clock, events
-from autolab.dynamodb import transaction
+from autolab.dynamodb import condition_failed, failed_conditions, transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ServiceUnavailable, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from chat import live, selectors
 from chat.models import Customer, Message
-from chat.services import _condition_failed
 from chat.validation import MESSAGE_ID_RE, clean_message_text, clean_text
 
 ALL = "ALL"  # receiverId of every customer message (§4.3)
@@ -131,10 +130,10 @@ def _store_with_summary(message: Message, *, from_customer: bool) -> None:
             writer.save(message, condition=Message.message_id.does_not_exist())
             writer.update(Customer(user_id=message.client_id), actions=actions, condition=Customer.user_id.exists())
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+        failed = failed_conditions(error)  # in request order: the message (a put), then the customer
+        if 0 in failed:
             raise Conflict(f"messageId {message.message_id} is already used") from error
-        if len(reasons) > 1 and reasons[1] is not None and reasons[1].code == "ConditionalCheckFailed":
+        if 1 in failed:
             raise NotFound(f"User not found: {message.client_id}") from error
         raise
 
@@ -269,7 +268,7 @@ def _flag(message: Message, *, viewed: bool) -> bool:
         try:
             message.update(actions=[Message.received.set(True)], condition=Message.message_id.exists())
         except UpdateError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise NotFound("Message not found") from error
             raise
         return False
@@ -279,7 +278,7 @@ def _flag(message: Message, *, viewed: bool) -> bool:
             condition=Message.message_id.exists() & (Message.viewed == False),  # noqa: E712
         )
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False  # already viewed (or deleted): the unread count must not drop twice
         raise
     return True
@@ -306,7 +305,7 @@ def _decrement_unread(client_id: str) -> None:
     try:
         customer.update(actions=[Customer.unread_count.add(-1)], condition=Customer.unread_count > 0)
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return
         raise
     live.inbox_update(customer, "read")
@@ -320,7 +319,7 @@ def _edit(actor: Actor, message: Message, text: str) -> None:
             condition=Message.sender_id == actor.user_id,
         )
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise NotFound("Message not found") from error  # deleted meanwhile
         raise
     client_id = _conversation_of(message)
@@ -347,7 +346,7 @@ def _delete_if(message: Message, actor: Actor, extra: Any) -> bool:
     try:
         message.delete(condition=condition & extra if extra is not None else condition)
     except DeleteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -373,7 +372,7 @@ def _update_summary_if_last(client_id: str, message_id: str, actions: list[Any])
     try:
         customer.update(actions=actions, condition=Customer.last_message_id == message_id)
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return
         raise
     live.inbox_update(customer, "message")

@@ -14,6 +14,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
 
 from autolab import clock
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from chat import live, selectors
@@ -36,10 +37,6 @@ _PROFILE_ATTRIBUTES = {
 def _search_text(name: str | None, email: str | None) -> str | None:
     text = " ".join(part for part in (name, email) if part).lower()
     return text or None
-
-
-def _condition_failed(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def customer_register(
@@ -95,7 +92,7 @@ def customer_update_profile(*, user_id: str, fields: dict[str, Any]) -> tuple[Cu
     try:
         customer.update(actions=actions, condition=Customer.user_id.exists())
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise NotFound(f"User not found: {user_id}") from error
         raise
     return customer, list(profile)
@@ -160,7 +157,7 @@ def _drop_other_connections(user_id: str, *, keep: str) -> list[str]:
         try:
             connection.delete(condition=Connection.connection_id.exists())
         except DeleteError as error:
-            if not _condition_failed(error):
+            if not condition_failed(error):
                 raise
             continue  # its own disconnect removed it first
         dropped.append(connection.connection_id)
@@ -196,7 +193,7 @@ def connection_refresh(*, connection_id: str) -> bool:
             actions=[Connection.ttl.set(clock.now() + CONNECTION_TTL)], condition=Connection.connection_id.exists()
         )
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return False
         raise
     return True
@@ -211,7 +208,7 @@ def connection_close(*, connection_id: str) -> None:
     try:
         connection.delete(condition=Connection.connection_id.exists())
     except DeleteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return
         raise
     if connection.kind == "customer" and connection.user_id:
@@ -224,7 +221,7 @@ def _customer_went_offline(user_id: str) -> None:
     try:
         customer.update(actions=[Customer.last_seen.set(now)], condition=Customer.user_id.exists())
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             return
         raise
     payload = {"subtype": "user-disconnected", "success": True, "userId": user_id, "lastSeen": str(now)}
@@ -238,7 +235,7 @@ def connections_sweep() -> int:
         try:
             connection.delete(condition=Connection.ttl <= clock.now())
         except DeleteError as error:
-            if not _condition_failed(error):
+            if not condition_failed(error):
                 raise
             continue  # refreshed by a ping meanwhile
         removed += 1
@@ -255,7 +252,7 @@ def customer_take(*, client_id: str, staff: StaffIdentity) -> Customer:
             condition=Customer.user_id.exists() & Customer.assigned_to.does_not_exist(),
         )
     except UpdateError as error:
-        if not _condition_failed(error):
+        if not condition_failed(error):
             raise
         raise _take_conflict(client_id, staff) from error
     _announce_assignment(customer, staff, taken=True)
@@ -286,7 +283,7 @@ def customer_release(*, client_id: str, staff: StaffIdentity) -> Customer:
             condition=Customer.assigned_to == current.assigned_to,
         )
     except UpdateError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise Conflict(f"The assignment of user {client_id} changed meanwhile; reload and retry") from error
         raise
     _announce_assignment(current, staff, taken=False)
@@ -335,6 +332,6 @@ def canned_reply_delete(*, reply_id: str) -> None:
     try:
         CannedReply(reply_id=reply_id).delete(condition=CannedReply.reply_id.exists())
     except DeleteError as error:
-        if _condition_failed(error):
+        if condition_failed(error):
             raise NotFound("Canned reply not found") from error
         raise

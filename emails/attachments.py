@@ -17,11 +17,12 @@ from django.conf import settings
 from pynamodb.exceptions import PutError, UpdateError
 
 from autolab import clock, storage
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails.attachment_selectors import attachment_get
 from emails.models import EmailAttachment
-from emails.records import is_conditional_failure, now_ms
+from emails.records import now_ms
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_EMAIL = 20
@@ -134,7 +135,7 @@ def attachments_store(
         try:
             row.save(condition=EmailAttachment.attachment_id.does_not_exist())
         except PutError as error:
-            if not is_conditional_failure(error):
+            if not condition_failed(error):
                 raise
         ids.append(attachment_id)
     return ids
@@ -153,7 +154,7 @@ def attachment_delete(*, actor: StaffIdentity, attachment_id: str) -> EmailAttac
             condition=EmailAttachment.attachment_id.exists() & (EmailAttachment.is_deleted == False),  # noqa: E712
         )
     except UpdateError as error:
-        if not is_conditional_failure(error):
+        if not condition_failed(error):
             raise
         current = attachment_get(attachment_id)
         if current is None:

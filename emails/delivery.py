@@ -42,7 +42,6 @@ from emails.records import (
     SENT,
     SUPPRESSED,
     UNCERTAIN,
-    is_conditional_failure,
     now_ms,
 )
 from emails.rendering import STAFF_MESSAGE, render_email
@@ -179,7 +178,7 @@ def _claim(record: EmailMetadata, outgoing: OutgoingEmail) -> str | None:
             condition=EmailMetadata.status == QUEUED,
         )
     except UpdateError as error:
-        if not is_conditional_failure(error):
+        if not dynamodb.condition_failed(error):
             raise
         return None
     return token
@@ -226,7 +225,7 @@ def _settle_counted(
         try:
             record.update(actions=actions, condition=condition)
         except UpdateError as error:
-            if is_conditional_failure(error):
+            if dynamodb.condition_failed(error):
                 return False
             raise
         for to in counted:  # more than one transaction holds: counted one by one
@@ -237,9 +236,8 @@ def _settle_counted(
             write.update(record, actions=actions, condition=condition)
             events = analytics_send_add(write, emails=counted, message_id=record.message_id, event_type=event_type)
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons or []
-        failed = {at: reason.code for at, reason in enumerate(reasons) if reason is not None and reason.code}
-        if set(failed.values()) != {"ConditionalCheckFailed"}:
+        failed = dynamodb.failed_conditions(error)
+        if not failed:
             raise
         if events in failed:  # DynamoDB lists puts first: the events, then the record, then the counter
             return False
@@ -263,7 +261,7 @@ def _check_stale_send(record: EmailMetadata) -> str:
             condition=(EmailMetadata.status == SENDING) & (EmailMetadata.send_token == record.send_token),
         )
     except UpdateError as error:
-        if not is_conditional_failure(error):
+        if not dynamodb.condition_failed(error):
             raise
         return email_get(record.message_id).status  # type: ignore[union-attr]
     logger.warning("Email %s was left mid-send; marked uncertain, not re-sent", record.message_id)
@@ -352,7 +350,7 @@ def email_mark_failed(*, message_id: str, reason: str) -> None:
             condition=EmailMetadata.status == QUEUED,
         )
     except UpdateError as error:
-        if not is_conditional_failure(error):
+        if not dynamodb.condition_failed(error):
             raise
 
 

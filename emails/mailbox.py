@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from pynamodb.exceptions import UpdateError
 
 from autolab import clock, storage
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails import attachments as email_attachments
@@ -26,7 +27,6 @@ from emails.records import (
     QUEUED,
     SENT_CONTENT_TYPE,
     UNCERTAIN,
-    is_conditional_failure,
     new_message_id,
     now_ms,
 )
@@ -222,7 +222,7 @@ def email_resend(*, message_id: str, actor: StaffIdentity) -> None:
             condition=EmailMetadata.status.is_in(FAILED, UNCERTAIN),
         )
     except UpdateError as error:
-        if is_conditional_failure(error):
+        if condition_failed(error):
             raise Conflict("Only a failed or uncertain email can be sent again") from error
         raise
     tasks.email_send_enqueue(message_id)

@@ -1,5 +1,5 @@
 """What every writer of EmailMetadata records shares: the delivery states, the marks of a message we
-sent, the record clock (epoch milliseconds), fresh message ids and the conditional-write test.
+sent, the record clock (epoch milliseconds) and fresh message ids.
 
 It sits below the outbox, delivery, the mailbox and inbound mail, so none of them has to import
 another for these (importing them from the outbox is what tied the email modules in a circle).
@@ -29,8 +29,3 @@ def new_message_id() -> str:
     customer's thread or take the id of an email before we send it.
     """
     return str(uuid.uuid4())
-
-
-def is_conditional_failure(error: Exception) -> bool:
-    """A write refused by its condition (someone else got there first), not a failure to retry."""
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"

@@ -23,7 +23,6 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails.inbound import email_record_inbound
 from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailSuppression
-from emails.records import is_conditional_failure
 from emails.selectors import (
     ACTIVE,
     SERIES_OF_EVENT,
@@ -94,8 +93,7 @@ def _analytics_put(
             transaction.save(event, condition=EmailAnalytics.email.does_not_exist())
             transaction.update(counter, actions=[getattr(EmailAnalyticsDaily, series).add(1)])
     except TransactWriteError as error:
-        codes = {reason.code for reason in (error.cancellation_reasons or []) if reason is not None}
-        if codes != {"ConditionalCheckFailed"}:
+        if not dynamodb.condition_failed(error):
             raise
 
 
@@ -303,7 +301,7 @@ def suppression_add(
     try:
         entry.save(condition=free)
     except PutError as error:
-        if is_conditional_failure(error):
+        if dynamodb.condition_failed(error):
             raise Conflict(f"{address} is already suppressed ({suppression_type})") from error
         raise
     return entry
@@ -326,7 +324,7 @@ def suppression_remove(*, email: str, suppression_type: str | None = None, actor
                 condition=EmailSuppression.status == ACTIVE,
             )
         except UpdateError as error:
-            if not is_conditional_failure(error):
+            if not dynamodb.condition_failed(error):
                 raise
             continue  # someone else lifted it at the same moment
         removed.append(entry.suppression_type)
@@ -345,7 +343,7 @@ def suppression_cleanup() -> int:
                 condition=EmailSuppression.status == ACTIVE,
             )
         except UpdateError as error:
-            if not is_conditional_failure(error):
+            if not dynamodb.condition_failed(error):
                 raise
             continue
         expired += 1

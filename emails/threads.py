@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from autolab import clock, dynamodb
 from emails.models import EmailMetadata, EmailOutboxKey, EmailThreadHead
-from emails.records import is_conditional_failure
 from emails.selectors import email_get
 
 # Positions in message_create's transaction: DynamoDB lists puts before updates, so the outbox
@@ -27,11 +26,10 @@ _FLAG_ATTEMPTS = 5
 
 def _failed_conditions(error: TransactWriteError) -> set[int]:
     """Positions of the transaction's items whose condition failed; raise for any other failure."""
-    reasons = error.cancellation_reasons or []
-    codes = {reason.code for reason in reasons if reason is not None}
-    if codes != {"ConditionalCheckFailed"}:
+    failed = dynamodb.failed_conditions(error)
+    if not failed:
         raise error
-    return {position for position, reason in enumerate(reasons) if reason is not None}
+    return failed
 
 
 def _addresses(record: EmailMetadata) -> set[str]:
@@ -128,7 +126,7 @@ def _save_without_head(record: EmailMetadata, outbox_key: EmailOutboxKey | None)
     try:
         record.save(condition=EmailMetadata.message_id.does_not_exist())
     except PutError as error:
-        if is_conditional_failure(error):
+        if dynamodb.condition_failed(error):
             return False
         raise
     return True
@@ -144,7 +142,8 @@ def message_flags_set(
 ) -> bool:
     """Set a message's flags (plus ``actions``) and move its head's counts by the change, in one
     transaction conditioned on the flags read just before; False for an unknown message."""
-    for _ in range(_FLAG_ATTEMPTS):
+
+    def attempt() -> bool:
         record = email_get(message_id)
         if record is None:
             return False
@@ -165,12 +164,9 @@ def message_flags_set(
                 transaction.update(head, actions=head_actions, condition=EmailThreadHead.thread_id.exists())
         except TransactWriteError as error:
             if _MESSAGE in _failed_conditions(error):
-                continue  # changed (or deleted) meanwhile: read again
-            try:
-                record.update(actions=message_actions, condition=condition)  # a thread from before heads
-            except UpdateError as update_error:
-                if not is_conditional_failure(update_error):
-                    raise
-                continue
+                raise  # changed (or deleted) meanwhile: read again
+            record.update(actions=message_actions, condition=condition)  # a thread from before heads
         return True
-    raise RuntimeError(f"Email {message_id}: flags kept changing under {_FLAG_ATTEMPTS} attempts")
+
+    spent = RuntimeError(f"Email {message_id}: flags kept changing under {_FLAG_ATTEMPTS} attempts")
+    return dynamodb.retry_on_conflict(attempt, attempts=_FLAG_ATTEMPTS, or_raise=spent)

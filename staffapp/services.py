@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from autolab import caches, clock, events
 from autolab.authentication import token_is_current
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Role, StaffIdentity
 from autolab.validation import is_email, is_phone
@@ -98,7 +99,7 @@ def _staff_write(
     try:
         staff.save(condition=Staff.user_email.does_not_exist() if created else None)
     except PutError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict(_EXISTS if new_only else _JUST_CREATED) from error
         raise
     user = _login_for(email)
@@ -154,7 +155,7 @@ def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -
             condition=Staff.roles == previous if previous else Staff.roles.does_not_exist() | (Staff.roles == []),
         )
     except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise Conflict("Someone else changed this member's roles just now; reload and try again") from error
         raise
     caches.staff_changed()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import TransactWriteError
-
 from autolab import clock
 from autolab.batch import BatchRead, first
-from autolab.dynamodb import transaction
+from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict
 from billing import keys, records
 from billing.invoices.completion import announce_generated, confirmation_email, invoice_complete
@@ -57,7 +55,8 @@ def invoice_generate_for_record(*, reference_type: str, reference_number: str) -
     under the same invoice id, so the stored PDF is simply replaced.
     """
     invoice_id = new_invoice_id()
-    for _ in range(ISSUE_RETRIES):
+
+    def attempt() -> Invoice | None:  # a conflict: counter moved, record changed, or another invoice took the lock
         reads = _record_reads(reference_type, reference_number)
         record = reads.record
         if record is None or record.payment_status != "paid":
@@ -67,17 +66,14 @@ def invoice_generate_for_record(*, reference_type: str, reference_number: str) -
             return invoice_complete(invoice_get(reads.lock.invoice_id)) if reads.lock.invoice_id else None
         invoice = _rendered_invoice(record, invoice_id, reads.counter + 1)
         email = confirmation_email(invoice, invoice.s3_key or pdf_key(invoice_id))
-        try:
-            _issue_for_record(invoice, record, reads.counter, email)
-        except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
-                raise
-            continue  # counter moved, record changed, or another invoice took the lock: re-read
+        _issue_for_record(invoice, record, reads.counter, email)
         if email is not None:
             email.enqueue()
         announce_generated(invoice)
         return invoice
-    raise Conflict("Could not allocate an invoice number; please try again")
+
+    no_number = Conflict("Could not allocate an invoice number; please try again")
+    return retry_on_conflict(attempt, attempts=ISSUE_RETRIES, or_raise=no_number)
 
 
 def _rendered_invoice(record: records.Record, invoice_id: str, number: int) -> Invoice:

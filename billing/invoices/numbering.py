@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from autolab import clock
-from autolab.dynamodb import transaction
+from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict
 from billing import keys
 from billing.analytics.transactions import compact_of
@@ -54,15 +53,13 @@ def write_numbered(write: TransactWrite, invoice: Invoice, current: int) -> None
 
 def invoice_issue(draft: Draft) -> Invoice:
     """Store the invoice of ``draft`` with the next number (an invoice of no record, so no lock)."""
-    for _ in range(ISSUE_RETRIES):
+
+    def attempt() -> Invoice:  # a conflict: the counter moved or the id collided, so take the next number
         current = keys.counter_value()
         invoice = invoice_item(draft, current + 1)
-        try:
-            with transaction() as write:
-                write_numbered(write, invoice, current)
-        except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
-                raise
-            continue  # the counter moved or the id collided: take the next number
+        with transaction() as write:
+            write_numbered(write, invoice, current)
         return invoice
-    raise Conflict("Could not allocate an invoice number; please try again")
+
+    no_number = Conflict("Could not allocate an invoice number; please try again")
+    return retry_on_conflict(attempt, attempts=ISSUE_RETRIES, or_raise=no_number)

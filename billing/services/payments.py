@@ -11,10 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
-
 from autolab import clock, events
-from autolab.dynamodb import transaction
+from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import money_str
 from billing import keys, records, tasks
@@ -72,12 +70,13 @@ def record_mark_paid(record_type: str, record_id: str, fields: dict[str, Any], i
     webhooks produce exactly one transition.
     """
     model = records.record_model(record_type)
-    for _ in range(_MARK_RETRIES):
+
+    def attempt() -> records.Record | None:  # a conflict re-reads: someone paid it, or only the version moved
         record = records.record_get(record_type, record_id)
         if record is None:
             raise NotFound(f"{record_type.capitalize()} not found")
         if record.payment_status == "paid":
-            return False
+            return None
         if records.record_is_cancelled(record):
             raise ValidationError(f"Cannot confirm payment for cancelled {record_type}")
         if intent_id is not None and record.payment_intent_id != intent_id:
@@ -87,23 +86,23 @@ def record_mark_paid(record_type: str, record_id: str, fields: dict[str, Any], i
             rule &= model.payment_intent_id == intent_id
         actions = [getattr(model, name).set(value) for name, value in fields.items()]
         actions += [model.payment_status.set("paid"), model.updated_at.set(clock.epoch_now())]
-        try:
-            if isinstance(record, Appointment):  # paying holds its first choice (bookings.reservations)
-                marker = keys.pending_marker(record_type, record_id)
-                hold = reservations.payment_hold(record)
-                reservations.commit_payment(record, actions, condition=rule, puts=[marker], hold=hold)
-            else:
-                with transaction() as write:
-                    write.update(record, actions=actions, condition=rule)
-                    write.save(keys.pending_marker(record_type, record_id))
-        except TransactWriteError as error:
-            if error.cause_response_code != "TransactionCanceledException":
-                raise
-            continue  # re-read: either someone paid it, or only the version moved
-        _announce_paid(record, fields.get("payment_method", ""))
-        _enqueue_invoice(record_type, record_id)
-        return True
-    raise Conflict("The record changed while it was being paid; please try again")
+        if isinstance(record, Appointment):  # paying holds its first choice (bookings.reservations)
+            marker = keys.pending_marker(record_type, record_id)
+            hold = reservations.payment_hold(record)
+            reservations.commit_payment(record, actions, condition=rule, puts=[marker], hold=hold)
+        else:
+            with transaction() as write:
+                write.update(record, actions=actions, condition=rule)
+                write.save(keys.pending_marker(record_type, record_id))
+        return record
+
+    changed = Conflict("The record changed while it was being paid; please try again")
+    record = retry_on_conflict(attempt, attempts=_MARK_RETRIES, or_raise=changed)
+    if record is None:
+        return False
+    _announce_paid(record, fields.get("payment_method", ""))
+    _enqueue_invoice(record_type, record_id)
+    return True
 
 
 def payment_cancelled_notify(

@@ -11,6 +11,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from autolab import clock
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import NotFound, ValidationError
 from autolab.money import from_cents, to_cents
 from billing import records, stripe_api
@@ -146,7 +147,7 @@ def payment_set_status(payment: Payment, status: str, *, only_from: tuple[str, .
     try:
         payment.update(actions=actions, condition=Payment.status.is_in(*only_from))
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         return False
     return True

@@ -10,6 +10,7 @@ from typing import Any
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from shop import selectors, validation
@@ -87,7 +88,7 @@ def item_price_add(
     try:
         row.save(condition=ItemPrice.item_id.does_not_exist())
     except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         raise Conflict(f"Item {item_id} already exists in category {category_id}") from error
     return row

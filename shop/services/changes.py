@@ -10,6 +10,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from autolab import clock, domain_events, workflow
+from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
@@ -197,7 +198,7 @@ def _write(order: Order, plan: _Plan) -> None:
     try:
         order.update(actions=plan.actions, condition=condition)
     except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(error):
             raise
         latest = selectors.order_get(order.order_id)
         if plan.touches_items and latest is not None and latest.payment_status == PaymentStatus.PAID:

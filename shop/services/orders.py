@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 import uuid
 from decimal import Decimal
 
 from pynamodb.exceptions import TransactWriteError
 
 from autolab import clock, dynamodb, workflow
-from autolab.exceptions import LimitReached
+from autolab.exceptions import Conflict, LimitReached
 from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -26,6 +25,7 @@ from staffapp.selectors import staff_get_by_user_id
 logger = logging.getLogger(__name__)
 
 ORDERS_DAILY_LIMIT = 5
+_SAVE_ATTEMPTS = 6  # the order and its counter bump, re-tried while other orders of the day race it
 
 
 def _order_owner(actor: StaffIdentity | None, user_id: str | None) -> workflow.Owner:
@@ -88,8 +88,11 @@ def _save_counted(order: Order, *, enforce_limit: bool) -> None:
     """Put the order and bump the customer's day counter in one transaction (429 at the limit)."""
     counter_id = f"{order.created_user_id}#{order.created_date}"
     expires = clock.now() + dt.timedelta(days=3)
-    count_paid = False
-    for attempt in range(6):
+    count_paid, tries = False, 0
+
+    def attempt() -> None:
+        nonlocal count_paid, tries
+        tries += 1
         condition = None
         if enforce_limit:
             ceiling = _daily_allowance(counter_id, order.created_user_id, order.created_date, count_paid=count_paid)
@@ -102,16 +105,15 @@ def _save_counted(order: Order, *, enforce_limit: bool) -> None:
                     condition=condition,
                 )
                 transaction.save(order, condition=Order.order_id.does_not_exist())
-            return
         except TransactWriteError as error:
-            codes = {reason.code for reason in (error.cancellation_reasons or []) if reason is not None}
-            if "ConditionalCheckFailed" in codes and (count_paid or attempt == 5):
+            if dynamodb.condition_failed(error) and (count_paid or tries == _SAVE_ATTEMPTS):
                 raise LimitReached(f"Orders limit ({ORDERS_DAILY_LIMIT}) reached for today") from error
-            if not codes & {"ConditionalCheckFailed", "TransactionConflict"} or attempt == 5:
-                raise
             # The counter moved since it was read: check again, this time counting paid orders too.
-            count_paid = count_paid or "ConditionalCheckFailed" in codes
-            time.sleep(0.02 * (attempt + 1))
+            count_paid = count_paid or dynamodb.condition_failed(error)
+            raise
+
+    crowded = Conflict("Too many orders at the same moment; please try again")
+    dynamodb.retry_on_conflict(attempt, attempts=_SAVE_ATTEMPTS, or_raise=crowded)
 
 
 def order_create(*, actor: StaffIdentity | None, user_id: str | None, order: OrderRequest) -> Order:
