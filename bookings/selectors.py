@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from autolab import caches
 from autolab.batch import BatchRead, first
-from autolab.dynamodb import connection
+from autolab.dynamodb import botocore_client
 from autolab.pagination import Page, Partitions, paginate
 from autolab.permissions import Role
 from bookings.models import Appointment, AppointmentStatus, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
@@ -248,7 +248,7 @@ def _apply_load(state: DayState, raw: dict[str, Any]) -> None:
 
 
 def _batch_get_raw(table: str, key_name: str, keys: list[str]) -> list[dict[str, Any]]:
-    client = connection().client
+    client = botocore_client()
     items: list[dict[str, Any]] = []
     for start in range(0, len(keys), 100):
         request: dict[str, Any] = {table: {"Keys": [{key_name: {"S": key}} for key in keys[start : start + 100]]}}
