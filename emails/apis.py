@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab import clock, parsers
-from autolab.api import ok, validated_query
+from autolab.api import ok, validated_body, validated_query
 from autolab.dates import date_range
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
 from emails import mailbox, selectors, sns, suppression
+from emails import serializers as s
 from emails.models import EmailMetadata, EmailSuppression
 
 VIEW = staff_with(Permission.EMAIL_VIEW)
@@ -150,7 +151,14 @@ class EmailListApi(APIView):
                 raise serializers.ValidationError("each attachment must be {filename, content}")
             return value
 
-    @extend_schema(operation_id="emails_list", parameters=[EmailFilterSerializer], responses=OpenApiTypes.OBJECT)
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            # Once every field is valid, as the original: each attachment's fields (their DRF error),
+            # then its content (an ApplicationError, answered without the ``errors`` detail).
+            for entry in attrs["attachments"]:
+                EmailListApi.EmailAttachmentSerializer(data=entry).is_valid(raise_exception=True)
+            return {**attrs, "files": s.decoded_attachments(attrs["attachments"])}
+
+    @extend_schema(operation_id="emails_list", parameters=[EmailFilterSerializer], responses={200: s.EmailListOut})
     def get(self, request: Request) -> Response:
         query = validated_query(self.EmailFilterSerializer, request)
         if query["view"] == "threads":
@@ -174,13 +182,9 @@ class EmailListApi(APIView):
         emails = [email_out(record) for record in page.items]
         return ok({"emails": emails, "total": len(emails), "limit": query["limit"], "nextCursor": page.next_cursor})
 
-    @extend_schema(request=EmailSendInputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=EmailSendInputSerializer, responses={200: s.EmailSendOut})
     def post(self, request: Request) -> Response:
-        data = self.EmailSendInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        body = data.validated_data
-        for entry in body["attachments"]:
-            self.EmailAttachmentSerializer(data=entry).is_valid(raise_exception=True)
+        body = validated_body(self.EmailSendInputSerializer, request)
         message = mailbox.StaffMessage(
             to=body["to"],
             subject=body["subject"],
@@ -191,8 +195,7 @@ class EmailListApi(APIView):
             reply_to=body["reply_to"],
             in_reply_to_message_id=body["in_reply_to_message_id"],
         )
-        attachments = mailbox.decode_attachments(body["attachments"])
-        record = mailbox.email_send_staff_message(actor=staff_of(request), message=message, attachments=attachments)
+        record = mailbox.email_send_staff_message(actor=staff_of(request), message=message, attachments=body["files"])
         return ok(
             {
                 "message": "Email sent successfully",
@@ -222,9 +225,15 @@ class EmailDetailApi(APIView):
             child=serializers.CharField(max_length=50, allow_blank=False), required=False, max_length=20
         )
 
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            # After the fields, as the original; an ApplicationError, so without the ``errors`` detail.
+            if any(not tag.strip() for tag in attrs.get("tags") or []):
+                raise ValidationError("tags must be non-empty strings")
+            return attrs
+
     @extend_schema(
         parameters=[EmailThreadPageSerializer, OpenApiParameter("email_id", str, OpenApiParameter.PATH)],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: s.EmailThreadOut},
     )
     def get(self, request: Request, email_id: str) -> Response:
         query = validated_query(self.EmailThreadPageSerializer, request)
@@ -255,17 +264,15 @@ class EmailDetailApi(APIView):
     @extend_schema(
         request=EmailPatchSerializer,
         parameters=[OpenApiParameter("email_id", str, OpenApiParameter.PATH)],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: s.EmailUpdateOut},
     )
     def patch(self, request: Request, email_id: str) -> Response:
-        data = self.EmailPatchSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
-        tags = fields.get("tags")
-        if tags is not None and any(not tag.strip() for tag in tags):
-            raise ValidationError("tags must be non-empty strings")
+        fields = validated_body(self.EmailPatchSerializer, request)
         updated = mailbox.email_update_flags(
-            message_id=email_id, is_read=fields.get("isRead"), is_important=fields.get("isImportant"), tags=tags
+            message_id=email_id,
+            is_read=fields.get("isRead"),
+            is_important=fields.get("isImportant"),
+            tags=fields.get("tags"),
         )
         return ok({"message": "Email updated successfully", "emailId": email_id, "updatedFields": updated})
 
@@ -291,7 +298,7 @@ class _EmailQuery(serializers.Serializer):
 class SuppressionCheckApi(APIView):
     permission_classes = [VIEW]
 
-    @extend_schema(parameters=[_EmailQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[_EmailQuery], responses={200: s.SuppressionCheckOut})
     def get(self, request: Request) -> Response:
         email = validated_query(_EmailQuery, request)["email"]
         entries = selectors.suppression_list_for(email)
@@ -317,7 +324,7 @@ class SuppressionListApi(APIView):
         lastKey = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
         cursor = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
-    @extend_schema(parameters=[SuppressionFilterSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[SuppressionFilterSerializer], responses={200: s.SuppressionListOut})
     def get(self, request: Request) -> Response:
         query = validated_query(self.SuppressionFilterSerializer, request)
         page = selectors.suppression_list(
@@ -337,11 +344,9 @@ class SuppressionAddApi(APIView):
         reason = serializers.CharField(required=False, max_length=50, default="manual")
         notes = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
-    @extend_schema(request=SuppressionAddInputSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SuppressionAddInputSerializer, responses={200: s.SuppressionAddOut})
     def post(self, request: Request) -> Response:
-        data = self.SuppressionAddInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        body = data.validated_data
+        body = validated_body(self.SuppressionAddInputSerializer, request)
         entry = suppression.suppression_add(
             email=body["email"], suppression_type=body["reason"], notes=body["notes"], actor=staff_of(request)
         )
@@ -354,7 +359,7 @@ class SuppressionRemoveApi(APIView):
     class SuppressionRemoveQuerySerializer(_EmailQuery):
         type = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
 
-    @extend_schema(parameters=[SuppressionRemoveQuerySerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[SuppressionRemoveQuerySerializer], responses={200: s.SuppressionRemoveOut})
     def delete(self, request: Request) -> Response:
         query = validated_query(self.SuppressionRemoveQuerySerializer, request)
         removed = suppression.suppression_remove(
@@ -371,7 +376,7 @@ class SuppressionAnalyticsApi(APIView):
         start_date = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
         end_date = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
 
-    @extend_schema(parameters=[SuppressionAnalyticsQuerySerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[SuppressionAnalyticsQuerySerializer], responses={200: s.SuppressionAnalyticsOut})
     def get(self, request: Request) -> Response:
         query = validated_query(self.SuppressionAnalyticsQuerySerializer, request)
         start, end = analytics_range(query["start_date"], query["end_date"])
@@ -400,7 +405,7 @@ def analytics_range(start_text: str, end_text: str) -> tuple[dt.date, dt.date]:
 class SuppressionCleanupApi(APIView):
     permission_classes = [MANAGE]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: s.SuppressionCleanupOut})
     def post(self, request: Request) -> Response:
         return ok({"message": "Expired suppressions cleaned up", "expired": suppression.suppression_cleanup()})
 
@@ -415,7 +420,7 @@ class SesWebhookApi(APIView):
     permission_classes: list = []
     parser_classes: list = []  # SNS posts JSON as text/plain: the raw body is read and verified
 
-    @extend_schema(request={"text/plain": OpenApiTypes.STR}, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request={"text/plain": OpenApiTypes.STR}, responses={200: s.SesWebhookOut})
     def post(self, request: Request) -> Response:
         message = _sns_body(request.body)
         try:

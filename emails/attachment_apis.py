@@ -19,6 +19,7 @@ from autolab.api import ok, validated_query
 from autolab.exceptions import Conflict, NotFound
 from autolab.permissions import Permission, staff_of, staff_with
 from emails import attachments
+from emails import serializers as s
 from emails.attachment_selectors import attachment_get, attachments_of_message
 from emails.models import EmailAttachment
 from emails.selectors import email_get
@@ -81,7 +82,7 @@ class AttachmentListApi(APIView):
         messageId = serializers.CharField(max_length=200)
         includeDeleted = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(operation_id="attachments_list", parameters=[QuerySerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="attachments_list", parameters=[QuerySerializer], responses={200: s.AttachmentListOut})
     def get(self, request: Request) -> Response:
         query = validated_query(self.QuerySerializer, request)
         if email_get(query["messageId"]) is None:
@@ -105,7 +106,7 @@ class AttachmentDetailApi(APIView):
             OpenApiParameter("download", OpenApiTypes.STR, description="present: answer the file itself"),
             OpenApiParameter("url", OpenApiTypes.STR, description="present: answer {downloadUrl, expiresIn}"),
         ],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "application/octet-stream"): bytes},
+        responses={(200, "application/json"): s.AttachmentDetailOut, (200, "application/octet-stream"): bytes},
     )
     def get(self, request: Request, attachment_id: str) -> Response | HttpResponse:
         query = validated_query(self.QuerySerializer, request)
@@ -135,7 +136,7 @@ class AttachmentDetailApi(APIView):
         response["Cache-Control"] = "private, no-store"
         return response
 
-    @extend_schema(operation_id="attachments_destroy", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="attachments_destroy", responses={200: s.AttachmentDeleteOut})
     def delete(self, request: Request, attachment_id: str) -> Response:
         row = attachments.attachment_delete(actor=staff_of(request), attachment_id=attachment_id)
         return ok(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import mimetypes
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -20,6 +18,7 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails import attachments as email_attachments
 from emails import selectors, tasks
+from emails.attachments import AttachmentFile
 from emails.models import EmailMetadata
 from emails.records import (
     BODY_LIMIT,
@@ -34,14 +33,6 @@ from emails.rendering import STAFF_MESSAGE, render_email
 from emails.selectors import email_get, month_of, normalise_address
 from emails.threads import message_create, message_flags_set
 
-ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class UploadedAttachment:
-    filename: str
-    content: bytes
-
 
 def _valid_addresses(addresses: list[str]) -> list[str]:
     cleaned = []
@@ -54,23 +45,6 @@ def _valid_addresses(addresses: list[str]) -> list[str]:
         if email not in cleaned:
             cleaned.append(email)
     return cleaned
-
-
-def decode_attachments(raw: list[dict[str, Any]]) -> list[UploadedAttachment]:
-    """``[{filename, content|data|base64}]`` (base64) of POST /emails; 400 on bad data or size."""
-    attachments, total = [], 0
-    for entry in raw:
-        encoded = entry.get("content") or entry.get("data") or entry.get("base64") or ""
-        try:
-            content = base64.b64decode(str(encoded), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise ValidationError(f"Attachment {entry.get('filename')!r} is not valid base64") from error
-        total += len(content)
-        if total > ATTACHMENTS_MAX_BYTES:
-            raise ValidationError("Attachments may total at most 10 MB")
-        attachments.append(UploadedAttachment(storage.sanitize_filename(str(entry.get("filename") or "")), content))
-    email_attachments.check_outbound([email_attachments.AttachmentFile(a.filename, a.content) for a in attachments])
-    return attachments
 
 
 def _guess_name(address: str) -> str:
@@ -96,9 +70,11 @@ class StaffMessage:
 
 
 def email_send_staff_message(
-    *, actor: StaffIdentity, message: StaffMessage, attachments: list[UploadedAttachment] | None = None
+    *, actor: StaffIdentity, message: StaffMessage, attachments: list[AttachmentFile] | None = None
 ) -> EmailMetadata:
     """Record and send a message written by staff; a reply joins the thread of the email it answers."""
+    files = attachments or []
+    email_attachments.check_outbound(files)
     to, cc, bcc = _valid_addresses(message.to), _valid_addresses(list(message.cc)), _valid_addresses(list(message.bcc))
     if not to:
         raise ValidationError("At least one recipient is required")
@@ -128,10 +104,10 @@ def email_send_staff_message(
         "signature": f"{first_name} from {settings.BUSINESS_NAME}",
     }
     rendered = render_email(STAFF_MESSAGE, context)
-    keys = _store_attachments(message_id, attachments or [])
+    keys = _store_attachments(message_id, files)
     attachment_ids = email_attachments.attachments_store(
         message_id=message_id,
-        files=[email_attachments.AttachmentFile(a.filename, a.content) for a in attachments or []],
+        files=files,
         direction=email_attachments.OUTBOUND,
         keys=keys,
     )
@@ -171,7 +147,7 @@ def email_send_staff_message(
     return email_get(message_id) or record
 
 
-def _store_attachments(message_id: str, attachments: list[UploadedAttachment]) -> list[str]:
+def _store_attachments(message_id: str, attachments: list[AttachmentFile]) -> list[str]:
     keys = []
     for index, attachment in enumerate(attachments):
         key = f"email-attachments/{message_id}/{index}-{attachment.filename}"

@@ -1,0 +1,265 @@
+"""The email API's wire format at the edge: attachments as the website posts them, and the OpenAPI
+shapes of the bodies the views answer through ``ok`` (documentation only; tests/emails/
+test_api_schema.py holds them to the real bodies)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from rest_framework import serializers
+
+from autolab import storage
+from autolab.exceptions import ValidationError
+from emails.attachments import AttachmentFile
+
+ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+
+
+def decoded_attachments(entries: list[dict[str, Any]]) -> list[AttachmentFile]:
+    """``[{filename, content|data|base64}]`` of POST /emails as files; 400 on bad base64 or size.
+
+    ``entries`` are the body's own values (each already checked by ``EmailAttachmentSerializer``):
+    the original decoded them untrimmed and named a bad one as it was sent.
+    """
+    files, total = [], 0
+    for entry in entries:
+        encoded = entry.get("content") or entry.get("data") or entry.get("base64") or ""
+        try:
+            content = base64.b64decode(str(encoded), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValidationError(f"Attachment {entry.get('filename')!r} is not valid base64") from error
+        total += len(content)
+        if total > ATTACHMENTS_MAX_BYTES:
+            raise ValidationError("Attachments may total at most 10 MB")
+        files.append(AttachmentFile(storage.sanitize_filename(str(entry.get("filename") or "")), content))
+    return files
+
+
+# --- Response bodies ----------------------------------------------------------------------------
+
+
+def _text(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(allow_null=True, **kwargs)
+
+
+def _strings(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), **kwargs)
+
+
+class _Envelope(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class _MessageEnvelope(_Envelope):
+    message = serializers.CharField()
+
+
+class EmailOut(serializers.Serializer):
+    """``email_out``: the email object of §3.11 plus its delivery ``status``."""
+
+    messageId = serializers.CharField()
+    threadId = _text()
+    fromEmail = serializers.CharField()
+    fromName = _text()
+    toEmails = _strings()
+    ccEmails = _strings()
+    bccEmails = _strings()
+    subject = serializers.CharField()
+    receivedDate = _text()
+    sizeBytes = serializers.IntegerField(allow_null=True)
+    hasAttachments = serializers.BooleanField()
+    attachmentCount = serializers.IntegerField()
+    bodyText = _text()
+    bodyHtml = _text()
+    contentType = _text()
+    emailType = _text()
+    isRead = serializers.BooleanField()
+    isImportant = serializers.BooleanField()
+    tags = _strings()
+    createdAt = serializers.IntegerField()
+    updatedAt = _text()
+    inReplyToMessageId = _text()
+    references = _strings()
+    status = _text()
+    failureReason = _text()
+    sentBy = _text()
+
+
+class ThreadOut(serializers.Serializer):
+    """``thread_out``: one row of the mailbox's thread view."""
+
+    threadId = serializers.CharField()
+    originalSubject = serializers.CharField()
+    normalizedSubject = serializers.CharField()
+    participants = _strings()
+    primaryCustomerEmail = _text()
+    messageCount = serializers.IntegerField()
+    unreadCount = serializers.IntegerField()
+    isImportant = serializers.BooleanField()
+    lastMessageId = serializers.CharField()
+    lastActivityDate = _text()
+    lastMessagePreview = serializers.CharField()
+    isActive = serializers.BooleanField()
+    createdAt = serializers.IntegerField()
+
+
+class EmailListOut(_Envelope):
+    emails = EmailOut(many=True, required=False, help_text="The list view (the default)")
+    threads = ThreadOut(many=True, required=False, help_text="With ?view=threads")
+    total = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    nextCursor = _text()
+
+
+class EmailSendOut(_MessageEnvelope):
+    messageId = serializers.CharField()
+    threadId = serializers.CharField()
+    recipients = _strings()
+    status = _text()
+
+
+class EmailThreadOut(_Envelope):
+    emails = EmailOut(many=True)
+    total = serializers.IntegerField()
+    offset = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    threadId = serializers.CharField()
+    threadSubject = serializers.CharField()
+    composeToEmail = _text()
+    customerParticipants = _strings()
+    email = EmailOut(required=False, help_text="When the id was a message's")
+
+
+class EmailUpdatedFields(serializers.Serializer):
+    isRead = serializers.BooleanField(required=False)
+    isImportant = serializers.BooleanField(required=False)
+    tags = _strings(required=False)
+
+
+class EmailUpdateOut(_MessageEnvelope):
+    emailId = serializers.CharField()
+    updatedFields = EmailUpdatedFields()
+
+
+class SuppressionOut(serializers.Serializer):
+    """``suppression_out``: one entry of the suppression list."""
+
+    email = serializers.CharField()
+    suppression_type = serializers.CharField()
+    created_at = serializers.CharField()
+    reason = _text()
+    expires_at = _text()
+    created_by = _text()
+
+
+class LocalSuppression(serializers.Serializer):
+    type = serializers.CharField()
+    created_at = serializers.CharField()
+    reason = _text()
+
+
+class SuppressionCheckOut(_Envelope):
+    email = serializers.CharField()
+    is_suppressed = serializers.BooleanField()
+    local_suppressions = LocalSuppression(many=True)
+    ses_suppressed = serializers.BooleanField()
+    ses_reason = _text()
+    checked_at = serializers.CharField()
+
+
+class SuppressionListOut(_Envelope):
+    items = SuppressionOut(many=True)
+    count = serializers.IntegerField()
+    lastEvaluatedKey = _text()
+    nextCursor = _text()
+
+
+class SuppressionAddOut(_MessageEnvelope, SuppressionOut):
+    pass
+
+
+class SuppressionRemoveOut(_MessageEnvelope):
+    email = serializers.CharField()
+    removed_types = _strings()
+
+
+class SuppressionCounts(serializers.Serializer):
+    sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    bounced = serializers.IntegerField()
+    complained = serializers.IntegerField()
+    suppressed = serializers.IntegerField()
+
+
+class SuppressionDay(SuppressionCounts):
+    date = serializers.CharField()
+
+
+class SuppressionAnalyticsOut(_Envelope):
+    start_date = serializers.CharField()
+    end_date = serializers.CharField()
+    totals = SuppressionCounts()
+    daily = SuppressionDay(many=True)
+
+
+class SuppressionCleanupOut(_MessageEnvelope):
+    expired = serializers.IntegerField()
+
+
+class SesWebhookOut(_MessageEnvelope):
+    """What one SNS message did: the counts of the SES event it carried, when it carried one."""
+
+    ignored = serializers.IntegerField(required=False)
+    bounced = serializers.IntegerField(required=False)
+    complained = serializers.IntegerField(required=False)
+    suppressed = serializers.IntegerField(required=False)
+    delivered = serializers.IntegerField(required=False)
+    received = serializers.IntegerField(required=False)
+
+
+class AttachmentOut(serializers.Serializer):
+    """``attachment_out``: one file of an email."""
+
+    attachmentId = serializers.CharField()
+    messageId = serializers.CharField()
+    filename = serializers.CharField()
+    contentType = serializers.CharField()
+    sizeBytes = serializers.IntegerField()
+    contentHash = serializers.CharField()
+    s3Bucket = serializers.CharField()
+    s3Key = _text()
+    attachmentIndex = serializers.IntegerField()
+    uploadDate = serializers.CharField()
+    createdAt = serializers.IntegerField()
+    direction = serializers.CharField()
+    isDeleted = serializers.BooleanField()
+    deletedAt = _text()
+    deletedBy = _text()
+    rejectedReason = _text()
+    downloadable = serializers.BooleanField()
+
+
+class AttachmentStats(serializers.Serializer):
+    count = serializers.IntegerField()
+    totalSizeBytes = serializers.IntegerField()
+    totalSizeMB = serializers.FloatField()
+    types = serializers.DictField(child=serializers.IntegerField())
+
+
+class AttachmentListOut(_Envelope):
+    attachments = AttachmentOut(many=True)
+    stats = AttachmentStats()
+
+
+class AttachmentDetailOut(_Envelope):
+    attachment = AttachmentOut(required=False, help_text="Without ?url")
+    downloadUrl = serializers.CharField(required=False, help_text="With ?url: a signed link")
+    expiresIn = serializers.IntegerField(required=False)
+
+
+class AttachmentDeleteOut(_MessageEnvelope):
+    attachmentId = serializers.CharField()
+    deletedAt = _text()
+    deletedBy = _text()
