@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
@@ -13,14 +12,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.api import PageQuerySerializer, ok, validated_body, validated_query
 from autolab.dates import day_field, validate_range
 from autolab.exceptions import NotFound, ValidationError
 from autolab.permissions import Permission, staff_of, staff_with
 from autolab.throttling import PublicWriteThrottle
 from autolab.wire import WireField, WireSerializer
 from chat import inquiries, live, messaging, selectors, services
+from chat import serializers as s
 from chat.models import Customer, Inquiry
+from chat.validation import clean_profile
 from staffapp.selectors import staff_list
 
 PROFILE_FIELDS = ("userEmail", "userName", "userDevice", "userLocation", "contactNumber")
@@ -39,14 +40,19 @@ class ProfileSerializer(serializers.Serializer):
     userLocation = _text(400)
     contactNumber = _text(40)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Once the fields are strings, the first invalid one answers (an ApplicationError, so
+        # without the ``errors`` detail), as when the service checked them.
+        return {"profile": clean_profile(attrs, strict=True)}
 
-def _doc(operation_id: str, *, request: Any = None, query: Any = None, status: int = 200) -> Any:
-    """OpenAPI: the operation id, the input serializer (body or query) and a JSON object in the envelope."""
+
+def _doc(operation_id: str, *, response: Any, request: Any = None, query: Any = None, status: int = 200) -> Any:
+    """OpenAPI: the operation id, the input serializer (body or query) and the body answered."""
     return extend_schema(
         operation_id=operation_id,
         request=request,
         parameters=[query] if query else None,
-        responses={status: OpenApiTypes.OBJECT},
+        responses={status: response},
     )
 
 
@@ -57,20 +63,15 @@ def customer_out(customer: Customer, online: set[str] | None = None) -> dict[str
     return data
 
 
-def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class CustomerRegisterApi(APIView):
     """Issue a new anonymous customer id (UUID4), with optional profile fields."""
 
     throttle_classes = [PublicWriteThrottle]
 
-    @_doc("users_register", request=ProfileSerializer, status=201)
+    @_doc("users_register", request=ProfileSerializer, status=201, response=s.CustomerRegisterOut)
     def post(self, request: Request) -> Response:
-        customer = services.customer_register_validated(_body(ProfileSerializer, request))
+        profile = validated_body(ProfileSerializer, request)["profile"]
+        customer = services.customer_register(**profile.given())
         return ok({"userId": customer.user_id, "user": customer_out(customer)}, status=201)
 
 
@@ -80,7 +81,7 @@ class CustomerCheckApi(APIView):
     class CustomerCheckQuerySerializer(serializers.Serializer):
         userId = serializers.CharField(max_length=64)
 
-    @_doc("users_check", query=CustomerCheckQuerySerializer)
+    @_doc("users_check", query=CustomerCheckQuerySerializer, response=s.CustomerCheckOut)
     def get(self, request: Request) -> Response:
         user_id = validated_query(self.CustomerCheckQuerySerializer, request)["userId"]
         if selectors.customer_get(user_id) is None:
@@ -97,11 +98,14 @@ class UsersApi(APIView):
     class UsersUpdateSerializer(ProfileSerializer):
         userId = serializers.CharField(max_length=64)
 
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            return {"userId": attrs["userId"], **super().validate(attrs)}
+
     def get_permissions(self) -> list[Any]:
         needed = Permission.USERS_VIEW if self.request.method == "GET" else Permission.CUSTOMER_EDIT
         return [staff_with(needed)()]
 
-    @_doc("users_list", query=UsersQuerySerializer)
+    @_doc("users_list", query=UsersQuerySerializer, response=s.UsersListOut)
     def get(self, request: Request) -> Response:
         query = validated_query(self.UsersQuerySerializer, request)
         page = selectors.customer_list(limit=query["limit"], cursor=query["cursor"], search=query["search"])
@@ -109,15 +113,15 @@ class UsersApi(APIView):
         customers = [customer_out(customer) for customer in page.items]
         return ok({"customerUsers": customers, "staffUsers": staff, "nextCursor": page.next_cursor})
 
-    @_doc("users_update_profile", request=UsersUpdateSerializer)
+    @_doc("users_update_profile", request=UsersUpdateSerializer, response=s.UsersUpdateOut)
     def post(self, request: Request) -> Response:
-        data = _body(self.UsersUpdateSerializer, request)
-        customer, updated = services.customer_update_profile(user_id=data.pop("userId"), fields=data)
+        data = validated_body(self.UsersUpdateSerializer, request)
+        customer = services.customer_update_profile(user_id=data["userId"], profile=data["profile"])
         return ok(
             {
                 "message": "User information updated successfully",
                 "userId": customer.user_id,
-                "updatedFields": updated,
+                "updatedFields": data["profile"].given_names(),
                 "updatedUser": customer_out(customer),
             }
         )
@@ -145,7 +149,7 @@ class OnlineUsersApi(APIView):
 
     permission_classes = [staff_with(Permission.CHAT_INBOX)]
 
-    @_doc("users_online")
+    @_doc("users_online", response=s.OnlineUsersOut)
     def get(self, request: Request) -> Response:
         connections = [
             {"connectionId": c.connection_id, "userId": c.user_id, "staff": bool(c.staff), "createdAt": c.created_at}
@@ -163,9 +167,9 @@ class CustomerTakeApi(APIView):
 
     permission_classes = [staff_with(Permission.CUSTOMER_TAKE)]
 
-    @_doc("users_take", request=ClientIdSerializer)
+    @_doc("users_take", request=ClientIdSerializer, response=s.MessageEnvelopeOut)
     def post(self, request: Request) -> Response:
-        client_id = _body(ClientIdSerializer, request)["clientId"]
+        client_id = validated_body(ClientIdSerializer, request)["clientId"]
         staff = staff_of(request)
         services.customer_take(client_id=client_id, staff=staff)
         return ok({"message": f"User {client_id} has been successfully assigned to staff user {staff.user_id}."})
@@ -176,9 +180,9 @@ class CustomerReleaseApi(APIView):
 
     permission_classes = [staff_with(Permission.CUSTOMER_TAKE)]
 
-    @_doc("users_release", request=ClientIdSerializer)
+    @_doc("users_release", request=ClientIdSerializer, response=s.MessageEnvelopeOut)
     def post(self, request: Request) -> Response:
-        client_id = _body(ClientIdSerializer, request)["clientId"]
+        client_id = validated_body(ClientIdSerializer, request)["clientId"]
         services.customer_release(client_id=client_id, staff=staff_of(request))
         return ok({"message": f"User {client_id} has been released to the shared queue."})
 
@@ -204,23 +208,23 @@ class MessagesApi(APIView):
             return [PublicWriteThrottle()]
         return []
 
-    @_doc("messages_list", query=MessagesQuerySerializer)
+    @_doc("messages_list", query=MessagesQuerySerializer, response=s.MessageListOut)
     def get(self, request: Request) -> Response:
         query = validated_query(self.MessagesQuerySerializer, request)
         _check_conversation_access(request, query["clientId"], query.get("userId"))
         page = selectors.message_list_for_client(query["clientId"], limit=query["limit"], cursor=query["cursor"])
         return ok({"messages": [live.message_dict(m) for m in page.items], "nextCursor": page.next_cursor})
 
-    @_doc("messages_send", request=MessagesSendSerializer)
+    @_doc("messages_send", request=MessagesSendSerializer, response=s.MessageSentOut)
     def post(self, request: Request) -> Response:
-        data = _body(self.MessagesSendSerializer, request)
+        data = validated_body(self.MessagesSendSerializer, request)
         staff = staff_of(request)
         if staff is None and data.get("userId") not in (None, data["clientId"]):
             raise NotFound(f"User not found: {data['clientId']}")  # a customer writing as someone else
         sent = messaging.message_send(
             client_id=data["clientId"], text=data["message"], staff=staff, message_id=data.get("messageId")
         )
-        return ok(sent)
+        return ok(live.message_with_sender(sent.message, sent.sender_name))
 
 
 def _check_conversation_access(request: Request, client_id: str, caller_id: str | None) -> None:
@@ -245,18 +249,18 @@ class MessageNotifyApi(APIView):
             max_length=10_000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False
         )
 
-    @_doc("messages_notify", request=MessageNotifyInputSerializer)
+    @_doc("messages_notify", request=MessageNotifyInputSerializer, response=s.MessageEnvelopeOut)
     def post(self, request: Request) -> Response:
-        data = _body(self.MessageNotifyInputSerializer, request)
+        data = validated_body(self.MessageNotifyInputSerializer, request)
         actor = messaging.actor_for(staff=staff_of(request), user_id=data.get("userId"))
-        text = messaging.message_notify(
+        signal = messaging.message_notify(
             status=data["status"],
             actor=actor,
             client_id=data.get("clientId"),
             message_id=data.get("messageId"),
             new_message=data.get("newMessage"),
         )
-        return ok({"message": text})
+        return ok({"message": f"Notification queued successfully for {signal}."})
 
 
 class LastMessagesApi(APIView):
@@ -267,7 +271,7 @@ class LastMessagesApi(APIView):
     class LastMessagesQuerySerializer(PageQuerySerializer):
         filter = serializers.ChoiceField(choices=["all", "mine", "unassigned"], required=False, default="all")
 
-    @_doc("messages_last", query=LastMessagesQuerySerializer)
+    @_doc("messages_last", query=LastMessagesQuerySerializer, response=s.InboxOut)
     def get(self, request: Request) -> Response:
         query = validated_query(self.LastMessagesQuerySerializer, request)
         staff = staff_of(request)
@@ -404,7 +408,7 @@ class InquiriesApi(APIView):
     def get_throttles(self) -> list[Any]:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
-    @_doc("inquiries_list", query=InquiriesQuerySerializer)
+    @_doc("inquiries_list", query=InquiriesQuerySerializer, response=s.InquiryListOut)
     def get(self, request: Request) -> Response:
         query = validated_query(self.InquiriesQuerySerializer, request)
         page = selectors.inquiry_list(
@@ -418,7 +422,7 @@ class InquiriesApi(APIView):
         items = [inquiry_out(i) for i in page.items]
         return ok({"inquiries": items, "count": len(items), "nextCursor": page.next_cursor})
 
-    @_doc("inquiries_create", request=InquiryCreateInput)
+    @_doc("inquiries_create", request=InquiryCreateInput, response=s.InquiryCreateOut)
     def post(self, request: Request) -> Response:
         inquiry = inquiries.inquiry_create(**InquiryCreateInput.parse(request.data))
         return ok({"message": "Inquiry submitted successfully", "inquiryId": inquiry.inquiry_id})
@@ -434,15 +438,15 @@ class InquiryDetailApi(APIView):
         needed = Permission.INQUIRY_VIEW if self.request.method == "GET" else Permission.INQUIRY_MANAGE
         return [staff_with(needed)()]
 
-    @_doc("inquiries_get")
+    @_doc("inquiries_get", response=s.InquiryDetailOut)
     def get(self, request: Request, inquiry_id: str) -> Response:
         inquiry = selectors.inquiry_get(inquiry_id)
         if inquiry is None:
             raise NotFound("Inquiry not found")
         return ok({"inquiry": inquiry_out(inquiry)})
 
-    @_doc("inquiries_set_status", request=InquiryDetailStatusSerializer)
+    @_doc("inquiries_set_status", request=InquiryDetailStatusSerializer, response=s.InquiryStatusOut)
     def patch(self, request: Request, inquiry_id: str) -> Response:
-        status = _body(self.InquiryDetailStatusSerializer, request)["status"]
+        status = validated_body(self.InquiryDetailStatusSerializer, request)["status"]
         inquiry = inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff_of(request))
         return ok({"message": f"Inquiry moved to {status}", "inquiry": inquiry_out(inquiry)})

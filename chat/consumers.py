@@ -33,6 +33,7 @@ from autolab.client_ip import client_ip_from_scope
 from autolab.exceptions import NotFound
 from autolab.throttling import PublicWriteThrottle
 from chat import live, selectors, services
+from chat.validation import clean_profile
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 return
         try:
             result = await _service(services.customer_connect)(
-                connection_id=self.channel_name, user_id=user_id or None, fields=content
+                connection_id=self.channel_name, user_id=user_id or None, profile=clean_profile(content, strict=False)
             )
         except NotFound:
             await self._init_failed("INVALID_USER_ID")

@@ -64,6 +64,11 @@ def message_dict(message: Message) -> dict[str, Any]:
     }
 
 
+def message_with_sender(message: Message, sender_name: str) -> dict[str, Any]:
+    """A message just sent, as its sender gets it back and its receiver gets it pushed."""
+    return {**message_dict(message), "senderName": sender_name}
+
+
 def inbox_update(customer: Customer, reason: str, **extra: Any) -> None:
     """Tell every inbox page that a conversation changed (last message, unread count, assignee)."""
     payload = {

@@ -48,11 +48,19 @@ class Actor:
         return self.staff is not None
 
 
+@dataclass(frozen=True)
+class SentMessage:
+    """A stored and pushed message, with the name its receiver sees it from."""
+
+    message: Message
+    sender_name: str
+
+
 def may_chat(staff: StaffIdentity) -> bool:
     return staff.has(Permission.CHAT_INBOX)
 
 
-def actor_for(*, staff: StaffIdentity | None, user_id: object) -> Actor:
+def actor_for(*, staff: StaffIdentity | None, user_id: str | None) -> Actor:
     """The actor of a chat request: the signed-in chat staff member, else an existing customer."""
     if staff is not None:
         if not may_chat(staff):
@@ -66,7 +74,7 @@ def actor_for(*, staff: StaffIdentity | None, user_id: object) -> Actor:
     return Actor(user_id=customer_id)
 
 
-def _new_message_id(client_message_id: object) -> str:
+def _new_message_id(client_message_id: str | None) -> str:
     if client_message_id in (None, ""):
         return str(uuid.uuid4())
     if not isinstance(client_message_id, str) or not MESSAGE_ID_RE.match(client_message_id):
@@ -75,8 +83,8 @@ def _new_message_id(client_message_id: object) -> str:
 
 
 def message_send(
-    *, client_id: str, text: object, staff: StaffIdentity | None, message_id: object = None
-) -> dict[str, Any]:
+    *, client_id: str, text: str | None, staff: StaffIdentity | None, message_id: str | None = None
+) -> SentMessage:
     """Store a message in ``client_id``'s conversation and push it live.
 
     A staff sender writes to the customer; otherwise the customer ``client_id`` is the sender.
@@ -110,7 +118,7 @@ def message_send(
     customer.last_message_at = message.created_at
     sender_name = staff.name if staff else (customer.user_name or "Customer")
     _push_new_message(message, customer, sender_name)
-    return {**live.message_dict(message), "senderName": sender_name}
+    return SentMessage(message, sender_name)
 
 
 def _store_with_summary(message: Message, *, from_customer: bool) -> None:
@@ -139,12 +147,7 @@ def _store_with_summary(message: Message, *, from_customer: bool) -> None:
 
 
 def _push_new_message(message: Message, customer: Customer, sender_name: str) -> None:
-    payload = {
-        **live.message_dict(message),
-        "subtype": "new",
-        "messageType": "general",
-        "senderName": sender_name,
-    }
+    payload = {**live.message_with_sender(message, sender_name), "subtype": "new", "messageType": "general"}
     if message.receiver_id == ALL:
         # The stored receiver stays "ALL"; the assigned staff member sees themselves as receiver (§4.4).
         live.to_customer_staff(customer, "message", {**payload, "receiverId": customer.assigned_to or ALL})
@@ -162,13 +165,13 @@ def _signal(status: object) -> Signal:
 
 def message_notify(
     *,
-    status: object,
+    status: str,
     actor: Actor,
-    client_id: object = None,
-    message_id: object = None,
-    new_message: object = None,
-) -> str:
-    """Apply one chat signal (§4.5) for ``actor`` and push it; returns the confirmation text."""
+    client_id: str | None = None,
+    message_id: str | None = None,
+    new_message: str | None = None,
+) -> Signal:
+    """Apply one chat signal (§4.5) for ``actor`` and push it; returns the signal applied."""
     signal = _signal(status)
     if signal is Signal.TYPING:
         _typing(actor, clean_text(client_id))
@@ -180,7 +183,7 @@ def message_notify(
         _edit(actor, _own_message(actor, message_id), clean_message_text(new_message, "newMessage"))
     else:
         _delete(actor, _own_message(actor, message_id))
-    return f"Notification queued successfully for {signal}."
+    return signal
 
 
 def _typing(actor: Actor, client_id: str) -> None:
@@ -217,7 +220,7 @@ def _typing(actor: Actor, client_id: str) -> None:
         live.to_customer_staff(customer, "notification", payload)
 
 
-def _message_for(actor: Actor, message_id: object) -> Message:
+def _message_for(actor: Actor, message_id: str | None) -> Message:
     """The message, if the actor may see it: customers only within their own conversation (else 404)."""
     if not clean_text(message_id):
         raise ValidationError("messageId is required")
@@ -232,7 +235,7 @@ def _conversation_of(message: Message) -> str:
     return message.client_id or (message.sender_id if message.receiver_id == ALL else message.receiver_id)
 
 
-def _own_message(actor: Actor, message_id: object) -> Message:
+def _own_message(actor: Actor, message_id: str | None) -> Message:
     message = _message_for(actor, message_id)
     if message.sender_id != actor.user_id:
         raise PermissionDenied("You can only edit or delete your own messages")

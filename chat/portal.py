@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from chat import forms, inquiries, messaging, selectors, services
+from chat import forms, inquiries, live, messaging, selectors, services
+from chat.validation import Profile, clean_profile
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
@@ -113,7 +114,7 @@ def _send_json(request: HttpRequest, client_id: str, staff: StaffIdentity) -> Js
         sent = messaging.message_send(client_id=client_id, text=request.POST.get("message"), staff=staff)
     except ApplicationError as error:
         return JsonResponse({"success": False, "message": error.message}, status=error.status_code)
-    return JsonResponse({"success": True, "message": sent})
+    return JsonResponse({"success": True, "message": live.message_with_sender(sent.message, sent.sender_name)})
 
 
 @portal_site.register_page(
@@ -212,8 +213,8 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             changed = {name: value for name, value in form.cleaned_data.items() if value and value != initial.get(name)}
             done = post_action(
                 request,
-                lambda: services.customer_update_profile(user_id=user_id, fields=changed),
-                success=lambda result: f"Saved: {', '.join(result[1])}.",
+                lambda: _profile_save(user_id, changed),
+                success=lambda profile: f"Saved: {', '.join(profile.given_names())}.",
                 redirect_to=reverse("admin:chat-customer", kwargs={"user_id": user_id}),
                 form=form,
             )
@@ -227,6 +228,13 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "assignee": _staff_names({customer.assigned_to}).get(customer.assigned_to) if customer.assigned_to else "",
     }
     return render_page(request, "chat/customer_detail.html", context, title=customer.user_name or customer.user_id)
+
+
+def _profile_save(user_id: str, changed: dict[str, str]) -> Profile:
+    """The changed fields under the API's rules (its messages become the form's errors)."""
+    profile = clean_profile(changed, strict=True)
+    services.customer_update_profile(user_id=user_id, profile=profile)
+    return profile
 
 
 @portal_site.register_page(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
@@ -19,18 +18,18 @@ from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationE
 from autolab.permissions import Permission, Role, StaffIdentity
 from chat import live, selectors
 from chat.models import CannedReply, Connection, Customer
-from chat.validation import MESSAGE_MAX_LENGTH, clean_profile, clean_text
+from chat.validation import MESSAGE_MAX_LENGTH, Profile, clean_text
 
 # A socket's row lives this long without a ping refresh; pings every 25 s refresh it every few minutes.
 CONNECTION_TTL = dt.timedelta(minutes=15)
 CONNECTION_REFRESH_AFTER = dt.timedelta(minutes=5)
 
 _PROFILE_ATTRIBUTES = {
-    "userEmail": Customer.user_email,
-    "userName": Customer.user_name,
-    "contactNumber": Customer.contact_number,
-    "userDevice": Customer.user_device,
-    "userLocation": Customer.user_location,
+    "user_email": Customer.user_email,
+    "user_name": Customer.user_name,
+    "contact_number": Customer.contact_number,
+    "user_device": Customer.user_device,
+    "user_location": Customer.user_location,
 }
 
 
@@ -63,31 +62,19 @@ def customer_register(
     return customer
 
 
-def customer_register_validated(fields: dict[str, Any]) -> Customer:
-    """Register a customer from a public request; invalid profile fields are refused (400)."""
-    profile = clean_profile(fields, strict=True)
-    return customer_register(
-        user_email=profile.get("userEmail"),
-        user_name=profile.get("userName"),
-        contact_number=profile.get("contactNumber"),
-        user_device=profile.get("userDevice"),
-        user_location=profile.get("userLocation"),
-    )
-
-
-def customer_update_profile(*, user_id: str, fields: dict[str, Any]) -> tuple[Customer, list[str]]:
-    """Staff edit of a profile: only the given valid fields change, nothing else is overwritten."""
-    profile = clean_profile(fields, strict=True)
-    if not profile:
+def customer_update_profile(*, user_id: str, profile: Profile) -> Customer:
+    """Staff edit of a profile: only the given fields change, nothing else is overwritten."""
+    given = profile.given()
+    if not given:
         raise ValidationError(
             "At least one valid field must be provided for update (userEmail, userName, userDevice, userLocation, contactNumber)"
         )
     customer = selectors.customer_get(user_id)
     if customer is None:
         raise NotFound(f"User not found: {user_id}")
-    actions: list[Action] = [_PROFILE_ATTRIBUTES[name].set(value) for name, value in profile.items()]
-    name = profile.get("userName", customer.user_name)
-    email = profile.get("userEmail", customer.user_email)
+    actions: list[Action] = [_PROFILE_ATTRIBUTES[name].set(value) for name, value in given.items()]
+    name = profile.user_name or customer.user_name
+    email = profile.user_email or customer.user_email
     actions.append(Customer.search_text.set(_search_text(name, email) or ""))
     try:
         customer.update(actions=actions, condition=Customer.user_id.exists())
@@ -95,7 +82,7 @@ def customer_update_profile(*, user_id: str, fields: dict[str, Any]) -> tuple[Cu
         if condition_failed(error):
             raise NotFound(f"User not found: {user_id}") from error
         raise
-    return customer, list(profile)
+    return customer
 
 
 @dataclass
@@ -104,41 +91,35 @@ class CustomerConnected:
     replaced_connection_ids: list[str] = field(default_factory=list)
 
 
-def customer_connect(*, connection_id: str, user_id: str | None, fields: dict[str, Any]) -> CustomerConnected:
+def customer_connect(*, connection_id: str, user_id: str | None, profile: Profile) -> CustomerConnected:
     """WebSocket ``init``: a new customer when no id, else the known one (unknown: NotFound).
 
     Email, name and phone are kept once stored; device and location follow the newest socket
     (§3.13). The customer's older sockets are dropped: one live socket per customer, newest wins.
     """
-    profile = clean_profile(fields, strict=False)
     if user_id:
         customer = selectors.customer_get(user_id)
         if customer is None:
             raise NotFound("INVALID_USER_ID")
         customer = _merge_init_profile(customer, profile)
     else:
-        customer = customer_register(
-            user_email=profile.get("userEmail"),
-            user_name=profile.get("userName"),
-            contact_number=profile.get("contactNumber"),
-            user_device=profile.get("userDevice"),
-            user_location=profile.get("userLocation"),
-        )
+        customer = customer_register(**profile.given())
     replaced = _drop_other_connections(customer.user_id, keep=connection_id)
     _record_connection(connection_id, customer.user_id, kind="customer")
     live.to_customer_staff(customer, "notification", {"subtype": "user-connected", **live.customer_profile(customer)})
     return CustomerConnected(customer=customer, replaced_connection_ids=replaced)
 
 
-def _merge_init_profile(customer: Customer, profile: dict[str, str]) -> Customer:
+def _merge_init_profile(customer: Customer, profile: Profile) -> Customer:
+    given = profile.given()
     actions: list[Action] = []
-    for name in ("userEmail", "userName", "contactNumber"):
-        if name in profile:
+    for name in ("user_email", "user_name", "contact_number"):
+        if name in given:
             # if_not_exists: a later init never overwrites what the customer (or staff) stored.
             attribute = _PROFILE_ATTRIBUTES[name]
-            actions.append(attribute.set(attribute | profile[name]))
+            actions.append(attribute.set(attribute | given[name]))
     actions += [
-        _PROFILE_ATTRIBUTES[name].set(profile[name]) for name in ("userDevice", "userLocation") if name in profile
+        _PROFILE_ATTRIBUTES[name].set(given[name]) for name in ("user_device", "user_location") if name in given
     ]
     if not actions:
         return customer

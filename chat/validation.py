@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from autolab.exceptions import ValidationError
 from autolab.validation import is_email, is_phone
@@ -31,19 +33,51 @@ def profile_field_error(field: str, value: str) -> str | None:
     return None
 
 
-def clean_profile(fields: dict[str, object], *, strict: bool) -> dict[str, str]:
-    """Trimmed, non-empty, valid profile fields; ``strict`` raises on an invalid one, else drops it."""
+# The profile fields by their wire names (the website's, the socket's and the portal form's), in
+# the order they are checked, with the Profile attribute each fills.
+PROFILE_FIELDS = {
+    "userEmail": "user_email",
+    "userName": "user_name",
+    "userDevice": "user_device",
+    "userLocation": "user_location",
+    "contactNumber": "contact_number",
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A customer's profile fields as ``clean_profile`` leaves them: trimmed, valid, None where not given."""
+
+    user_email: str | None = None
+    user_name: str | None = None
+    user_device: str | None = None
+    user_location: str | None = None
+    contact_number: str | None = None
+
+    def given(self) -> dict[str, str]:
+        """The given fields by attribute name, in the order they are checked."""
+        values = {attribute: getattr(self, attribute) for attribute in PROFILE_FIELDS.values()}
+        return {attribute: value for attribute, value in values.items() if value is not None}
+
+    def given_names(self) -> list[str]:
+        """The wire names of the given fields (``updatedFields``), in the order they are checked."""
+        return [wire for wire, attribute in PROFILE_FIELDS.items() if getattr(self, attribute) is not None]
+
+
+def clean_profile(fields: Mapping[str, object], *, strict: bool) -> Profile:
+    """The profile in ``fields`` (wire names): trimmed, empty ones skipped; ``strict`` raises on the
+    first invalid one, else drops it (the socket's ``init``)."""
     cleaned: dict[str, str] = {}
-    for field in ("userEmail", "userName", "userDevice", "userLocation", "contactNumber"):
+    for field, attribute in PROFILE_FIELDS.items():
         value = clean_text(fields.get(field))
         if not value:
             continue
         error = profile_field_error(field, value)
         if error is None:
-            cleaned[field] = value.lower() if field == "userEmail" else value
+            cleaned[attribute] = value.lower() if field == "userEmail" else value
         elif strict:
             raise ValidationError(error)
-    return cleaned
+    return Profile(**cleaned)
 
 
 def clean_message_text(value: object, field: str = "message") -> str:

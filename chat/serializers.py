@@ -1,0 +1,169 @@
+"""The OpenAPI shapes of the bodies chat's views answer through ``ok`` (documentation only;
+tests/chat/test_api_schema.py holds them to the real bodies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+def _text(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(allow_null=True, **kwargs)
+
+
+class _Envelope(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class _MessageEnvelope(_Envelope):
+    message = serializers.CharField()
+
+
+class CustomerOut(serializers.Serializer):
+    """``customer_out``: a customer's profile (§4.2), when they were last seen and created."""
+
+    userId = serializers.CharField()
+    userEmail = _text()
+    userName = _text()
+    userDevice = _text()
+    userLocation = _text()
+    contactNumber = _text()
+    assignedTo = _text()
+    lastSeen = serializers.IntegerField(allow_null=True)
+    createdAt = serializers.IntegerField(allow_null=True)
+    online = serializers.BooleanField(required=False, help_text="In the inbox: has a live socket")
+
+
+class CustomerRegisterOut(_Envelope):
+    userId = serializers.CharField()
+    user = CustomerOut()
+
+
+class CustomerCheckOut(_MessageEnvelope):
+    valid = serializers.BooleanField()
+    userId = serializers.CharField()
+
+
+class StaffRowOut(serializers.Serializer):
+    userId = serializers.CharField()
+    userEmail = serializers.CharField()
+    userName = serializers.CharField()
+    contactNumber = _text()
+    roles = serializers.ListField(child=serializers.CharField())
+    isActive = serializers.BooleanField()
+
+
+class UsersListOut(_Envelope):
+    customerUsers = CustomerOut(many=True)
+    staffUsers = StaffRowOut(many=True, help_text="On the first page only")
+    nextCursor = _text()
+
+
+class UsersUpdateOut(_MessageEnvelope):
+    userId = serializers.CharField()
+    updatedFields = serializers.ListField(child=serializers.CharField())
+    updatedUser = CustomerOut()
+
+
+class ConnectionOut(serializers.Serializer):
+    connectionId = serializers.CharField()
+    userId = _text()
+    staff = serializers.BooleanField()
+    createdAt = serializers.IntegerField(allow_null=True)
+
+
+class OnlineUsersOut(_Envelope):
+    connections = ConnectionOut(many=True)
+    count = serializers.IntegerField()
+
+
+class MessageOut(serializers.Serializer):
+    """``live.message_dict``: a stored message as the REST API and the pushes show it."""
+
+    messageId = serializers.CharField()
+    message = serializers.CharField()
+    senderId = serializers.CharField()
+    receiverId = serializers.CharField()
+    clientId = _text()
+    sent = serializers.BooleanField()
+    received = serializers.BooleanField()
+    viewed = serializers.BooleanField()
+    createdAt = serializers.IntegerField()
+    timestamp = serializers.IntegerField()
+    editedAt = serializers.IntegerField(allow_null=True)
+
+
+class MessageListOut(_Envelope):
+    messages = MessageOut(many=True)
+    nextCursor = _text()
+
+
+class MessageSentOut(_Envelope, MessageOut):
+    senderName = serializers.CharField()
+
+
+class InboxRowOut(serializers.Serializer):
+    """``inbox_row``: one conversation of the staff inbox, with its last message."""
+
+    messageId = _text()
+    message = _text()
+    senderId = _text()
+    receiverId = serializers.CharField()
+    createdAt = serializers.IntegerField(allow_null=True)
+    clientId = serializers.CharField()
+    unreadCount = serializers.IntegerField()
+    user = CustomerOut()
+    assignedTo = _text()
+    online = serializers.BooleanField()
+
+
+class InboxOut(_Envelope):
+    messages = InboxRowOut(many=True)
+    nextCursor = _text()
+
+
+class StatusChangeOut(serializers.Serializer):
+    status = serializers.CharField()
+    by = serializers.CharField()
+    byName = _text()
+    at = serializers.IntegerField()
+
+
+class InquiryOut(serializers.Serializer):
+    """``inquiry_out``: a contact-form inquiry and its status history."""
+
+    inquiryId = serializers.CharField()
+    firstName = serializers.CharField()
+    lastName = serializers.CharField()
+    email = serializers.CharField()
+    message = serializers.CharField()
+    userId = serializers.CharField()
+    status = serializers.CharField()
+    createdAt = serializers.IntegerField()
+    createdDate = serializers.CharField()
+    statusUpdatedBy = _text()
+    statusUpdatedAt = serializers.IntegerField(allow_null=True)
+    statusHistory = StatusChangeOut(many=True)
+
+
+class InquiryListOut(_Envelope):
+    inquiries = InquiryOut(many=True)
+    count = serializers.IntegerField()
+    nextCursor = _text()
+
+
+class InquiryCreateOut(_MessageEnvelope):
+    inquiryId = serializers.CharField()
+
+
+class InquiryDetailOut(_Envelope):
+    inquiry = InquiryOut()
+
+
+class InquiryStatusOut(_MessageEnvelope):
+    inquiry = InquiryOut()
+
+
+class MessageEnvelopeOut(_MessageEnvelope):
+    """``{"success": true, "message"}``: what an action that only confirms answers."""
