@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 
 from autolab import clock, domain_events, workflow
 from autolab.dynamodb import condition_failed, conflicted, transaction
@@ -97,7 +98,7 @@ UNSCHEDULED_STATUSES = {PENDING, CANCELLED}  # these hold no slot: going there f
 class Change:
     """What one PATCH does, gathered before anything is written."""
 
-    actions: list
+    actions: list[Action]
     labels: list[str]
     new_status: str | None = None
     placement: reservations.Placement | None = None
@@ -105,7 +106,7 @@ class Change:
     block: reservations.BlockRead | None = None
     unpaid_only: bool = False
     approved_report: dict | None = None
-    schedule_actions: list = field(default_factory=list)
+    schedule_actions: list[Action] = field(default_factory=list)
     schedule_requested: bool = False
 
 
@@ -258,37 +259,41 @@ def _plan_people(appointment: Appointment, data: dict, change: Change) -> None:
 
 
 def _plan_scheduling(appointment: Appointment, data: dict, change: Change, blocks: selectors.DayState | None) -> None:
-    date, slot = _date_slot(change.placement)
-    mechanic_id = appointment.assigned_mechanic_id
+    scheduled = _date_slot(change.placement)
+    mechanic_id: str | None = appointment.assigned_mechanic_id
     if "scheduledTimeSlot" in data:
-        date, slot = _parse_schedule(data["scheduledTimeSlot"])
+        scheduled = _parse_schedule(data["scheduledTimeSlot"])
     if "assignedMechanicId" in data:
         mechanic_id = _parse_mechanic(data["assignedMechanicId"])
-    if slot is None:
+    if scheduled is None:
         if mechanic_id and "assignedMechanicId" in data:
             raise ValidationError("Schedule a time slot before assigning a mechanic")
         change.placement, mechanic_id = None, None
     else:
-        change.placement = reservations.Placement(date, slot, mechanic_id, SCHEDULED)
-    change.new_status = SCHEDULED if slot is not None else PENDING
+        change.placement = reservations.Placement(*scheduled, mechanic_id, SCHEDULED)
+    change.new_status = SCHEDULED if scheduled is not None else PENDING
     change.placement_changed = True
-    change.schedule_requested = "scheduledTimeSlot" in data and slot is not None
-    if slot is not None and (date, slot) != _date_slot(reservations.placement_of(appointment)):
+    change.schedule_requested = "scheduledTimeSlot" in data and scheduled is not None
+    if scheduled is not None and scheduled != _date_slot(reservations.placement_of(appointment)):
+        date, slot = scheduled
         state = blocks if blocks is not None and blocks.date == date else selectors.block_read(date)
         if state.blocked(slot):
             raise Conflict(f"{date} {slot.label} is blocked")  # §5.8: a blocked slot is a conflict
         change.block = reservations.BlockRead(date, state.block_version)
-    _schedule_actions(change, date, slot, mechanic_id)
+    _schedule_actions(change, scheduled, mechanic_id)
 
 
-def _date_slot(placement: reservations.Placement | None) -> tuple[str | None, Interval | None]:
-    return (placement.date, placement.interval) if placement else (None, None)
+def _date_slot(placement: reservations.Placement | None) -> tuple[str, Interval] | None:
+    """(date, slot) of a placement; None when unscheduled."""
+    return (placement.date, placement.interval) if placement else None
 
 
-def _schedule_actions(change: Change, date: str | None, slot: Interval | None, mechanic_id: str | None) -> None:
-    if slot is None:
+def _schedule_actions(change: Change, scheduled: tuple[str, Interval] | None, mechanic_id: str | None) -> None:
+    actions: list[Action]
+    if scheduled is None:
         actions = [Appointment.scheduled_time_slot.remove(), Appointment.scheduled_date.remove()]
     else:
+        date, slot = scheduled
         start, end = slot.label.split("-")
         actions = [
             Appointment.scheduled_time_slot.set(ScheduledTimeSlot(date=date, start=start, end=end)),
@@ -302,10 +307,10 @@ def _schedule_actions(change: Change, date: str | None, slot: Interval | None, m
         change.labels.append("Scheduling")
 
 
-def _parse_schedule(value: Any) -> tuple[str | None, Interval | None]:
+def _parse_schedule(value: Any) -> tuple[str, Interval] | None:
     """``{date,start,end}`` on the half-hour grid inside business hours, today or later; empty clears."""
     if value in (None, "", {}):
-        return None, None
+        return None
     if not isinstance(value, dict):
         raise ValidationError("scheduledTimeSlot must be an object with date, start and end")
     validation.require(value, "date", "start", "end", prefix="scheduledTimeSlot.")
@@ -349,7 +354,7 @@ def _settle_status(appointment: Appointment, change: Change) -> None:
         raise ValidationError("A scheduled appointment cannot be PENDING or CANCELLED")
     change.actions.append(Appointment.status.set(status))
     if status in UNSCHEDULED_STATUSES and change.placement is not None:
-        _schedule_actions(change, None, None, None)
+        _schedule_actions(change, None, None)
         change.placement, change.placement_changed = None, True
     elif change.placement is not None:
         change.placement, change.placement_changed = replace(change.placement, status=status), True
