@@ -219,8 +219,8 @@ class MechanicDay(DynamoModel):
 
 
 class BookingCounter(DynamoModel):
-    """Per ``<userId>#<date>``: bumped in the same transaction as every customer booking, so
-    concurrent bookings of one customer on one day are serialised (daily limit)."""
+    """Per ``<userId>#<date>``: the daily limit's counter (autolab.limits), bumped in the same
+    transaction as every booking made for the customer that day."""
 
     logical_name = "BookingCounters"
 
@@ -228,8 +228,7 @@ class BookingCounter(DynamoModel):
         table_name = table_name("BookingCounters")
 
     counter_key = UnicodeAttribute(hash_key=True, attr_name="counterKey")
-    bookings = IntegerAttribute(attr_name="bookings", default=0)
-    # Every appointment booked for the customer that day (by them or by staff), once known; the
-    # daily limit reads nothing else while it is below the limit (bookings/services.py).
+    # Every appointment booked for the customer that day (by them or by staff): the limit's total.
     day_total = IntegerAttribute(attr_name="dayTotal", null=True)
-    version = VersionAttribute(attr_name="version")
+    # The same count, bumped alongside (older counters had only this one, for the customer's own).
+    bookings = IntegerAttribute(attr_name="bookings", default=0)

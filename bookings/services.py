@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
 
-from autolab import clock, storage, workflow
+from autolab import clock, limits, storage, workflow
 from autolab.batch import BatchRead, first
-from autolab.dynamodb import condition_failed, retry_on_conflict, transaction
-from autolab.exceptions import Conflict, LimitReached, NotFound, PermissionDenied, ValidationError
+from autolab.dynamodb import condition_failed, transaction
+from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
 from bookings import notifications, selectors
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
     from emails.services import OutboxEmail
 
 DAILY_UNPAID_LIMIT = 3
+DAILY_LIMIT = limits.DailyLimit(
+    limit=DAILY_UNPAID_LIMIT,
+    record=Appointment,
+    counter=BookingCounter,
+    total="day_total",
+    refused=f"Appointments limit ({DAILY_UNPAID_LIMIT}) reached for today",
+    busy="Too many bookings at the same moment; please try again",
+    also=lambda: [BookingCounter.bookings.add(1)],
+)
 REPORT_MAX_BYTES = 10 * 1024 * 1024
 UPLOAD_LINK_SECONDS = 3600
 
@@ -106,10 +116,6 @@ def _record_fields(booking: BookingRequest) -> dict[str, Any]:
     return fields
 
 
-def _counter_key(user_id: str, today: str) -> str:
-    return f"{user_id}#{today}"
-
-
 def _booking_reads(user_id: str | None, booking: BookingRequest, today: str) -> BookingReads:
     """The customer, the plan (unless cached), the days' blocks and load, and the customer's day
     counter (strongly consistent): one BatchGetItem."""
@@ -118,7 +124,7 @@ def _booking_reads(user_id: str | None, booking: BookingRequest, today: str) -> 
     batch = BatchRead()
     if user_id and len(user_id) <= 64:  # longer ones are never ids (404 below)
         batch.add(Customer, user_id)
-        batch.add(BookingCounter, _counter_key(user_id, today), consistent=True)
+        batch.add(BookingCounter, limits.counter_key(user_id, today), consistent=True)
     plan = selectors.plan_peek(booking.service_id, booking.plan_id)
     if plan is None:
         batch.add(ServicePrice, booking.service_id, booking.plan_id)
@@ -169,8 +175,15 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, book
         )
 
     if booker.counted:
-        counter = reads.counter or BookingCounter(counter_key=_counter_key(booker.user_id, today), bookings=0)
-        appointment, email = _create_counted(booker, today, build, counter)
+        total = reads.counter.day_total if reads.counter is not None else 0  # no counter: nothing booked yet
+        appointment, email = limits.write_counted(
+            DAILY_LIMIT,
+            booker.user_id,
+            today,
+            lambda writer: _add(writer, build()),
+            enforce=booker.limited,
+            total=total,
+        )
     else:
         appointment, email = _create(build())
     if email is not None:
@@ -185,80 +198,17 @@ def _email_of(appointment: Appointment) -> OutboxEmail | None:
 
 
 def _create(appointment: Appointment) -> tuple[Appointment, OutboxEmail | None]:
-    email = _email_of(appointment)
     with transaction() as writer:
-        writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
-        if email is not None:
-            email.add_to(writer)
+        return _add(writer, appointment)
+
+
+def _add(writer: TransactWrite, appointment: Appointment) -> tuple[Appointment, OutboxEmail | None]:
+    """The new appointment and its confirmation email (outbox), as items of ``writer``."""
+    email = _email_of(appointment)
+    writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
+    if email is not None:
+        email.add_to(writer)
     return appointment, email
-
-
-def _day_counts(user_id: str, today: str) -> tuple[int, int]:
-    """(all, unpaid) appointments the customer has created today (createdUserId-index)."""
-    total = unpaid = 0
-    for appointment in Appointment.created_user_index.query(
-        user_id, filter_condition=Appointment.created_date == today
-    ):
-        total += 1
-        unpaid += appointment.payment_status != PaymentStatus.PAID
-    return total, unpaid
-
-
-def _over_limit(counter: BookingCounter, user_id: str, today: str) -> bool:
-    """Whether the customer already has 3 unpaid appointments today.
-
-    The counter's ``dayTotal`` counts every appointment booked for the customer today (by them or
-    by staff); while it is below the limit, so is the number of unpaid ones and nothing else is
-    read. No counter yet is a total of 0 (every booking writes one). At the limit, or for a counter
-    from before the total existed, the customer's index partition is counted and the total set.
-    """
-    if counter.day_total is not None and counter.day_total < DAILY_UNPAID_LIMIT:
-        return False
-    total, unpaid = _day_counts(user_id, today)
-    counter.day_total = max(total, counter.day_total or 0)
-    return unpaid >= DAILY_UNPAID_LIMIT
-
-
-def _create_counted(
-    booker: workflow.Owner, today: str, build: Any, counter: BookingCounter
-) -> tuple[Appointment, OutboxEmail | None]:
-    """Check the limit, then write the appointment with a bump of the customer's day counter.
-
-    The counter's version condition makes concurrent bookings of one customer take turns, so
-    each one counts the others' appointments before it is allowed in.
-    """
-    read_again = False  # the caller's read serves the first attempt; after a conflict, read again
-
-    def attempt() -> tuple[Appointment, OutboxEmail | None]:
-        nonlocal counter, read_again
-        if read_again:
-            counter = _counter_get(_counter_key(booker.user_id, today))
-        read_again = True
-        if counter.version is None:
-            counter.day_total = 0  # not stored yet: nothing was booked for the customer today
-        if booker.limited and _over_limit(counter, booker.user_id, today):
-            raise LimitReached(f"Appointments limit ({DAILY_UNPAID_LIMIT}) reached for today")
-        counter.bookings = (counter.bookings or 0) + 1
-        if counter.day_total is not None:
-            counter.day_total += 1
-        appointment = build()
-        email = _email_of(appointment)
-        with transaction() as writer:
-            writer.save(counter)
-            writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
-            if email is not None:
-                email.add_to(writer)
-        return appointment, email
-
-    crowded = Conflict("Too many bookings at the same moment; please try again")
-    return retry_on_conflict(attempt, attempts=20, or_raise=crowded)
-
-
-def _counter_get(key: str) -> BookingCounter:
-    try:
-        return BookingCounter.get(key, consistent_read=True)
-    except BookingCounter.DoesNotExist:
-        return BookingCounter(counter_key=key, bookings=0)
 
 
 # --- Reports upload ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pynamodb.expressions.condition import Condition
 from autolab import clock
 from autolab.pagination import Page, paginate
 from autolab.permissions import Permission, StaffIdentity
-from autolab.workflow import PAYMENT_FILTER_STATUSES, PaymentStatus
+from autolab.workflow import PAYMENT_FILTER_STATUSES
 from shop.models import CATALOGUE_PARTITION, ORDER_LIST_PARTITION, ItemPrice, Order, OrderStatus
 
 # The values list filters accept (the API's and the portal's choices).
@@ -72,12 +72,6 @@ def catalogue_list(*, active_only: bool) -> list[ItemPrice]:
 def item_price_list() -> list[ItemPrice]:
     """Every catalogue row, active or not (the staff price list of ``GET /api/prices``)."""
     return catalogue_list(active_only=False)
-
-
-def orders_paid_today_count(user_id: str, day: str) -> int:
-    """Orders ``user_id`` created on business day ``day`` that are already paid."""
-    condition = (Order.created_date == day) & (Order.payment_status == PaymentStatus.PAID)
-    return sum(1 for _ in Order.created_user_index.query(user_id, filter_condition=condition))
 
 
 def _filter_condition(filters: OrderFilters, *, with_status: bool, with_dates: bool) -> Condition | None:

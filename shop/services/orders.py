@@ -7,15 +7,11 @@ import logging
 import uuid
 from decimal import Decimal
 
-from pynamodb.exceptions import TransactWriteError
-
-from autolab import clock, dynamodb, workflow
-from autolab.exceptions import Conflict, LimitReached
+from autolab import clock, limits, workflow
 from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
 from chat.selectors import customer_get
-from shop import selectors
 from shop.models import Order, OrderDailyCounter, OrderStatus
 from shop.services.catalogue import PricedLine, price_lines
 from shop.services.notifications import notify_created
@@ -25,7 +21,16 @@ from staffapp.selectors import staff_get_by_user_id
 logger = logging.getLogger(__name__)
 
 ORDERS_DAILY_LIMIT = 5
-_SAVE_ATTEMPTS = 6  # the order and its counter bump, re-tried while other orders of the day race it
+DAILY_LIMIT = limits.DailyLimit(
+    limit=ORDERS_DAILY_LIMIT,
+    record=Order,
+    counter=OrderDailyCounter,
+    total="count",
+    refused=f"Orders limit ({ORDERS_DAILY_LIMIT}) reached for today",
+    busy="Too many orders at the same moment; please try again",
+    # A day's counter is needed only that day; DynamoDB deletes it after three.
+    also=lambda: [OrderDailyCounter.ttl.set(clock.now() + dt.timedelta(days=3))],
+)
 
 
 def _order_owner(actor: StaffIdentity | None, user_id: str | None) -> workflow.Owner:
@@ -67,53 +72,15 @@ def _new_order(data: OrderRequest, lines: list[PricedLine], owner: str) -> Order
     )
 
 
-def _daily_allowance(counter_id: str, user_id: str, day: str, *, count_paid: bool = False) -> int:
-    """How high the day's counter may be before this order: 5 plus the day's paid orders.
-
-    The counter counts every order created that day; paid ones do not count against the limit, so
-    they raise the ceiling. They are looked up only once the counter has reached the plain limit.
-    """
-    if not count_paid:
-        try:
-            current = OrderDailyCounter.get(counter_id, consistent_read=True).count
-        except OrderDailyCounter.DoesNotExist:
-            current = 0
-        count_paid = current >= ORDERS_DAILY_LIMIT
-    if not count_paid:
-        return ORDERS_DAILY_LIMIT
-    return ORDERS_DAILY_LIMIT + selectors.orders_paid_today_count(user_id, day)
-
-
 def _save_counted(order: Order, *, enforce_limit: bool) -> None:
-    """Put the order and bump the customer's day counter in one transaction (429 at the limit)."""
-    counter_id = f"{order.created_user_id}#{order.created_date}"
-    expires = clock.now() + dt.timedelta(days=3)
-    count_paid, tries = False, 0
-
-    def attempt() -> None:
-        nonlocal count_paid, tries
-        tries += 1
-        condition = None
-        if enforce_limit:
-            ceiling = _daily_allowance(counter_id, order.created_user_id, order.created_date, count_paid=count_paid)
-            condition = OrderDailyCounter.count.does_not_exist() | (OrderDailyCounter.count < ceiling)
-        try:
-            with dynamodb.transaction() as transaction:
-                transaction.update(
-                    OrderDailyCounter(counter_id=counter_id),
-                    actions=[OrderDailyCounter.count.add(1), OrderDailyCounter.ttl.set(expires)],
-                    condition=condition,
-                )
-                transaction.save(order, condition=Order.order_id.does_not_exist())
-        except TransactWriteError as error:
-            if dynamodb.condition_failed(error) and (count_paid or tries == _SAVE_ATTEMPTS):
-                raise LimitReached(f"Orders limit ({ORDERS_DAILY_LIMIT}) reached for today") from error
-            # The counter moved since it was read: check again, this time counting paid orders too.
-            count_paid = count_paid or dynamodb.condition_failed(error)
-            raise
-
-    crowded = Conflict("Too many orders at the same moment; please try again")
-    dynamodb.retry_on_conflict(attempt, attempts=_SAVE_ATTEMPTS, or_raise=crowded)
+    """Put the order with a bump of the customer's day counter, in one transaction (429 at the limit)."""
+    limits.write_counted(
+        DAILY_LIMIT,
+        order.created_user_id,
+        order.created_date,
+        lambda writer: writer.save(order, condition=Order.order_id.does_not_exist()),
+        enforce=enforce_limit,
+    )
 
 
 def order_create(*, actor: StaffIdentity | None, user_id: str | None, order: OrderRequest) -> Order:
