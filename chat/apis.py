@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from autolab.api import PageQuerySerializer, ok, validated_body, validated_query
 from autolab.dates import day_field, validate_range
 from autolab.exceptions import NotFound, ValidationError
-from autolab.permissions import Permission, staff_of, staff_with
+from autolab.permissions import Permission, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
 from autolab.wire import WireField, WireSerializer
 from chat import inquiries, live, messaging, selectors, services
@@ -170,7 +170,7 @@ class CustomerTakeApi(APIView):
     @_doc("users_take", request=ClientIdSerializer, response=s.MessageEnvelopeOut)
     def post(self, request: Request) -> Response:
         client_id = validated_body(ClientIdSerializer, request)["clientId"]
-        staff = staff_of(request)
+        staff = staff_required(request)
         services.customer_take(client_id=client_id, staff=staff)
         return ok({"message": f"User {client_id} has been successfully assigned to staff user {staff.user_id}."})
 
@@ -183,7 +183,7 @@ class CustomerReleaseApi(APIView):
     @_doc("users_release", request=ClientIdSerializer, response=s.MessageEnvelopeOut)
     def post(self, request: Request) -> Response:
         client_id = validated_body(ClientIdSerializer, request)["clientId"]
-        services.customer_release(client_id=client_id, staff=staff_of(request))
+        services.customer_release(client_id=client_id, staff=staff_required(request))
         return ok({"message": f"User {client_id} has been released to the shared queue."})
 
 
@@ -274,7 +274,7 @@ class LastMessagesApi(APIView):
     @_doc("messages_last", query=LastMessagesQuerySerializer, response=s.InboxOut)
     def get(self, request: Request) -> Response:
         query = validated_query(self.LastMessagesQuerySerializer, request)
-        staff = staff_of(request)
+        staff = staff_required(request)
         page = selectors.inbox_list(
             limit=query["limit"], cursor=query["cursor"], only=query["filter"], staff_user_id=staff.user_id
         )
@@ -448,5 +448,5 @@ class InquiryDetailApi(APIView):
     @_doc("inquiries_set_status", request=InquiryDetailStatusSerializer, response=s.InquiryStatusOut)
     def patch(self, request: Request, inquiry_id: str) -> Response:
         status = validated_body(self.InquiryDetailStatusSerializer, request)["status"]
-        inquiry = inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff_of(request))
+        inquiry = inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff_required(request))
         return ok({"message": f"Inquiry moved to {status}", "inquiry": inquiry_out(inquiry)})

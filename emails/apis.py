@@ -16,7 +16,7 @@ from autolab import clock, parsers
 from autolab.api import ok, validated_body, validated_query
 from autolab.dates import date_range
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
-from autolab.permissions import Permission, staff_of, staff_with
+from autolab.permissions import Permission, staff_required, staff_with
 from emails import mailbox, selectors, sns, suppression
 from emails import serializers as s
 from emails.models import EmailMetadata, EmailSuppression
@@ -117,7 +117,8 @@ class EmailListApi(APIView):
     class EmailAttachmentSerializer(serializers.Serializer):
         filename = serializers.CharField(max_length=200)
         content = serializers.CharField(required=False, allow_blank=True)
-        data = serializers.CharField(required=False, allow_blank=True)
+        # DRF's metaclass takes declared fields off the class, so this does not replace Serializer.data.
+        data = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]
         base64 = serializers.CharField(required=False, allow_blank=True)
 
     class EmailSendInputSerializer(serializers.Serializer):
@@ -162,12 +163,17 @@ class EmailListApi(APIView):
     def get(self, request: Request) -> Response:
         query = validated_query(self.EmailFilterSerializer, request)
         if query["view"] == "threads":
-            page = selectors.thread_list(
+            thread_page = selectors.thread_list(
                 limit=query["limit"], cursor=query["cursor"], customer_email=query["customer_email"]
             )
-            threads = [thread_out(summary) for summary in page.items]
+            threads = [thread_out(summary) for summary in thread_page.items]
             return ok(
-                {"threads": threads, "total": len(threads), "limit": query["limit"], "nextCursor": page.next_cursor}
+                {
+                    "threads": threads,
+                    "total": len(threads),
+                    "limit": query["limit"],
+                    "nextCursor": thread_page.next_cursor,
+                }
             )
         filters = selectors.MailboxFilters(
             to_email=query["to_email"] or None,
@@ -195,7 +201,9 @@ class EmailListApi(APIView):
             reply_to=body["reply_to"],
             in_reply_to_message_id=body["in_reply_to_message_id"],
         )
-        record = mailbox.email_send_staff_message(actor=staff_of(request), message=message, attachments=body["files"])
+        record = mailbox.email_send_staff_message(
+            actor=staff_required(request), message=message, attachments=body["files"]
+        )
         return ok(
             {
                 "message": "Email sent successfully",
@@ -348,7 +356,7 @@ class SuppressionAddApi(APIView):
     def post(self, request: Request) -> Response:
         body = validated_body(self.SuppressionAddInputSerializer, request)
         entry = suppression.suppression_add(
-            email=body["email"], suppression_type=body["reason"], notes=body["notes"], actor=staff_of(request)
+            email=body["email"], suppression_type=body["reason"], notes=body["notes"], actor=staff_required(request)
         )
         return ok({"message": "Email added to suppression list", **suppression_out(entry)})
 
@@ -363,7 +371,7 @@ class SuppressionRemoveApi(APIView):
     def delete(self, request: Request) -> Response:
         query = validated_query(self.SuppressionRemoveQuerySerializer, request)
         removed = suppression.suppression_remove(
-            email=query["email"], suppression_type=query["type"] or None, actor=staff_of(request)
+            email=query["email"], suppression_type=query["type"] or None, actor=staff_required(request)
         )
         email = selectors.normalise_address(query["email"])
         return ok({"message": "Email removed from suppression list", "email": email, "removed_types": removed})

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from autolab import storage
 from autolab.api import ok, validated_query
 from autolab.exceptions import Conflict, NotFound
-from autolab.permissions import Permission, staff_of, staff_with
+from autolab.permissions import Permission, staff_required, staff_with
 from emails import attachments
 from emails import serializers as s
 from emails.attachment_selectors import attachment_get, attachments_of_message
@@ -119,10 +119,10 @@ class AttachmentDetailApi(APIView):
             return ok(
                 {"downloadUrl": request.build_absolute_uri(url) if url.startswith("/") else url, "expiresIn": expires}
             )
-        row = attachment_get(attachment_id)
-        if row is None:
+        found = attachment_get(attachment_id)
+        if found is None:
             raise NotFound("Attachment not found")
-        return ok({"attachment": attachment_out(row)})
+        return ok({"attachment": attachment_out(found)})
 
     @staticmethod
     def _file(row: EmailAttachment) -> HttpResponse:
@@ -138,7 +138,7 @@ class AttachmentDetailApi(APIView):
 
     @extend_schema(operation_id="attachments_destroy", responses={200: s.AttachmentDeleteOut})
     def delete(self, request: Request, attachment_id: str) -> Response:
-        row = attachments.attachment_delete(actor=staff_of(request), attachment_id=attachment_id)
+        row = attachments.attachment_delete(actor=staff_required(request), attachment_id=attachment_id)
         return ok(
             {
                 "message": "Attachment deleted",

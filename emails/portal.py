@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab.pagination import Page
-from autolab.permissions import Permission, staff_of
+from autolab.permissions import Permission, staff_of, staff_required
 from emails import chart, forms, mailbox, selectors, suppression
 from emails.apis import thread_out
 from staffapp.actions import post_action
@@ -61,7 +61,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         message = mailbox.StaffMessage(to=data["to"], cc=tuple(data["cc"]), subject=data["subject"], text=data["text"])
         done = post_action(
             request,
-            lambda: mailbox.email_send_staff_message(actor=staff_of(request), message=message),
+            lambda: mailbox.email_send_staff_message(actor=staff_required(request), message=message),
             success=f"Email to {', '.join(data['to'])} sent.",
             redirect_to=lambda record: _thread_url(record.thread_id),
             form=form,
@@ -94,16 +94,17 @@ def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
         if not email.is_read:
             mailbox.email_mark_read(message_id=email.message_id)
     customers = sorted(selectors.participants_of(emails))
+    subject = next((e.subject for e in emails if e.subject), "(no subject)")
     context = {
         "emails": emails,
         "thread_id": thread_id,
-        "subject": next((e.subject for e in emails if e.subject), "(no subject)"),
+        "subject": subject,
         "customers": customers,
         "suppressed": [address for address in customers if selectors.email_is_suppressed(address)],
         "form": form,
         "can_send": _can(request, Permission.EMAIL_SEND),
     }
-    return render_page(request, "emails/portal/thread.html", context, title=context["subject"])
+    return render_page(request, "emails/portal/thread.html", context, title=subject)
 
 
 def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
@@ -114,7 +115,7 @@ def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
     )
     return post_action(
         request,
-        lambda: mailbox.email_send_staff_message(actor=staff_of(request), message=message),
+        lambda: mailbox.email_send_staff_message(actor=staff_required(request), message=message),
         success="Reply sent.",
         redirect_to=_thread_url(last.thread_id or last.message_id),
     )
@@ -135,7 +136,7 @@ def resend(request: HttpRequest, message_id: str) -> HttpResponse:
         raise Http404("Email not found")
     return post_action(
         request,
-        lambda: mailbox.email_resend(message_id=message_id, actor=staff_of(request)),
+        lambda: mailbox.email_resend(message_id=message_id, actor=staff_required(request)),
         success="The email was queued again.",
         redirect_to=_thread_url(record.thread_id or record.message_id),
     )
@@ -158,7 +159,7 @@ def suppressions(request: HttpRequest) -> HttpResponse:
         done = post_action(
             request,
             lambda: suppression.suppression_add(
-                email=data["email"], suppression_type=data["reason"], notes=data["notes"], actor=staff_of(request)
+                email=data["email"], suppression_type=data["reason"], notes=data["notes"], actor=staff_required(request)
             ),
             success=f"{data['email']} will receive no more transactional email.",
             redirect_to="admin:email-suppressions",
@@ -193,7 +194,7 @@ def suppression_remove(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return post_action(
             request,
-            lambda: suppression.suppression_remove(email=email, suppression_type=kind, actor=staff_of(request)),
+            lambda: suppression.suppression_remove(email=email, suppression_type=kind, actor=staff_required(request)),
             success=f"{email} can receive email again.",
             redirect_to="admin:email-suppressions",
         )
