@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -19,7 +19,8 @@ from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
 from bookings import catalogue, selectors, services, updates
-from bookings.serializers.inputs import AppointmentCreateInput
+from bookings.serializers import outputs as out
+from bookings.serializers.inputs import AppointmentCreateInput, SlotsChangeInput
 from bookings.serializers.outputs import appointment_json, mechanic_json
 from bookings.slots import Interval
 
@@ -47,6 +48,17 @@ def _dates(params: Any, *, max_days: int, allow_check: bool = False) -> tuple[li
     return [day.isoformat() for day in span.each_day()], True
 
 
+UNAVAILABLE_READ = PolymorphicProxySerializer(
+    "UnavailableSlotsRead",
+    serializers=[out.UnavailableDayBodyOut, out.UnavailableRangeOut, out.UnavailableCheckOut],
+    resource_type_field_name=None,
+)
+UNAVAILABLE_CHANGE = PolymorphicProxySerializer(
+    "UnavailableSlotsChange",
+    serializers=[out.UnavailableDayBodyOut, out.UnavailableRangeOut, out.SlotsDayChangeOut, out.SlotsRangeChangeOut],
+    resource_type_field_name=None,
+)
+
 # --- Catalogue --------------------------------------------------------------------------------
 
 
@@ -63,7 +75,7 @@ class ServicesApi(APIView):
 
     authentication_classes: list = []
 
-    @extend_schema(operation_id="services_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="services_list", responses={200: out.ServicesOut})
     def get(self, request: Request) -> Response:
         return ok({"services": selectors.service_catalogue()})
 
@@ -80,7 +92,7 @@ class UnavailableSlotsApi(APIView):
     @extend_schema(
         operation_id="unavailable_slots_get",
         parameters=[*DATE_PARAMETERS, OpenApiParameter("checkSlot", str)],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: UNAVAILABLE_READ},
     )
     def get(self, request: Request) -> Response:
         dates, is_range = _dates(request.query_params, max_days=catalogue.MAX_RANGE_DAYS)
@@ -97,18 +109,21 @@ class UnavailableSlotsApi(APIView):
             {"availabilityCheck": selectors.slot_check(states[dates[0]], interval), "fullUnavailableSlots": payload}
         )
 
-    @extend_schema(operation_id="unavailable_slots_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="unavailable_slots_update",
+        request=SlotsChangeInput,
+        responses={200: UNAVAILABLE_CHANGE},
+    )
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         params = {key: body.get(key) or request.query_params.get(key) for key in ("date", "startDate", "endDate")}
         dates, is_range = _dates(params, max_days=catalogue.MAX_RANGE_DAYS)
-        operation = body.get("operation") or "get"
-        if operation == "get":  # the original answers a POST get exactly like GET
+        change = SlotsChangeInput.parse(body)
+        if change["operation"] == "get":  # the original answers a POST get exactly like GET
             return ok(_unavailable(dates, selectors.day_states(dates), is_range))
-        periods = catalogue.parse_periods(body.get("timeSlots", []))
         actor = staff_required(request)
-        results = catalogue.unavailable_slots_update(actor=actor, dates=dates, operation=operation, periods=periods)
-        common = {"operation": operation, "updatedBy": actor.user_id, "timestamp": clock.iso_local()}
+        results = catalogue.unavailable_slots_update(actor=actor, dates=dates, **change)
+        common = {"operation": change["operation"], "updatedBy": actor.user_id, "timestamp": clock.iso_local()}
         if is_range:
             return ok({"dateRange": {"startDate": dates[0], "endDate": dates[-1]}, "results": results, **common})
         return ok({**results[dates[0]], **common})
@@ -134,7 +149,7 @@ class AvailabilityApi(APIView):
     @extend_schema(
         operation_id="availability_get",
         parameters=[AvailabilityQuerySerializer, *DATE_PARAMETERS],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: out.AvailabilityOut},
     )
     def get(self, request: Request) -> Response:
         query = validated_query(self.AvailabilityQuerySerializer, request)
@@ -220,7 +235,9 @@ class AppointmentsApi(APIView):
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
-        operation_id="appointments_list", parameters=[AppointmentListFilterSerializer], responses=OpenApiTypes.OBJECT
+        operation_id="appointments_list",
+        parameters=[AppointmentListFilterSerializer],
+        responses={200: out.AppointmentListOut},
     )
     def get(self, request: Request) -> Response:
         staff = staff_of(request)
@@ -229,7 +246,7 @@ class AppointmentsApi(APIView):
         return ok({"appointments": items, "count": len(items), "nextCursor": page.next_cursor})
 
     @extend_schema(
-        operation_id="appointments_create", request=AppointmentCreateInput, responses={200: OpenApiTypes.OBJECT}
+        operation_id="appointments_create", request=AppointmentCreateInput, responses={200: out.AppointmentCreatedOut}
     )
     def post(self, request: Request) -> Response:
         actor = staff_of(request)
@@ -245,7 +262,9 @@ class AppointmentDetailApi(APIView):
         return [IsStaff()] if self.request.method == "PATCH" else []
 
     @extend_schema(
-        operation_id="appointments_get", parameters=[OpenApiParameter("userId", str)], responses=OpenApiTypes.OBJECT
+        operation_id="appointments_get",
+        parameters=[OpenApiParameter("userId", str)],
+        responses={200: out.AppointmentDetailOut},
     )
     def get(self, request: Request, appointment_id: str) -> Response:
         staff = staff_of(request)
@@ -259,7 +278,9 @@ class AppointmentDetailApi(APIView):
             data["assignedMechanic"] = mechanic_json(mechanic, for_customer=staff is None)
         return ok(data)
 
-    @extend_schema(operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses={200: out.AppointmentUpdatedOut}
+    )
     def patch(self, request: Request, appointment_id: str) -> Response:
         appointment = updates.appointment_update(
             actor=staff_required(request), appointment_id=appointment_id, data=request.data
@@ -279,7 +300,7 @@ class UploadUrlApi(APIView):
         fileType = serializers.CharField(max_length=100)
         fileSize = serializers.IntegerField(required=False, min_value=0)
 
-    @extend_schema(operation_id="upload_urls_create", request=UploadUrlSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="upload_urls_create", request=UploadUrlSerializer, responses={200: out.UploadUrlOut})
     def post(self, request: Request) -> Response:
         data = self.UploadUrlSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -62,30 +62,6 @@ def service_plan_save(
 OPERATIONS = ("set", "add", "remove")  # "get" is a read: the API answers it like GET
 
 
-def parse_periods(values: Any) -> list[Interval]:
-    """``"HH:MM-HH:MM"``, ``{startTime,endTime}`` or ``{start,end}`` entries; anything else is a 400."""
-    if not isinstance(values, list):
-        raise ValidationError("timeSlots must be an array")
-    periods = []
-    for value in values:
-        try:
-            if isinstance(value, str):
-                periods.append(Interval.parse_range(value))
-            elif isinstance(value, dict):
-                periods.append(
-                    Interval.parse(
-                        value.get("startTime") or value.get("start"), value.get("endTime") or value.get("end")
-                    )
-                )
-            else:
-                raise ValueError(f"Invalid timeslot format: {value!r}")
-        except (ValueError, TypeError) as exc:
-            raise ValidationError(
-                str(exc) if isinstance(exc, ValueError) else f"Invalid timeslot format: {value!r}"
-            ) from exc
-    return periods
-
-
 def _labels(periods: list[Interval]) -> list[str]:
     """The original's answer lists periods as ``"HH:MM-HH:MM"`` strings."""
     return [period.label for period in periods]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from autolab import clock
 from autolab.dates import date_range
+from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
 from bookings import catalogue, forms, selectors, services, updates
 from bookings.models import AppointmentStatus
@@ -353,9 +354,12 @@ def _block(staff: StaffIdentity, data: dict[str, Any]) -> int:
         order_message=wrong,
         span_message=wrong,
     )
-    period = catalogue.parse_periods([f"{data['start']}-{data['end']}"])
+    try:
+        period = Interval.parse(data["start"], data["end"])
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
     dates = [day.isoformat() for day in span.each_day()]
-    catalogue.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=period)
+    catalogue.unavailable_slots_update(actor=staff, dates=dates, operation=data["action"], periods=[period])
     return len(dates)
 
 

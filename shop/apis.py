@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,6 +20,7 @@ from autolab.throttling import PublicWriteThrottle
 from chat.selectors import customer_get
 from shop import selectors, services
 from shop.models import Order
+from shop.serializers import outputs as out
 from shop.serializers.inputs import OrderCreateInput
 from shop.serializers.outputs import catalogue_json, order_catalogue, order_json
 from staffapp.selectors import staff_get_by_user_id
@@ -31,7 +31,7 @@ class ItemListApi(APIView):
 
     authentication_classes: list = []
 
-    @extend_schema(operation_id="items_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="items_list", responses={200: out.CatalogueOut})
     def get(self, request: Request) -> Response:
         return ok(catalogue_json(selectors.catalogue_list(active_only=True)))
 
@@ -112,7 +112,7 @@ class OrderListCreateApi(APIView):
     def get_throttles(self) -> list[BaseThrottle]:
         return [PublicWriteThrottle()] if self.request.method == "POST" else []
 
-    @extend_schema(operation_id="orders_list", parameters=[OrderFilterSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_list", parameters=[OrderFilterSerializer], responses={200: out.OrderListOut})
     def get(self, request: Request) -> Response:
         query = validated_query(OrderFilterSerializer, request)
         filters = selectors.OrderFilters(
@@ -136,7 +136,7 @@ class OrderListCreateApi(APIView):
             raise PermissionDenied("Unauthorized: Insufficient permissions")
         return page
 
-    @extend_schema(operation_id="orders_create", request=OrderCreateInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="orders_create", request=OrderCreateInput, responses={200: out.OrderCreatedOut})
     def post(self, request: Request) -> Response:
         actor = staff_of(request)
         order = services.order_create(actor=actor, **OrderCreateInput.parse(request.data, customer=actor is None))
@@ -146,7 +146,7 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     """GET one order (customers only their own; any staff); PATCH a staff change."""
 
-    @extend_schema(operation_id="orders_retrieve", parameters=[CustomerQueryDoc], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_retrieve", parameters=[CustomerQueryDoc], responses={200: out.OrderDetailOut})
     def get(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         order = selectors.order_get(order_id)
@@ -159,7 +159,7 @@ class OrderDetailApi(APIView):
             raise NotFound("Order not found")
         return ok({"order": order_json(order), **_mechanic_json(order)})
 
-    @extend_schema(operation_id="orders_partial_update", request=OrderPatchDoc, responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="orders_partial_update", request=OrderPatchDoc, responses={200: out.OrderUpdatedOut})
     def patch(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         if staff is None:

@@ -255,3 +255,50 @@ class AppointmentCreateInput(WireSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return {"user_id": attrs["userId"], "booking": attrs["appointmentData"]}
+
+
+# --- Blocked periods -------------------------------------------------------------------------------
+
+_PERIOD = {"type": "string", "example": "12:00-13:00"}
+_PERIOD_OBJECT = {"type": "object", "properties": {"startTime": _PERIOD, "endTime": _PERIOD}}
+
+
+@extend_schema_field({"type": "array", "items": {"oneOf": [_PERIOD, _PERIOD_OBJECT]}})
+class Periods(WireField, serializers.Field):
+    """``timeSlots``: ``"HH:MM-HH:MM"``, ``{startTime, endTime}`` or ``{start, end}`` entries; read
+    only when the operation changes something."""
+
+    def run_validation(self, data: Any = empty) -> list[Interval]:
+        if (cast(WireSerializer, self.parent).body.get("operation") or "get") == "get":
+            return []
+        values = [] if data is empty else data
+        if not isinstance(values, list):
+            raise ValidationError("timeSlots must be an array")
+        return [self._period(value) for value in values]
+
+    @staticmethod
+    def _period(value: Any) -> Interval:
+        try:
+            if isinstance(value, str):
+                return Interval.parse_range(value)
+            if isinstance(value, dict):
+                start, end = value.get("startTime") or value.get("start"), value.get("endTime") or value.get("end")
+                return Interval.parse(start, end)
+            raise ValueError(f"Invalid timeslot format: {value!r}")
+        except (ValueError, TypeError) as exc:
+            message = str(exc) if isinstance(exc, ValueError) else f"Invalid timeslot format: {value!r}"
+            raise ValidationError(message) from exc
+
+
+class SlotsChangeInput(WireSerializer):
+    """``POST /unavailable-slots``: the day (``date``) or range (``startDate``/``endDate``, body or
+    query) is read by the view; ``get`` (the default) reads, ``set``/``add``/``remove`` change."""
+
+    date = RawText(required=False, help_text="YYYY-MM-DD (or startDate and endDate)")
+    startDate = RawText(required=False)
+    endDate = RawText(required=False)
+    operation = RawText(required=False, help_text="get (default), set, add or remove")
+    timeSlots = Periods(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {"operation": attrs.get("operation") or "get", "periods": attrs["timeSlots"]}

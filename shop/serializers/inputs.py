@@ -102,7 +102,7 @@ class CarYear(WireField, serializers.Field):
 # --- Objects ---------------------------------------------------------------------------------------
 
 
-class LineInput(WireSerializer):
+class OrderLineInput(WireSerializer):
     categoryId = Integer(low=1)
     itemId = Integer(low=1)
     quantity = Integer(low=1, high=MAX_QUANTITY)
@@ -115,7 +115,7 @@ class Lines(WireList):
     """1 to 10 distinct items, each ``{categoryId, itemId, quantity}`` with quantity 1 to 30."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=LineInput(), min_length=1, max_length=MAX_LINES, **kwargs)
+        super().__init__(child=OrderLineInput(), min_length=1, max_length=MAX_LINES, **kwargs)
 
     def to_internal_value(self, data: Any) -> list[LineRequest]:
         if not isinstance(data, list) or not data:
@@ -129,7 +129,7 @@ class Lines(WireList):
         return lines
 
 
-class CustomerInput(WireSerializer):
+class OrderCustomerInput(WireSerializer):
     """``{name, email, phoneNumber | contactNumber}``; both phone spellings are kept."""
 
     name = Text(low=1, high=100)
@@ -147,7 +147,7 @@ class CustomerInput(WireSerializer):
         return CustomerDetails(attrs["name"], attrs["email"], attrs["phoneNumber"])
 
 
-class CarInput(WireSerializer):
+class OrderCarInput(WireSerializer):
     make = Text(low=1, high=50)
     model = Text(low=1, high=50)
     year = CarYear()
@@ -161,8 +161,8 @@ class OrderInput(WireSerializer):
 
     path_root = True
     items = Lines()
-    customerData = CustomerInput()
-    carData = CarInput()
+    customerData = OrderCustomerInput()
+    carData = OrderCarInput()
     notes = Text(high=MAX_NOTES)
     deliveryLocation = Text(high=MAX_LOCATION)
 

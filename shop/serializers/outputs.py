@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
+
 from autolab import links
 from autolab.money import json_number
 from shop import selectors
@@ -109,3 +111,116 @@ def item_price_rows() -> list[dict[str, Any]]:
         }
         for row in selectors.item_price_list()
     ]
+
+
+# --- Response bodies: the OpenAPI shapes of what the views answer through ``ok`` ------------------
+# Documentation only; tests/shop/test_api_schema.py holds them to the real bodies.
+
+_STR, _INT, _NUM, _BOOL = (
+    serializers.CharField,
+    serializers.IntegerField,
+    serializers.FloatField,
+    serializers.BooleanField,
+)
+
+
+class _Envelope(serializers.Serializer):
+    success = _BOOL()
+
+
+class _MessageEnvelope(_Envelope):
+    message = _STR()
+
+
+class CatalogueItemOut(serializers.Serializer):
+    itemId = _INT()
+    itemName = _STR()
+    price = _NUM()
+    active = _BOOL()
+
+
+class CatalogueCategoryOut(serializers.Serializer):
+    categoryId = _INT()
+    categoryName = _STR()
+    items = CatalogueItemOut(many=True)
+
+
+class CatalogueRowOut(CatalogueItemOut):
+    categoryId = _INT()
+    categoryName = _STR()
+
+
+class CatalogueOut(_Envelope):
+    categories = CatalogueCategoryOut(many=True)
+    items = CatalogueRowOut(many=True)
+
+
+class OrderLineOut(serializers.Serializer):
+    categoryId = _INT()
+    itemId = _INT()
+    quantity = _INT()
+    unitPrice = _NUM()
+    totalPrice = _NUM()
+    categoryName = _STR(required=False, help_text="While the item is in the catalogue")
+    itemName = _STR(required=False)
+
+
+class OrderOut(serializers.Serializer):
+    """The stored order; optional attributes are left out while unset."""
+
+    orderId = _STR()
+    items = OrderLineOut(many=True)
+    customerName = _STR()
+    customerEmail = _STR()
+    customerPhone = _STR()
+    carMake = _STR()
+    carModel = _STR()
+    carYear = _STR()
+    deliveryLocation = _STR(allow_null=True)
+    createdUserId = _STR()
+    status = _STR()
+    totalPrice = _NUM()
+    paymentStatus = _STR()
+    createdAt = _INT()
+    createdDate = _STR()
+    updatedAt = _INT()
+    version = _INT()
+    notes = _STR(required=False)
+    scheduledDate = _STR(required=False)
+    assignedMechanicId = _STR(required=False)
+    paymentMethod = _STR(required=False)
+    paymentIntentId = _STR(required=False)
+    paidAt = _INT(required=False)
+    paymentConfirmedBy = _STR(required=False)
+    paymentConfirmedAt = _INT(required=False)
+    postNotes = _STR(required=False)
+    invoiceId = _STR(required=False)
+    paymentRevertedBy = _STR(required=False)
+    paymentRevertedAt = _INT(required=False)
+    paymentAmount = _NUM(required=False)
+    invoiceUrl = _STR(required=False)
+
+
+class OrderListOut(_Envelope):
+    orders = OrderOut(many=True)
+    count = _INT()
+    nextCursor = _STR(allow_null=True)
+
+
+class OrderCreatedOut(_MessageEnvelope):
+    orderId = _STR()
+
+
+class AssignedMechanicOut(serializers.Serializer):
+    userName = _STR()
+    userEmail = _STR(allow_null=True)
+    contactNumber = _STR(allow_null=True)
+
+
+class OrderDetailOut(_Envelope):
+    order = OrderOut()
+    assignedMechanic = AssignedMechanicOut(required=False, help_text="Staff only, once a mechanic is assigned")
+
+
+class OrderUpdatedOut(_MessageEnvelope):
+    order = OrderOut()
