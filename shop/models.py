@@ -161,5 +161,6 @@ class OrderDailyCounter(DynamoModel):
         table_name = table_name("OrderDailyCounters")
 
     counter_id = UnicodeAttribute(hash_key=True, attr_name="counterId")  # "<userId>#<YYYY-MM-DD>"
-    count = IntegerAttribute(attr_name="count", default=0)
+    # Stored as "count"; named day_total in Python (as bookings' counter) so it does not hide Model.count().
+    day_total = IntegerAttribute(attr_name="count", default=0)
     ttl = TTLAttribute(attr_name="ttl", null=True)

@@ -25,7 +25,7 @@ DAILY_LIMIT = limits.DailyLimit(
     limit=ORDERS_DAILY_LIMIT,
     record=Order,
     counter=OrderDailyCounter,
-    total="count",
+    total="day_total",
     refused=f"Orders limit ({ORDERS_DAILY_LIMIT}) reached for today",
     busy="Too many orders at the same moment; please try again",
     # A day's counter is needed only that day; DynamoDB deletes it after three.

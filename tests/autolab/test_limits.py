@@ -20,7 +20,7 @@ RULE = limits.DailyLimit(
     limit=2,
     record=Order,
     counter=OrderDailyCounter,
-    total="count",
+    total="day_total",
     refused="Two a day",
     busy="Busy",
 )
@@ -56,7 +56,7 @@ def _place(user_id: str = "customer-1", *, enforce: bool = True, paid: bool = Fa
 
 
 def _total(user_id: str = "customer-1") -> int:
-    return OrderDailyCounter.get(limits.counter_key(user_id, DAY)).count
+    return OrderDailyCounter.get(limits.counter_key(user_id, DAY)).day_total
 
 
 def test_the_limit_refuses_the_next_record_and_writes_nothing() -> None:

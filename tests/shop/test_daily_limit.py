@@ -69,7 +69,7 @@ def test_limit_holds_under_concurrent_requests(place_order, customer) -> None:
     assert sorted(statuses) == [200] * 5 + [429] * 5
     assert len(_orders_of(customer.user_id)) == 5
     [counter] = list(OrderDailyCounter.scan())
-    assert counter.count == 5
+    assert counter.day_total == 5
 
 
 def test_refused_orders_leave_nothing_behind(place_order, customer) -> None:
