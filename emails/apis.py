@@ -19,68 +19,12 @@ from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_required, staff_with
 from emails import mailbox, selectors, sns, suppression
 from emails import serializers as s
-from emails.models import EmailMetadata, EmailSuppression
+from emails.models import EmailSuppression
 
 VIEW = staff_with(Permission.EMAIL_VIEW)
 SEND = staff_with(Permission.EMAIL_SEND)
 MANAGE = staff_with(Permission.EMAIL_SUPPRESSION_MANAGE)
 ANALYTICS_MAX_DAYS = 92
-
-
-def _iso_ms(created_at: int | None) -> str | None:
-    return clock.iso_local(clock.from_epoch(created_at / 1000)) if created_at else None
-
-
-def email_out(record: EmailMetadata) -> dict[str, Any]:
-    """The email object of §3.11, camelCase, plus the delivery ``status``."""
-    return {
-        "messageId": record.message_id,
-        "threadId": record.thread_id,
-        "fromEmail": record.from_email,
-        "fromName": record.from_name,
-        "toEmails": sorted(record.to_emails or []),
-        "ccEmails": sorted(record.cc_emails or []),
-        "bccEmails": sorted(record.bcc_emails or []),
-        "subject": record.subject,
-        "receivedDate": record.received_date or _iso_ms(record.created_at),
-        "sizeBytes": record.size_bytes,
-        "hasAttachments": bool(record.has_attachments),
-        "attachmentCount": record.attachment_count or 0,
-        "bodyText": record.body_text,
-        "bodyHtml": record.body_html,
-        "contentType": record.content_type,
-        "emailType": record.email_type,
-        "isRead": bool(record.is_read),
-        "isImportant": bool(record.is_important),
-        "tags": sorted(record.tags or []),
-        "createdAt": record.created_at,
-        "updatedAt": record.updated_at,
-        "inReplyToMessageId": record.in_reply_to_message_id,
-        "references": sorted(record.references or []),
-        "status": record.status,
-        "failureReason": record.failure_reason,
-        "sentBy": record.sent_by,
-    }
-
-
-def thread_out(summary: selectors.ThreadSummary) -> dict[str, Any]:
-    customers = sorted(summary.participants - selectors.our_addresses())
-    subject = summary.subject or ""
-    return {
-        "threadId": summary.thread_id,
-        "originalSubject": subject,
-        "normalizedSubject": " ".join(subject.lower().removeprefix("re:").split()),
-        "participants": sorted(summary.participants),
-        "primaryCustomerEmail": customers[0] if customers else None,
-        "messageCount": summary.message_count,
-        "unreadCount": summary.unread_count,
-        "isImportant": summary.is_important,
-        "lastMessageId": summary.last.message_id,
-        "lastActivityDate": summary.last.received_date or _iso_ms(summary.last.created_at),
-        "lastMessagePreview": (summary.last.body_text or "")[:200],
-        "isActive": True,
-        "createdAt": summary.last.created_at,
-    }
 
 
 def _day_bounds_ms(value: str | None, *, end: bool) -> int | None:
@@ -166,7 +110,7 @@ class EmailListApi(APIView):
             thread_page = selectors.thread_list(
                 limit=query["limit"], cursor=query["cursor"], customer_email=query["customer_email"]
             )
-            threads = [thread_out(summary) for summary in thread_page.items]
+            threads = [s.thread_out(summary) for summary in thread_page.items]
             return ok(
                 {
                     "threads": threads,
@@ -185,7 +129,7 @@ class EmailListApi(APIView):
             end_ms=_day_bounds_ms(query["end_date"], end=True),
         )
         page = selectors.mailbox_list(limit=query["limit"], cursor=query["cursor"], filters=filters)
-        emails = [email_out(record) for record in page.items]
+        emails = [s.email_out(record) for record in page.items]
         return ok({"emails": emails, "total": len(emails), "limit": query["limit"], "nextCursor": page.next_cursor})
 
     @extend_schema(request=EmailSendInputSerializer, responses={200: s.EmailSendOut})
@@ -256,7 +200,7 @@ class EmailDetailApi(APIView):
         customers = sorted(selectors.participants_of(emails))
         window = emails[query["offset"] : query["offset"] + query["limit"]]
         body = {
-            "emails": [email_out(record) for record in window],
+            "emails": [s.email_out(record) for record in window],
             "total": len(emails),
             "offset": query["offset"],
             "limit": query["limit"],
@@ -266,7 +210,7 @@ class EmailDetailApi(APIView):
             "customerParticipants": customers,
         }
         if message is not None:
-            body["email"] = email_out(message)
+            body["email"] = s.email_out(message)
         return ok(body)
 
     @extend_schema(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from autolab.pagination import Page
 from autolab.permissions import Permission, staff_of, staff_required
 from emails import chart, forms, mailbox, selectors, suppression
-from emails.apis import thread_out
+from emails.serializers import thread_out
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page

@@ -1,6 +1,7 @@
-"""The email API's wire format at the edge: attachments as the website posts them, and the OpenAPI
+"""The email API's wire format at the edge: attachments as the website posts them, the OpenAPI
 shapes of the bodies the views answer through ``ok`` (documentation only; tests/emails/
-test_api_schema.py holds them to the real bodies)."""
+test_api_schema.py holds them to the real bodies), and the mailbox's output shapes, which the
+portal shares."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from autolab import storage
+from autolab import clock, storage
 from autolab.exceptions import ValidationError
+from emails import selectors
 from emails.attachments import AttachmentFile
+from emails.models import EmailMetadata
 
 ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
 
@@ -263,3 +266,62 @@ class AttachmentDeleteOut(_MessageEnvelope):
     attachmentId = serializers.CharField()
     deletedAt = _text()
     deletedBy = _text()
+
+
+# --- The mailbox's output shapes, shared by the API and the portal (§3.11, camelCase) ----------------
+
+
+def _iso_ms(created_at: int | None) -> str | None:
+    return clock.iso_local(clock.from_epoch(created_at / 1000)) if created_at else None
+
+
+def email_out(record: EmailMetadata) -> dict[str, Any]:
+    """The email object of §3.11, camelCase, plus the delivery ``status``."""
+    return {
+        "messageId": record.message_id,
+        "threadId": record.thread_id,
+        "fromEmail": record.from_email,
+        "fromName": record.from_name,
+        "toEmails": sorted(record.to_emails or []),
+        "ccEmails": sorted(record.cc_emails or []),
+        "bccEmails": sorted(record.bcc_emails or []),
+        "subject": record.subject,
+        "receivedDate": record.received_date or _iso_ms(record.created_at),
+        "sizeBytes": record.size_bytes,
+        "hasAttachments": bool(record.has_attachments),
+        "attachmentCount": record.attachment_count or 0,
+        "bodyText": record.body_text,
+        "bodyHtml": record.body_html,
+        "contentType": record.content_type,
+        "emailType": record.email_type,
+        "isRead": bool(record.is_read),
+        "isImportant": bool(record.is_important),
+        "tags": sorted(record.tags or []),
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "inReplyToMessageId": record.in_reply_to_message_id,
+        "references": sorted(record.references or []),
+        "status": record.status,
+        "failureReason": record.failure_reason,
+        "sentBy": record.sent_by,
+    }
+
+
+def thread_out(summary: selectors.ThreadSummary) -> dict[str, Any]:
+    customers = sorted(summary.participants - selectors.our_addresses())
+    subject = summary.subject or ""
+    return {
+        "threadId": summary.thread_id,
+        "originalSubject": subject,
+        "normalizedSubject": " ".join(subject.lower().removeprefix("re:").split()),
+        "participants": sorted(summary.participants),
+        "primaryCustomerEmail": customers[0] if customers else None,
+        "messageCount": summary.message_count,
+        "unreadCount": summary.unread_count,
+        "isImportant": summary.is_important,
+        "lastMessageId": summary.last.message_id,
+        "lastActivityDate": summary.last.received_date or _iso_ms(summary.last.created_at),
+        "lastMessagePreview": (summary.last.body_text or "")[:200],
+        "isActive": True,
+        "createdAt": summary.last.created_at,
+    }
