@@ -21,6 +21,7 @@ test: $(STAMP)
 	@$(PY) -m devtools.ensure
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(PY) -m devtools.imports  # the app graph follows ARCHITECTURE.md §3
 	@$(PY) -m pytest -n 2  # two xdist workers, each with its own DynamoDB Local and Redis (tests/plugin.py)
 
 # 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
@@ -30,6 +31,7 @@ soak: $(STAMP)
 lint: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(PY) -m devtools.imports
 
 # mypy with the Django and DRF plugins over the product packages (pyproject.toml [tool.mypy]).
 # Joins `lint` and `test` once the whole tree is clean.
