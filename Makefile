@@ -21,6 +21,7 @@ test: $(STAMP)
 	@$(PY) -m devtools.ensure
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
 	@$(PY) -m devtools.imports  # the app graph follows ARCHITECTURE.md §3
 	@$(PY) -m pytest -n 2  # two xdist workers, each with its own DynamoDB Local and Redis (tests/plugin.py)
 
@@ -31,10 +32,11 @@ soak: $(STAMP)
 lint: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
 	@$(PY) -m devtools.imports
 
-# mypy with the Django and DRF plugins over the product packages (pyproject.toml [tool.mypy]).
-# Joins `lint` and `test` once the whole tree is clean.
+# mypy with the Django and DRF plugins over the product packages (pyproject.toml [tool.mypy]);
+# `lint` and `test` run it too.
 typecheck: $(STAMP)
 	@$(PY) -m mypy
 
