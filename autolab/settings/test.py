@@ -20,3 +20,8 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:9")  # noqa: 
 STRIPE_SECRET_KEY = "sk_test_autolab_suite"  # noqa: S105
 # The SES webhook tests sign their SNS envelopes as this topic (tests/emails/conftest.py).
 SNS_ALLOWED_TOPIC_ARNS = env.list("SNS_ALLOWED_TOPIC_ARNS", default=[DEV_SNS_TOPIC_ARN])  # noqa: F405
+# WhiteNoise indexes every static file (through the finders) whenever its middleware is built, and
+# Django's test Client builds the middleware stack once per client: that index was a fifth of the
+# suite's time. Looking a file up when it is asked for (WhiteNoise's development mode) serves the
+# same files.
+WHITENOISE_AUTOREFRESH = True
