@@ -18,7 +18,9 @@ from autolab.dates import date_range, day_field, parse_day
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
+from autolab.workflow import PAYMENT_FILTER_STATUSES
 from bookings import catalogue, selectors, services, updates
+from bookings.models import AppointmentStatus
 from bookings.serializers import outputs as out
 from bookings.serializers.inputs import AppointmentCreateInput, SlotsChangeInput
 from bookings.serializers.outputs import appointment_json, mechanic_json
@@ -176,10 +178,10 @@ class AvailabilityApi(APIView):
 
 class AppointmentListFilterSerializer(PageQuerySerializer):
     userId = serializers.CharField(required=False, max_length=64)
-    status = serializers.ChoiceField(
-        required=False, choices=["PENDING", "SCHEDULED", "ONGOING", "COMPLETED", "CANCELLED"]
+    status = serializers.ChoiceField(required=False, choices=[status.value for status in AppointmentStatus])
+    paymentStatus = serializers.ChoiceField(
+        required=False, choices=[status.value for status in PAYMENT_FILTER_STATUSES]
     )
-    paymentStatus = serializers.ChoiceField(required=False, choices=["pending", "paid", "failed", "cancelled"])
     serviceId = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
     mechanicId = serializers.CharField(required=False, max_length=64)
     dateFrom = day_field(required=False)
