@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -154,7 +154,7 @@ def staff_of(request: Any) -> StaffIdentity | None:
         resolver = getattr(request, "resolve_staff", None)
         cached = resolver() if resolver is not None else None
         request._staff_identity = cached
-    return cached  # type: ignore[return-value]
+    return cast("StaffIdentity | None", cached)  # set only here and by remember_staff
 
 
 def staff_required(request: Any) -> StaffIdentity:

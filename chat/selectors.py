@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from pynamodb.attributes import Attribute
 from pynamodb.expressions.condition import Condition
 
 from autolab import clock
@@ -153,12 +154,12 @@ def inquiry_list(
     )
 
 
-def _created_between(attribute: object, start: dt.date | None, end: dt.date | None) -> Condition | None:
+def _created_between(attribute: Attribute[int], start: dt.date | None, end: dt.date | None) -> Condition | None:
     low = clock.epoch_of_local_day(start) if start else 0
     high = clock.epoch_of_local_day(end + dt.timedelta(days=1)) - 1 if end else 2**40
     if start is None and end is None:
         return None
-    return attribute.between(low, high)  # type: ignore[attr-defined]
+    return attribute.between(low, high)
 
 
 def canned_reply_list() -> list[CannedReply]:

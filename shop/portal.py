@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -164,7 +164,7 @@ def _notes_changes(form: django_forms.Form, request: HttpRequest, order: Order) 
 
 
 def _details_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
-    return form.as_changes()  # type: ignore[attr-defined]
+    return cast(forms.DetailsForm, form).as_changes()  # the "details" entry of the table below
 
 
 def _items_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
