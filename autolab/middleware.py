@@ -50,6 +50,8 @@ class DataLayerUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # Not at the top: logging's config imports this module (its request-id filter) before the
+        # apps are ready, and autolab.exceptions imports DRF, which needs them.
         from autolab import dynamodb
         from autolab.exceptions import RETRY_AFTER_SECONDS, unavailable_body
 

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+import botocore.exceptions
 from django.conf import settings
 from django.core import signing
 
@@ -97,8 +98,6 @@ def copy(source: str, target: str) -> None:
     """Store a copy of ``source`` at ``target``; raises StorageError when ``source`` does not exist."""
     _check_key(target)
     if _usess3_client():
-        import botocore.exceptions
-
         bucket = settings.AWS_STORAGE_BUCKET_NAME
         try:
             s3_client().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": _check_key(source)})

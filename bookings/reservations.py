@@ -34,6 +34,7 @@ from autolab import clock
 from autolab.batch import BatchRead
 from autolab.dynamodb import conflicted, connection, failed_conditions, retry_on_conflict
 from autolab.exceptions import Conflict
+from bookings import selectors
 from bookings.models import Appointment, MechanicDay, ScheduledTimeSlot, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
 
@@ -122,8 +123,6 @@ def hold_for_payment(appointment: Appointment, *, used: int, capacity: int) -> H
 
 def payment_hold(appointment: Appointment) -> Hold | None:
     """The hold paying ``appointment`` should take now: its first choice, if that has room."""
-    from bookings import selectors
-
     placement = first_choice(appointment)
     if placement is None:
         return None

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from pynamodb.attributes import Attribute
 from pynamodb.expressions.condition import Condition
 
 from autolab import clock
+from autolab.authentication import current_token
 from autolab.pagination import Page, paginate
 from autolab.permissions import StaffIdentity
 from chat.models import CannedReply, Connection, Customer, Inquiry, Message
+from staffapp.selectors import staff_identity_for_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -176,11 +179,6 @@ def canned_reply_get(reply_id: str) -> CannedReply | None:
 
 def staff_for_socket(user: AbstractBaseUser | AnonymousUser | None, token: str | None) -> StaffIdentity | None:
     """The active staff member of a socket: by API token when one is given, else the portal session."""
-    from django.contrib.auth import get_user_model
-
-    from autolab.authentication import current_token
-    from staffapp.selectors import staff_identity_for_user
-
     if token:
         found = current_token(token)
         return staff_identity_for_user(found.user) if found is not None else None

@@ -2,6 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from bookings.reservations import holds_backfill
+
 
 class Command(BaseCommand):
     help = (
@@ -10,8 +12,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from bookings.reservations import holds_backfill
-
         for line in holds_backfill():
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Holds backfilled."))
