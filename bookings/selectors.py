@@ -8,13 +8,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from autolab import caches
+from autolab import caches, clock
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import botocore_client
+from autolab.money import json_number
 from autolab.pagination import Page, Partitions, paginate
 from autolab.permissions import Role
 from bookings.models import Appointment, AppointmentStatus, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
-from bookings.slots import Interval, too_soon
+from bookings.slots import CLOSE_MINUTE, OPEN_MINUTE, Interval, candidates, days_between, max_jobs, subtract, too_soon
+from staffapp.selectors import staff_get_by_user_id, staff_list_active_with_role
 
 CATALOGUE_CACHE_KEY = "bookings:catalogue"
 CAPACITY_CACHE_KEY = caches.MECHANICS_KEY
@@ -78,8 +80,6 @@ def service_catalogue() -> list[dict[str, Any]]:
 
 
 def plan_json(plan: ServicePrice) -> dict[str, Any]:
-    from autolab.money import json_number
-
     return {
         "serviceId": plan.service_id,
         "planId": plan.plan_id,
@@ -100,8 +100,6 @@ def mechanics_active() -> list[dict[str, str]]:
     cached = cache.get(CAPACITY_CACHE_KEY)
     if cached is not None:
         return cached
-    from staffapp.selectors import staff_list_active_with_role
-
     mechanics = [
         {
             "userId": staff.user_id,
@@ -127,8 +125,6 @@ def mechanic_get(user_id: str) -> dict[str, str] | None:
     found = next((m for m in mechanics_active() if m["userId"] == user_id), None)
     if found is not None:
         return found
-    from staffapp.selectors import staff_get_by_user_id
-
     staff = staff_get_by_user_id(user_id) if user_id else None
     if staff is None or not staff.is_active or Role.MECHANIC not in staff.roles:
         return None
@@ -148,8 +144,6 @@ def staff_contact(user_id: str | None) -> dict[str, str] | None:
     mechanic = next((m for m in mechanics_active() if m["userId"] == user_id), None)
     if mechanic is not None:
         return {key: mechanic[key] for key in ("userName", "userEmail", "contactNumber")}
-    from staffapp.selectors import staff_get_by_user_id
-
     staff = staff_get_by_user_id(user_id)
     if staff is None:
         return None
@@ -427,8 +421,6 @@ def slot_status(state: DayState, interval: Interval, capacity: int) -> tuple[str
 
 def availability_days(states: list[DayState], duration_minutes: int, capacity: int) -> list[dict[str, Any]]:
     """Every candidate slot of a plan per day with its status and free capacity."""
-    from bookings.slots import candidates
-
     days = []
     for state in states:
         slots = []
@@ -460,8 +452,6 @@ class DayAnalysis:
 
 def day_analysis(date: str, duration_minutes: int) -> DayAnalysis:
     """Free/full/blocked/too-soon slots, the most jobs that fit and how many are booked."""
-    from bookings.slots import CLOSE_MINUTE, OPEN_MINUTE, max_jobs, subtract
-
     state, capacity = day_state(date), booking_capacity()
     slots = availability_days([state], duration_minutes, capacity)[0]["slots"]
     counts = {
@@ -475,9 +465,6 @@ def day_analysis(date: str, duration_minutes: int) -> DayAnalysis:
 
 def week_states(first: str, days: int = 7) -> tuple[list[DayState], dict[str, Appointment]]:
     """Seven days of blocks and jobs plus the scheduled appointments themselves (3 calls)."""
-    from autolab import clock
-    from bookings.slots import days_between
-
     start = clock.parse_date(first)
     dates = [day.isoformat() for day in days_between(start, start.fromordinal(start.toordinal() + days - 1))]
     states = day_states(dates)
