@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -12,11 +12,14 @@ from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
 from chat import forms, inquiries, live, messaging, selectors, services
 from chat.validation import Profile, clean_profile
-from staffapp.actions import post_action
+from staffapp.actions import post_action, refused
 from staffapp.paging import cursor_page
-from staffapp.rendering import render_page
+from staffapp.rendering import or_404, render_page
 from staffapp.selectors import staff_get_by_user_id
 from staffapp.sites import portal_site
+
+if TYPE_CHECKING:
+    from chat.models import Customer
 
 SECTION = "Customers & chat"
 INBOX = (Permission.CHAT_INBOX,)
@@ -29,6 +32,13 @@ def _staff_names(user_ids: set[str]) -> dict[str, str]:
         staff = staff_get_by_user_id(user_id)
         names[user_id] = staff.user_name if staff else user_id
     return names
+
+
+def _assignee(customer: Customer) -> str:
+    """The name of the staff member who took ``customer``'s conversation, or "" while it is shared."""
+    if not customer.assigned_to:
+        return ""
+    return _staff_names({customer.assigned_to})[customer.assigned_to]
 
 
 @portal_site.register_page(
@@ -62,9 +72,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def conversation(request: HttpRequest, client_id: str) -> HttpResponse:
-    customer = selectors.customer_get(client_id)
-    if customer is None:
-        raise Http404("Customer not found")
+    customer = or_404(selectors.customer_get(client_id), "Customer not found")
     staff = staff_required(request)
     if request.method == "POST":
         return _conversation_action(request, client_id)
@@ -74,7 +82,7 @@ def conversation(request: HttpRequest, client_id: str) -> HttpResponse:
         "customer": customer,
         "history": list(reversed(history.items)),
         "online": selectors.connection_is_live(client_id),
-        "assignee": _staff_names({customer.assigned_to}).get(customer.assigned_to) if customer.assigned_to else "",
+        "assignee": _assignee(customer),
         "is_mine": customer.assigned_to == staff.user_id,
         "can_take": staff.has(Permission.CUSTOMER_TAKE),
         "replies": selectors.canned_reply_list(),
@@ -104,8 +112,7 @@ def _conversation_action(request: HttpRequest, client_id: str) -> HttpResponse:
             success="You took this conversation." if action == "take" else "Conversation released to the shared queue.",
             redirect_to=here,
         )
-    messages.error(request, "That action is not available to you.")
-    return redirect(here)
+    return refused(request, "That action is not available to you.", here)
 
 
 def _send_json(request: HttpRequest, client_id: str, staff: StaffIdentity) -> JsonResponse:
@@ -152,9 +159,7 @@ def canned_replies(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def canned_reply_delete(request: HttpRequest, reply_id: str) -> HttpResponse:
-    reply = selectors.canned_reply_get(reply_id)
-    if reply is None:
-        raise Http404("Canned reply not found")
+    reply = or_404(selectors.canned_reply_get(reply_id), "Canned reply not found")
     if request.method == "POST":
         return post_action(
             request,
@@ -193,9 +198,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
-    customer = selectors.customer_get(user_id)
-    if customer is None:
-        raise Http404("Customer not found")
+    customer = or_404(selectors.customer_get(user_id), "Customer not found")
     staff = staff_required(request)
     initial = {
         "userName": customer.user_name,
@@ -207,8 +210,9 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     form = forms.CustomerProfileForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if not staff.has(Permission.CUSTOMER_EDIT):
-            messages.error(request, "Only Admin and Customer Support can edit customers.")
-            return redirect("admin:chat-customer", user_id=user_id)
+            return refused(
+                request, "Only Admin and Customer Support can edit customers.", "admin:chat-customer", user_id=user_id
+            )
         if form.is_valid():
             changed = {name: value for name, value in form.cleaned_data.items() if value and value != initial.get(name)}
             done = post_action(
@@ -225,7 +229,7 @@ def customer_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "form": form,
         "online": selectors.connection_is_live(user_id),
         "can_edit": staff.has(Permission.CUSTOMER_EDIT),
-        "assignee": _staff_names({customer.assigned_to}).get(customer.assigned_to) if customer.assigned_to else "",
+        "assignee": _assignee(customer),
     }
     return render_page(request, "chat/customer_detail.html", context, title=customer.user_name or customer.user_id)
 
@@ -272,9 +276,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
-    inquiry = selectors.inquiry_get(inquiry_id)
-    if inquiry is None:
-        raise Http404("Inquiry not found")
+    inquiry = or_404(selectors.inquiry_get(inquiry_id), "Inquiry not found")
     staff = staff_required(request)
     if request.method == "POST":
         return _inquiry_move(request, inquiry_id, staff)
@@ -293,8 +295,7 @@ def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
 def _inquiry_move(request: HttpRequest, inquiry_id: str, staff: StaffIdentity) -> HttpResponse:
     here = reverse("admin:chat-inquiry", kwargs={"inquiry_id": inquiry_id})
     if not staff.has(Permission.INQUIRY_MANAGE):
-        messages.error(request, "Only Admin and Customer Support can change an inquiry's status.")
-        return redirect(here)
+        return refused(request, "Only Admin and Customer Support can change an inquiry's status.", here)
     status = request.POST.get("status")
     return post_action(
         request,

@@ -14,7 +14,7 @@ from emails import chart, forms, mailbox, selectors, suppression
 from emails.serializers import thread_out
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
-from staffapp.rendering import render_page
+from staffapp.rendering import or_404, render_page
 from staffapp.sites import portal_site
 
 SECTION = "Email"
@@ -81,9 +81,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
-    emails = selectors.thread_messages(thread_id)
-    if not emails:
-        raise Http404("Thread not found")
+    emails = or_404(selectors.thread_messages(thread_id) or None, "Thread not found")
     form = forms.ReplyForm(request.POST or None)
     if request.method == "POST":
         if not _can(request, Permission.EMAIL_SEND):
@@ -131,9 +129,7 @@ def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
 )
 @require_POST
 def resend(request: HttpRequest, message_id: str) -> HttpResponse:
-    record = selectors.email_get(message_id)
-    if record is None:
-        raise Http404("Email not found")
+    record = or_404(selectors.email_get(message_id), "Email not found")
     return post_action(
         request,
         lambda: mailbox.email_resend(message_id=message_id, actor=staff_required(request)),

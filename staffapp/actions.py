@@ -7,7 +7,7 @@ outage is not one; it propagates to DataLayerUnavailableMiddleware, which answer
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from django import forms
 from django.contrib import messages
@@ -71,3 +71,9 @@ def post_action(
     if text:
         messages.success(request, text)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def refused(request: HttpRequest, message: str, to: str, **kwargs: Any) -> HttpResponse:
+    """An action that did not happen: say why, and go back to ``to`` (a URL name with ``kwargs``, or a path)."""
+    messages.error(request, message)
+    return redirect(to, **kwargs)

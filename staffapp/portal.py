@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -13,7 +13,7 @@ from autolab.permissions import Permission, staff_required
 from staffapp import forms, selectors, services
 from staffapp.actions import post_action
 from staffapp.paging import pager_links
-from staffapp.rendering import render_page
+from staffapp.rendering import or_404, render_page
 from staffapp.sites import portal_site
 
 STAFF_MANAGE = (Permission.STAFF_MANAGE,)
@@ -65,9 +65,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
-    member = selectors.staff_get(email)
-    if member is None:
-        raise Http404("Staff member not found")
+    member = or_404(selectors.staff_get(email), "Staff member not found")
     actor = staff_required(request)
     form = forms.StaffRolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
@@ -92,9 +90,7 @@ def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_access(request: HttpRequest, email: str) -> HttpResponse:
     """Confirmation page, then deactivate or reactivate."""
-    member = selectors.staff_get(email)
-    if member is None:
-        raise Http404("Staff member not found")
+    member = or_404(selectors.staff_get(email), "Staff member not found")
     if request.method == "POST":
         state = "reactivated" if not member.is_active else "deactivated"
         return post_action(

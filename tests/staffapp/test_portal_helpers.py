@@ -155,3 +155,22 @@ def test_a_moment_is_shown_in_business_time(value, shown) -> None:
 
 def test_a_moment_takes_a_shorter_format() -> None:
     assert local_time(int(MOMENT.timestamp()), "%d %b %I:%M %p") == "25 Sep 04:01 PM"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/chat/inbox/no-such-customer/",
+        "/admin/chat/customers/no-such-customer/",
+        "/admin/chat/inquiries/no-such-inquiry/",
+        "/admin/chat/canned-replies/no-such-reply/delete/",
+        "/admin/emails/thread/no-such-thread/",
+        "/admin/billing/invoices/no-such-invoice/",
+        "/admin/billing/invoices/no-such-invoice/cancel/",
+        "/admin/billing/payments/appointment/no-such-record/",
+        "/admin/staff/nobody@example.com/",
+        "/admin/staff/nobody@example.com/access/",
+    ],
+)
+def test_a_detail_page_of_something_that_does_not_exist_is_a_404(admin, url) -> None:
+    assert signed_in(admin).get(url).status_code == 404
