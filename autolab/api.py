@@ -19,6 +19,16 @@ def envelope(name: str, fields: dict[str, serializers.Field]) -> serializers.Ser
     return inline_serializer(name, {"success": serializers.BooleanField(), **fields})
 
 
+# The OpenAPI shapes every ``ok`` body starts from; each app's response shapes extend them. Comments,
+# not docstrings: drf-spectacular would give a subclass without one of its own the base's description.
+class SuccessOut(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class SuccessMessageOut(SuccessOut):
+    message = serializers.CharField()
+
+
 class PageQuerySerializer(serializers.Serializer):
     """``limit`` and ``cursor`` of every list endpoint."""
 

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from autolab.api import SuccessMessageOut, SuccessOut
 from autolab.dates import day_field, validate_range
 from autolab.exceptions import ValidationError
 from autolab.money import json_number, to_money
@@ -226,15 +227,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
 # Documentation only; tests/billing/test_api_schema.py holds them to the real bodies.
 
 
-class _Envelope(serializers.Serializer):
-    success = serializers.BooleanField()
-
-
-class _MessageEnvelope(_Envelope):
-    message = serializers.CharField()
-
-
-class StripeIntentOut(_MessageEnvelope):
+class StripeIntentOut(SuccessMessageOut):
     clientSecret = serializers.CharField(allow_null=True)
     paymentIntentId = serializers.CharField()
     amount = serializers.IntegerField()
@@ -243,7 +236,7 @@ class StripeIntentOut(_MessageEnvelope):
     type = serializers.CharField()
 
 
-class _PaymentOut(_MessageEnvelope):
+class _PaymentOut(SuccessMessageOut):
     referenceNumber = serializers.CharField()
     type = serializers.CharField()
     paymentStatus = serializers.CharField()
@@ -262,7 +255,7 @@ StripeEventIn = inline_serializer(
 )
 
 
-class StripeWebhookOut(_MessageEnvelope):
+class StripeWebhookOut(SuccessMessageOut):
     duplicate = serializers.BooleanField(required=False)
 
 
@@ -300,7 +293,7 @@ class InvoiceListQueryEcho(serializers.Serializer):
     limit = serializers.IntegerField()
 
 
-class InvoiceListOut(_Envelope):
+class InvoiceListOut(SuccessOut):
     invoices = InvoiceOut(many=True)
     count = serializers.IntegerField()
     nextCursor = serializers.CharField(allow_null=True)
@@ -308,7 +301,7 @@ class InvoiceListOut(_Envelope):
     query = InvoiceListQueryEcho()
 
 
-class ManualInvoiceOut(_MessageEnvelope):
+class ManualInvoiceOut(SuccessMessageOut):
     invoice_id = serializers.CharField()
     invoice_number = serializers.IntegerField(allow_null=True)
     reference_number = serializers.CharField()
@@ -343,7 +336,7 @@ class BillingRelatedRecordUpdate(serializers.Serializer):
     paymentStatusUpdated = serializers.BooleanField()
 
 
-class BillingInvoiceActionOut(_MessageEnvelope):
+class BillingInvoiceActionOut(SuccessMessageOut):
     invoice = BillingInvoiceActionInvoice()
     performedBy = BillingInvoiceActionPerformedBy()
     relatedRecordUpdate = BillingRelatedRecordUpdate(required=False)
@@ -355,7 +348,7 @@ class AnalyticsFilters(serializers.Serializer):
     analytics_type = serializers.CharField(allow_null=True)
 
 
-class AnalyticsOut(_Envelope):
+class AnalyticsOut(SuccessOut):
     analytics = serializers.DictField(help_text="The report's sections by name (every one, or analytics_type's)")
     request_type = serializers.ChoiceField(choices=("quick_metrics", "comprehensive"))
     filters = AnalyticsFilters(required=False)

@@ -7,17 +7,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from autolab.api import SuccessMessageOut, SuccessOut
+
 
 def _text(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(allow_null=True, **kwargs)
-
-
-class _Envelope(serializers.Serializer):
-    success = serializers.BooleanField()
-
-
-class _MessageEnvelope(_Envelope):
-    message = serializers.CharField()
 
 
 class CustomerOut(serializers.Serializer):
@@ -35,12 +29,12 @@ class CustomerOut(serializers.Serializer):
     online = serializers.BooleanField(required=False, help_text="In the inbox: has a live socket")
 
 
-class CustomerRegisterOut(_Envelope):
+class CustomerRegisterOut(SuccessOut):
     userId = serializers.CharField()
     user = CustomerOut()
 
 
-class CustomerCheckOut(_MessageEnvelope):
+class CustomerCheckOut(SuccessMessageOut):
     valid = serializers.BooleanField()
     userId = serializers.CharField()
 
@@ -54,13 +48,13 @@ class StaffRowOut(serializers.Serializer):
     isActive = serializers.BooleanField()
 
 
-class UsersListOut(_Envelope):
+class UsersListOut(SuccessOut):
     customerUsers = CustomerOut(many=True)
     staffUsers = StaffRowOut(many=True, help_text="On the first page only")
     nextCursor = _text()
 
 
-class UsersUpdateOut(_MessageEnvelope):
+class UsersUpdateOut(SuccessMessageOut):
     userId = serializers.CharField()
     updatedFields = serializers.ListField(child=serializers.CharField())
     updatedUser = CustomerOut()
@@ -73,7 +67,7 @@ class ConnectionOut(serializers.Serializer):
     createdAt = serializers.IntegerField(allow_null=True)
 
 
-class OnlineUsersOut(_Envelope):
+class OnlineUsersOut(SuccessOut):
     connections = ConnectionOut(many=True)
     count = serializers.IntegerField()
 
@@ -94,12 +88,12 @@ class MessageOut(serializers.Serializer):
     editedAt = serializers.IntegerField(allow_null=True)
 
 
-class MessageListOut(_Envelope):
+class MessageListOut(SuccessOut):
     messages = MessageOut(many=True)
     nextCursor = _text()
 
 
-class MessageSentOut(_Envelope, MessageOut):
+class MessageSentOut(SuccessOut, MessageOut):
     senderName = serializers.CharField()
 
 
@@ -118,7 +112,7 @@ class InboxRowOut(serializers.Serializer):
     online = serializers.BooleanField()
 
 
-class InboxOut(_Envelope):
+class InboxOut(SuccessOut):
     messages = InboxRowOut(many=True)
     nextCursor = _text()
 
@@ -147,23 +141,23 @@ class InquiryOut(serializers.Serializer):
     statusHistory = StatusChangeOut(many=True)
 
 
-class InquiryListOut(_Envelope):
+class InquiryListOut(SuccessOut):
     inquiries = InquiryOut(many=True)
     count = serializers.IntegerField()
     nextCursor = _text()
 
 
-class InquiryCreateOut(_MessageEnvelope):
+class InquiryCreateOut(SuccessMessageOut):
     inquiryId = serializers.CharField()
 
 
-class InquiryDetailOut(_Envelope):
+class InquiryDetailOut(SuccessOut):
     inquiry = InquiryOut()
 
 
-class InquiryStatusOut(_MessageEnvelope):
+class InquiryStatusOut(SuccessMessageOut):
     inquiry = InquiryOut()
 
 
-class MessageEnvelopeOut(_MessageEnvelope):
+class MessageEnvelopeOut(SuccessMessageOut):
     """``{"success": true, "message"}``: what an action that only confirms answers."""

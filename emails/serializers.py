@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from autolab import clock, storage
+from autolab.api import SuccessMessageOut, SuccessOut
 from autolab.exceptions import ValidationError
 from emails import selectors
 from emails.attachments import AttachmentFile
@@ -49,14 +50,6 @@ def _text(**kwargs: Any) -> serializers.CharField:
 
 def _strings(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(child=serializers.CharField(), **kwargs)
-
-
-class _Envelope(serializers.Serializer):
-    success = serializers.BooleanField()
-
-
-class _MessageEnvelope(_Envelope):
-    message = serializers.CharField()
 
 
 class EmailOut(serializers.Serializer):
@@ -108,7 +101,7 @@ class ThreadOut(serializers.Serializer):
     createdAt = serializers.IntegerField()
 
 
-class EmailListOut(_Envelope):
+class EmailListOut(SuccessOut):
     emails = EmailOut(many=True, required=False, help_text="The list view (the default)")
     threads = ThreadOut(many=True, required=False, help_text="With ?view=threads")
     total = serializers.IntegerField()
@@ -116,14 +109,14 @@ class EmailListOut(_Envelope):
     nextCursor = _text()
 
 
-class EmailSendOut(_MessageEnvelope):
+class EmailSendOut(SuccessMessageOut):
     messageId = serializers.CharField()
     threadId = serializers.CharField()
     recipients = _strings()
     status = _text()
 
 
-class EmailThreadOut(_Envelope):
+class EmailThreadOut(SuccessOut):
     emails = EmailOut(many=True)
     total = serializers.IntegerField()
     offset = serializers.IntegerField()
@@ -141,7 +134,7 @@ class EmailUpdatedFields(serializers.Serializer):
     tags = _strings(required=False)
 
 
-class EmailUpdateOut(_MessageEnvelope):
+class EmailUpdateOut(SuccessMessageOut):
     emailId = serializers.CharField()
     updatedFields = EmailUpdatedFields()
 
@@ -163,7 +156,7 @@ class LocalSuppression(serializers.Serializer):
     reason = _text()
 
 
-class SuppressionCheckOut(_Envelope):
+class SuppressionCheckOut(SuccessOut):
     email = serializers.CharField()
     is_suppressed = serializers.BooleanField()
     local_suppressions = LocalSuppression(many=True)
@@ -172,18 +165,18 @@ class SuppressionCheckOut(_Envelope):
     checked_at = serializers.CharField()
 
 
-class SuppressionListOut(_Envelope):
+class SuppressionListOut(SuccessOut):
     items = SuppressionOut(many=True)
     count = serializers.IntegerField()
     lastEvaluatedKey = _text()
     nextCursor = _text()
 
 
-class SuppressionAddOut(_MessageEnvelope, SuppressionOut):
+class SuppressionAddOut(SuccessMessageOut, SuppressionOut):
     pass
 
 
-class SuppressionRemoveOut(_MessageEnvelope):
+class SuppressionRemoveOut(SuccessMessageOut):
     email = serializers.CharField()
     removed_types = _strings()
 
@@ -200,18 +193,18 @@ class SuppressionDay(SuppressionCounts):
     date = serializers.CharField()
 
 
-class SuppressionAnalyticsOut(_Envelope):
+class SuppressionAnalyticsOut(SuccessOut):
     start_date = serializers.CharField()
     end_date = serializers.CharField()
     totals = SuppressionCounts()
     daily = SuppressionDay(many=True)
 
 
-class SuppressionCleanupOut(_MessageEnvelope):
+class SuppressionCleanupOut(SuccessMessageOut):
     expired = serializers.IntegerField()
 
 
-class SesWebhookOut(_MessageEnvelope):
+class SesWebhookOut(SuccessMessageOut):
     """What one SNS message did: the counts of the SES event it carried, when it carried one."""
 
     ignored = serializers.IntegerField(required=False)
@@ -251,18 +244,18 @@ class AttachmentStats(serializers.Serializer):
     types = serializers.DictField(child=serializers.IntegerField())
 
 
-class AttachmentListOut(_Envelope):
+class AttachmentListOut(SuccessOut):
     attachments = AttachmentOut(many=True)
     stats = AttachmentStats()
 
 
-class AttachmentDetailOut(_Envelope):
+class AttachmentDetailOut(SuccessOut):
     attachment = AttachmentOut(required=False, help_text="Without ?url")
     downloadUrl = serializers.CharField(required=False, help_text="With ?url: a signed link")
     expiresIn = serializers.IntegerField(required=False)
 
 
-class AttachmentDeleteOut(_MessageEnvelope):
+class AttachmentDeleteOut(SuccessMessageOut):
     attachmentId = serializers.CharField()
     deletedAt = _text()
     deletedBy = _text()
