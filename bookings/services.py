@@ -25,6 +25,7 @@ from bookings.models import (
 )
 from bookings.slots import too_soon
 from bookings.types import BookingRequest, PreferredSlot
+from chat.models import Customer
 
 if TYPE_CHECKING:
     from emails.services import OutboxEmail
@@ -119,8 +120,6 @@ def _record_fields(booking: BookingRequest) -> dict[str, Any]:
 def _booking_reads(user_id: str | None, booking: BookingRequest, today: str) -> BookingReads:
     """The customer, the plan (unless cached), the days' blocks and load, and the customer's day
     counter (strongly consistent): one BatchGetItem."""
-    from chat.models import Customer
-
     batch = BatchRead()
     if user_id and len(user_id) <= 64:  # longer ones are never ids (404 below)
         batch.add(Customer, user_id)
