@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -22,6 +21,7 @@ from autolab.workflow import PAYMENT_FILTER_STATUSES
 from bookings import catalogue, selectors, services, updates
 from bookings.models import AppointmentStatus
 from bookings.serializers import outputs as out
+from bookings.serializers.changes import AppointmentChangesInput
 from bookings.serializers.inputs import AppointmentCreateInput, SlotsChangeInput
 from bookings.serializers.outputs import appointment_json, mechanic_json
 from bookings.slots import Interval
@@ -281,11 +281,14 @@ class AppointmentDetailApi(APIView):
         return ok(data)
 
     @extend_schema(
-        operation_id="appointments_update", request=OpenApiTypes.OBJECT, responses={200: out.AppointmentUpdatedOut}
+        operation_id="appointments_update",
+        request=AppointmentChangesInput,
+        responses={200: out.AppointmentUpdatedOut},
     )
     def patch(self, request: Request, appointment_id: str) -> Response:
+        changes = AppointmentChangesInput.parse(request.data)
         appointment = updates.appointment_update(
-            actor=staff_required(request), appointment_id=appointment_id, data=request.data
+            actor=staff_required(request), appointment_id=appointment_id, changes=changes
         )
         return ok({"message": "Appointment updated successfully", "appointment": appointment_json(appointment)})
 

@@ -43,6 +43,17 @@ class NotesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=[(s.value, s.value) for s in AppointmentStatus])
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class ReviewForm(forms.Form):
+    key = forms.CharField(max_length=1000)
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    notes = forms.CharField(max_length=1000, required=False)
+
+
 class ReportUploadForm(forms.Form):
     file = forms.FileField(label="Report (PDF, at most 10 MB)")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,8 @@ from bookings import catalogue, forms, selectors, services, updates
 from bookings.models import AppointmentStatus
 from bookings.serializers.outputs import appointment_json
 from bookings.slots import BUCKETS, Interval
+from bookings.types import AppointmentChanges, ReportReview
+from bookings.validation import staff_slot
 from emails.selectors import email_is_suppressed
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
@@ -144,13 +147,23 @@ def _detail_url(appointment_id: str) -> str:
     return reverse("admin:bookings-appointment", kwargs={"appointment_id": appointment_id})
 
 
-def _apply(request: HttpRequest, appointment_id: str, data: dict[str, Any], done: str) -> HttpResponse:
+def _apply(
+    request: HttpRequest, appointment_id: str, changes: Callable[[], AppointmentChanges], done: str
+) -> HttpResponse:
+    """Apply ``changes()`` (a refused slot or change is the page's error message)."""
     return post_action(
         request,
-        lambda: updates.appointment_update(actor=staff_required(request), appointment_id=appointment_id, data=data),
+        lambda: updates.appointment_update(
+            actor=staff_required(request), appointment_id=appointment_id, changes=changes()
+        ),
         success=done,
         redirect_to=_detail_url(appointment_id),
     )
+
+
+def _refused(request: HttpRequest, appointment_id: str, message: str) -> HttpResponse:
+    messages.error(request, message)
+    return redirect("admin:bookings-appointment", appointment_id=appointment_id)
 
 
 @_page(
@@ -165,12 +178,19 @@ def _apply(request: HttpRequest, appointment_id: str, data: dict[str, Any], done
 def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.ScheduleForm(request.POST, mechanics=selectors.mechanics_active())
     if not form.is_valid():
-        messages.error(request, "Choose a date, a start and an end.")
-        return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+        return _refused(request, appointment_id, "Choose a date, a start and an end.")
     data = form.cleaned_data
-    slot = {"date": data["date"].isoformat(), "start": data["start"], "end": data["end"]}
-    body = {"scheduledTimeSlot": slot, "assignedMechanicId": data["mechanic"] or "", "version": data["version"]}
-    return _apply(request, appointment_id, body, f"Scheduled for {slot['date']} {slot['start']}-{slot['end']}.")
+
+    def changes() -> AppointmentChanges:
+        return AppointmentChanges(
+            given=frozenset({"schedule", "mechanic_id"}),
+            schedule=staff_slot(data["date"], data["start"], data["end"]),
+            mechanic_id=data["mechanic"] or None,
+            version=data["version"],
+        )
+
+    done = f"Scheduled for {data['date'].isoformat()} {data['start']}-{data['end']}."
+    return _apply(request, appointment_id, changes, done)
 
 
 @_page(
@@ -183,10 +203,12 @@ def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpRespo
 )
 @require_POST
 def appointment_status(request: HttpRequest, appointment_id: str) -> HttpResponse:
-    body: dict[str, Any] = {"status": request.POST.get("status", "")}
-    if (request.POST.get("version") or "").isdigit():
-        body["version"] = int(request.POST["version"])
-    return _apply(request, appointment_id, body, f"Status set to {body['status']}.")
+    form = forms.StatusForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, appointment_id, "Choose a status.")
+    status, version = form.cleaned_data["status"], form.cleaned_data["version"]
+    changes = AppointmentChanges(given=frozenset({"status"}), status=status, version=version)
+    return _apply(request, appointment_id, lambda: changes, f"Status set to {status}.")
 
 
 @_page(
@@ -201,10 +223,13 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
 def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.NotesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Notes are too long.")
-        return redirect("admin:bookings-appointment", appointment_id=appointment_id)
-    body = {"postNotes": form.cleaned_data["post_notes"], "version": form.cleaned_data["version"]}
-    return _apply(request, appointment_id, body, "Post-inspection notes saved.")
+        return _refused(request, appointment_id, "Notes are too long.")
+    changes = AppointmentChanges(
+        given=frozenset({"post_notes"}),
+        post_notes=form.cleaned_data["post_notes"],
+        version=form.cleaned_data["version"],
+    )
+    return _apply(request, appointment_id, lambda: changes, "Post-inspection notes saved.")
 
 
 @_page(
@@ -217,15 +242,15 @@ def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse
 )
 @require_POST
 def appointment_review(request: HttpRequest, appointment_id: str) -> HttpResponse:
-    action = request.POST.get("action", "")
-    body = {
-        "reportApproval": {
-            "reportS3Key": request.POST.get("key", ""),
-            "action": action,
-            "notes": request.POST.get("notes", ""),
-        }
-    }
-    return _apply(request, appointment_id, body, f"Report {'approved' if action == 'approve' else 'rejected'}.")
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, appointment_id, "Approve or reject a report; notes are at most 1000 characters.")
+    data = form.cleaned_data
+    review = ReportReview(key=data["key"], action=data["action"], notes=data["notes"])
+    changes = AppointmentChanges(given=frozenset({"report_review"}), report_review=review)
+    return _apply(
+        request, appointment_id, lambda: changes, f"Report {'approved' if review.action == 'approve' else 'rejected'}."
+    )
 
 
 @_page(

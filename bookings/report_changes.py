@@ -14,8 +14,8 @@ from pynamodb.expressions.update import Action
 from autolab import clock, storage
 from autolab.exceptions import ValidationError
 from autolab.permissions import StaffIdentity
-from bookings import validation
 from bookings.models import Appointment
+from bookings.types import AppointmentChanges, ReportEdit, ReportReview
 
 # What a report edit never changes: the review and the upload facts recorded by autolab itself.
 REVIEW_FIELDS = (
@@ -45,9 +45,9 @@ def find_report(reports: list[dict[str, Any]], key: str) -> dict[str, Any] | Non
     return next((r for r in reports if (r.get("s3Key") or r.get("fileKey")) == key), None)
 
 
-def review(actor: StaffIdentity, appointment: Appointment, value: Any) -> ReportChange:
-    """``reportApproval``: approve or reject one uploaded report, once; an approved one is copied."""
-    key, action = _review_request(value)
+def review(actor: StaffIdentity, appointment: Appointment, verdict: ReportReview) -> ReportChange:
+    """Approve or reject one uploaded report, once; an approved one is copied."""
+    key, action = verdict.key, verdict.action
     reports = [dict(r) for r in appointment.reports or []]
     report = find_report(reports, key)
     if report is None:
@@ -61,23 +61,11 @@ def review(actor: StaffIdentity, appointment: Appointment, value: Any) -> Report
         reviewedAt=clock.epoch_now(),
         status="uploaded",
     )
-    if value.get("notes"):
-        report["reviewNotes"] = validation.text(value["notes"], "reportApproval.notes", high=1000)
+    if verdict.notes:
+        report["reviewNotes"] = verdict.notes
     if action == "approve":
         report["approvedKey"] = _approved_copy(appointment.appointment_id, key)
     return ReportChange([Appointment.reports.set(reports)], ["Report review"], report if action == "approve" else None)
-
-
-def _review_request(value: Any) -> tuple[str, str]:
-    if not isinstance(value, dict):
-        raise ValidationError("reportApproval must be an object")
-    key = str(value.get("reportS3Key") or "").strip()
-    action = value.get("action")
-    if not key.startswith("reports/"):
-        raise ValidationError("reportApproval.reportS3Key must start with reports/")
-    if action not in ("approve", "reject"):
-        raise ValidationError("reportApproval.action must be approve or reject")
-    return key, action
 
 
 def _approved_copy(appointment_id: str, key: str) -> str:
@@ -91,44 +79,31 @@ def _approved_copy(appointment_id: str, key: str) -> str:
     return copy
 
 
-def edits(appointment: Appointment, data: dict[str, Any]) -> ReportChange:
-    """``reports`` and ``postNotes`` of a PATCH."""
+def edits(appointment: Appointment, changes: AppointmentChanges) -> ReportChange:
+    """A new report list and post-inspection notes."""
     change = ReportChange()
-    if "reports" in data:
-        change.actions.append(Appointment.reports.set(_merged_reports(appointment, data["reports"])))
+    if changes.reports is not None:
+        change.actions.append(Appointment.reports.set(_merged_reports(appointment, changes.reports)))
         change.labels.append("Reports")
-    if "postNotes" in data:
-        notes = validation.optional_text(data["postNotes"], "postNotes", high=5000)
-        change.actions.append(Appointment.post_notes.set(notes))
+    if changes.post_notes is not None:
+        change.actions.append(Appointment.post_notes.set(changes.post_notes))
         change.labels.append("Post-inspection notes")
     return change
 
 
-def _merged_reports(appointment: Appointment, value: Any) -> list[dict[str, Any]]:
+def _merged_reports(appointment: Appointment, edits: tuple[ReportEdit, ...]) -> list[dict[str, Any]]:
     """The new report list; only reports issued by upload-urls, keeping their review and upload facts."""
-    if not isinstance(value, list) or len(value) > 50:
-        raise ValidationError("reports must be an array of at most 50 reports")
     existing = [dict(r) for r in appointment.reports or []]
-    return [_merged_report(existing, position, item) for position, item in enumerate(value)]
+    return [_merged_report(existing, position, edit) for position, edit in enumerate(edits)]
 
 
-def _merged_report(existing: list[dict[str, Any]], position: int, item: Any) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise ValidationError(f"reports[{position}] must be an object")
-    key = item.get("s3Key") or item.get("fileKey")
-    validation.require({**item, "s3Key": key}, "s3Key", "fileName", "uploadedBy", prefix=f"reports[{position}].")
-    stored = find_report(existing, str(key))  # present: require() refused a missing one
+def _merged_report(existing: list[dict[str, Any]], position: int, edit: ReportEdit) -> dict[str, Any]:
+    stored = find_report(existing, edit.key)
     if stored is None:
         raise ValidationError(f"reports[{position}].s3Key is not a report of this appointment")
-    report = {
-        **stored,
-        "s3Key": key,
-        "fileName": validation.text(item["fileName"], f"reports[{position}].fileName", high=200),
-    }
-    if "reportNotes" in item:
-        report["reportNotes"] = validation.optional_text(
-            item["reportNotes"], f"reports[{position}].reportNotes", high=2000
-        )
+    report = {**stored, "s3Key": edit.key, "fileName": edit.file_name}
+    if edit.report_notes is not None:
+        report["reportNotes"] = edit.report_notes
     report.pop("fileKey", None)
     report.update({name: stored[name] for name in REVIEW_FIELDS if name in stored})
     return report

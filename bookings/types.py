@@ -55,3 +55,47 @@ class BookingRequest:
     car: Car
     notes: str
     slots: tuple[PreferredSlot, ...]
+
+
+@dataclass(frozen=True)
+class ReportReview:
+    """An admin's verdict on one uploaded report."""
+
+    key: str
+    action: str  # "approve" or "reject"
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ReportEdit:
+    """One entry of a new report list: a report upload-urls issued, renamed or annotated."""
+
+    key: str
+    file_name: str
+    report_notes: str | None = None  # None: keep the report's notes
+
+
+@dataclass(frozen=True)
+class AppointmentChanges:
+    """A staff change of an appointment. ``given`` names the fields it sets; the others keep their
+    value. A given ``schedule`` or ``mechanic_id`` of None clears it."""
+
+    given: frozenset[str]
+    service_id: int | None = None
+    plan_id: int | None = None
+    is_buyer: bool | None = None
+    buyer: Person | None = None
+    seller: Person | None = None
+    car: Car | None = None
+    notes: str | None = None
+    schedule: tuple[str, Interval] | None = None  # (date, slot)
+    mechanic_id: str | None = None
+    status: str | None = None
+    report_review: ReportReview | None = None
+    reports: tuple[ReportEdit, ...] | None = None
+    post_notes: str | None = None
+    version: int | None = None  # the version the change was made on: 409 when it is stale
+
+    def sets(self, *names: str) -> bool:
+        """Whether the change sets any of ``names``."""
+        return not self.given.isdisjoint(names)

@@ -14,10 +14,11 @@ from autolab.dynamodb import condition_failed, conflicted, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import notifications, report_changes, reservations, selectors, validation
+from bookings import notifications, report_changes, reservations, selectors
 from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
 from bookings.services import plan_for
-from bookings.slots import STEP_MINUTES, Interval
+from bookings.slots import Interval
+from bookings.types import AppointmentChanges
 
 if TYPE_CHECKING:
     from emails.services import OutboxEmail
@@ -26,10 +27,10 @@ STALE = "The appointment was changed by someone else; reload it and try again"
 
 # --- Updates (PATCH): every field group authorised separately ----------------------------------
 
-BASIC_FIELDS = {"serviceId", "planId", "isBuyer", "notes", "buyerData", "carData", "sellerData"}
-SCHEDULING_FIELDS = {"scheduledTimeSlot", "assignedMechanicId"}
-REPORT_FIELDS = {"reports", "postNotes"}
-KNOWN_FIELDS = BASIC_FIELDS | SCHEDULING_FIELDS | REPORT_FIELDS | {"status", "reportApproval", "version"}
+# Field groups, by AppointmentChanges attribute.
+BASIC_FIELDS = {"service_id", "plan_id", "is_buyer", "notes", "buyer", "car", "seller"}
+SCHEDULING_FIELDS = {"schedule", "mechanic_id"}
+REPORT_FIELDS = {"reports", "post_notes"}
 
 PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED = AppointmentStatus
 TRANSITIONS = workflow.Transitions(
@@ -74,7 +75,7 @@ FIELD_GROUPS = (
     ),
     workflow.FieldGroup(
         "reportApproval",
-        frozenset({"reportApproval"}),
+        frozenset({"report_review"}),
         workflow.holding(Permission.APPOINTMENT_REPORT_APPROVE),
         "Only an admin can approve or reject reports",
     ),
@@ -115,40 +116,27 @@ def _require_status(appointment: Appointment, allowed: set[str], what: str) -> N
         raise ValidationError(f"Cannot update {what} when the appointment is {appointment.status}")
 
 
-def appointment_update(*, actor: StaffIdentity, appointment_id: str, data: Any) -> Appointment:
-    """Apply one staff PATCH atomically: all field groups authorised, validated, then one write."""
-    if not isinstance(data, dict) or not data:
-        raise ValidationError("Request body is required")
-    unknown = sorted(set(data) - KNOWN_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown field: {unknown[0][:50]}")
-    appointment, blocks = selectors.appointment_and_blocks(appointment_id, _requested_day(data))
+def appointment_update(*, actor: StaffIdentity, appointment_id: str, changes: AppointmentChanges) -> Appointment:
+    """Apply one staff change atomically: all field groups authorised, checked, then one write."""
+    day = changes.schedule[0] if changes.schedule else None  # read along with the appointment
+    appointment, blocks = selectors.appointment_and_blocks(appointment_id, day)
     if appointment is None:
         raise NotFound("Appointment not found")
-    keys = set(data) - {"version"}
-    if not keys:
-        raise ValidationError("Request body is required")
-    workflow.authorise(FIELD_GROUPS, actor, appointment, keys)
-    _check_version(appointment, data.get("version"))
+    workflow.authorise(FIELD_GROUPS, actor, appointment, changes.given)
+    if changes.version is not None and changes.version != appointment.version:
+        raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
-    change = _plan_change(actor, appointment, data, keys, old_placement, blocks)
+    change = _plan_change(actor, appointment, changes, old_placement, blocks)
     stored = _as_stored(appointment, change)
-    email = _email_of(stored, data, change, old_placement) if stored is not None else None
+    email = _email_of(stored, changes, change, old_placement) if stored is not None else None
     current = _write(appointment, change, old_placement, email)
     fresh = appointment if current else (selectors.appointment_get(appointment_id) or appointment)
     if email is not None:
         email.enqueue()
-    elif stored is None and (notice := _notice(fresh, data, change, old_placement)) is not None:
+    elif stored is None and (notice := _notice(fresh, changes, change, old_placement)) is not None:
         notifications.notify(fresh, notice)  # the new state was only known after the write
-    _after_update(fresh, data, change)
+    _after_update(fresh, changes, change)
     return fresh
-
-
-def _requested_day(data: dict) -> str | None:
-    """The day a PATCH schedules into, read along with the appointment (validated later)."""
-    slot = data.get("scheduledTimeSlot")
-    day = slot.get("date") if isinstance(slot, dict) else None
-    return day if isinstance(day, str) and len(day) == 10 else None
 
 
 def _as_stored(appointment: Appointment, change: Change) -> Appointment | None:
@@ -161,38 +149,28 @@ def _as_stored(appointment: Appointment, change: Change) -> Appointment | None:
     return stored
 
 
-def _check_version(appointment: Appointment, expected: Any) -> None:
-    if expected is None:
-        return
-    if isinstance(expected, bool) or not isinstance(expected, int):
-        raise ValidationError("version must be an integer")
-    if expected != appointment.version:
-        raise Conflict(STALE)
-
-
 def _plan_change(
     actor: StaffIdentity,
     appointment: Appointment,
-    data: dict,
-    keys: set[str],
+    changes: AppointmentChanges,
     old: reservations.Placement | None,
     blocks: selectors.DayState | None,
 ) -> Change:
     change = Change(actions=[Appointment.updated_at.set(clock.epoch_now())], labels=[], placement=old)
-    if keys & BASIC_FIELDS:
+    if changes.sets(*BASIC_FIELDS):
         _require_status(appointment, {PENDING, SCHEDULED, ONGOING}, "appointment details")
-        _plan_basic(appointment, data, change)
-    if keys & SCHEDULING_FIELDS:
+        _plan_basic(appointment, changes, change)
+    if changes.sets(*SCHEDULING_FIELDS):
         _require_status(appointment, {PENDING, SCHEDULED}, "scheduling")
-        _plan_scheduling(appointment, data, change, blocks)
-    if "status" in keys:
-        _plan_status(actor, appointment, data["status"], change)
-    if "reportApproval" in keys:
+        _plan_scheduling(appointment, changes, change, blocks)
+    if changes.status is not None:
+        _plan_status(actor, appointment, changes.status, change)
+    if changes.report_review is not None:
         _require_status(appointment, {COMPLETED}, "report approval")
-        _apply(change, report_changes.review(actor, appointment, data["reportApproval"]))
-    if keys & REPORT_FIELDS:
+        _apply(change, report_changes.review(actor, appointment, changes.report_review))
+    if changes.sets(*REPORT_FIELDS):
         _require_status(appointment, {COMPLETED}, "reports")
-        _apply(change, report_changes.edits(appointment, data))
+        _apply(change, report_changes.edits(appointment, changes))
     _settle_status(appointment, change)
     return change
 
@@ -204,9 +182,9 @@ def _apply(change: Change, reports: report_changes.ReportChange) -> None:
         change.approved_report = reports.approved
 
 
-def _plan_basic(appointment: Appointment, data: dict, change: Change) -> None:
-    service_id = validation.integer(data.get("serviceId", appointment.service_id), "serviceId")
-    plan_id = validation.integer(data.get("planId", appointment.plan_id), "planId")
+def _plan_basic(appointment: Appointment, changes: AppointmentChanges, change: Change) -> None:
+    service_id = appointment.service_id if changes.service_id is None else changes.service_id
+    plan_id = appointment.plan_id if changes.plan_id is None else changes.plan_id
     if (service_id, plan_id) != (appointment.service_id, appointment.plan_id):
         if appointment.payment_status == PaymentStatus.PAID:
             field = "serviceId" if service_id != appointment.service_id else "planId"
@@ -219,9 +197,8 @@ def _plan_basic(appointment: Appointment, data: dict, change: Change) -> None:
         ]
         change.unpaid_only = True  # re-pricing only while unpaid, also against a payment racing this edit
         change.labels.append("Service/plan")
-    _plan_people(appointment, data, change)
-    if "carData" in data:
-        car = validation.car(data["carData"])
+    _plan_people(appointment, changes, change)
+    if (car := changes.car) is not None:
         change.actions += [
             Appointment.car_make.set(car.make),
             Appointment.car_model.set(car.model),
@@ -229,20 +206,15 @@ def _plan_basic(appointment: Appointment, data: dict, change: Change) -> None:
             Appointment.car_location.set(car.location),
         ]
         change.labels.append("Vehicle")
-    if "notes" in data:
-        change.actions.append(
-            Appointment.notes.set(validation.optional_text(data["notes"], "notes", high=validation.NOTES_MAX))
-        )
+    if changes.notes is not None:
+        change.actions.append(Appointment.notes.set(changes.notes))
         change.labels.append("Notes")
 
 
-def _plan_people(appointment: Appointment, data: dict, change: Change) -> None:
-    is_buyer = data.get("isBuyer", appointment.is_buyer)
-    if not isinstance(is_buyer, bool):
-        raise ValidationError("isBuyer must be true or false")
-    for side, attribute_prefix in (("buyerData", "buyer"), ("sellerData", "seller")):
-        if side in data:
-            person = validation.person(data[side], side)
+def _plan_people(appointment: Appointment, changes: AppointmentChanges, change: Change) -> None:
+    is_buyer = appointment.is_buyer if changes.is_buyer is None else changes.is_buyer
+    for person, attribute_prefix in ((changes.buyer, "buyer"), (changes.seller, "seller")):
+        if person is not None:
             change.actions += [
                 getattr(Appointment, f"{attribute_prefix}_name").set(person.name),
                 getattr(Appointment, f"{attribute_prefix}_email").set(person.email),
@@ -250,7 +222,8 @@ def _plan_people(appointment: Appointment, data: dict, change: Change) -> None:
             ]
             change.labels.append("Buyer" if attribute_prefix == "buyer" else "Seller")
     needed = "buyerData" if is_buyer else "sellerData"
-    has_contact = bool(data.get(needed)) or bool(appointment.buyer_email if is_buyer else appointment.seller_email)
+    given = changes.buyer if is_buyer else changes.seller
+    has_contact = given is not None or bool(appointment.buyer_email if is_buyer else appointment.seller_email)
     if not has_contact:
         raise ValidationError(f"{needed} is required")
     if is_buyer != appointment.is_buyer:
@@ -258,22 +231,22 @@ def _plan_people(appointment: Appointment, data: dict, change: Change) -> None:
         change.labels.append("Customer type")
 
 
-def _plan_scheduling(appointment: Appointment, data: dict, change: Change, blocks: selectors.DayState | None) -> None:
-    scheduled = _date_slot(change.placement)
+def _plan_scheduling(
+    appointment: Appointment, changes: AppointmentChanges, change: Change, blocks: selectors.DayState | None
+) -> None:
+    scheduled = changes.schedule if changes.sets("schedule") else _date_slot(change.placement)
     mechanic_id: str | None = appointment.assigned_mechanic_id
-    if "scheduledTimeSlot" in data:
-        scheduled = _parse_schedule(data["scheduledTimeSlot"])
-    if "assignedMechanicId" in data:
-        mechanic_id = _parse_mechanic(data["assignedMechanicId"])
+    if changes.sets("mechanic_id"):
+        mechanic_id = _check_mechanic(changes.mechanic_id)
     if scheduled is None:
-        if mechanic_id and "assignedMechanicId" in data:
+        if mechanic_id and changes.sets("mechanic_id"):
             raise ValidationError("Schedule a time slot before assigning a mechanic")
         change.placement, mechanic_id = None, None
     else:
         change.placement = reservations.Placement(*scheduled, mechanic_id, SCHEDULED)
     change.new_status = SCHEDULED if scheduled is not None else PENDING
     change.placement_changed = True
-    change.schedule_requested = "scheduledTimeSlot" in data and scheduled is not None
+    change.schedule_requested = changes.sets("schedule") and scheduled is not None
     if scheduled is not None and scheduled != _date_slot(reservations.placement_of(appointment)):
         date, slot = scheduled
         state = blocks if blocks is not None and blocks.date == date else selectors.block_read(date)
@@ -307,38 +280,14 @@ def _schedule_actions(change: Change, scheduled: tuple[str, Interval] | None, me
         change.labels.append("Scheduling")
 
 
-def _parse_schedule(value: Any) -> tuple[str, Interval] | None:
-    """``{date,start,end}`` on the half-hour grid inside business hours, today or later; empty clears."""
-    if value in (None, "", {}):
-        return None
-    if not isinstance(value, dict):
-        raise ValidationError("scheduledTimeSlot must be an object with date, start and end")
-    validation.require(value, "date", "start", "end", prefix="scheduledTimeSlot.")
-    day = validation.slot_date(value["date"], "scheduledTimeSlot.date")
-    try:
-        slot = Interval.parse(value["start"], value["end"])
-    except ValueError as exc:
-        raise ValidationError(f"scheduledTimeSlot: {exc}") from exc
-    if not slot.inside_hours():
-        raise ValidationError("scheduledTimeSlot must be within business hours (08:00-20:00)")
-    if slot.start % STEP_MINUTES or slot.end % STEP_MINUTES:
-        raise ValidationError("scheduledTimeSlot must start and end on the hour or half hour")
-    if day < clock.business_today():
-        raise ValidationError("scheduledTimeSlot cannot be in the past")
-    return day.isoformat(), slot
-
-
-def _parse_mechanic(value: Any) -> str | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or selectors.mechanic_get(value) is None:
+def _check_mechanic(mechanic_id: str | None) -> str | None:
+    """``mechanic_id`` if it names an active mechanic (None unassigns)."""
+    if mechanic_id is not None and selectors.mechanic_get(mechanic_id) is None:
         raise ValidationError("Invalid mechanic ID")
-    return value
+    return mechanic_id
 
 
-def _plan_status(actor: StaffIdentity, appointment: Appointment, status: Any, change: Change) -> None:
-    if workflow.status_of(AppointmentStatus, status) is None:
-        raise ValidationError(f"status must be one of {', '.join(AppointmentStatus)}")
+def _plan_status(actor: StaffIdentity, appointment: Appointment, status: str, change: Change) -> None:
     if status not in allowed_transitions(actor, appointment):
         raise ValidationError("Invalid status transition")
     change.new_status = status
@@ -405,38 +354,38 @@ def _update_with_email(appointment: Appointment, actions: list, condition: Any, 
 
 
 def _notice(
-    appointment: Appointment, data: dict, change: Change, old: reservations.Placement | None
+    appointment: Appointment, changes: AppointmentChanges, change: Change, old: reservations.Placement | None
 ) -> notifications.Notice | None:
     """The customer email of this change, if any (``appointment`` as stored after it)."""
     update = f"appointment_updated:{appointment.appointment_id}:{appointment.version}"
-    if "scheduledTimeSlot" in data:
+    if changes.sets("schedule"):
         verb = "rescheduled" if old else "scheduled"
-        changes = [f"Scheduling Update: Appointment {verb}"]
-        return notifications.Notice("appointment_updated", update, update_type="scheduling", changes=changes)
+        summary = [f"Scheduling Update: Appointment {verb}"]
+        return notifications.Notice("appointment_updated", update, update_type="scheduling", changes=summary)
     if change.approved_report:
         report = change.approved_report
         dedupe = f"report_ready:{appointment.appointment_id}:{report['s3Key']}"
         return notifications.Notice("report_ready", dedupe, report=report)
-    if "status" in data:
+    if changes.status is not None:
         return notifications.Notice("appointment_updated", update, update_type="status", changes=change.labels)
-    if set(data) & BASIC_FIELDS:
+    if changes.sets(*BASIC_FIELDS):
         return notifications.Notice("appointment_updated", update, update_type="general", changes=change.labels)
     return None
 
 
 def _email_of(
-    stored: Appointment, data: dict, change: Change, old: reservations.Placement | None
+    stored: Appointment, changes: AppointmentChanges, change: Change, old: reservations.Placement | None
 ) -> OutboxEmail | None:
-    notice = _notice(stored, data, change, old)
+    notice = _notice(stored, changes, change, old)
     return notifications.outbox_for(stored, notice) if notice is not None else None
 
 
-def _after_update(appointment: Appointment, data: dict, change: Change) -> None:
+def _after_update(appointment: Appointment, changes: AppointmentChanges, change: Change) -> None:
     """What other apps react to (billing: the appointment's invoice) and the staff's live event."""
     if appointment.status == CANCELLED and change.new_status == CANCELLED:
         cancelled = domain_events.RecordCancelled(record_type="appointment", record_id=appointment.appointment_id)
         domain_events.publish(cancelled)
-    if "scheduledTimeSlot" in data and appointment.scheduled_date:
+    if changes.sets("schedule") and appointment.scheduled_date:
         rescheduled = domain_events.RecordRescheduled(
             record_type="appointment",
             record_id=appointment.appointment_id,

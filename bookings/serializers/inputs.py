@@ -16,7 +16,8 @@ from autolab.validation import is_email, is_phone
 from autolab.wire import RawInteger, RawText, UserIdField, WireField, WireList, WireSerializer, is_absent, path_of
 from bookings.slots import MAX_PREFERRED_SLOTS, Interval
 from bookings.types import BookingRequest, Car, Person, PreferredSlot
-from bookings.validation import NOTES_MAX
+
+NOTES_MAX = 2000
 
 # --- Fields ----------------------------------------------------------------------------------------
 
@@ -50,10 +51,10 @@ class Text(WireField, serializers.CharField):
         super().__init__(max_length=high, allow_blank=optional, allow_null=optional, **kwargs)
 
     def run_validation(self, data: Any = empty) -> str:
-        if self.optional and is_absent(data):
-            return ""
         if data is empty:
             raise SkipField
+        if self.optional and is_absent(data):
+            return ""
         if not isinstance(data, str):
             self.fail_with("{path} must be a string")
         value = data.strip()
@@ -161,7 +162,7 @@ class CarInput(WireSerializer):
     location = Text(high=200, optional=True)
 
     def validate(self, attrs: dict[str, Any]) -> Car:
-        return Car(attrs["make"], attrs["model"], attrs["year"], attrs["location"])
+        return Car(attrs["make"], attrs["model"], attrs["year"], attrs.get("location", ""))
 
 
 class SlotInput(WireSerializer):
@@ -238,7 +239,7 @@ class BookingInput(WireSerializer):
             buyer=attrs.get("buyerData"),
             seller=attrs.get("sellerData"),
             car=attrs["carData"],
-            notes=attrs["notes"],
+            notes=attrs.get("notes", ""),
             slots=tuple(attrs["selectedSlots"]),
         )
 

@@ -351,3 +351,9 @@ def test_reports_group_and_approval_group_are_authorised_separately(book, suppor
     assert patch(mechanic, appointment_id, body).status_code == 403  # may write notes, may not approve
     assert patch(admin, appointment_id, body).status_code == 403  # may approve, may not write notes
     assert Appointment.get(appointment_id).post_notes == ""
+
+
+def test_a_malformed_body_is_refused_before_the_appointment_is_read(support):
+    response = patch(support, "no-such-appointment", {"notes": 5})
+    assert response.status_code == 400
+    assert response.json() == {"success": False, "message": "notes must be a string"}

@@ -165,3 +165,21 @@ def test_calendar_refuses_a_backwards_range_and_writes_nothing(support):
     response = signed_in(support).post("/admin/bookings/calendar/", body, follow=True)
     assert "Choose an end date on or after the start" in response.content.decode()
     assert list(UnavailableSlot.batch_get([future_day(1), future_day(2), future_day(3)])) == []
+
+
+def _messages(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_portal_schedule_in_the_past_and_bad_review_are_refused_with_a_message(book, support, admin):
+    appointment_id = book()
+    client = signed_in(support)
+    past = {"date": "2020-01-01", "start": "09:00", "end": "11:00", "mechanic": "", "version": 1}
+    response = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", past, follow=True)
+    assert _messages(response) == ["scheduledTimeSlot cannot be in the past"]
+    review = {"key": "reports/x.pdf", "action": "publish"}
+    response = signed_in(admin).post(f"/admin/bookings/appointments/{appointment_id}/review/", review, follow=True)
+    assert _messages(response) == ["Approve or reject a report; notes are at most 1000 characters."]
+    bogus = client.post(f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "LOST"}, follow=True)
+    assert _messages(bogus) == ["Choose a status."]
+    assert Appointment.get(appointment_id).version == 1
