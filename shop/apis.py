@@ -21,6 +21,7 @@ from chat.selectors import customer_get
 from shop import selectors, services
 from shop.models import Order
 from shop.serializers import outputs as out
+from shop.serializers.changes import OrderChangesInput
 from shop.serializers.inputs import OrderCreateInput
 from shop.serializers.outputs import catalogue_json, order_catalogue, order_json
 from staffapp.selectors import staff_get_by_user_id
@@ -46,50 +47,6 @@ class OrderFilterSerializer(PageQuerySerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         validate_range(attrs, ("dateFrom", "dateTo"), order_message="dateFrom must not be after dateTo")
         return attrs
-
-
-# --- Request shapes, for the OpenAPI schema (validation itself is shop.validation's) ------------
-
-
-class OrderLineDoc(serializers.Serializer):
-    categoryId = serializers.IntegerField(min_value=1)
-    itemId = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=30)
-
-
-class CustomerDataDoc(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    email = serializers.EmailField()
-    phoneNumber = serializers.CharField(required=False, max_length=30)
-    contactNumber = serializers.CharField(required=False, max_length=30)
-
-
-class CarDataDoc(serializers.Serializer):
-    make = serializers.CharField(max_length=50)
-    model = serializers.CharField(max_length=50)
-    year = serializers.IntegerField(min_value=1900)
-
-
-# many=True hands min_length and max_length to the ListSerializer it builds; the DRF stubs leave them out.
-class OrderDataDoc(serializers.Serializer):
-    items = OrderLineDoc(many=True, min_length=1, max_length=10)  # type: ignore[call-arg]
-    customerData = CustomerDataDoc()
-    carData = CarDataDoc()
-    deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-
-
-class OrderPatchDoc(serializers.Serializer):
-    items = OrderLineDoc(many=True, required=False, min_length=1, max_length=10)  # type: ignore[call-arg]
-    customerData = CustomerDataDoc(required=False, partial=True)
-    carData = CarDataDoc(required=False, partial=True)
-    deliveryLocation = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    scheduledDate = serializers.DateField(required=False, allow_null=True)
-    assignedMechanicId = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    status = serializers.ChoiceField(choices=selectors.ORDER_STATUSES, required=False)
-    postNotes = serializers.CharField(required=False, allow_blank=True, max_length=1000)
-    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you saw; 409 if stale")
 
 
 class CustomerQueryDoc(serializers.Serializer):
@@ -159,18 +116,15 @@ class OrderDetailApi(APIView):
             raise NotFound("Order not found")
         return ok({"order": order_json(order), **_mechanic_json(order)})
 
-    @extend_schema(operation_id="orders_partial_update", request=OrderPatchDoc, responses={200: out.OrderUpdatedOut})
+    @extend_schema(
+        operation_id="orders_partial_update", request=OrderChangesInput, responses={200: out.OrderUpdatedOut}
+    )
     def patch(self, request: Request, order_id: str) -> Response:
         staff = staff_of(request)
         if staff is None:
             raise NotAuthenticated("Staff authentication required")
-        data = request.data if isinstance(request.data, dict) else None
-        if data is None:
-            raise ValidationError("Request body must be a JSON object")
-        version = data.get("version")
-        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-            raise ValidationError("version must be an integer")
-        order = services.order_update(actor=staff, order_id=order_id, data=data, expected_version=version)
+        changes = OrderChangesInput.parse(request.data)
+        order = services.order_update(actor=staff, order_id=order_id, changes=changes)
         return ok({"message": "Order updated successfully", "order": order_json(order)})
 
 

@@ -6,7 +6,9 @@ from typing import Any, cast
 
 from django import forms
 
+from autolab import clock
 from autolab.dates import clean_range
+from autolab.validation import is_email, is_phone
 from shop.selectors import ORDER_STATUSES, PAYMENT_STATUSES
 
 
@@ -82,15 +84,21 @@ class DetailsForm(VersionedForm):
     deliveryLocation = forms.CharField(max_length=300, required=False, label="Delivery location")
     notes = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def as_changes(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "customerData": {
-                "name": data["customerName"],
-                "email": data["customerEmail"],
-                "phoneNumber": data["customerPhone"],
-            },
-            "carData": {"make": data["carMake"], "model": data["carModel"], "year": data["carYear"]},
-            "deliveryLocation": data["deliveryLocation"],
-            "notes": data["notes"],
-        }
+    def clean_customerEmail(self) -> str:
+        email = self.cleaned_data["customerEmail"]
+        if not is_email(email):
+            raise forms.ValidationError("must be a valid email address")
+        return email
+
+    def clean_customerPhone(self) -> str:
+        phone = self.cleaned_data["customerPhone"]
+        if not is_phone(phone):
+            raise forms.ValidationError("must be a valid phone number")
+        return phone
+
+    def clean_carYear(self) -> int:
+        year = self.cleaned_data["carYear"]
+        latest = clock.business_today().year + 1
+        if not 1900 <= year <= latest:
+            raise forms.ValidationError(f"must be between 1900 and {latest}")
+        return year

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity, staff_of
 from emails.selectors import email_is_suppressed
 from shop import forms, selectors, services
 from shop.models import ItemPrice, Order
+from shop.types import CarChanges, CustomerChanges, LineRequest, OrderChanges
+from shop.validation import MAX_LINES, MAX_QUANTITY
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
@@ -147,31 +151,38 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     )
 
 
-def _schedule_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
-    day = form.cleaned_data["scheduledDate"]
-    return {
-        "scheduledDate": day.isoformat() if day else "",
-        "assignedMechanicId": form.cleaned_data["assignedMechanicId"],
-    }
+def _schedule_changes(data: dict[str, Any], request: HttpRequest, order: Order) -> OrderChanges:
+    day = data["scheduledDate"]
+    return OrderChanges(
+        given=frozenset({"scheduled_date", "mechanic_id"}),
+        scheduled_date=day.isoformat() if day else None,
+        mechanic_id=data["assignedMechanicId"] or None,
+    )
 
 
-def _status_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
-    return {"status": form.cleaned_data["status"]}
+def _status_changes(data: dict[str, Any], request: HttpRequest, order: Order) -> OrderChanges:
+    return OrderChanges(given=frozenset({"status"}), status=data["status"])
 
 
-def _notes_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
-    return {"postNotes": form.cleaned_data["postNotes"]}
+def _notes_changes(data: dict[str, Any], request: HttpRequest, order: Order) -> OrderChanges:
+    return OrderChanges(given=frozenset({"post_notes"}), post_notes=data["postNotes"])
 
 
-def _details_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
-    return cast(forms.DetailsForm, form).as_changes()  # the "details" entry of the table below
+def _details_changes(data: dict[str, Any], request: HttpRequest, order: Order) -> OrderChanges:
+    return OrderChanges(
+        given=frozenset({"customer", "car", "delivery_location", "notes"}),
+        customer=CustomerChanges(data["customerName"], data["customerEmail"], data["customerPhone"]),
+        car=CarChanges(data["carMake"], data["carModel"], str(data["carYear"])),
+        delivery_location=data["deliveryLocation"],
+        notes=data["notes"],
+    )
 
 
-def _items_changes(form: django_forms.Form, request: HttpRequest, order: Order) -> dict[str, Any]:
-    return {"items": _posted_items(request, order)}
+def _items_changes(data: dict[str, Any], request: HttpRequest, order: Order) -> OrderChanges:
+    return OrderChanges(given=frozenset({"lines"}), lines=_posted_lines(request, order))
 
 
-# action -> (form class, the API-shaped change it asks for)
+# action -> (its form, the change it asks for)
 ACTIONS: dict[str, tuple[Any, Any]] = {
     "schedule": (forms.ScheduleForm, _schedule_changes),
     "status": (forms.StatusForm, _status_changes),
@@ -181,8 +192,8 @@ ACTIONS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def _action_changes(request: HttpRequest, order: Order) -> tuple[dict[str, Any], int] | None:
-    """The change a posted action asks for, and the order version the page showed."""
+def _action_changes(request: HttpRequest, order: Order) -> Callable[[], OrderChanges] | None:
+    """The change a posted action asks for (made when it is applied), on the version the page showed."""
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
         messages.error(request, "Unknown action.")
@@ -194,30 +205,35 @@ def _action_changes(request: HttpRequest, order: Order) -> tuple[dict[str, Any],
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
         messages.error(request, f"Please correct the form: {problems}")
         return None
-    return to_changes(form, request, order), form.cleaned_data["version"]
+    data = form.cleaned_data
+    return lambda: replace(to_changes(data, request, order), version=data["version"])
 
 
-def _posted_items(request: HttpRequest, order: Order) -> list[dict[str, Any]]:
-    items = []
+def _posted_lines(request: HttpRequest, order: Order) -> tuple[LineRequest, ...]:
+    """The quantities posted for the catalogue rows (0 leaves an item out)."""
+    lines = []
     for row in _item_rows(order):
         raw = request.POST.get(row["field"], "0").strip() or "0"
-        quantity = int(raw) if raw.lstrip("-").isdigit() else -1
-        if quantity != 0:
-            items.append({"categoryId": row["item"].category_id, "itemId": row["item"].item_id, "quantity": quantity})
-    return items
+        quantity = int(raw) if raw.isdigit() else -1
+        if not 0 <= quantity <= MAX_QUANTITY:
+            raise ValidationError(f"Quantities are whole numbers from 0 to {MAX_QUANTITY}")
+        if quantity:
+            lines.append(LineRequest(row["item"].category_id, row["item"].item_id, quantity))
+    if not lines:
+        raise ValidationError("Choose at least one item")
+    if len(lines) > MAX_LINES:
+        raise ValidationError(f"An order can contain at most {MAX_LINES} items")
+    return tuple(lines)
 
 
 def _apply_action(request: HttpRequest, order: Order) -> HttpResponse:
     detail = reverse("admin:shop-order-detail", kwargs={"order_id": order.order_id})
-    planned = _action_changes(request, order)
-    if planned is None:
+    changes = _action_changes(request, order)
+    if changes is None:
         return redirect(detail)
-    changes, version = planned
     return post_action(
         request,
-        lambda: services.order_update(
-            actor=_staff(request), order_id=order.order_id, data=changes, expected_version=version
-        ),
+        lambda: services.order_update(actor=_staff(request), order_id=order.order_id, changes=changes()),
         success=lambda updated: f"Order saved; status {updated.status}.",
         redirect_to=detail,
     )

@@ -8,14 +8,14 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import empty
+from rest_framework.fields import SkipField, empty
 
 from autolab import clock
 from autolab.exceptions import ValidationError
 from autolab.validation import is_email, is_phone
-from autolab.wire import RawText, UserIdField, WireField, WireList, WireSerializer
+from autolab.wire import RawText, UserIdField, WireField, WireList, WireSerializer, path_of
 from shop.types import CarDetails, CustomerDetails, LineRequest, OrderRequest
-from shop.validation import MAX_LINES, MAX_LOCATION, MAX_NOTES, MAX_QUANTITY
+from shop.validation import MAX_LINES, MAX_LOCATION, MAX_NOTES, MAX_QUANTITY, text
 
 # --- Fields ----------------------------------------------------------------------------------------
 
@@ -53,17 +53,9 @@ class Text(WireField, serializers.CharField):
         super().__init__(max_length=high, allow_blank=low == 0, allow_null=low == 0, **kwargs)
 
     def run_validation(self, data: Any = empty) -> str:
-        value = "" if data is empty or data is None else data
-        if not isinstance(value, str):
-            self.fail_with("{path} must be a string")
-        value = value.strip()
-        if len(value) < self.low:
-            self.fail_with(
-                "{path} is required" if self.low == 1 else "{path} must be at least {low} characters", low=self.low
-            )
-        if len(value) > self.high:
-            self.fail_with("{path} must be at most {high} characters", high=self.high)
-        return value
+        if data is empty and not self.required:
+            raise SkipField
+        return text(None if data is empty else data, path_of(self), low=self.low, high=self.high)
 
 
 class Email(Text):
@@ -93,6 +85,8 @@ class CarYear(WireField, serializers.Field):
     """A model year from 1900 to next year (business calendar), as a number or digits."""
 
     def run_validation(self, data: Any = empty) -> str:
+        if data is empty and not self.required:
+            raise SkipField
         year = None if data is empty else data
         if isinstance(year, str) and year.strip().isdigit():
             year = int(year.strip())
@@ -116,6 +110,11 @@ class Lines(WireList):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(child=OrderLineInput(), min_length=1, max_length=MAX_LINES, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data is empty and not self.required:
+            raise SkipField
+        return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> list[LineRequest]:
         if not isinstance(data, list) or not data:
@@ -171,8 +170,8 @@ class OrderInput(WireSerializer):
             lines=tuple(attrs["items"]),
             customer=attrs["customerData"],
             car=attrs["carData"],
-            notes=attrs["notes"],
-            delivery_location=attrs["deliveryLocation"],
+            notes=attrs.get("notes", ""),
+            delivery_location=attrs.get("deliveryLocation", ""),
         )
 
 

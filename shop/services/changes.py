@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
@@ -15,10 +14,11 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
 from autolab.workflow import PaymentStatus
-from shop import selectors, validation
+from shop import selectors
 from shop.models import ItemPrice, Order, OrderStatus
 from shop.services.catalogue import price_lines
 from shop.services.notifications import notify_updated
+from shop.types import CarChanges, CustomerChanges, LineRequest, OrderChanges
 from staffapp.models import Staff
 from staffapp.selectors import staff_get_by_user_id
 
@@ -61,13 +61,14 @@ def _refused(label: str) -> str:
     return f"You are not allowed to change the order's {label}"
 
 
-# Every field group is authorised on its own: one refused group refuses the whole change.
+# Every field group (of OrderChanges attributes) is authorised on its own: one refused group
+# refuses the whole change.
 FIELD_GROUPS = (
-    _editing("items", ("items",), "items"),
-    _editing("details", ("customerData", "carData", "notes", "deliveryLocation"), "customer, car and delivery details"),
-    _editing("scheduling", ("scheduledDate", "assignedMechanicId"), "scheduling"),
+    _editing("items", ("lines",), "items"),
+    _editing("details", ("customer", "car", "notes", "delivery_location"), "customer, car and delivery details"),
+    _editing("scheduling", ("scheduled_date", "mechanic_id"), "scheduling"),
     workflow.FieldGroup("status", frozenset({"status"}), TRANSITIONS.may_change, _refused("status")),
-    workflow.FieldGroup("postNotes", frozenset({"postNotes"}), may_write_post_notes, _refused("post notes")),
+    workflow.FieldGroup("postNotes", frozenset({"post_notes"}), may_write_post_notes, _refused("post notes")),
 )
 
 
@@ -80,10 +81,10 @@ class _Plan:
     names: dict[tuple[int, int], ItemPrice] = field(default_factory=dict)
 
 
-def _plan_items(order: Order, data: dict[str, Any], plan: _Plan) -> None:
+def _plan_items(order: Order, requested: tuple[LineRequest, ...], plan: _Plan) -> None:
     if order.payment_status == PaymentStatus.PAID:
         raise ValidationError("Cannot update items after payment is completed")
-    lines = price_lines(validation.parse_lines(data["items"]))
+    lines = price_lines(requested)
     total = to_money(sum((line.total for line in lines), Decimal(0)))
     plan.actions += [Order.items.set([line.as_order_line() for line in lines]), Order.total_price.set(total)]
     plan.touches_items = True
@@ -92,98 +93,82 @@ def _plan_items(order: Order, data: dict[str, Any], plan: _Plan) -> None:
     plan.changes["Total"] = f"AUD {total:.2f}"
 
 
-def _plan_customer(order: Order, data: dict[str, Any], plan: _Plan) -> None:
-    given = data["customerData"]
-    if not isinstance(given, dict):
-        raise ValidationError("customerData must be an object")
-    current = {"name": order.customer_name, "email": order.customer_email, "phoneNumber": order.customer_phone}
-    merged = {**current, **{key: value for key, value in given.items() if key in ("name", "email")}}
-    if "phoneNumber" in given or "contactNumber" in given:
-        merged["phoneNumber"] = given.get("phoneNumber") or given.get("contactNumber")
-    customer = validation.parse_customer(merged)
-    plan.actions += [
-        Order.customer_name.set(customer.name),
-        Order.customer_email.set(customer.email),
-        Order.customer_phone.set(customer.phone),
-    ]
-    plan.changes["Customer"] = f"{customer.name}, {customer.email}, {customer.phone}"
+def _plan_customer(order: Order, given: CustomerChanges, plan: _Plan) -> None:
+    name = order.customer_name if given.name is None else given.name
+    email = order.customer_email if given.email is None else given.email
+    phone = order.customer_phone if given.phone is None else given.phone
+    plan.actions += [Order.customer_name.set(name), Order.customer_email.set(email), Order.customer_phone.set(phone)]
+    plan.changes["Customer"] = f"{name}, {email}, {phone}"
 
 
-def _plan_car(order: Order, data: dict[str, Any], plan: _Plan) -> None:
-    given = data["carData"]
-    if not isinstance(given, dict):
-        raise ValidationError("carData must be an object")
-    current = {"make": order.car_make, "model": order.car_model, "year": order.car_year}
-    car = validation.parse_car({**current, **{key: given[key] for key in ("make", "model", "year") if key in given}})
-    plan.actions += [Order.car_make.set(car.make), Order.car_model.set(car.model), Order.car_year.set(car.year)]
-    plan.changes["Vehicle"] = f"{car.make} {car.model} ({car.year})"
+def _plan_car(order: Order, given: CarChanges, plan: _Plan) -> None:
+    make = order.car_make if given.make is None else given.make
+    model = order.car_model if given.model is None else given.model
+    year = order.car_year if given.year is None else given.year
+    plan.actions += [Order.car_make.set(make), Order.car_model.set(model), Order.car_year.set(year)]
+    plan.changes["Vehicle"] = f"{make} {model} ({year})"
 
 
-def _plan_details(order: Order, data: dict[str, Any], plan: _Plan) -> None:
-    if "customerData" in data:
-        _plan_customer(order, data, plan)
-    if "carData" in data:
-        _plan_car(order, data, plan)
-    if "notes" in data:
-        notes = validation.parse_notes(data["notes"])
-        plan.actions.append(Order.notes.set(notes))
-        plan.changes["Notes"] = notes
-    if "deliveryLocation" in data:
-        location = validation.parse_location(data["deliveryLocation"])
+def _plan_details(order: Order, changes: OrderChanges, plan: _Plan) -> None:
+    if changes.customer is not None:
+        _plan_customer(order, changes.customer, plan)
+    if changes.car is not None:
+        _plan_car(order, changes.car, plan)
+    if changes.notes is not None:
+        plan.actions.append(Order.notes.set(changes.notes))
+        plan.changes["Notes"] = changes.notes
+    if changes.delivery_location is not None:
+        location = changes.delivery_location
         plan.actions.append(Order.delivery_location.set(location))
         plan.changes["Delivery Location"] = location or "Not given"
 
 
-def _valid_mechanic(value: Any) -> Staff | None:
-    """The active mechanic ``value`` names; empty means "no mechanic"."""
-    if value in (None, ""):
+def _valid_mechanic(mechanic_id: str | None) -> Staff | None:
+    """The active mechanic ``mechanic_id`` names; None means "no mechanic"."""
+    if mechanic_id is None:
         return None
-    staff = staff_get_by_user_id(value) if isinstance(value, str) and len(value) <= 64 else None
+    staff = staff_get_by_user_id(mechanic_id)
     if staff is None or not staff.is_active or Role.MECHANIC not in staff.roles:
         raise ValidationError("Invalid mechanic ID")
     return staff
 
 
-def _plan_scheduling(data: dict[str, Any], plan: _Plan) -> None:
+def _plan_scheduling(changes: OrderChanges, plan: _Plan) -> None:
     """Set or clear date and mechanic (removed, not blanked: the GSIs are sparse); forces SCHEDULED."""
-    if "scheduledDate" in data:
-        day = validation.parse_scheduled_date(data["scheduledDate"])
+    if changes.sets("scheduled_date"):
+        day = changes.scheduled_date
         plan.actions.append(Order.scheduled_date.set(day) if day else Order.scheduled_date.remove())
         plan.changes["Scheduled Date"] = day or "Not scheduled"
-    if "assignedMechanicId" in data:
-        mechanic = _valid_mechanic(data["assignedMechanicId"])
+    if changes.sets("mechanic_id"):
+        mechanic = _valid_mechanic(changes.mechanic_id)
         action = Order.assigned_mechanic_id.set(mechanic.user_id) if mechanic else Order.assigned_mechanic_id.remove()
         plan.actions.append(action)
         plan.changes["Assigned Mechanic"] = mechanic.user_name if mechanic else "Our team"
     plan.new_status = SCHEDULED
 
 
-def _plan_status(actor: StaffIdentity, order: Order, data: dict[str, Any], plan: _Plan) -> None:
-    given = data["status"]
-    target = workflow.status_of(OrderStatus, given.upper()) if isinstance(given, str) else None
-    if target is None:
-        raise ValidationError(f"status must be one of {', '.join(OrderStatus)}")
+def _plan_status(actor: StaffIdentity, order: Order, target: str, plan: _Plan) -> None:
     if target not in allowed_transitions(actor, order):
         raise ValidationError(f"Invalid status transition from {order.status} to {target}")
     plan.new_status = target  # an explicit status wins over the one scheduling implies
 
 
-def _plan(actor: StaffIdentity, order: Order, data: dict[str, Any], groups: list[str]) -> _Plan:
+def _plan(actor: StaffIdentity, order: Order, changes: OrderChanges, groups: list[str]) -> _Plan:
     plan = _Plan()
     if {"items", "details", "scheduling"} & set(groups) and order.status not in EDITABLE_STATUSES:
         raise ValidationError(
             f"Order details can only be changed while the order is PENDING or SCHEDULED, not {order.status}"
         )
-    if "items" in groups:
-        _plan_items(order, data, plan)
+    if changes.lines is not None:
+        _plan_items(order, changes.lines, plan)
     if "details" in groups:
-        _plan_details(order, data, plan)
+        _plan_details(order, changes, plan)
     if "scheduling" in groups:
-        _plan_scheduling(data, plan)
-    if "status" in groups:
-        _plan_status(actor, order, data, plan)
-    if "postNotes" in groups:
-        plan.actions.append(Order.post_notes.set(validation.parse_notes(data["postNotes"], "postNotes")))
+        _plan_scheduling(changes, plan)
+    if changes.status is not None:
+        _plan_status(actor, order, changes.status, plan)
+    if changes.post_notes is not None:
+        plan.actions.append(Order.post_notes.set(changes.post_notes))
         plan.changes["Post Notes"] = "Updated"
     if plan.new_status and plan.new_status != order.status:
         plan.actions.append(Order.status.set(plan.new_status))
@@ -214,36 +199,30 @@ def _update_type(groups: list[str], previous_status: str, order: Order) -> str:
     return "general"
 
 
-def order_update(*, actor: StaffIdentity, order_id: str, data: Any, expected_version: int | None = None) -> Order:
+def order_update(*, actor: StaffIdentity, order_id: str, changes: OrderChanges) -> Order:
     """Apply a staff change; each field group is authorised separately; lost updates answer 409."""
     order = selectors.order_get(order_id)
     if order is None:
         raise NotFound("Order not found")
-    if not isinstance(data, dict):
-        raise ValidationError("Request body must be an object")
-    groups = workflow.groups_touched(FIELD_GROUPS, data)
-    if not groups:
-        raise ValidationError(
-            "Nothing to change: give items, customerData, carData, notes, deliveryLocation, scheduledDate, assignedMechanicId, status or postNotes"
-        )
-    workflow.authorise(FIELD_GROUPS, actor, order, data)
+    groups = workflow.groups_touched(FIELD_GROUPS, changes.given)
+    workflow.authorise(FIELD_GROUPS, actor, order, changes.given)
     # A stale version is a conflict before anything else: planned on a newer order (say, one cancelled
     # meanwhile) the change could fail validation and hide that it raced.
-    if expected_version is not None and expected_version != order.version:
+    if changes.version is not None and changes.version != order.version:
         raise Conflict("The order was changed by someone else; reload it and try again")
-    plan = _plan(actor, order, data, groups)
+    plan = _plan(actor, order, changes, groups)
     previous_status = order.status
     _write(order, plan)
-    _publish_events(order, data, previous_status)
+    _publish_events(order, changes, previous_status)
     notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)
     return order
 
 
-def _publish_events(order: Order, data: dict[str, Any], previous_status: str) -> None:
+def _publish_events(order: Order, changes: OrderChanges, previous_status: str) -> None:
     """What other apps react to (billing: the order's invoice), once the change is stored."""
     if order.status == CANCELLED and previous_status != CANCELLED:
         domain_events.publish(domain_events.RecordCancelled(record_type="order", record_id=order.order_id))
-    if "scheduledDate" in data and order.scheduled_date:
+    if changes.sets("scheduled_date") and order.scheduled_date:
         rescheduled = domain_events.RecordRescheduled(
             record_type="order",
             record_id=order.order_id,

@@ -314,3 +314,26 @@ def test_catalogue_actions_need_admin(catalogue, make_staff, role) -> None:
 
     assert response.status_code == 403
     assert ItemPrice.get(1, 1).item_name == "V8 Engine"
+
+
+def test_details_with_a_bad_email_phone_or_year_are_refused(new_order, support) -> None:
+    order = new_order()
+    client = signed_in(support)
+    details = {
+        "action": "details",
+        "version": 1,
+        "customerName": "Carla",
+        "customerEmail": "not-an-email",
+        "customerPhone": "12",
+        "carMake": "Toyota",
+        "carModel": "Yaris",
+        "carYear": "1800",
+    }
+
+    response = client.post(f"/admin/shop/orders/{order.order_id}/", details, follow=True)
+
+    [message] = _messages(response)
+    assert "customerEmail: must be a valid email address" in message
+    assert "customerPhone: must be a valid phone number" in message
+    assert "carYear: must be between 1900" in message
+    assert Order.get(order.order_id).version == 1
