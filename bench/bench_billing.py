@@ -13,9 +13,7 @@ import time
 import uuid
 from decimal import Decimal
 
-from rest_framework.test import APIClient
-
-from bench.harness import Measurement, measure
+from bench.harness import Measurement, answered, measure, staff_client
 
 INVOICES = 20_000
 YEAR = 2029
@@ -128,24 +126,6 @@ def _paid_appointments(count: int) -> list[str]:
     return ids
 
 
-def _admin_client() -> APIClient:
-    from django.contrib.auth import get_user_model
-
-    from staffapp.services import staff_issue_token, staff_save
-
-    staff_save(
-        email="bench-admin@example.com",
-        name="Bench Admin",
-        phone="0400000000",
-        roles=["ADMIN"],
-        password="bench-password-1",
-    )
-    token = staff_issue_token(user=get_user_model().objects.get(username="bench-admin@example.com"))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
-
-
 def run() -> list[Measurement]:
     from billing.invoices.generation import invoice_generate_for_record
 
@@ -157,12 +137,11 @@ def run() -> list[Measurement]:
     )
     pdfs.notes = f"≈ {1000 / pdfs.ms_p50:.1f} invoices/s per worker (p50)"
     seconds = _seed_invoices()
-    client = _admin_client()
+    client = staff_client("bench-admin@example.com", ["ADMIN"]).client
     year = {"start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-12-31"}
 
     def analytics(_: int) -> None:
-        response = client.get("/api/analytics", year)
-        assert response.status_code == 200, response.content
+        response = answered(client.get("/api/analytics", year))
         assert response.json()["analytics"]["metadata"]["total_invoices_analyzed"] == INVOICES - INVOICES // 50
 
     yearly = measure(

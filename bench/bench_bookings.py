@@ -23,25 +23,10 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
-from bench.harness import Measurement, measure
+from bench.harness import Measurement, answered, measure, staff_client
 
 APPOINTMENTS = 10_000
 CUSTOMERS = 500
-
-
-def _staff(roles: tuple[str, ...], email: str) -> tuple[APIClient, str]:
-    from django.contrib.auth import get_user_model
-
-    from staffapp.services import staff_issue_token, staff_save
-
-    staff, _ = staff_save(
-        email=email, name=email.split("@")[0].title(), phone="0451237048", roles=roles, password="bench-pass-2030"
-    )
-    client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Bearer {staff_issue_token(user=get_user_model().objects.get(username=email))}"
-    )
-    return client, staff.user_id
 
 
 def _appointment(rng: random.Random, today: dt.date, customer: str, mechanics: list[str], load: dict) -> Any:
@@ -117,12 +102,12 @@ def run() -> list[Measurement]:
     settings.BOOKING_CAPACITY = 50  # room for the scheduling measurements on a busy seeded day
     list(seed_catalogue())
     today = clock.business_today()
-    support, _ = _staff(("CUSTOMER_SUPPORT",), "support@bench.test")
-    admin, _ = _staff(("ADMIN",), "admin@bench.test")
-    mechanic_clients = [_staff(("MECHANIC",), f"mechanic{i}@bench.test") for i in range(4)]
-    mechanic, mechanic_id = mechanic_clients[0]
+    support = staff_client("support@bench.test", ["CUSTOMER_SUPPORT"]).client
+    admin = staff_client("admin@bench.test", ["ADMIN"]).client
+    mechanics = [staff_client(f"mechanic{i}@bench.test", ["MECHANIC"]) for i in range(4)]
+    mechanic, mechanic_id = mechanics[0].client, mechanics[0].user_id
     customers = [customer_register(user_email=f"c{i}@example.com").user_id for i in range(CUSTOMERS)]
-    ids = _seed(today, customers, [m[1] for m in mechanic_clients])
+    ids = _seed(today, customers, [m.user_id for m in mechanics])
     anon = APIClient()
     first, last = (today + dt.timedelta(days=1)).isoformat(), (today + dt.timedelta(days=31)).isoformat()
     day = (today + dt.timedelta(days=10)).isoformat()
@@ -136,36 +121,38 @@ def run() -> list[Measurement]:
     results = [
         measure(
             "GET /api/availability (31 days)",
-            lambda i: _ok(anon.get(f"/api/availability?serviceId=1&planId=2&startDate={first}&endDate={last}")),
+            lambda i: answered(anon.get(f"/api/availability?serviceId=1&planId=2&startDate={first}&endDate={last}")),
         ),
         measure(
             "GET /api/availability (1 day)",
-            lambda i: _ok(anon.get(f"/api/availability?serviceId=1&planId=1&date={day}")),
+            lambda i: answered(anon.get(f"/api/availability?serviceId=1&planId=1&date={day}")),
         ),
         measure(
             "GET /api/unavailable-slots (31 days)",
-            lambda i: _ok(anon.get(f"/api/unavailable-slots?startDate={first}&endDate={last}")),
+            lambda i: answered(anon.get(f"/api/unavailable-slots?startDate={first}&endDate={last}")),
         ),
         measure(
             "GET /api/unavailable-slots?date&checkSlot",
-            lambda i: _ok(anon.get(f"/api/unavailable-slots?date={day}&checkSlot=10:00-12:00")),
+            lambda i: answered(anon.get(f"/api/unavailable-slots?date={day}&checkSlot=10:00-12:00")),
         ),
-        measure("GET /api/services", lambda i: _ok(anon.get("/api/services"))),
-        measure("GET /api/appointments (staff, first page)", lambda i: _ok(support.get("/api/appointments?limit=25"))),
+        measure("GET /api/services", lambda i: answered(anon.get("/api/services"))),
+        measure(
+            "GET /api/appointments (staff, first page)", lambda i: answered(support.get("/api/appointments?limit=25"))
+        ),
         measure(
             "GET /api/appointments?status=SCHEDULED",
-            lambda i: _ok(support.get("/api/appointments?status=SCHEDULED&limit=25")),
+            lambda i: answered(support.get("/api/appointments?status=SCHEDULED&limit=25")),
         ),
-        measure("GET /api/appointments (mechanic)", lambda i: _ok(mechanic.get("/api/appointments?limit=25"))),
+        measure("GET /api/appointments (mechanic)", lambda i: answered(mechanic.get("/api/appointments?limit=25"))),
         measure(
             "GET /api/appointments?userId (customer)",
-            lambda i: _ok(anon.get(f"/api/appointments?userId={customers[i]}")),
+            lambda i: answered(anon.get(f"/api/appointments?userId={customers[i]}")),
         ),
         measure(
             "GET /api/appointments/{id} (customer)",
-            lambda i: _ok(anon.get(f"/api/appointments/{ids[i]}?userId={customers[i % CUSTOMERS]}")),
+            lambda i: answered(anon.get(f"/api/appointments/{ids[i]}?userId={customers[i % CUSTOMERS]}")),
         ),
-        measure("GET /api/appointments/{id} (staff)", lambda i: _ok(support.get(f"/api/appointments/{ids[i]}"))),
+        measure("GET /api/appointments/{id} (staff)", lambda i: answered(support.get(f"/api/appointments/{ids[i]}"))),
     ]
     new_ids: list[str] = []
     results.append(
@@ -178,7 +165,7 @@ def run() -> list[Measurement]:
     results.append(
         measure(
             "PATCH schedule + mechanic (transaction)",
-            lambda i: _ok(
+            lambda i: answered(
                 support.patch(
                     f"/api/appointments/{new_ids[i]}",
                     {
@@ -198,7 +185,7 @@ def run() -> list[Measurement]:
     results.append(
         measure(
             "PATCH notes (basic info)",
-            lambda i: _ok(support.patch(f"/api/appointments/{new_ids[i]}", {"notes": f"n{i}"}, format="json")),
+            lambda i: answered(support.patch(f"/api/appointments/{new_ids[i]}", {"notes": f"n{i}"}, format="json")),
             repeat=10,
         )
     )
@@ -216,10 +203,4 @@ def _book(client: APIClient, customer: str, today: dt.date) -> str:
         "selectedSlots": [{"date": day, "start": "09:00", "end": "11:00", "priority": 1}],
     }
     response = client.post("/api/appointments", {"userId": customer, "appointmentData": data}, format="json")
-    return _ok(response).json()["appointmentId"]
-
-
-def _ok(response: Any) -> Any:
-    if response.status_code >= 400:
-        raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
-    return response
+    return answered(response).json()["appointmentId"]

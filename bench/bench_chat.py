@@ -9,7 +9,6 @@ Latency is measured from the start of the POST until the staff socket has the pu
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 import uuid
 
@@ -18,30 +17,12 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 from tqdm import tqdm
 
-from bench.harness import Measurement, count_dynamodb_calls, measure
+from bench.harness import Measurement, count_dynamodb_calls, measure, staff_client
 from chat import inquiries, messaging, services
 
 CONNECTED = 50
 SENDS = 100
 CUSTOMERS = 1_000
-
-
-def _staff() -> tuple[APIClient, str]:
-    from django.contrib.auth import get_user_model
-
-    from staffapp.services import staff_issue_token, staff_save
-
-    staff_save(
-        email="bench-chat@autolab.test",
-        name="Bench Chat",
-        phone="0451237048",
-        roles=("CUSTOMER_SUPPORT",),
-        password="bench-password-123",
-    )
-    token = staff_issue_token(user=get_user_model().objects.get(username="bench-chat@autolab.test"))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client, token
 
 
 def _seed() -> list[str]:
@@ -98,20 +79,16 @@ async def _latency(customers: list[str], token: str) -> tuple[list[float], dict[
 
 
 def run() -> list[Measurement]:
-    staff_client, token = _staff()
+    staff = staff_client("bench-chat@autolab.test", ["CUSTOMER_SUPPORT"])
     customers = _seed()
-    latencies, operations = asyncio.run(_latency(customers, token))
-    ordered = sorted(latencies)
-    send = Measurement(
-        name="POST /api/messages → staff socket",
-        requests=SENDS,
-        calls_per_request=sum(operations.values()) / SENDS,
-        scans_per_request=operations.get("Scan", 0) / SENDS,
-        operations={op: count / SENDS for op, count in sorted(operations.items())},
-        ms_p50=statistics.median(ordered),
-        ms_p95=ordered[int(len(ordered) * 0.95) - 1],
+    latencies, operations = asyncio.run(_latency(customers, staff.token))
+    send = Measurement.of(
+        "POST /api/messages → staff socket",
+        latencies,
+        operations,
         notes=f"{CONNECTED} customer sockets connected; latency until the staff socket has it",
     )
+    support = staff.client
     anon = APIClient()
     return [
         send,
@@ -125,10 +102,10 @@ def run() -> list[Measurement]:
             lambda i: anon.get("/api/messages", {"clientId": customers[i % 100]}),
             repeat=30,
         ),
-        measure("GET /api/messages/last (inbox page)", lambda i: staff_client.get("/api/messages/last"), repeat=20),
-        measure("GET /api/users/online", lambda i: staff_client.get("/api/users/online"), repeat=20),
-        measure("GET /api/users (page of 25)", lambda i: staff_client.get("/api/users"), repeat=20),
-        measure("GET /api/inquiries (page of 25)", lambda i: staff_client.get("/api/inquiries"), repeat=20),
+        measure("GET /api/messages/last (inbox page)", lambda i: support.get("/api/messages/last"), repeat=20),
+        measure("GET /api/users/online", lambda i: support.get("/api/users/online"), repeat=20),
+        measure("GET /api/users (page of 25)", lambda i: support.get("/api/users"), repeat=20),
+        measure("GET /api/inquiries (page of 25)", lambda i: support.get("/api/inquiries"), repeat=20),
         measure(
             "POST /api/users/register",
             lambda i: anon.post("/api/users/register", {"userName": f"N{i}"}, format="json"),
@@ -153,12 +130,12 @@ def run() -> list[Measurement]:
         ),
         measure(
             "POST /api/users/take",
-            lambda i: staff_client.post("/api/users/take", {"clientId": customers[150 + i]}, format="json"),
+            lambda i: support.post("/api/users/take", {"clientId": customers[150 + i]}, format="json"),
             repeat=20,
         ),
         measure(
             "POST /api/messages/notify MESSAGE_VIEWED (staff)",
-            lambda i: staff_client.post(
+            lambda i: support.post(
                 "/api/messages/notify",
                 {"status": "MESSAGE_VIEWED", "messageId": _first_unviewed(customers[i])},
                 format="json",

@@ -21,31 +21,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from autolab import clock
-from bench.harness import Measurement, measure
+from bench.harness import Measurement, measure, staff_client
 from emails import services, sns, suppression
 from emails.models import EmailAnalytics, EmailAnalyticsDaily, EmailMetadata, EmailSuppression, EmailThreadHead
 from emails.selectors import month_of
-
-
-def _staff_client() -> APIClient:
-    from django.contrib.auth import get_user_model
-
-    from staffapp.services import staff_issue_token, staff_save
-
-    staff_save(
-        email="bench-support@autolab.test",
-        name="Bench Support",
-        phone="0451237048",
-        roles=("CUSTOMER_SUPPORT",),
-        password="bench-password-123",
-    )
-    user = get_user_model().objects.get(username="bench-support@autolab.test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {staff_issue_token(user=user)}")
-    return client
 
 
 def _seed() -> list[str]:
@@ -175,7 +156,7 @@ class _CertServer:
 
 def run() -> list[Measurement]:
     threads = _seed()
-    client = _staff_client()
+    client = staff_client("bench-support@autolab.test", ["CUSTOMER_SUPPORT"]).client
     certs = _CertServer()
     results = [
         measure("GET /api/emails?limit=50", lambda i: client.get("/api/emails", {"limit": 50})),

@@ -17,28 +17,10 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
-from bench.harness import Measurement, measure
+from bench.harness import Measurement, answered, measure, staff_client
 
 ORDERS = 10_000
 CUSTOMERS = 500
-
-
-def _staff(roles: tuple[str, ...], email: str) -> APIClient:
-    from django.contrib.auth import get_user_model
-
-    from staffapp.services import staff_issue_token, staff_save
-
-    staff_save(
-        email=email,
-        name=email.split("@")[0].title(),
-        phone="0451237048",
-        roles=roles,
-        password="bench-pass-2030",
-    )
-    client = APIClient()
-    token = staff_issue_token(user=get_user_model().objects.get(username=email))
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
 
 
 def _order(rng: random.Random, now: int, customer_id: str, mechanics: list[str]) -> Any:
@@ -96,22 +78,16 @@ def _order_body(user_id: str) -> dict[str, Any]:
     }
 
 
-def _check(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.content
-    return response
-
-
 def run() -> list[Measurement]:
     from chat.services import customer_register
     from shop import seeds
     from shop.models import Order
 
     list(seeds.seed())
-    office = _staff(("CUSTOMER_SUPPORT",), "support@bench.test")
-    mechanic_clients = [_staff(("MECHANIC",), f"mechanic{n}@bench.test") for n in range(3)]
-    from staffapp.models import Staff
-
-    mechanics = [Staff.get(f"mechanic{n}@bench.test").user_id for n in range(3)]
+    office = staff_client("support@bench.test", ["CUSTOMER_SUPPORT"]).client
+    mechanic_staff = [staff_client(f"mechanic{n}@bench.test", ["MECHANIC"]) for n in range(3)]
+    mechanic_clients = [member.client for member in mechanic_staff]
+    mechanics = [member.user_id for member in mechanic_staff]
     customers = [customer_register(user_name=f"Bench {n}").user_id for n in range(CUSTOMERS)]
     _seed(customers, mechanics)
     fresh = [customer_register(user_name=f"New {n}").user_id for n in range(20)]
@@ -120,43 +96,45 @@ def run() -> list[Measurement]:
     next_cursor = office.get("/api/orders", {"limit": 25}).json()["nextCursor"]
 
     return [
-        measure("GET /api/items (public)", lambda i: _check(anon.get("/api/items"))),
+        measure("GET /api/items (public)", lambda i: answered(anon.get("/api/items"))),
         measure(
             "POST /api/orders (customer)",
-            lambda i: _check(anon.post("/api/orders", _order_body(fresh[i]), format="json"), 200),
+            lambda i: answered(anon.post("/api/orders", _order_body(fresh[i]), format="json")),
         ),
-        measure("GET /api/orders staff, newest 25", lambda i: _check(office.get("/api/orders", {"limit": 25}))),
+        measure("GET /api/orders staff, newest 25", lambda i: answered(office.get("/api/orders", {"limit": 25}))),
         measure(
             "GET /api/orders staff, page 2 (cursor)",
-            lambda i: _check(office.get("/api/orders", {"limit": "25", "cursor": next_cursor})),
+            lambda i: answered(office.get("/api/orders", {"limit": "25", "cursor": next_cursor})),
         ),
         measure(
             "GET /api/orders?status=SCHEDULED",
-            lambda i: _check(office.get("/api/orders", {"status": "SCHEDULED", "limit": "25"})),
+            lambda i: answered(office.get("/api/orders", {"status": "SCHEDULED", "limit": "25"})),
         ),
         measure(
             "GET /api/orders?paymentStatus=paid",
-            lambda i: _check(office.get("/api/orders", {"paymentStatus": "paid", "limit": "25"})),
+            lambda i: answered(office.get("/api/orders", {"paymentStatus": "paid", "limit": "25"})),
         ),
         measure(
             "GET /api/orders?dateFrom=last 30 days",
-            lambda i: _check(office.get("/api/orders", {"dateFrom": _days_ago(30), "limit": "25"})),
+            lambda i: answered(office.get("/api/orders", {"dateFrom": _days_ago(30), "limit": "25"})),
         ),
         measure(
             "GET /api/orders (mechanic: assigned)",
-            lambda i: _check(mechanic_clients[i % 3].get("/api/orders", {"limit": 25})),
+            lambda i: answered(mechanic_clients[i % 3].get("/api/orders", {"limit": 25})),
         ),
         measure(
-            "GET /api/orders?userId (customer)", lambda i: _check(anon.get("/api/orders", {"userId": customers[i]}))
+            "GET /api/orders?userId (customer)", lambda i: answered(anon.get("/api/orders", {"userId": customers[i]}))
         ),
-        measure("GET /api/orders/{id} (staff)", lambda i: _check(office.get(f"/api/orders/{sample[i % len(sample)]}"))),
+        measure(
+            "GET /api/orders/{id} (staff)", lambda i: answered(office.get(f"/api/orders/{sample[i % len(sample)]}"))
+        ),
         measure(
             "GET /api/orders/{id}?userId (customer)",
-            lambda i: _check(anon.get(f"/api/orders/{sample[i % len(sample)]}", {"userId": customers[0]})),
+            lambda i: answered(anon.get(f"/api/orders/{sample[i % len(sample)]}", {"userId": customers[0]})),
         ),
         measure(
             "PATCH /api/orders/{id} postNotes",
-            lambda i: _check(
+            lambda i: answered(
                 office.patch(f"/api/orders/{sample[i % len(sample)]}", {"postNotes": f"bench {i}"}, format="json")
             ),
         ),

@@ -12,13 +12,14 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.client import BaseClient
+from rest_framework.test import APIClient
 
 _lock = threading.Lock()
 _active: list[Counter] = []
@@ -62,6 +63,30 @@ class Measurement:
     concurrency: int = 1
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        durations_ms: list[float],
+        operations: Mapping[str, int],
+        *,
+        concurrency: int = 1,
+        notes: str = "",
+    ) -> Measurement:
+        """The figures of ``len(durations_ms)`` requests that made ``operations`` DynamoDB calls between them."""
+        requests, ordered = len(durations_ms), sorted(durations_ms)
+        return cls(
+            name=name,
+            requests=requests,
+            calls_per_request=sum(operations.values()) / requests,
+            scans_per_request=operations.get("Scan", 0) / requests,
+            operations={op: count / requests for op, count in sorted(operations.items())},
+            ms_p50=statistics.median(ordered),
+            ms_p95=ordered[min(requests - 1, int(requests * 0.95))],
+            concurrency=concurrency,
+            notes=notes,
+        )
 
 
 CONCURRENT_CLIENTS = 20
@@ -110,19 +135,7 @@ def _measure_once(
         else:
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
                 list(pool.map(one, range(repeat)))
-    total = sum(counter.values())
-    ordered = sorted(durations)
-    return Measurement(
-        name=name,
-        requests=repeat,
-        calls_per_request=total / repeat,
-        scans_per_request=counter.get("Scan", 0) / repeat,
-        operations={op: count / repeat for op, count in sorted(counter.items())},
-        ms_p50=statistics.median(ordered),
-        ms_p95=ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
-        concurrency=concurrency,
-        notes=notes,
-    )
+    return Measurement.of(name, durations, counter, concurrency=concurrency, notes=notes)
 
 
 def table(measurements: list[Measurement]) -> str:
@@ -131,14 +144,11 @@ def table(measurements: list[Measurement]) -> str:
         "| endpoint | clients | DynamoDB calls/req | Scans/req | operations | p50 ms | p95 ms | notes |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for measurement in measurements:
-        for m in (measurement, measurement.extra.get("concurrent")):
-            if m is None:
-                continue
-            ops = ", ".join(f"{op} {count:g}" for op, count in m.operations.items())
-            lines.append(
-                f"| {m.name} | {m.concurrency} | {m.calls_per_request:.2f} | {m.scans_per_request:.2f} | {ops} | {m.ms_p50:.1f} | {m.ms_p95:.1f} | {m.notes} |"
-            )
+    for m in _rows(measurements):
+        lines.append(
+            f"| {m.name} | {m.concurrency} | {m.calls_per_request:.2f} | {m.scans_per_request:.2f} | {_ops(m)} "
+            f"| {m.ms_p50:.1f} | {m.ms_p95:.1f} | {m.notes} |"
+        )
     return "\n".join(lines)
 
 
@@ -172,3 +182,36 @@ def side_by_side(local: list[Measurement], moto: list[Measurement]) -> str:
             f"| {a.ms_p95:.1f} | {moto_cells} | {ratio} | {a.notes} |"
         )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class BenchStaff:
+    client: APIClient
+    user_id: str
+    token: str
+
+
+def staff_client(email: str, roles: Iterable[str]) -> BenchStaff:
+    """A staff member with ``roles`` (created, or updated if a suite made them before) and an API
+    client that sends their bearer token."""
+    # Imported when called: a model takes its DynamoDB endpoint from settings when first imported, and
+    # bench/__main__.py also imports this module in its parent process, which starts no engine.
+    from django.contrib.auth import get_user_model
+
+    from staffapp.services import staff_issue_token, staff_save
+
+    staff, _ = staff_save(
+        email=email, name=email.split("@")[0].title(), phone="0451237048", roles=roles, password="bench-pass-2030"
+    )
+    token = staff_issue_token(user=get_user_model().objects.get(username=email))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return BenchStaff(client, staff.user_id, token)
+
+
+def answered(response: Any, status: int = 200) -> Any:
+    """``response`` once it has ``status``; a suite that timed refusals would measure nothing, so
+    anything else stops the run."""
+    if response.status_code != status:
+        raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
+    return response
