@@ -10,6 +10,7 @@ from pynamodb.attributes import MapAttribute
 from rest_framework import serializers
 
 from autolab import links, storage
+from autolab.api import SuccessMessageOut, SuccessOut
 from autolab.money import json_number
 from bookings.models import Appointment
 
@@ -87,14 +88,6 @@ def _optional(field: type[serializers.Field], **kwargs: Any) -> serializers.Fiel
     return field(required=False, **kwargs)
 
 
-class _Envelope(serializers.Serializer):
-    success = _BOOL()
-
-
-class _MessageEnvelope(_Envelope):
-    message = _STR()
-
-
 class PlanOut(serializers.Serializer):
     serviceId = _INT()
     planId = _INT()
@@ -112,7 +105,7 @@ class ServiceOut(serializers.Serializer):
     plans = PlanOut(many=True)
 
 
-class ServicesOut(_Envelope):
+class ServicesOut(SuccessOut):
     services = ServiceOut(many=True)
 
 
@@ -135,11 +128,11 @@ class DateRangeOut(serializers.Serializer):
     endDate = _STR()
 
 
-class UnavailableDayBodyOut(_Envelope, UnavailableDayOut):
+class UnavailableDayBodyOut(SuccessOut, UnavailableDayOut):
     """One day (``date``)."""
 
 
-class UnavailableRangeOut(_Envelope):
+class UnavailableRangeOut(SuccessOut):
     """A range (``startDate``/``endDate``): each day by its date."""
 
     dateRange = DateRangeOut()
@@ -153,14 +146,14 @@ class SlotCheckOut(serializers.Serializer):
     blocked = _BOOL()
 
 
-class UnavailableCheckOut(_Envelope):
+class UnavailableCheckOut(SuccessOut):
     """One day with ``checkSlot``."""
 
     availabilityCheck = SlotCheckOut()
     fullUnavailableSlots = UnavailableDayOut()
 
 
-class _SlotsChangeOut(_Envelope):
+class _SlotsChangeOut(SuccessOut):
     operation = _STR()
     updatedBy = _STR()
     timestamp = _STR()
@@ -200,7 +193,7 @@ class AvailabilityDayOut(serializers.Serializer):
     slots = AvailabilitySlotOut(many=True)
 
 
-class AvailabilityOut(_Envelope):
+class AvailabilityOut(SuccessOut):
     serviceId = _INT()
     planId = _INT()
     durationMinutes = _INT()
@@ -284,13 +277,13 @@ class AppointmentOut(serializers.Serializer):
     version = _INT()
 
 
-class AppointmentListOut(_Envelope):
+class AppointmentListOut(SuccessOut):
     appointments = AppointmentOut(many=True)
     count = _INT()
     nextCursor = _STR(allow_null=True)
 
 
-class AppointmentCreatedOut(_MessageEnvelope):
+class AppointmentCreatedOut(SuccessMessageOut):
     appointmentId = _STR()
 
 
@@ -302,12 +295,12 @@ class MechanicOut(serializers.Serializer):
     contactNumber = _STR(allow_null=True)
 
 
-class AppointmentDetailOut(_Envelope):
+class AppointmentDetailOut(SuccessOut):
     appointment = AppointmentOut()
     assignedMechanic = MechanicOut(required=False)
 
 
-class AppointmentUpdatedOut(_MessageEnvelope):
+class AppointmentUpdatedOut(SuccessMessageOut):
     appointment = AppointmentOut()
 
 
@@ -317,7 +310,7 @@ class UploadInstructionsOut(serializers.Serializer):
     note = _STR()
 
 
-class UploadUrlOut(_Envelope):
+class UploadUrlOut(SuccessOut):
     uploadUrl = _STR()
     uploadFields = serializers.DictField()
     s3Key = _STR()

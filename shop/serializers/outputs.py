@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from autolab import links
+from autolab.api import SuccessMessageOut, SuccessOut
 from autolab.money import json_number
 from shop import selectors
 from shop.models import ItemPrice, Order, OrderLine
@@ -124,14 +125,6 @@ _STR, _INT, _NUM, _BOOL = (
 )
 
 
-class _Envelope(serializers.Serializer):
-    success = _BOOL()
-
-
-class _MessageEnvelope(_Envelope):
-    message = _STR()
-
-
 class CatalogueItemOut(serializers.Serializer):
     itemId = _INT()
     itemName = _STR()
@@ -150,7 +143,7 @@ class CatalogueRowOut(CatalogueItemOut):
     categoryName = _STR()
 
 
-class CatalogueOut(_Envelope):
+class CatalogueOut(SuccessOut):
     categories = CatalogueCategoryOut(many=True)
     items = CatalogueRowOut(many=True)
 
@@ -201,13 +194,13 @@ class OrderOut(serializers.Serializer):
     invoiceUrl = _STR(required=False)
 
 
-class OrderListOut(_Envelope):
+class OrderListOut(SuccessOut):
     orders = OrderOut(many=True)
     count = _INT()
     nextCursor = _STR(allow_null=True)
 
 
-class OrderCreatedOut(_MessageEnvelope):
+class OrderCreatedOut(SuccessMessageOut):
     orderId = _STR()
 
 
@@ -217,10 +210,10 @@ class AssignedMechanicOut(serializers.Serializer):
     contactNumber = _STR(allow_null=True)
 
 
-class OrderDetailOut(_Envelope):
+class OrderDetailOut(SuccessOut):
     order = OrderOut()
     assignedMechanic = AssignedMechanicOut(required=False, help_text="Staff only, once a mechanic is assigned")
 
 
-class OrderUpdatedOut(_MessageEnvelope):
+class OrderUpdatedOut(SuccessMessageOut):
     order = OrderOut()
