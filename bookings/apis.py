@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autolab import clock
-from autolab.api import PageQuerySerializer, ok, validated_query
+from autolab.api import PageQuerySerializer, ok, validated_body, validated_query
 from autolab.dates import date_range, day_field, parse_day
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import IsStaff, Permission, StaffIdentity, staff_of, staff_required, staff_with
@@ -293,26 +293,48 @@ class AppointmentDetailApi(APIView):
         return ok({"message": "Appointment updated successfully", "appointment": appointment_json(appointment)})
 
 
+UPLOAD_NOTE = "PUT the PDF, of the fileSize given, to uploadUrl with instructions.headers; the link works once"
+
+
 class UploadUrlApi(APIView):
     """Staff: a signed, expiring PUT link for one PDF report of an appointment."""
 
     permission_classes = [staff_with(Permission.REPORT_UPLOAD)]
 
-    class UploadUrlSerializer(serializers.Serializer):
-        uploadType = serializers.CharField(max_length=20)
-        referenceId = serializers.CharField(max_length=64)
+    class UploadUrlInput(serializers.Serializer):
+        uploadType = serializers.CharField(max_length=20, help_text="report")
+        referenceId = serializers.CharField(max_length=64, help_text="The appointment's id")
         fileName = serializers.CharField(max_length=255)
-        fileType = serializers.CharField(max_length=100)
+        fileType = serializers.CharField(max_length=100, help_text="application/pdf")
         fileSize = serializers.IntegerField(required=False, min_value=0)
 
-    @extend_schema(operation_id="upload_urls_create", request=UploadUrlSerializer, responses={200: out.UploadUrlOut})
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if attrs["uploadType"] != "report":
+                raise ValidationError("Only report uploads are supported")
+            if attrs["fileType"].lower() not in ("application/pdf", "pdf"):
+                raise ValidationError("Only PDF files are allowed for reports")
+            return {
+                "appointment_id": attrs["referenceId"],
+                "file_name": attrs["fileName"],
+                "file_size": attrs.get("fileSize"),
+            }
+
+    @extend_schema(operation_id="upload_urls_create", request=UploadUrlInput, responses={200: out.UploadUrlOut})
     def post(self, request: Request) -> Response:
-        data = self.UploadUrlSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.report_upload_url(actor=staff_required(request), data=dict(data.validated_data))
-        result["uploadUrl"] = (
-            request.build_absolute_uri(result["uploadUrl"])
-            if result["uploadUrl"].startswith("/")
-            else result["uploadUrl"]
+        upload = services.report_upload_url(
+            actor=staff_required(request), **validated_body(self.UploadUrlInput, request)
         )
-        return ok(result)
+        url = upload.target.url
+        return ok(
+            {
+                "uploadUrl": request.build_absolute_uri(url) if url.startswith("/") else url,
+                "uploadFields": {},
+                "s3Key": upload.key,
+                "referenceId": upload.appointment_id,
+                "uploadType": "report",
+                "metadata": upload.entry,
+                "expiresIn": upload.expires_in,
+                "fileUrl": upload.file_url,
+                "instructions": {"method": "PUT", "headers": upload.target.headers, "note": UPLOAD_NOTE},
+            }
+        )

@@ -213,32 +213,41 @@ def _add(writer: TransactWrite, appointment: Appointment) -> tuple[Appointment, 
 # --- Reports upload ------------------------------------------------------------------------------
 
 
-_UPLOAD_NOTE = "PUT the PDF, of the fileSize given, to uploadUrl with instructions.headers; the link works once"
+@dataclass(frozen=True)
+class ReportUpload:
+    """A report listed as ``pending_upload`` and the signed link its PDF goes to."""
+
+    appointment_id: str
+    entry: dict[str, Any]  # the report as listed on the appointment
+    target: storage.UploadTarget
+    file_url: str
+    expires_in: int
+
+    @property
+    def key(self) -> str:
+        return str(self.entry["s3Key"])
 
 
-def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str, Any]:
+def report_upload_url(
+    *, actor: StaffIdentity, appointment_id: str, file_name: str, file_size: int | None
+) -> ReportUpload:
     """A signed, single-use PUT link for one PDF report (≤ 10 MB); the report is listed as ``pending_upload``."""
-    if data["uploadType"] != "report":
-        raise ValidationError("Only report uploads are supported")
-    if str(data["fileType"]).lower() not in ("application/pdf", "pdf"):
-        raise ValidationError("Only PDF files are allowed for reports")
-    size = data.get("fileSize")
-    if size is not None and not 0 < size <= REPORT_MAX_BYTES:
+    if file_size is not None and not 0 < file_size <= REPORT_MAX_BYTES:
         raise ValidationError("File size must be at most 10 MB")
-    appointment = selectors.appointment_get(data["referenceId"])
+    appointment = selectors.appointment_get(appointment_id)
     if appointment is None:
         raise NotFound("Appointment not found")
     if actor.is_mechanic_only and appointment.assigned_mechanic_id != actor.user_id:
         raise PermissionDenied("Only the assigned mechanic can upload reports for this appointment")
     if appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.CANCELLED):
         raise ValidationError("Reports can be uploaded once the appointment is scheduled")
-    file_name = storage.sanitize_filename(data["fileName"], default="report.pdf")
+    file_name = storage.sanitize_filename(file_name, default="report.pdf")
     if not file_name.lower().endswith(".pdf"):
         file_name += ".pdf"
     key = f"reports/{appointment.appointment_id}/{clock.local_now():%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}_{file_name}"
     try:  # signed before the report is listed: a refused link lists nothing
         target = storage.upload_target(
-            key, content_type="application/pdf", max_bytes=REPORT_MAX_BYTES, size=size, max_age=UPLOAD_LINK_SECONDS
+            key, content_type="application/pdf", max_bytes=REPORT_MAX_BYTES, size=file_size, max_age=UPLOAD_LINK_SECONDS
         )
     except storage.StorageError as error:
         raise ValidationError(str(error)) from error
@@ -246,7 +255,7 @@ def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str
         "s3Key": key,
         "fileName": file_name,
         "fileType": "application/pdf",
-        "fileSize": int(size or 0),
+        "fileSize": int(file_size or 0),
         "uploadType": "report",
         "uploadedBy": actor.user_id,
         "uploadedAt": clock.iso_local(),
@@ -261,36 +270,25 @@ def report_upload_url(*, actor: StaffIdentity, data: dict[str, Any]) -> dict[str
         condition=Appointment.appointment_id.exists(),
         add_version_condition=False,
     )
-    return {
-        "uploadUrl": target.url,
-        "uploadFields": {},
-        "s3Key": key,
-        "referenceId": appointment.appointment_id,
-        "uploadType": "report",
-        "metadata": entry,
-        "expiresIn": UPLOAD_LINK_SECONDS,
-        "fileUrl": storage.download_url(key, filename=file_name),
-        "instructions": {"method": "PUT", "headers": target.headers, "note": _UPLOAD_NOTE},
-    }
+    return ReportUpload(
+        appointment_id=appointment.appointment_id,
+        entry=entry,
+        target=target,
+        file_url=storage.download_url(key, filename=file_name),
+        expires_in=UPLOAD_LINK_SECONDS,
+    )
 
 
-def report_attach(*, actor: StaffIdentity, appointment_id: str, file_name: str, data: bytes) -> dict[str, Any]:
+def report_attach(*, actor: StaffIdentity, appointment_id: str, file_name: str, data: bytes) -> ReportUpload:
     """Portal upload: list the report exactly as upload-urls does, then store the PDF itself."""
     if len(data) > REPORT_MAX_BYTES:
         raise ValidationError("File size must be at most 10 MB")
     if not data.startswith(b"%PDF-"):
         raise ValidationError("The file is not a PDF")
-    request = {
-        "uploadType": "report",
-        "referenceId": appointment_id,
-        "fileName": file_name,
-        "fileType": "application/pdf",
-        "fileSize": len(data),
-    }
-    result = report_upload_url(actor=actor, data=request)
-    report_upload_claim(result["s3Key"])
-    storage.save(result["s3Key"], data, "application/pdf")
-    return result
+    upload = report_upload_url(actor=actor, appointment_id=appointment_id, file_name=file_name, file_size=len(data))
+    report_upload_claim(upload.key)
+    storage.save(upload.key, data, "application/pdf")
+    return upload
 
 
 def report_upload_claim(key: str) -> None:
