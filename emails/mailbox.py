@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -24,13 +23,12 @@ from emails.records import (
     BODY_LIMIT,
     FAILED,
     QUEUED,
-    SENT_CONTENT_TYPE,
     UNCERTAIN,
     new_message_id,
-    now_ms,
+    queued_message,
 )
 from emails.rendering import STAFF_MESSAGE, render_email
-from emails.selectors import email_get, month_of, normalise_address
+from emails.selectors import email_get, normalise_address
 from emails.threads import message_create, message_flags_set
 
 
@@ -111,12 +109,11 @@ def email_send_staff_message(
         direction=email_attachments.OUTBOUND,
         keys=keys,
     )
-    created_ms = now_ms()
-    record = EmailMetadata(
+    record = queued_message(
         message_id=message_id,
         thread_id=thread_id,
-        from_email=normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]),
         from_name=actor.name,
+        attachments=keys,
         to_emails=set(to),
         cc_emails=set(cc) or None,
         bcc_emails=set(bcc) or None,
@@ -124,23 +121,13 @@ def email_send_staff_message(
         body_text=rendered.text[:BODY_LIMIT],
         body_html=rendered.html[:BODY_LIMIT],
         email_type=STAFF_MESSAGE,
-        content_type=SENT_CONTENT_TYPE,
-        status=QUEUED,
-        outbox_state=QUEUED,
-        attachments=keys or None,
-        has_attachments=bool(keys),
-        attachment_count=len(keys),
         attachment_ids=set(attachment_ids) or None,
         tags={"sent"},
-        is_read=True,
         reply_to=reply_to or None,
         in_reply_to_message_id=message.in_reply_to_message_id or None,
         references=references,
         sent_by=actor.email,
-        created_at=created_ms,
-        mailbox_month=month_of(created_ms),
         received_date=clock.iso_local(),
-        updated_at=clock.iso_local(),
     )
     message_create(record, thread_subject=thread_subject)  # a fresh uuid4: never taken
     tasks.email_send_enqueue(message_id)

@@ -1,5 +1,5 @@
 """What every writer of EmailMetadata records shares: the delivery states, the marks of a message we
-sent, the record clock (epoch milliseconds) and fresh message ids.
+sent (``queued_message``), the record clock (epoch milliseconds) and fresh message ids.
 
 It sits below the outbox, delivery, the mailbox and inbound mail, so none of them has to import
 another for these (importing them from the outbox is what tied the email modules in a circle).
@@ -8,8 +8,14 @@ another for these (importing them from the outbox is what tied the email modules
 from __future__ import annotations
 
 import uuid
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
 
 from autolab import clock
+from emails.models import EmailMetadata
+from emails.selectors import month_of, normalise_address
 
 QUEUED, SENDING, SENT, SUPPRESSED, FAILED, UNCERTAIN = "queued", "sending", "sent", "suppressed", "failed", "uncertain"
 FINAL_STATES = (SENT, SUPPRESSED, FAILED, UNCERTAIN)
@@ -29,3 +35,28 @@ def new_message_id() -> str:
     customer's thread or take the id of an email before we send it.
     """
     return str(uuid.uuid4())
+
+
+def queued_message(
+    *, message_id: str, thread_id: str, from_name: str, attachments: list[str], **fields: Any
+) -> EmailMetadata:
+    """A message we send as the outbox first records it: from our address, queued, read, in this
+    month's mailbox, with its stored ``attachments``; ``fields`` are what the kind of message adds."""
+    created_ms = now_ms()
+    return EmailMetadata(
+        message_id=message_id,
+        thread_id=thread_id,
+        from_email=normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]),
+        from_name=from_name,
+        content_type=SENT_CONTENT_TYPE,
+        status=QUEUED,
+        outbox_state=QUEUED,
+        attachments=attachments or None,
+        has_attachments=bool(attachments),
+        attachment_count=len(attachments),
+        is_read=True,
+        created_at=created_ms,
+        mailbox_month=month_of(created_ms),
+        updated_at=clock.iso_local(),
+        **fields,
+    )

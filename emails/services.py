@@ -12,18 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from pynamodb.transactions import TransactWrite
 
-from autolab import clock
 from emails import tasks
 from emails.models import EmailMetadata, EmailOutboxKey
-from emails.records import QUEUED, SENT_CONTENT_TYPE, new_message_id, now_ms
+from emails.records import QUEUED, new_message_id, queued_message
 from emails.rendering import TRANSACTIONAL_TYPES
-from emails.selectors import email_get, month_of, normalise_address
+from emails.selectors import email_get, normalise_address
 from emails.threads import message_create, outbox_write, outbox_write_items
 
 
@@ -108,30 +106,19 @@ def outbox_message(
     if email_type not in TRANSACTIONAL_TYPES:
         raise ValueError(f"Unknown email type {email_type!r}")
     message_id = new_message_id()
-    created_ms = now_ms()
-    record = EmailMetadata(
+    record = queued_message(
         message_id=message_id,
         thread_id=message_id,
-        from_email=normalise_address(parseaddr(settings.DEFAULT_FROM_EMAIL)[1]),
         from_name=settings.BUSINESS_NAME,
+        attachments=attachments or [],
         to_emails={normalise_address(to_email)},
         to_name=to_name or None,
         subject="",
         email_type=email_type,
-        status=QUEUED,
-        outbox_state=QUEUED,
         context=json.dumps({**context, "to_name": to_name}, default=str),
-        attachments=attachments or None,
-        has_attachments=bool(attachments),
-        attachment_count=len(attachments or []),
-        content_type=SENT_CONTENT_TYPE,
         tags={"sent", "transactional"},
-        is_read=True,
-        created_at=created_ms,
-        mailbox_month=month_of(created_ms),
-        updated_at=clock.iso_local(),
     )
     key = EmailOutboxKey(
-        dedupe_key=hashlib.sha256(dedupe_key.encode()).hexdigest(), message_id=message_id, created_at=created_ms
+        dedupe_key=hashlib.sha256(dedupe_key.encode()).hexdigest(), message_id=message_id, created_at=record.created_at
     )
     return OutboxEmail(record, key)
