@@ -21,6 +21,7 @@ from billing.analytics.reports import comprehensive, quick_metrics
 from billing.invoices.documents import invoice_pdf_link, invoice_staff_url
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
 from billing.invoices.manual import invoice_create_manual
+from billing.models import InvoiceStatus
 from billing.services.manual_payments import manual_payment_confirm, manual_payment_revert
 from billing.services.payments import PaymentOutcome
 from billing.services.stripe_payments import stripe_intent_create, stripe_payment_confirm
@@ -163,7 +164,7 @@ class InvoicesApi(APIView):
             start=query["start_date"], end=query["end_date"], limit=query["limit"], cursor=query["cursor"]
         )
         items = [s.invoice_out(invoice) for invoice in page.items]
-        cancelled = sum(1 for item in items if item["status"] == "cancelled")
+        cancelled = sum(1 for item in items if item["status"] == InvoiceStatus.CANCELLED)
         return ok(
             {
                 "invoices": items,

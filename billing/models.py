@@ -1,11 +1,27 @@
 """Billing: payment records and tax invoices."""
 
+from enum import StrEnum
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
+from autolab.workflow import PaymentStatus
+
+
+class InvoiceStatus(StrEnum):
+    """``status`` of an invoice: issued (and active), or cancelled and kept."""
+
+    GENERATED = "generated"
+    CANCELLED = "cancelled"
+
+
+class InvoicePaymentStatus(StrEnum):
+    """``metadata.paymentStatus`` of an invoice, as the original wrote it (not a record's PaymentStatus)."""
+
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
 
 
 class PaymentUserIndex(GlobalSecondaryIndex):
@@ -39,7 +55,7 @@ class Payment(DynamoModel):
     user_id = UnicodeAttribute(attr_name="userId")
     amount = DecimalAttribute(attr_name="amount")
     currency = UnicodeAttribute(attr_name="currency", default="AUD")
-    status = UnicodeAttribute(attr_name="status", default="pending")
+    status = UnicodeAttribute(attr_name="status", default=PaymentStatus.PENDING.value)  # a PaymentStatus
     stripe_payment_method_id = UnicodeAttribute(attr_name="stripePaymentMethodId", null=True)
     metadata = UnicodeAttribute(attr_name="metadata", null=True)  # JSON string, as the seed says
     receipt_url = UnicodeAttribute(attr_name="receiptUrl", null=True)
@@ -91,7 +107,7 @@ class Invoice(DynamoModel):
     payment_intent_id = UnicodeAttribute(attr_name="paymentIntentId")
     reference_number = UnicodeAttribute(attr_name="referenceNumber")
     reference_type = UnicodeAttribute(attr_name="referenceType")
-    status = UnicodeAttribute(attr_name="status", default="generated")
+    status = UnicodeAttribute(attr_name="status", default=InvoiceStatus.GENERATED.value)
     file_url = UnicodeAttribute(attr_name="fileUrl", null=True)
     format = UnicodeAttribute(attr_name="format", default="pdf")
     metadata = MapAttribute[str, Any](attr_name="metadata", null=True)

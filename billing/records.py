@@ -17,9 +17,9 @@ from pynamodb.expressions.update import Action
 
 from autolab.dynamodb import condition_failed, retry_on_conflict
 from autolab.exceptions import Conflict, NotFound, ValidationError
-from bookings.models import Appointment
+from bookings.models import Appointment, AppointmentStatus
 from bookings.reservations import hold_release
-from shop.models import ItemPrice, Order
+from shop.models import ItemPrice, Order, OrderStatus
 
 Record = Appointment | Order
 RECORD_TYPES = ("appointment", "order")
@@ -73,8 +73,13 @@ def record_contact(record: Record) -> Contact:
     return Contact(record.seller_name or "", record.seller_email or "", record.seller_phone or "")
 
 
+def cancelled_status(model: type[Appointment] | type[Order]) -> AppointmentStatus | OrderStatus:
+    """The status a cancelled record of ``model`` has (the same string for both)."""
+    return AppointmentStatus.CANCELLED if model is Appointment else OrderStatus.CANCELLED
+
+
 def record_is_cancelled(record: Record) -> bool:
-    return record.status == "CANCELLED"
+    return record.status == cancelled_status(type(record))
 
 
 def item_prices_get(keys: list[tuple[int, int]]) -> dict[tuple[int, int], ItemPrice]:

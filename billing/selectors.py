@@ -10,7 +10,7 @@ from autolab import clock
 from autolab.exceptions import NotFound
 from autolab.pagination import Page, Partitions
 from billing.analytics.transactions import Txn, transaction_of, transaction_of_compact
-from billing.models import Invoice, Payment
+from billing.models import Invoice, InvoiceStatus, Payment
 from bookings.models import Appointment, AppointmentStatus
 
 
@@ -89,7 +89,7 @@ def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[Txn], int
     """(transactions of the period's non-cancelled invoices, how many such invoices there are)."""
     txns, older, in_period = [], [], 0
     for invoice in invoices_in_range(start, end, attributes_to_get=_ANALYTICS_ATTRIBUTES):
-        if invoice.status == "cancelled":
+        if invoice.status == InvoiceStatus.CANCELLED:
             continue
         in_period += 1
         if invoice.analytics_txn and invoice.effective_day:

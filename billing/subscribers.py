@@ -8,6 +8,7 @@ by a schedule already replaced.
 from __future__ import annotations
 
 from autolab.domain_events import RecordCancelled, RecordRescheduled
+from autolab.workflow import PaymentStatus
 from billing import records
 from billing.invoices import invoice_effective_date_update, invoices_cancel_for_record
 
@@ -30,7 +31,7 @@ def invoice_date_on_record_rescheduled(event: RecordRescheduled) -> None:
     if not event.is_paid:
         return
     record = records.record_get(event.record_type, event.record_id)
-    if record is None or record.payment_status != "paid" or not record.scheduled_date:
+    if record is None or record.payment_status != PaymentStatus.PAID or not record.scheduled_date:
         return
     invoice_effective_date_update(
         reference_type=event.record_type, reference_number=event.record_id, scheduled_date=record.scheduled_date

@@ -34,8 +34,9 @@ from autolab import clock
 from autolab.batch import BatchRead
 from autolab.dynamodb import conflicted, connection, failed_conditions, retry_on_conflict
 from autolab.exceptions import Conflict
+from autolab.workflow import PaymentStatus
 from bookings import selectors
-from bookings.models import Appointment, MechanicDay, ScheduledTimeSlot, SlotLoad, UnavailableSlot
+from bookings.models import Appointment, AppointmentStatus, MechanicDay, ScheduledTimeSlot, SlotLoad, UnavailableSlot
 from bookings.slots import Interval
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ def placement_of(appointment: Appointment) -> Placement | None:
     )
 
 
-HELD_STATUS = "PENDING"
+# The status in which a paid appointment holds its first choice (and the status its SlotLoad entry shows).
+HELD_STATUS = AppointmentStatus.PENDING
 
 
 def held_of(appointment: Appointment) -> Placement | None:
@@ -109,7 +111,7 @@ def hold_for_payment(appointment: Appointment, *, used: int, capacity: int) -> H
     placement = first_choice(appointment)
     if (
         placement is None
-        or appointment.status != "PENDING"
+        or appointment.status != HELD_STATUS
         or appointment.scheduled_time_slot is not None
         or appointment.held_slot is not None
         or used >= capacity
@@ -155,8 +157,9 @@ def commit_payment(
 def holds_backfill() -> Iterator[str]:
     """Hold the first choice of paid PENDING appointments paid before holds existed, earliest
     payment first, while the slot has room (run once after deploying; safe to run again)."""
-    rule = (Appointment.payment_status == "paid") & Appointment.held_slot.does_not_exist()
-    waiting = [a for a in Appointment.status_index.query("PENDING", filter_condition=rule) if not a.scheduled_time_slot]
+    rule = (Appointment.payment_status == PaymentStatus.PAID) & Appointment.held_slot.does_not_exist()
+    pending = Appointment.status_index.query(HELD_STATUS, filter_condition=rule)
+    waiting = [a for a in pending if not a.scheduled_time_slot]
     waiting.sort(key=lambda a: (a.paid_at or a.payment_confirmed_at or a.updated_at or 0, a.appointment_id))
     for appointment in waiting:
         hold = payment_hold(appointment)
@@ -164,8 +167,8 @@ def holds_backfill() -> Iterator[str]:
             yield f"{appointment.appointment_id}: nothing held (no usable first choice, or it is full)"
             continue
         still = (
-            (Appointment.payment_status == "paid")
-            & (Appointment.status == "PENDING")
+            (Appointment.payment_status == PaymentStatus.PAID)
+            & (Appointment.status == HELD_STATUS)
             & Appointment.held_slot.does_not_exist()
         )
         update = appointment.get_update_kwargs_from_instance(actions=hold.actions, condition=still)
@@ -191,7 +194,7 @@ def hold_release(appointment_id: str) -> bool:
         except Appointment.DoesNotExist:
             return False
         held = held_of(appointment)
-        if held is None or (appointment.payment_status == "paid" and appointment.status == "PENDING"):
+        if held is None or (appointment.payment_status == PaymentStatus.PAID and appointment.status == HELD_STATUS):
             return False
         update = appointment.get_update_kwargs_from_instance(
             actions=[Appointment.held_slot.remove()], condition=Appointment.held_slot.exists()

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 
 from autolab.money import to_money
+from autolab.workflow import PaymentStatus
 
 TRANSACTIONAL_TYPES = (
     "appointment_created",
@@ -30,7 +31,11 @@ TRANSACTIONAL_TYPES = (
 )
 STAFF_MESSAGE = "admin_message"
 
-_STATUS_LABELS = {"ONGOING": "In Progress"}
+# The emails app may not import bookings or shop (ARCHITECTURE.md §3), so their statuses are named
+# here by value: AppointmentStatus.ONGOING, and the statuses after which nothing is left to pay
+# (AppointmentStatus COMPLETED/CANCELLED, OrderStatus DELIVERED/CANCELLED). A test keeps them in step.
+STATUS_LABELS = {"ONGOING": "In Progress"}
+FINISHED_STATUSES = frozenset({"COMPLETED", "DELIVERED", "CANCELLED"})
 _FIXED_SUBJECTS = {
     "appointment_created": "Your Appointment Request Has Been Received",
     "report_ready": "Your Inspection Report is Ready",
@@ -73,7 +78,7 @@ def money(value: Any) -> str:
 
 def status_label(status: Any) -> str:
     text = str(status or "").strip()
-    return _STATUS_LABELS.get(text.upper(), text.replace("_", " ").title())
+    return STATUS_LABELS.get(text.upper(), text.replace("_", " ").title())
 
 
 def safe_url(value: Any) -> str:
@@ -220,8 +225,8 @@ def _record_url(kind: str, reference: str) -> str:
 
 
 def _actions(email_type: str, source: dict[str, Any], kind: str, record_url: str) -> list[dict[str, str]]:
-    paid = str(pick(source, "paymentStatus", "payment_status", default="")).lower() == "paid"
-    finished = str(pick(source, "status", default="")).upper() in ("COMPLETED", "DELIVERED", "CANCELLED")
+    paid = str(pick(source, "paymentStatus", "payment_status", default="")).lower() == PaymentStatus.PAID
+    finished = str(pick(source, "status", default="")).upper() in FINISHED_STATUSES
     actions = []
     if email_type in ("appointment_created", "order_created") and record_url:
         actions.append({"label": "Complete Payment", "url": record_url})

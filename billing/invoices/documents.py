@@ -7,7 +7,7 @@ from autolab.exceptions import NotFound, PermissionDenied
 from autolab.permissions import Permission, StaffIdentity
 from billing import pdf, records
 from billing.invoices.snapshot import document_lines
-from billing.models import Invoice
+from billing.models import Invoice, InvoiceStatus
 from billing.selectors import invoice_get
 
 
@@ -45,7 +45,7 @@ def invoice_document(invoice: Invoice) -> pdf.InvoiceDocument:
 
 
 def _cancelled_on(invoice: Invoice) -> str:
-    if invoice.status != "cancelled":
+    if invoice.status != InvoiceStatus.CANCELLED:
         return ""
     return clock.analytics_date(clock.from_epoch(invoice.cancelled_at or invoice.updated_at or invoice.created_at))
 
@@ -59,7 +59,7 @@ def pdf_store(invoice: Invoice, key: str) -> bytes:
 
 def invoice_pdf_ensure(invoice: Invoice) -> str:
     """Render and store the PDF once (deterministic key); returns the storage key."""
-    if invoice.status == "cancelled":
+    if invoice.status == InvoiceStatus.CANCELLED:
         return _cancelled_pdf_ensure(invoice)
     key = pdf_key(invoice.invoice_id)
     if not storage.exists(key):

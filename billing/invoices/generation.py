@@ -8,6 +8,7 @@ from autolab import clock
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict
+from autolab.workflow import PaymentStatus
 from billing import keys, records
 from billing.invoices.completion import announce_generated, confirmation_email, invoice_complete
 from billing.invoices.documents import invoice_link, pdf_key, pdf_store
@@ -59,7 +60,7 @@ def invoice_generate_for_record(*, reference_type: str, reference_number: str) -
     def attempt() -> Invoice | None:  # a conflict: counter moved, record changed, or another invoice took the lock
         reads = _record_reads(reference_type, reference_number)
         record = reads.record
-        if record is None or record.payment_status != "paid":
+        if record is None or record.payment_status != PaymentStatus.PAID:
             keys.pending_clear(reference_type, reference_number)
             return None
         if reads.lock is not None:
@@ -99,7 +100,7 @@ def _issue_for_record(invoice: Invoice, record: records.Record, current: int, em
                 model.invoice_url.set(invoice_link(invoice.invoice_id)),
                 model.updated_at.set(clock.epoch_now()),
             ],
-            condition=model.payment_status == "paid",
+            condition=model.payment_status == PaymentStatus.PAID,
         )
         write.delete(BillingKey(kind=keys.PENDING_INVOICE, key=keys.reference_key(*reference)))
         if email is not None:

@@ -12,9 +12,10 @@ from autolab import clock, events
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, ValidationError
 from autolab.permissions import StaffIdentity
+from autolab.workflow import PaymentStatus
 from billing import keys, records
 from billing.invoices.dates import day_text, parse_any_date
-from billing.models import BillingKey, Invoice
+from billing.models import BillingKey, Invoice, InvoicePaymentStatus, InvoiceStatus
 from billing.selectors import invoice_get
 from emails.services import email_customer
 
@@ -26,12 +27,13 @@ def _cancel_write(invoice: Invoice) -> None:
         write.update(
             invoice,
             actions=[
-                Invoice.status.set("cancelled"),
+                Invoice.status.set(InvoiceStatus.CANCELLED),
                 Invoice.cancelled_at.set(now),
                 Invoice.updated_at.set(now),
-                Invoice.metadata["paymentStatus"].set("cancelled"),
+                # .value: metadata is a raw map, which serializes plain str only (not a str subclass).
+                Invoice.metadata["paymentStatus"].set(InvoicePaymentStatus.CANCELLED.value),
             ],
-            condition=Invoice.status == "generated",
+            condition=Invoice.status == InvoiceStatus.GENERATED,
         )
         if lock is not None and lock.invoice_id == invoice.invoice_id:
             write.delete(lock, condition=BillingKey.invoice_id == invoice.invoice_id)
@@ -45,7 +47,7 @@ def invoice_cancel(
     With ``sync_record`` the linked record's paymentStatus becomes ``cancelled`` as well.
     """
     invoice = invoice_get(invoice_id)
-    if invoice.status == "cancelled":
+    if invoice.status == InvoiceStatus.CANCELLED:
         raise ValidationError(f"Invoice {invoice_id} is already cancelled")
     try:
         _cancel_write(invoice)
@@ -53,7 +55,7 @@ def invoice_cancel(
         raise Conflict(f"Invoice {invoice_id} changed meanwhile; please reload") from error
     invoice = invoice_get(invoice_id)
     if sync_record and invoice.reference_type in records.RECORD_TYPES:
-        _record_payment_status(invoice, "cancelled", only_from=("paid",))
+        _record_payment_status(invoice, PaymentStatus.CANCELLED, only_from=(PaymentStatus.PAID,))
     if notify:
         _notify_change(invoice, "payment_cancelled", reason)
     events.publish_to_staff("invoice.cancelled", {"invoiceId": invoice_id, "referenceNumber": invoice.reference_number})
@@ -65,12 +67,12 @@ def _reactivate_write(invoice: Invoice, *, locked: bool) -> None:
         write.update(
             invoice,
             actions=[
-                Invoice.status.set("generated"),
+                Invoice.status.set(InvoiceStatus.GENERATED),
                 Invoice.cancelled_at.remove(),
                 Invoice.updated_at.set(clock.epoch_now()),
-                Invoice.metadata["paymentStatus"].set("completed"),
+                Invoice.metadata["paymentStatus"].set(InvoicePaymentStatus.COMPLETED.value),
             ],
-            condition=Invoice.status == "cancelled",
+            condition=Invoice.status == InvoiceStatus.CANCELLED,
         )
         if locked:
             lock = keys.active_lock(invoice.reference_type, invoice.reference_number, invoice.invoice_id)
@@ -80,7 +82,7 @@ def _reactivate_write(invoice: Invoice, *, locked: bool) -> None:
 def invoice_reactivate(*, invoice_id: str, actor: StaffIdentity | None) -> Invoice:
     """Reactivate a cancelled invoice, refused while another invoice of its record is active."""
     invoice = invoice_get(invoice_id)
-    if invoice.status != "cancelled":
+    if invoice.status != InvoiceStatus.CANCELLED:
         raise ValidationError(
             f"Invoice {invoice_id} is not cancelled and cannot be reactivated. Current status: {invoice.status}"
         )
@@ -95,7 +97,7 @@ def invoice_reactivate(*, invoice_id: str, actor: StaffIdentity | None) -> Invoi
         raise Conflict(f"Invoice {invoice_id} changed meanwhile; please reload") from error
     invoice = invoice_get(invoice_id)
     if locked:
-        _record_payment_status(invoice, "paid", only_from=("cancelled",))
+        _record_payment_status(invoice, PaymentStatus.PAID, only_from=(PaymentStatus.CANCELLED,))
     _notify_change(invoice, "payment_reactivated", "Invoice was reactivated by staff")
     events.publish_to_staff(
         "invoice.reactivated", {"invoiceId": invoice_id, "referenceNumber": invoice.reference_number}
@@ -103,7 +105,7 @@ def invoice_reactivate(*, invoice_id: str, actor: StaffIdentity | None) -> Invoi
     return invoice
 
 
-def _record_payment_status(invoice: Invoice, status: str, *, only_from: tuple[str, ...]) -> bool:
+def _record_payment_status(invoice: Invoice, status: PaymentStatus, *, only_from: tuple[PaymentStatus, ...]) -> bool:
     record = records.record_get(invoice.reference_type, invoice.reference_number)
     if record is None or record.payment_status not in only_from:
         return False
@@ -112,7 +114,7 @@ def _record_payment_status(invoice: Invoice, status: str, *, only_from: tuple[st
     changed = records.record_set_if(
         record, [model.payment_status.set(status), model.updated_at.set(clock.epoch_now())], rule
     )
-    if changed and status != "paid":
+    if changed and status != PaymentStatus.PAID:
         records.release_hold(invoice.reference_type, invoice.reference_number)
     return changed
 
@@ -169,6 +171,6 @@ def invoice_effective_date_update(*, reference_type: str, reference_number: str,
             Invoice.effective_day.set(day.isoformat()),
             Invoice.updated_at.set(clock.epoch_now()),
         ],
-        condition=Invoice.status == "generated",
+        condition=Invoice.status == InvoiceStatus.GENERATED,
     )
     return invoice.invoice_id

@@ -12,7 +12,7 @@ from autolab.exceptions import Conflict
 from billing import keys
 from billing.analytics.transactions import compact_of
 from billing.invoices.snapshot import Draft
-from billing.models import BillingKey, Invoice
+from billing.models import BillingKey, Invoice, InvoiceStatus
 
 # Each retry follows a lost race for the next number; 20 covers a burst of concurrent payments.
 ISSUE_RETRIES = 20
@@ -30,7 +30,7 @@ def invoice_item(draft: Draft, number: int, invoice_id: str | None = None) -> In
         payment_intent_id=draft.payment_intent_id,
         reference_number=draft.reference_number,
         reference_type=draft.reference_type,
-        status="generated",
+        status=InvoiceStatus.GENERATED,
         format="pdf",
         metadata=draft.metadata,
         analytics_data=draft.analytics_data,

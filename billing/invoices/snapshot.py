@@ -15,6 +15,7 @@ from typing import Any
 from autolab.money import money_str
 from billing import pdf, records
 from billing.invoices.dates import day_text
+from billing.models import InvoicePaymentStatus
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def invoice_metadata(sale: Sale) -> dict[str, Any]:
     if sale.is_walk_in:
         metadata["paymentDate"] = day_text(sale.paid_day)
     metadata.update(
-        paymentStatus="completed",
+        paymentStatus=InvoicePaymentStatus.COMPLETED.value,  # a raw map stores plain str only
         totalAmount=money_str(sale.amount),
         invoiceFormat="pdf",
         lines=lines_metadata(sale.lines),

@@ -7,6 +7,7 @@ from pynamodb.expressions.update import Action
 from autolab import clock, events
 from autolab.exceptions import NotFound, ValidationError
 from autolab.permissions import StaffIdentity
+from autolab.workflow import PaymentStatus
 from billing import keys, records
 from billing.invoices.lifecycle import invoices_cancel_for_record
 from billing.services.payments import MANUAL_METHODS, PaymentOutcome, payment_cancelled_notify, record_mark_paid
@@ -42,14 +43,14 @@ def manual_payment_confirm(
     }
     if not record_mark_paid(record_type, reference_number, fields):
         raise ValidationError("Payment already confirmed for this record")
-    return PaymentOutcome(record_type, reference_number, "paid", payment_method=payment_method)
+    return PaymentOutcome(record_type, reference_number, PaymentStatus.PAID, payment_method=payment_method)
 
 
 def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_number: str) -> PaymentOutcome:
     """Undo a payment: every payment field cleared, the active invoice cancelled, no refund."""
 
     def allowed(record: records.Record) -> None:
-        if record.payment_status != "paid":
+        if record.payment_status != PaymentStatus.PAID:
             raise ValidationError("Payment is not confirmed, cannot revert")
 
     def actions(record: records.Record) -> list[Action]:
@@ -58,7 +59,7 @@ def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_n
         cleared = [getattr(model, name).remove() for name in _CLEARED_ON_REVERT]
         return [
             *cleared,
-            model.payment_status.set("pending"),
+            model.payment_status.set(PaymentStatus.PENDING),
             model.payment_reverted_by.set(actor.user_id),
             model.payment_reverted_at.set(now),
             model.updated_at.set(now),
@@ -70,7 +71,7 @@ def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_n
         reference_number,
         allowed=allowed,
         actions=actions,
-        condition=lambda model: model.payment_status == "paid",
+        condition=lambda model: model.payment_status == PaymentStatus.PAID,
     )
     keys.pending_clear(record_type, reference_number)
     records.release_hold(record_type, reference_number)
@@ -79,5 +80,5 @@ def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_n
     )
     source = before or record
     payment_cancelled_notify(source, source.payment_method or "", _REVERT_REASON, cancelled, f"revert:{source.version}")
-    events.publish_to_staff("payment.reverted", {**records.describe(record), "paymentStatus": "pending"})
-    return PaymentOutcome(record_type, reference_number, "pending", cancelled_invoices=cancelled)
+    events.publish_to_staff("payment.reverted", {**records.describe(record), "paymentStatus": PaymentStatus.PENDING})
+    return PaymentOutcome(record_type, reference_number, PaymentStatus.PENDING, cancelled_invoices=cancelled)

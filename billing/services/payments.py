@@ -15,6 +15,7 @@ from autolab import clock, events
 from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import money_str
+from autolab.workflow import PaymentStatus
 from billing import keys, records, tasks
 from bookings import reservations
 from bookings.models import Appointment
@@ -34,7 +35,7 @@ class PaymentOutcome:
 
     record_type: str
     reference_number: str
-    payment_status: str
+    payment_status: PaymentStatus
     payment_method: str = ""
     already_paid: bool = False  # a repeated confirmation: nothing changed
     cancelled_invoices: list[str] = field(default_factory=list)
@@ -49,14 +50,14 @@ def _enqueue_invoice(reference_type: str, reference_number: str) -> None:
 
 
 def _announce_paid(record: records.Record, method: str) -> None:
-    payload = {**records.describe(record), "paymentStatus": "paid", "paymentMethod": method}
+    payload = {**records.describe(record), "paymentStatus": PaymentStatus.PAID, "paymentMethod": method}
     events.publish_to_staff("payment.confirmed", payload)
     message = {
         "type": payload["type"],
         "subtype": "payment-status",
         "success": True,
         "referenceNumber": payload["referenceNumber"],
-        "paymentStatus": "paid",
+        "paymentStatus": PaymentStatus.PAID,
     }
     # The website handles {"type": "appointment" | "order", "subtype": "payment-status"} only (§3.6).
     events.publish(events.customer_group(record.created_user_id), message["type"], message)
@@ -75,17 +76,17 @@ def record_mark_paid(record_type: str, record_id: str, fields: dict[str, Any], i
         record = records.record_get(record_type, record_id)
         if record is None:
             raise NotFound(f"{record_type.capitalize()} not found")
-        if record.payment_status == "paid":
+        if record.payment_status == PaymentStatus.PAID:
             return None
         if records.record_is_cancelled(record):
             raise ValidationError(f"Cannot confirm payment for cancelled {record_type}")
         if intent_id is not None and record.payment_intent_id != intent_id:
             raise ValidationError("Payment intent ID does not match record")
-        rule = (model.payment_status != "paid") & (model.status != "CANCELLED")
+        rule = (model.payment_status != PaymentStatus.PAID) & (model.status != records.cancelled_status(model))
         if intent_id is not None:
             rule &= model.payment_intent_id == intent_id
         actions = [getattr(model, name).set(value) for name, value in fields.items()]
-        actions += [model.payment_status.set("paid"), model.updated_at.set(clock.epoch_now())]
+        actions += [model.payment_status.set(PaymentStatus.PAID), model.updated_at.set(clock.epoch_now())]
         if isinstance(record, Appointment):  # paying holds its first choice (bookings.reservations)
             marker = keys.pending_marker(record_type, record_id)
             hold = reservations.payment_hold(record)

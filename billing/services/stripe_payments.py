@@ -14,11 +14,16 @@ from autolab import clock
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import NotFound, ValidationError
 from autolab.money import from_cents, to_cents
+from autolab.workflow import PaymentStatus
 from billing import records, stripe_api
 from billing.models import Payment
 from billing.selectors import payment_get
 from billing.services.payments import PaymentOutcome, record_mark_paid
 from chat.selectors import customer_get
+
+# A Payments row becomes paid from any of these: an intent that failed or was cancelled may still
+# succeed on a later attempt.
+PAYABLE_FROM = (PaymentStatus.PENDING, PaymentStatus.FAILED, PaymentStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def _payable_record(record_type: str, record_id: str, user_id: str) -> records.R
     record = records.record_get(record_type, record_id)
     if record is None or record.created_user_id != user_id:
         raise NotFound(f"{record_type.capitalize()} not found")
-    if record.payment_status == "paid":
+    if record.payment_status == PaymentStatus.PAID:
         raise ValidationError("Payment already confirmed for this record")
     if records.record_is_cancelled(record):
         raise ValidationError(f"{record_type.capitalize()} is cancelled and cannot be paid")
@@ -80,7 +85,7 @@ def _payment_save(intent: stripe_api.Intent, record_type: str, record_id: str, u
         user_id=user_id,
         amount=from_cents(intent.amount),
         currency="AUD",
-        status="pending",
+        status=PaymentStatus.PENDING,
         metadata=json.dumps(meta),
         created_at=now,
         updated_at=now,
@@ -94,7 +99,7 @@ def _payment_save(intent: stripe_api.Intent, record_type: str, record_id: str, u
 
 def _record_attach_intent(record_type: str, record_id: str, intent_id: str) -> None:
     def allowed(record: records.Record) -> None:
-        if record.payment_status == "paid":
+        if record.payment_status == PaymentStatus.PAID:
             raise ValidationError("Payment already confirmed for this record")
 
     records.record_update(
@@ -103,10 +108,10 @@ def _record_attach_intent(record_type: str, record_id: str, intent_id: str) -> N
         allowed=allowed,
         actions=lambda r: [
             type(r).payment_intent_id.set(intent_id),
-            type(r).payment_status.set("pending"),
+            type(r).payment_status.set(PaymentStatus.PENDING),
             type(r).updated_at.set(clock.epoch_now()),
         ],
-        condition=lambda model: model.payment_status != "paid",
+        condition=lambda model: model.payment_status != PaymentStatus.PAID,
     )
 
 
@@ -128,8 +133,8 @@ def stripe_mark_paid(payment: Payment, intent: stripe_api.Intent) -> bool:
     marked = record_mark_paid(payment.type, payment.reference_number, fields, intent_id=intent.id)
     payment_set_status(
         payment,
-        "paid",
-        only_from=("pending", "failed", "cancelled"),
+        PaymentStatus.PAID,
+        only_from=PAYABLE_FROM,
         receipt_url=_text_or_none(stripe_api.receipt_url(intent)),
         stripe_payment_method_id=_text_or_none(intent.payment_method),
     )
@@ -140,7 +145,9 @@ def _text_or_none(value: Any) -> str | None:
     return value[:2048] if isinstance(value, str) else None
 
 
-def payment_set_status(payment: Payment, status: str, *, only_from: tuple[str, ...], **extra: str | None) -> bool:
+def payment_set_status(
+    payment: Payment, status: PaymentStatus, *, only_from: tuple[PaymentStatus, ...], **extra: str | None
+) -> bool:
     """Move the payment to ``status`` if it is in ``only_from``; ``extra`` fields set when given."""
     actions: list[Action] = [Payment.status.set(status), Payment.updated_at.set(clock.epoch_now())]
     actions += [getattr(Payment, name).set(value) for name, value in extra.items() if value]
@@ -164,12 +171,12 @@ def stripe_payment_confirm(*, payment_intent_id: str) -> PaymentOutcome:
     record = records.record_get(payment.type, payment.reference_number)
     if record is None:
         raise NotFound(f"{payment.type.capitalize()} not found")
-    already = PaymentOutcome(payment.type, payment.reference_number, "paid", already_paid=True)
-    if record.payment_status == "paid":
+    already = PaymentOutcome(payment.type, payment.reference_number, PaymentStatus.PAID, already_paid=True)
+    if record.payment_status == PaymentStatus.PAID:
         return already
     if record.payment_intent_id != payment_intent_id:
         raise ValidationError("Payment intent ID does not match record")
     intent_check_pays(intent, record)
     if not stripe_mark_paid(payment, intent):
         return already
-    return PaymentOutcome(payment.type, payment.reference_number, "paid")
+    return PaymentOutcome(payment.type, payment.reference_number, PaymentStatus.PAID)

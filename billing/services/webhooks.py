@@ -8,11 +8,12 @@ from typing import Any
 
 from autolab import clock, events
 from autolab.exceptions import ValidationError
+from autolab.workflow import PaymentStatus
 from billing import keys, records, stripe_api
 from billing.invoices.lifecycle import invoices_cancel_for_record
 from billing.selectors import payment_get
 from billing.services.payments import payment_cancelled_notify
-from billing.services.stripe_payments import intent_check_pays, payment_set_status, stripe_mark_paid
+from billing.services.stripe_payments import PAYABLE_FROM, intent_check_pays, payment_set_status, stripe_mark_paid
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ def _on_succeeded(obj: EventObject) -> None:
         return
     intent = stripe_api.event_intent(obj)
     record = records.record_get(payment.type, payment.reference_number)
-    if record is None or record.payment_status == "paid":
-        payment_set_status(payment, "paid", only_from=("pending", "failed", "cancelled"))
+    if record is None or record.payment_status == PaymentStatus.PAID:
+        payment_set_status(payment, PaymentStatus.PAID, only_from=PAYABLE_FROM)
         return
     try:
         intent_check_pays(intent, record)
@@ -51,21 +52,21 @@ def _on_succeeded(obj: EventObject) -> None:
         logger.warning("Stripe intent %s not applied: %s", intent.id, error.message)
 
 
-def _on_unsuccessful(status: str) -> Callable[[EventObject], None]:
+def _on_unsuccessful(status: PaymentStatus) -> Callable[[EventObject], None]:
     def handle(obj: EventObject) -> None:
         payment = payment_get(obj["id"])
         if payment is None:
             return
-        payment_set_status(payment, status, only_from=("pending", "failed"))
+        payment_set_status(payment, status, only_from=(PaymentStatus.PENDING, PaymentStatus.FAILED))
         record = records.record_get(payment.type, payment.reference_number)
         if record is None or record.payment_intent_id != payment.payment_intent_id:
             return
         model = type(record)
-        rule = (model.payment_status != "paid") & (model.payment_intent_id == payment.payment_intent_id)
+        rule = (model.payment_status != PaymentStatus.PAID) & (model.payment_intent_id == payment.payment_intent_id)
         changed = records.record_set_if(
             record, [model.payment_status.set(status), model.updated_at.set(clock.epoch_now())], rule
         )
-        if changed and status == "cancelled":
+        if changed and status == PaymentStatus.CANCELLED:
             payment_cancelled_notify(
                 record, "stripe", "Stripe payment was cancelled", [], f"canceled:{payment.payment_intent_id}"
             )
@@ -78,14 +79,14 @@ def _on_refunded(obj: EventObject) -> None:
     payment = payment_get(intent_id) if isinstance(intent_id, str) else None
     if payment is None:
         return
-    payment_set_status(payment, "refunded", only_from=("paid", "pending"))
+    payment_set_status(payment, PaymentStatus.REFUNDED, only_from=(PaymentStatus.PAID, PaymentStatus.PENDING))
     record = records.record_get(payment.type, payment.reference_number)
     if record is None or record.payment_intent_id != intent_id:
         return
     model = type(record)
-    rule = (model.payment_status == "paid") & (model.payment_intent_id == intent_id)
+    rule = (model.payment_status == PaymentStatus.PAID) & (model.payment_intent_id == intent_id)
     if records.record_set_if(
-        record, [model.payment_status.set("refunded"), model.updated_at.set(clock.epoch_now())], rule
+        record, [model.payment_status.set(PaymentStatus.REFUNDED), model.updated_at.set(clock.epoch_now())], rule
     ):
         cancelled = invoices_cancel_for_record(
             reference_type=payment.type, reference_number=payment.reference_number, reason="Payment was refunded"
@@ -93,12 +94,14 @@ def _on_refunded(obj: EventObject) -> None:
         keys.pending_clear(payment.type, payment.reference_number)
         records.release_hold(payment.type, payment.reference_number)
         payment_cancelled_notify(record, "stripe", "Payment was refunded", cancelled, f"refunded:{intent_id}")
-        events.publish_to_staff("payment.refunded", {**records.describe(record), "paymentStatus": "refunded"})
+        events.publish_to_staff(
+            "payment.refunded", {**records.describe(record), "paymentStatus": PaymentStatus.REFUNDED}
+        )
 
 
 _WEBHOOK_HANDLERS: dict[str, Callable[[EventObject], None]] = {
     "payment_intent.succeeded": _on_succeeded,
-    "payment_intent.payment_failed": _on_unsuccessful("failed"),
-    "payment_intent.canceled": _on_unsuccessful("cancelled"),
+    "payment_intent.payment_failed": _on_unsuccessful(PaymentStatus.FAILED),
+    "payment_intent.canceled": _on_unsuccessful(PaymentStatus.CANCELLED),
     "charge.refunded": _on_refunded,
 }
