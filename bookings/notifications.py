@@ -13,7 +13,7 @@ from autolab.events import publish_to_staff
 from autolab.money import money_str
 from bookings import selectors
 from bookings.models import Appointment
-from bookings.serializers.outputs import report_file_key
+from bookings.report_changes import report_file_key
 from emails.services import OutboxEmail, email_customer, outbox_message
 
 logger = logging.getLogger(__name__)

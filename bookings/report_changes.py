@@ -41,6 +41,11 @@ class ReportChange:
     approved: dict[str, Any] | None = None
 
 
+def report_file_key(report: dict[str, Any]) -> str | None:
+    """The file a report's links serve: once approved, the copy made at approval (``review``)."""
+    return report.get("approvedKey") or report.get("s3Key") or report.get("fileKey")
+
+
 def find_report(reports: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
     return next((r for r in reports if (r.get("s3Key") or r.get("fileKey")) == key), None)
 

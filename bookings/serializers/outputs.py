@@ -13,6 +13,7 @@ from autolab import links, storage
 from autolab.api import SuccessMessageOut, SuccessOut
 from autolab.money import json_number
 from bookings.models import Appointment
+from bookings.report_changes import report_file_key
 
 
 def _plain(value: Any) -> Any:
@@ -25,11 +26,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [_plain(item) for item in value]
     return value
-
-
-def report_file_key(report: dict[str, Any]) -> str | None:
-    """The file a report's links serve: once approved, the copy made at approval (bookings.updates)."""
-    return report.get("approvedKey") or report.get("s3Key") or report.get("fileKey")
 
 
 def report_json(report: dict[str, Any]) -> dict[str, Any]:
