@@ -64,14 +64,6 @@ UNAVAILABLE_CHANGE = PolymorphicProxySerializer(
 # --- Catalogue --------------------------------------------------------------------------------
 
 
-def service_price_rows() -> list[dict[str, Any]]:
-    """``servicePrices`` of the staff price list: every plan, active or not (``autolab.price_lists``)."""
-    return [
-        {key: value for key, value in selectors.plan_json(plan).items() if key not in ("features", "durationMinutes")}
-        for plan in selectors.service_price_list()
-    ]
-
-
 class ServicesApi(APIView):
     """Public: active services and plans with price, duration and features."""
 

@@ -9,7 +9,7 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: these load models, which wait for the app registry.
-        from bookings.apis import service_price_rows
+        from bookings.serializers.outputs import service_price_rows
         from bookings.services import report_upload_claim
 
         storage.register_upload_claimer("reports/", report_upload_claim)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from autolab import links, storage
 from autolab.api import SuccessMessageOut, SuccessOut
 from autolab.money import json_number
+from bookings import selectors
 from bookings.models import Appointment
 from bookings.report_changes import report_file_key
 
@@ -67,6 +68,14 @@ def appointment_json(appointment: Appointment, *, for_customer: bool = False) ->
     if appointment.invoice_id:
         data["invoiceUrl"] = links.invoice_pdf(appointment.invoice_id)
     return data
+
+
+def service_price_rows() -> list[dict[str, Any]]:
+    """``servicePrices`` of the staff price list: every plan, active or not (``autolab.price_lists``)."""
+    return [
+        {key: value for key, value in selectors.plan_json(plan).items() if key not in ("features", "durationMinutes")}
+        for plan in selectors.service_price_list()
+    ]
 
 
 # --- Response bodies: the OpenAPI shapes of what the views answer through ``ok`` ------------------
