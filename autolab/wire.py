@@ -13,6 +13,7 @@ The declared fields also give the OpenAPI schema its shape; ``validate`` returns
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, ClassVar, NoReturn
 
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
+from autolab import workflow
 from autolab.exceptions import ValidationError
 
 
@@ -147,3 +149,40 @@ class UserIdField(WireField, serializers.CharField):
         if self.context.get("customer") and not value:
             self.fail_with("{path} is required for non-staff users")
         return value
+
+
+class StatusField(WireField, serializers.ChoiceField):
+    """A PATCH's ``status``: one of ``kind``'s values, the member answered; ``any_case`` also takes
+    it in lower or mixed case (the orders API did, the appointments API did not)."""
+
+    def __init__(self, kind: type[StrEnum], *, any_case: bool = False, **kwargs: Any) -> None:
+        self.kind, self.any_case = kind, any_case
+        super().__init__(choices=[status.value for status in kind], required=False, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> StrEnum:
+        if data is empty:
+            raise SkipField
+        status = workflow.status_of(self.kind, data.upper() if self.any_case and isinstance(data, str) else data)
+        if status is None:
+            self.fail_with("{path} must be one of {choices}", choices=", ".join(self.kind))
+        return status
+
+
+class MechanicIdField(WireField, serializers.CharField):
+    """A PATCH's ``assignedMechanicId`` (that it is an active mechanic is checked when applied);
+    null or empty unassigns. The orders API also refused ids over ``max_length``."""
+
+    def __init__(self, *, max_length: int | None = None, **kwargs: Any) -> None:
+        self.longest = max_length
+        if max_length is not None:  # the schema shows it
+            kwargs["max_length"] = max_length
+        super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> str | None:
+        if data is empty:
+            raise SkipField
+        if data in (None, ""):
+            return None
+        if not isinstance(data, str) or (self.longest is not None and len(data) > self.longest):
+            raise ValidationError("Invalid mechanic ID")
+        return data

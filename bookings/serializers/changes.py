@@ -10,9 +10,8 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from autolab import workflow
 from autolab.exceptions import ValidationError
-from autolab.wire import RawText, WireField, WireList, WireSerializer, path_of
+from autolab.wire import MechanicIdField, RawText, StatusField, WireField, WireList, WireSerializer, path_of
 from bookings.models import AppointmentStatus
 from bookings.serializers.inputs import NOTES_MAX, Boolean, CarInput, Day, Integer, PersonInput, Text
 from bookings.types import AppointmentChanges, ReportEdit, ReportReview
@@ -66,35 +65,6 @@ class ScheduleInput(WireSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> Any:
         return staff_slot(attrs["date"], attrs["start"], attrs["end"])
-
-
-class MechanicId(WireField, serializers.CharField):
-    """A mechanic's userId (that it is an active mechanic is checked when applied); empty unassigns."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, allow_null=True, allow_blank=True, **kwargs)
-
-    def run_validation(self, data: Any = empty) -> str | None:
-        if data is empty:
-            raise SkipField
-        if data in (None, ""):
-            return None
-        if not isinstance(data, str):
-            raise ValidationError("Invalid mechanic ID")
-        return data
-
-
-class Status(WireField, serializers.ChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=[status.value for status in AppointmentStatus], required=False, **kwargs)
-
-    def run_validation(self, data: Any = empty) -> AppointmentStatus:
-        if data is empty:
-            raise SkipField
-        status = workflow.status_of(AppointmentStatus, data)
-        if status is None:
-            self.fail_with("{path} must be one of {choices}", choices=", ".join(AppointmentStatus))
-        return status
 
 
 class ReviewInput(WireSerializer):
@@ -174,8 +144,8 @@ class AppointmentChangesInput(WireSerializer):
     carData = CarInput(required=False)
     notes = Text(high=NOTES_MAX, optional=True)
     scheduledTimeSlot = ScheduleInput()
-    assignedMechanicId = MechanicId()
-    status = Status()
+    assignedMechanicId = MechanicIdField()
+    status = StatusField(AppointmentStatus)
     reportApproval = ReviewInput()
     reports = ReportsInput()
     postNotes = Text(high=5000, optional=True)

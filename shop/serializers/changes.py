@@ -10,9 +10,9 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from autolab import clock, workflow
+from autolab import clock
 from autolab.exceptions import ValidationError
-from autolab.wire import RawText, WireField, WireSerializer
+from autolab.wire import MechanicIdField, RawText, StatusField, WireField, WireSerializer
 from shop.models import OrderStatus
 from shop.serializers.inputs import CarYear, Email, Lines, Phone, Text
 from shop.types import CarChanges, CustomerChanges, OrderChanges
@@ -97,37 +97,6 @@ class ScheduledDate(WireField, serializers.DateField):
             self.fail_with("{path} must be a date as YYYY-MM-DD")
 
 
-class MechanicId(WireField, serializers.CharField):
-    """A mechanic's userId (that it is an active mechanic is checked when applied); empty unassigns."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, allow_null=True, allow_blank=True, max_length=64, **kwargs)
-
-    def run_validation(self, data: Any = empty) -> str | None:
-        if data is empty:
-            raise SkipField
-        if data in (None, ""):
-            return None
-        if not isinstance(data, str) or len(data) > 64:
-            raise ValidationError("Invalid mechanic ID")
-        return data
-
-
-class Status(WireField, serializers.ChoiceField):
-    """An order status, in any letter case."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=[status.value for status in OrderStatus], required=False, **kwargs)
-
-    def run_validation(self, data: Any = empty) -> OrderStatus:
-        if data is empty:
-            raise SkipField
-        status = workflow.status_of(OrderStatus, data.upper()) if isinstance(data, str) else None
-        if status is None:
-            self.fail_with("{path} must be one of {choices}", choices=", ".join(OrderStatus))
-        return status
-
-
 class OrderChangesInput(WireSerializer):
     """``PATCH /orders/{id}``: any of the fields (others are ignored); each field group is
     authorised separately."""
@@ -141,8 +110,8 @@ class OrderChangesInput(WireSerializer):
     notes = Text(high=MAX_NOTES)
     deliveryLocation = Text(high=MAX_LOCATION)
     scheduledDate = ScheduledDate()
-    assignedMechanicId = MechanicId()
-    status = Status()
+    assignedMechanicId = MechanicIdField(max_length=64)
+    status = StatusField(OrderStatus, any_case=True)
     postNotes = Text(high=MAX_NOTES)
 
     def validate(self, attrs: dict[str, Any]) -> OrderChanges:
