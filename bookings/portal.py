@@ -6,9 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,7 +21,7 @@ from bookings.slots import BUCKETS, Interval
 from bookings.types import AppointmentChanges, ReportReview
 from bookings.validation import staff_slot
 from emails.selectors import email_is_suppressed
-from staffapp.actions import post_action
+from staffapp.actions import post_action, refused
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.sites import portal_site
@@ -161,11 +159,6 @@ def _apply(
     )
 
 
-def _refused(request: HttpRequest, appointment_id: str, message: str) -> HttpResponse:
-    messages.error(request, message)
-    return redirect("admin:bookings-appointment", appointment_id=appointment_id)
-
-
 @_page(
     "bookings/appointments/<str:appointment_id>/schedule/",
     "bookings-appointment-schedule",
@@ -178,7 +171,7 @@ def _refused(request: HttpRequest, appointment_id: str, message: str) -> HttpRes
 def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.ScheduleForm(request.POST, mechanics=selectors.mechanics_active())
     if not form.is_valid():
-        return _refused(request, appointment_id, "Choose a date, a start and an end.")
+        return refused(request, "Choose a date, a start and an end.", _detail_url(appointment_id))
     data = form.cleaned_data
 
     def changes() -> AppointmentChanges:
@@ -205,7 +198,7 @@ def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpRespo
 def appointment_status(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.StatusForm(request.POST)
     if not form.is_valid():
-        return _refused(request, appointment_id, "Choose a status.")
+        return refused(request, "Choose a status.", _detail_url(appointment_id))
     status, version = form.cleaned_data["status"], form.cleaned_data["version"]
     changes = AppointmentChanges(given=frozenset({"status"}), status=status, version=version)
     return _apply(request, appointment_id, lambda: changes, f"Status set to {status}.")
@@ -223,7 +216,7 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
 def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.NotesForm(request.POST)
     if not form.is_valid():
-        return _refused(request, appointment_id, "Notes are too long.")
+        return refused(request, "Notes are too long.", _detail_url(appointment_id))
     changes = AppointmentChanges(
         given=frozenset({"post_notes"}),
         post_notes=form.cleaned_data["post_notes"],
@@ -244,7 +237,9 @@ def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse
 def appointment_review(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.ReviewForm(request.POST)
     if not form.is_valid():
-        return _refused(request, appointment_id, "Approve or reject a report; notes are at most 1000 characters.")
+        return refused(
+            request, "Approve or reject a report; notes are at most 1000 characters.", _detail_url(appointment_id)
+        )
     data = form.cleaned_data
     review = ReportReview(key=data["key"], action=data["action"], notes=data["notes"])
     changes = AppointmentChanges(given=frozenset({"report_review"}), report_review=review)
@@ -265,8 +260,7 @@ def appointment_review(request: HttpRequest, appointment_id: str) -> HttpRespons
 def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.ReportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose a PDF file.")
-        return redirect("admin:bookings-appointment", appointment_id=appointment_id)
+        return refused(request, "Choose a PDF file.", _detail_url(appointment_id))
     upload = form.cleaned_data["file"]
     return post_action(
         request,
@@ -357,8 +351,7 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
         raise Http404
     form = forms.BlockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the dates and times to block or unblock.")
-        return redirect("admin:bookings-calendar")
+        return refused(request, "Choose the dates and times to block or unblock.", "admin:bookings-calendar")
     data = form.cleaned_data
     verb = "Blocked" if data["action"] == "add" else "Unblocked"
     return post_action(

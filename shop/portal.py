@@ -19,7 +19,7 @@ from shop import forms, selectors, services
 from shop.models import ItemPrice, Order
 from shop.types import CarChanges, CustomerChanges, LineRequest, OrderChanges
 from shop.validation import MAX_LINES, MAX_QUANTITY
-from staffapp.actions import post_action
+from staffapp.actions import post_action, refused
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
 from staffapp.selectors import staff_get_by_user_id, staff_list_active_with_role
@@ -308,8 +308,7 @@ def _catalogue_action(request: HttpRequest, add_form: forms.CatalogueAddForm) ->
         return _catalogue_edit(request)
     if action == "rename":
         return _catalogue_rename(request)
-    messages.error(request, "Unknown action.")
-    return redirect("admin:shop-catalogue")
+    return refused(request, "Unknown action.", "admin:shop-catalogue")
 
 
 def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -327,8 +326,7 @@ def _catalogue_edit(request: HttpRequest) -> HttpResponse:
     form = forms.CatalogueItemForm(request.POST)
     category_id, item_id = request.POST.get("categoryId", ""), request.POST.get("itemId", "")
     if not (form.is_valid() and category_id.isdigit() and item_id.isdigit()):
-        messages.error(request, "Please give an item name and a price above 0.")
-        return redirect("admin:shop-catalogue")
+        return refused(request, "Please give an item name and a price above 0.", "admin:shop-catalogue")
     data = form.cleaned_data
     return post_action(
         request,
@@ -347,8 +345,7 @@ def _catalogue_edit(request: HttpRequest) -> HttpResponse:
 def _catalogue_rename(request: HttpRequest) -> HttpResponse:
     form = forms.CategoryRenameForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Please give the category a name.")
-        return redirect("admin:shop-catalogue")
+        return refused(request, "Please give the category a name.", "admin:shop-catalogue")
     return post_action(
         request,
         lambda: services.category_rename(
