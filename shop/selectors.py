@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from autolab import clock
 from autolab.pagination import Page, paginate
@@ -133,27 +134,21 @@ def _range_scope(filters: OrderFilters) -> str:
 
 def order_list_for_customer(user_id: str, filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
     """Orders ``user_id`` created (createdUserId-index)."""
-    condition = _filter_condition(filters, with_status=True, with_dates=True)
-    return paginate(
-        Order.created_user_index,
-        user_id,
-        limit=limit,
-        cursor=cursor,
-        filter_condition=condition,
-        page_size=_page_size(limit, condition),
-    )
+    return _filtered_page(Order.created_user_index, user_id, filters, limit=limit, cursor=cursor)
 
 
 def order_list_for_mechanic(mechanic_id: str, filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
     """Orders assigned to ``mechanic_id`` (assignedMechanicId-index)."""
+    return _filtered_page(Order.assigned_mechanic_index, mechanic_id, filters, limit=limit, cursor=cursor)
+
+
+def _filtered_page(
+    index: GlobalSecondaryIndex[Order], key: str, filters: OrderFilters, *, limit: int, cursor: str | None
+) -> Page[Order]:
+    """One person's orders by a key-only index: every filter (status, dates) is a filter condition."""
     condition = _filter_condition(filters, with_status=True, with_dates=True)
     return paginate(
-        Order.assigned_mechanic_index,
-        mechanic_id,
-        limit=limit,
-        cursor=cursor,
-        filter_condition=condition,
-        page_size=_page_size(limit, condition),
+        index, key, limit=limit, cursor=cursor, filter_condition=condition, page_size=_page_size(limit, condition)
     )
 
 
