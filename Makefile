@@ -10,7 +10,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@echo "==> Creating $(VENV) and installing dependencies (first run takes a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@# --no-compile: byte-compiling every installed module took half of the install; Python compiles
+	@# the ones a run imports, on first import.
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
 	@$(PY) -c "import django, pynamodb, moto, celery, channels" || (echo "Dependency install failed" && exit 1)
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
