@@ -3,6 +3,7 @@
 Every PynamoDB model in autolab derives from ``DynamoModel`` and declares ``class Meta(BaseMeta)``
 with ``table_name = table_name("Appointments")``. The endpoint, region and environment suffix
 come from settings, and ``configure()`` re-points every model at runtime (tests, dev launcher).
+Selectors read one item with ``get_or_none`` (by key) or ``get_by_id`` (by an id a request named).
 
 Errors are read here too, never by comparing code strings at the call site: ``condition_failed``
 (a write refused by its condition), ``conflicted`` (another writer got there first),
@@ -16,7 +17,7 @@ import random
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -65,6 +66,22 @@ class DynamoModel(Model):
         super().__init_subclass__(**kwargs)
         if cls.logical_name:
             _registry[cls.logical_name] = cls
+
+    @classmethod
+    def get_or_none(cls, hash_key: Any, range_key: Any = None, *, consistent_read: bool = False) -> Self | None:
+        """The item with this key, or None when there is none."""
+        try:
+            return cls.get(hash_key, range_key, consistent_read=consistent_read)
+        except cls.DoesNotExist:
+            return None
+
+    @classmethod
+    def get_by_id(cls, item_id: object, *, longest: int = 64, consistent_read: bool = False) -> Self | None:
+        """The item whose id a request named, or None; a value that cannot be one of the table's ids
+        (empty, not a string, longer than ``longest``) is None without a read."""
+        if not item_id or not isinstance(item_id, str) or len(item_id) > longest:
+            return None
+        return cls.get_or_none(item_id, consistent_read=consistent_read)
 
     @classmethod
     def _get_connection(cls) -> TableConnection:

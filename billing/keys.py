@@ -20,10 +20,7 @@ def reference_key(reference_type: str, reference_number: str) -> str:
 
 
 def key_get(kind: str, key: str) -> BillingKey | None:
-    try:
-        return BillingKey.get(kind, key, consistent_read=True)
-    except BillingKey.DoesNotExist:
-        return None
+    return BillingKey.get_or_none(kind, key, consistent_read=True)
 
 
 def active_lock_get(reference_type: str, reference_number: str) -> BillingKey | None:

@@ -42,13 +42,7 @@ def record_model(record_type: str) -> type[Appointment] | type[Order]:
 
 def record_get(record_type: str, record_id: str) -> Record | None:
     """The appointment or order by id, or None."""
-    model = record_model(record_type)
-    if not record_id or not isinstance(record_id, str) or len(record_id) > 100:
-        return None
-    try:
-        return model.get(record_id, consistent_read=True)
-    except model.DoesNotExist:
-        return None
+    return record_model(record_type).get_by_id(record_id, longest=100, consistent_read=True)
 
 
 def record_type_of(record: Record) -> str:

@@ -57,27 +57,19 @@ def payments_for_reference(reference_number: str) -> list[Payment]:
 
 def invoice_get(invoice_id: str) -> Invoice:
     """The invoice, read strongly consistent (it is about to be changed); NotFound otherwise."""
-    try:
-        return Invoice.get(invoice_id, consistent_read=True)
-    except Invoice.DoesNotExist as error:
-        raise NotFound(f"Invoice {invoice_id} not found") from error
+    invoice = Invoice.get_or_none(invoice_id, consistent_read=True)
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_id} not found")
+    return invoice
 
 
 def payment_get(intent_id: str) -> Payment | None:
     """The payment of a Stripe intent, read strongly consistent, or None."""
-    try:
-        return Payment.get(intent_id, consistent_read=True)
-    except Payment.DoesNotExist:
-        return None
+    return Payment.get_or_none(intent_id, consistent_read=True)
 
 
 def invoice_find(invoice_id: str) -> Invoice | None:
-    if not invoice_id or len(invoice_id) > 64:
-        return None
-    try:
-        return Invoice.get(invoice_id)
-    except Invoice.DoesNotExist:
-        return None
+    return Invoice.get_by_id(invoice_id)
 
 
 # What analytics reads of each invoice; invoices written before analyticsTxn existed (restored or

@@ -189,9 +189,8 @@ def hold_release(appointment_id: str) -> bool:
     reverted or refunded). Idempotent; True when a hold was released here."""
 
     def attempt() -> bool:  # a conflict: the appointment changed meanwhile, so look again
-        try:
-            appointment = Appointment.get(appointment_id, consistent_read=True)
-        except Appointment.DoesNotExist:
+        appointment = Appointment.get_or_none(appointment_id, consistent_read=True)
+        if appointment is None:
             return False
         held = held_of(appointment)
         if held is None or (appointment.payment_status == PaymentStatus.PAID and appointment.status == HELD_STATUS):

@@ -28,10 +28,7 @@ CACHE_SECONDS = caches.TTL_SECONDS
 
 def service_price_get(service_id: int, plan_id: int) -> ServicePrice | None:
     """One plan by key (active or not)."""
-    try:
-        return ServicePrice.get(service_id, plan_id)
-    except ServicePrice.DoesNotExist:
-        return None
+    return ServicePrice.get_or_none(service_id, plan_id)
 
 
 def plan_cached(service_id: int, plan_id: int) -> ServicePrice | None:
@@ -182,10 +179,7 @@ def blocked_periods(item: UnavailableSlot | None) -> list[Interval]:
 
 
 def unavailable_slot_get(date: str) -> UnavailableSlot | None:
-    try:
-        return UnavailableSlot.get(date)
-    except UnavailableSlot.DoesNotExist:
-        return None
+    return UnavailableSlot.get_or_none(date)
 
 
 def day_states(dates: list[str], batch: BatchRead | None = None) -> dict[str, DayState]:
@@ -264,12 +258,7 @@ def mechanic_day_jobs(mechanic_id: str, date: str) -> set[str]:
 
 def appointment_get(appointment_id: str) -> Appointment | None:
     """One appointment by id, or None (also for ids that cannot be ids)."""
-    if not appointment_id or not isinstance(appointment_id, str) or len(appointment_id) > 64:
-        return None
-    try:
-        return Appointment.get(appointment_id)
-    except Appointment.DoesNotExist:
-        return None
+    return Appointment.get_by_id(appointment_id)
 
 
 def appointment_and_blocks(appointment_id: str, date: str | None) -> tuple[Appointment | None, DayState | None]:

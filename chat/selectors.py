@@ -28,12 +28,7 @@ CANNED_LIST_KEY = "ALL"
 
 def customer_get(user_id: str) -> Customer | None:
     """The customer with this server-issued id, or None (also for malformed ids)."""
-    if not user_id or not isinstance(user_id, str) or len(user_id) > 64:
-        return None
-    try:
-        return Customer.get(user_id)
-    except Customer.DoesNotExist:
-        return None
+    return Customer.get_by_id(user_id)
 
 
 def customer_list(*, limit: int, cursor: str | None, search: str = "") -> Page[Customer]:
@@ -85,12 +80,7 @@ def connections_expired(*, before: dt.datetime, limit: int = 500) -> list[Connec
 
 
 def message_get(message_id: str) -> Message | None:
-    if not message_id or not isinstance(message_id, str) or len(message_id) > 100:
-        return None
-    try:
-        return Message.get(message_id)
-    except Message.DoesNotExist:
-        return None
+    return Message.get_by_id(message_id, longest=100)
 
 
 def message_list_for_client(client_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
@@ -126,12 +116,7 @@ def inbox_list(*, limit: int, cursor: str | None, only: str = "all", staff_user_
 
 
 def inquiry_get(inquiry_id: str) -> Inquiry | None:
-    if not inquiry_id or not isinstance(inquiry_id, str) or len(inquiry_id) > 64:
-        return None
-    try:
-        return Inquiry.get(inquiry_id)
-    except Inquiry.DoesNotExist:
-        return None
+    return Inquiry.get_by_id(inquiry_id)
 
 
 def inquiry_list(
@@ -171,10 +156,7 @@ def canned_reply_list() -> list[CannedReply]:
 
 
 def canned_reply_get(reply_id: str) -> CannedReply | None:
-    try:
-        return CannedReply.get(reply_id)
-    except CannedReply.DoesNotExist:
-        return None
+    return CannedReply.get_or_none(reply_id)
 
 
 def staff_for_socket(user: AbstractBaseUser | AnonymousUser | None, token: str | None) -> StaffIdentity | None:

@@ -182,9 +182,8 @@ def connection_refresh(*, connection_id: str) -> bool:
 
 def connection_close(*, connection_id: str) -> None:
     """A socket closed: forget it; a customer's ``lastSeen`` is stamped and their staff told."""
-    try:
-        connection = Connection.get(connection_id)
-    except Connection.DoesNotExist:
+    connection = Connection.get_or_none(connection_id)
+    if connection is None:
         return  # never initialised, or replaced by a newer socket of the same customer
     try:
         connection.delete(condition=Connection.connection_id.exists())

@@ -9,10 +9,7 @@ _PAGE = 100
 
 
 def attachment_get(attachment_id: str) -> EmailAttachment | None:
-    try:
-        return EmailAttachment.get(attachment_id, consistent_read=True)
-    except EmailAttachment.DoesNotExist:
-        return None
+    return EmailAttachment.get_or_none(attachment_id, consistent_read=True)
 
 
 def attachments_of_message(message_id: str, *, include_deleted: bool = False) -> list[EmailAttachment]:

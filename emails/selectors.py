@@ -60,10 +60,7 @@ def email_is_suppressed(address: str) -> bool:
 
 
 def suppression_get(address: str, suppression_type: str) -> EmailSuppression | None:
-    try:
-        return EmailSuppression.get(normalise_address(address), suppression_type)
-    except EmailSuppression.DoesNotExist:
-        return None
+    return EmailSuppression.get_or_none(normalise_address(address), suppression_type)
 
 
 def suppression_list(*, limit: int, cursor: str | None, suppression_type: str | None = None) -> Page[EmailSuppression]:
@@ -128,12 +125,7 @@ def analytics_for(address: str, limit: int = 50) -> list[EmailAnalytics]:
 
 
 def email_get(message_id: str) -> EmailMetadata | None:
-    if not message_id or len(message_id) > 200:
-        return None
-    try:
-        return EmailMetadata.get(message_id)
-    except EmailMetadata.DoesNotExist:
-        return None
+    return EmailMetadata.get_by_id(message_id, longest=200)
 
 
 def thread_messages(thread_id: str) -> list[EmailMetadata]:

@@ -38,20 +38,12 @@ class OrderFilters:
 
 def order_get(order_id: str) -> Order | None:
     """The order with ``order_id``, or None (also for ids that cannot be order ids)."""
-    if not order_id or not isinstance(order_id, str) or len(order_id) > 64:
-        return None
-    try:
-        return Order.get(order_id)
-    except Order.DoesNotExist:
-        return None
+    return Order.get_by_id(order_id)
 
 
 def item_price_get(category_id: int, item_id: int) -> ItemPrice | None:
     """One catalogue row by its key, active or not."""
-    try:
-        return ItemPrice.get(category_id, item_id)
-    except ItemPrice.DoesNotExist:
-        return None
+    return ItemPrice.get_or_none(category_id, item_id)
 
 
 def item_prices_get_many(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], ItemPrice]:

@@ -13,10 +13,7 @@ from staffapp.models import Staff
 
 
 def staff_get(email: str) -> Staff | None:
-    try:
-        return Staff.get(email.lower())
-    except Staff.DoesNotExist:
-        return None
+    return Staff.get_or_none(email.lower())
 
 
 def staff_get_by_user_id(user_id: str) -> Staff | None:
