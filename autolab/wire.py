@@ -186,3 +186,18 @@ class MechanicIdField(WireField, serializers.CharField):
         if not isinstance(data, str) or (self.longest is not None and len(data) > self.longest):
             raise ValidationError("Invalid mechanic ID")
         return data
+
+
+class VersionField(WireField, serializers.IntegerField):
+    """A PATCH's ``version``: the record version the client saw (a stale one is a 409 when the
+    change is written); absent or null checks none."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, help_text="The version you saw; 409 if stale", **kwargs)
+
+    def run_validation(self, data: Any = empty) -> int:
+        if data is empty or data is None:
+            raise SkipField
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail_with("{path} must be an integer")
+        return data

@@ -11,7 +11,15 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
 from autolab.exceptions import ValidationError
-from autolab.wire import MechanicIdField, RawText, StatusField, WireField, WireList, WireSerializer, path_of
+from autolab.wire import (
+    MechanicIdField,
+    RawText,
+    StatusField,
+    VersionField,
+    WireList,
+    WireSerializer,
+    path_of,
+)
 from bookings.models import AppointmentStatus
 from bookings.serializers.inputs import NOTES_MAX, Boolean, CarInput, Day, Integer, PersonInput, Text
 from bookings.types import AppointmentChanges, ReportEdit, ReportReview
@@ -34,15 +42,6 @@ FIELDS = {
     "postNotes": "post_notes",
 }
 BODY_REQUIRED = "Request body is required"
-
-
-class Version(WireField, serializers.IntegerField):
-    def run_validation(self, data: Any = empty) -> int | None:
-        if data is empty or data is None:
-            raise SkipField
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail_with("{path} must be an integer")
-        return data
 
 
 class ScheduleInput(WireSerializer):
@@ -135,7 +134,7 @@ class AppointmentChangesInput(WireSerializer):
     """``PATCH /appointments/{id}``: any of the fields; each field group is authorised separately."""
 
     path_root = True
-    version = Version(required=False, help_text="The version you saw; 409 if stale")
+    version = VersionField()
     serviceId = Integer(required=False)
     planId = Integer(required=False)
     isBuyer = Boolean(required=False)

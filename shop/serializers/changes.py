@@ -12,7 +12,7 @@ from rest_framework.fields import SkipField, empty
 
 from autolab import clock
 from autolab.exceptions import ValidationError
-from autolab.wire import MechanicIdField, RawText, StatusField, WireField, WireSerializer
+from autolab.wire import MechanicIdField, RawText, StatusField, VersionField, WireField, WireSerializer
 from shop.models import OrderStatus
 from shop.serializers.inputs import CarYear, Email, Lines, Phone, Text
 from shop.types import CarChanges, CustomerChanges, OrderChanges
@@ -34,15 +34,6 @@ NOTHING_TO_CHANGE = (
     "Nothing to change: give items, customerData, carData, notes, deliveryLocation, scheduledDate,"
     " assignedMechanicId, status or postNotes"
 )
-
-
-class Version(WireField, serializers.IntegerField):
-    def run_validation(self, data: Any = empty) -> int:
-        if data is empty or data is None:
-            raise SkipField
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail_with("{path} must be an integer")
-        return data
 
 
 class CustomerChangesInput(WireSerializer):
@@ -103,7 +94,7 @@ class OrderChangesInput(WireSerializer):
 
     path_root = True
     not_an_object = "Request body must be a JSON object"
-    version = Version(required=False, help_text="The version you saw; 409 if stale")
+    version = VersionField()
     items = Lines(required=False)
     customerData = CustomerChangesInput()
     carData = CarChangesInput()
