@@ -3,6 +3,8 @@ list with add/remove, and per-day email analytics as a chart."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -17,14 +19,18 @@ from staffapp.paging import cursor_page
 from staffapp.rendering import or_404, render_page
 from staffapp.sites import portal_site
 
+if TYPE_CHECKING:
+    from emails.models import EmailMetadata
+
 SECTION = "Email"
 VIEW = (Permission.EMAIL_VIEW,)
 MANAGE = (Permission.EMAIL_SUPPRESSION_MANAGE,)
 SEND = (Permission.EMAIL_SEND,)
 
 
-def _thread_url(thread_id: str) -> str:
-    return reverse("admin:email-thread", kwargs={"thread_id": thread_id})
+def _thread_url(email: EmailMetadata) -> str:
+    """The mailbox page of ``email``'s thread (a message that started one is its own thread)."""
+    return reverse("admin:email-thread", kwargs={"thread_id": email.thread_id or email.message_id})
 
 
 def _thread_page(cursor: str | None) -> Page:
@@ -63,7 +69,7 @@ def compose(request: HttpRequest) -> HttpResponse:
             request,
             lambda: mailbox.email_send_staff_message(actor=staff_required(request), message=message),
             success=f"Email to {', '.join(data['to'])} sent.",
-            redirect_to=lambda record: _thread_url(record.thread_id),
+            redirect_to=_thread_url,
             form=form,
         )
         if done:
@@ -115,7 +121,7 @@ def _reply(request: HttpRequest, emails: list, text: str) -> HttpResponse:
         request,
         lambda: mailbox.email_send_staff_message(actor=staff_required(request), message=message),
         success="Reply sent.",
-        redirect_to=_thread_url(last.thread_id or last.message_id),
+        redirect_to=_thread_url(last),
     )
 
 
@@ -134,7 +140,7 @@ def resend(request: HttpRequest, message_id: str) -> HttpResponse:
         request,
         lambda: mailbox.email_resend(message_id=message_id, actor=staff_required(request)),
         success="The email was queued again.",
-        redirect_to=_thread_url(record.thread_id or record.message_id),
+        redirect_to=_thread_url(record),
     )
 
 

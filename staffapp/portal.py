@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,6 +17,9 @@ from staffapp.actions import post_action
 from staffapp.paging import pager_links
 from staffapp.rendering import or_404, render_page
 from staffapp.sites import portal_site
+
+if TYPE_CHECKING:
+    from staffapp.models import Staff
 
 STAFF_MANAGE = (Permission.STAFF_MANAGE,)
 PAGE_SIZE = 50
@@ -55,6 +60,10 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _member_or_404(email: str) -> Staff:
+    return or_404(selectors.staff_get(email), "Staff member not found")
+
+
 @portal_site.register_page(
     section="Staff",
     title="Staff member",
@@ -65,7 +74,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 )
 @require_http_methods(["GET", "POST"])
 def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
-    member = or_404(selectors.staff_get(email), "Staff member not found")
+    member = _member_or_404(email)
     actor = staff_required(request)
     form = forms.StaffRolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
@@ -90,7 +99,7 @@ def staff_detail(request: HttpRequest, email: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_access(request: HttpRequest, email: str) -> HttpResponse:
     """Confirmation page, then deactivate or reactivate."""
-    member = or_404(selectors.staff_get(email), "Staff member not found")
+    member = _member_or_404(email)
     if request.method == "POST":
         state = "reactivated" if not member.is_active else "deactivated"
         return post_action(
