@@ -29,6 +29,7 @@ STOP_DEADLINE_SECONDS = 10.0
 
 class GracefulServer(Server):
     def run(self) -> None:
+        # Imported here, not at the top: the reactor is the one daphne installs when it starts.
         from twisted.internet import reactor
 
         # "before shutdown" triggers run first; the Deferred returned holds the stop until it fires.

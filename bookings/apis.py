@@ -25,6 +25,7 @@ from bookings.serializers.changes import AppointmentChangesInput
 from bookings.serializers.inputs import AppointmentCreateInput, SlotsChangeInput
 from bookings.serializers.outputs import appointment_json, mechanic_json
 from bookings.slots import Interval
+from chat.selectors import customer_get
 
 MAX_AVAILABILITY_DAYS = 62
 
@@ -181,8 +182,6 @@ class AppointmentListFilterSerializer(PageQuerySerializer):
 
 
 def _customer_id(request: Request) -> str:
-    from chat.selectors import customer_get
-
     user_id = request.query_params.get("userId")
     if not user_id:
         raise ValidationError("userId is required for non-staff users")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from devtools.dynamodb_local import start_dynamodb_local
 from devtools.services import Service, ServiceError, free_port, port_is_free, start_redis
+from staffapp.demo import DEMO_PASSWORD, DEMO_STAFF
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -101,8 +102,6 @@ def _periodic_backup(env: dict[str, str], stop: threading.Event) -> None:
 
 
 def print_welcome(port: int, env: dict[str, str]) -> None:
-    from staffapp.demo import DEMO_PASSWORD, DEMO_STAFF
-
     email = DEMO_STAFF[0][0]
     print(
         f"\n  Staff portal : http://127.0.0.1:{port}/admin/   (sign in as {email} / {DEMO_PASSWORD})\n"
