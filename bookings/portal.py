@@ -8,13 +8,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from autolab import clock
 from autolab.dates import date_range
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import catalogue, forms, selectors, services, updates
+from bookings import catalogue, forms, notifications, selectors, services, updates
 from bookings.models import AppointmentStatus
 from bookings.serializers.outputs import appointment_json
 from bookings.slots import BUCKETS, Interval
@@ -202,6 +202,29 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
     status, version = form.cleaned_data["status"], form.cleaned_data["version"]
     changes = AppointmentChanges(given=frozenset({"status"}), status=status, version=version)
     return _apply(request, appointment_id, lambda: changes, f"Status set to {status}.")
+
+
+@_page(
+    "bookings/appointments/<str:appointment_id>/cancel/",
+    "bookings-appointment-cancel",
+    "Cancel appointment",
+    (Permission.APPOINTMENT_STATUS_SUPPORT,),
+    order=13,
+    in_index=False,
+)
+@require_GET
+def appointment_cancel_confirm(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    """Cancelling frees the slot, cancels the invoice and emails the customer: a page asks first (the
+    portal's Content Security Policy blocks an inline ``confirm()``), then POSTs to the status action."""
+    appointment = selectors.appointment_get(appointment_id)
+    if appointment is None:
+        raise Http404("Appointment not found")
+    return render_page(
+        request,
+        "bookings/appointment_cancel.html",
+        {"appointment": appointment, "customer_name": notifications.customer_contact(appointment)[0]},
+        title=f"Cancel appointment {appointment_id[:8].upper()}",
+    )
 
 
 @_page(

@@ -183,3 +183,27 @@ def test_portal_schedule_in_the_past_and_bad_review_are_refused_with_a_message(b
     bogus = client.post(f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "LOST"}, follow=True)
     assert _messages(bogus) == ["Choose a status."]
     assert Appointment.get(appointment_id).version == 1
+
+
+def test_cancelling_asks_on_a_page_first_and_only_the_confirmation_cancels(book, support, clerk):
+    """The portal's CSP blocks inline scripts, so an onsubmit confirm() never ran and one click cancelled."""
+    appointment_id = book()
+    client = signed_in(support)
+    detail = client.get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    assert "confirm(" not in detail
+    assert "onsubmit" not in detail
+    confirm_url = f"/admin/bookings/appointments/{appointment_id}/cancel/"
+    assert f'href="{confirm_url}"' in detail
+    page = client.get(confirm_url)
+    assert page.status_code == 200
+    assert "Its slot is freed and the customer is emailed" in page.content.decode()
+    assert 'name="status" value="CANCELLED"' in page.content.decode()
+    assert Appointment.get(appointment_id).status == "PENDING"  # asking changes nothing
+    assert signed_in(clerk).get(confirm_url).status_code == 403
+    assert client.get("/admin/bookings/appointments/nope/cancel/").status_code == 404
+    assert client.post(confirm_url, {"status": "CANCELLED", "version": 1}).status_code == 405
+    done = client.post(
+        f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "CANCELLED", "version": 1}, follow=True
+    )
+    assert "Status set to CANCELLED." in done.content.decode()
+    assert Appointment.get(appointment_id).status == "CANCELLED"
