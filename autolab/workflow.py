@@ -60,6 +60,12 @@ def is_assigned(actor: StaffIdentity, record: Assignable) -> bool:
     return bool(record.assigned_mechanic_id) and record.assigned_mechanic_id == actor.user_id
 
 
+def in_workflow_order(kind: type[S], statuses: Collection[str]) -> list[S]:
+    """``statuses`` in the order ``kind`` declares them (the order a record moves through), so a
+    page offers "Mark ongoing" before "Mark completed" rather than alphabetically."""
+    return [member for member in kind if member in statuses]
+
+
 # --- Status transitions ---------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from autolab import clock
+from autolab import clock, workflow
 from autolab.dates import date_range
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
@@ -81,7 +81,7 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "mechanic": selectors.staff_contact(appointment.assigned_mechanic_id),
         "customer_email": email,
         "suppressed": bool(email) and email_is_suppressed(email),
-        "transitions": sorted(updates.allowed_transitions(staff, appointment)),
+        "transitions": workflow.in_workflow_order(AppointmentStatus, updates.allowed_transitions(staff, appointment)),
         "can_edit": staff.has(Permission.APPOINTMENT_EDIT)
         and appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.SCHEDULED),
         "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE)

@@ -12,11 +12,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from autolab import workflow
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity, staff_of
 from emails.selectors import email_is_suppressed
 from shop import forms, selectors, services
-from shop.models import ItemPrice, Order
+from shop.models import ItemPrice, Order, OrderStatus
 from shop.types import CarChanges, CustomerChanges, LineRequest, OrderChanges
 from shop.validation import MAX_LINES, MAX_QUANTITY
 from staffapp.actions import post_action, refused
@@ -105,7 +106,7 @@ def _detail_context(request: HttpRequest, order: Order) -> dict[str, Any]:
         # The same permissions as billing's payments page (confirm or revert a payment, invoices).
         "can_view_payments": staff.has(Permission.INVOICE_VIEW) or staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
         "can_confirm_payment": staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
-        "transitions": sorted(services.allowed_transitions(staff, order)),
+        "transitions": workflow.in_workflow_order(OrderStatus, services.allowed_transitions(staff, order)),
         "schedule_form": forms.ScheduleForm(
             initial={
                 **initial,

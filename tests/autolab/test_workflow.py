@@ -147,3 +147,9 @@ def test_statuses_are_the_stored_strings() -> None:
     assert AppointmentStatus.PENDING == "PENDING"
     assert f"{PaymentStatus.PAID}" == "paid"
     assert "refunded" not in workflow.PAYMENT_FILTER_STATUSES
+
+
+def test_statuses_are_offered_in_the_order_a_record_moves_through_them() -> None:
+    offered = workflow.in_workflow_order(AppointmentStatus, {"COMPLETED", "ONGOING", "SCHEDULED"})
+    assert offered == [AppointmentStatus.SCHEDULED, AppointmentStatus.ONGOING, AppointmentStatus.COMPLETED]
+    assert workflow.in_workflow_order(AppointmentStatus, set()) == []

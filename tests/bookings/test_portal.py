@@ -58,6 +58,11 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
     )
     assert "Status set to ONGOING." in ongoing.content.decode()
     assert Appointment.get(appointment_id).status == "ONGOING"
+    buttons = re.findall(
+        r'value="Mark (\w+)"',
+        signed_in(mechanic).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode(),
+    )
+    assert buttons == ["scheduled", "completed"]  # back, then forward: the workflow's order, not the alphabet
 
 
 def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, capacity):
