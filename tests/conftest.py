@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -341,6 +342,27 @@ def celery_worker(_worker_process: object) -> Iterator[object]:
         yield _worker_process
     finally:
         app.conf.task_always_eager = True
+        _drain(app)
+
+
+def _drain(app: Any, timeout: float = 20) -> None:
+    """Wait until the worker has nothing queued, running or scheduled, twice in a row: a test ends
+    when its own condition holds, and work it started (the email after an invoice) must not land in
+    the next test's emptied tables. What is still there after ``timeout`` is purged."""
+    broker = redis_lib.Redis.from_url(settings.CELERY_BROKER_URL)
+    deadline, idle = time.monotonic() + timeout, 0
+    while idle < 2 and time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=0.5, limit=1)  # one worker: its reply ends the wait
+        busy = broker.llen("celery") or any(
+            tasks
+            for reply in (inspect.active(), inspect.reserved(), inspect.scheduled())
+            for tasks in (reply or {}).values()
+        )
+        idle = 0 if busy else idle + 1
+        if busy:
+            time.sleep(0.1)
+    if idle < 2:
+        app.control.purge()
 
 
 # Modules whose tests run for tens of seconds, mostly waiting on processes they start (a whole
