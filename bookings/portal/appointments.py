@@ -1,0 +1,206 @@
+"""Appointment pages of the staff portal: the list, the detail page and its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from autolab import workflow
+from autolab.permissions import Permission, StaffIdentity, staff_required
+from bookings import forms, notifications, selectors, services, updates
+from bookings.models import AppointmentStatus
+from bookings.portal.common import VIEW, apply, detail_url, page
+from bookings.portal.scheduling import schedule_context
+from bookings.serializers.outputs import appointment_json
+from bookings.types import AppointmentChanges, ReportReview
+from emails.selectors import email_is_suppressed
+from staffapp.actions import post_action, refused
+from staffapp.paging import cursor_page
+from staffapp.rendering import render_page
+
+
+@page("bookings/appointments/", "bookings-appointments", "Appointments", VIEW, order=10)
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    staff = staff_required(request)
+    form = forms.AppointmentFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.AppointmentFilters(
+        status=data.get("status") or None,
+        payment_status=data.get("payment_status") or None,
+        service_id=data.get("service_id"),
+        date_from=data["date_from"].isoformat() if data.get("date_from") else None,
+        date_to=data["date_to"].isoformat() if data.get("date_to") else None,
+    )
+    page = cursor_page(request, lambda cursor: _list_page(staff, filters, cursor))
+    context = {"form": form, "appointments": page.items, **page.pager}
+    return render_page(request, "bookings/appointment_list.html", context, title="Appointments")
+
+
+def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, cursor: str | None) -> Any:
+    if staff.has(Permission.APPOINTMENT_VIEW_ALL):
+        return selectors.appointment_list_for_staff(filters, limit=25, cursor=cursor)
+    return selectors.appointment_list_for_mechanic(staff.user_id, filters, limit=25, cursor=cursor)
+
+
+def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
+    staff = staff_required(request)
+    email = appointment.buyer_email if appointment.is_buyer else appointment.seller_email
+    return {
+        "appointment": appointment,
+        "data": appointment_json(appointment),
+        "plan": selectors.service_price_get(appointment.service_id, appointment.plan_id),
+        "mechanic": selectors.staff_contact(appointment.assigned_mechanic_id),
+        "customer_email": email,
+        "suppressed": bool(email) and email_is_suppressed(email),
+        "transitions": workflow.in_workflow_order(AppointmentStatus, updates.allowed_transitions(staff, appointment)),
+        "can_edit": staff.has(Permission.APPOINTMENT_EDIT)
+        and appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.SCHEDULED),
+        "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE)
+        and appointment.status == AppointmentStatus.COMPLETED,
+        "can_write_reports": _can_write_reports(staff, appointment),
+        # The same permissions as billing's payments page (confirm or revert a payment, invoices).
+        "can_view_payments": staff.has(Permission.INVOICE_VIEW) or staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
+        "can_confirm_payment": staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
+        "notes_form": forms.NotesForm(initial={"post_notes": appointment.post_notes, "version": appointment.version}),
+        "upload_form": forms.ReportUploadForm(),
+    }
+
+
+def _can_write_reports(staff: StaffIdentity, appointment: Any) -> bool:
+    if not staff.has(Permission.APPOINTMENT_REPORT_WRITE) or appointment.status not in (
+        AppointmentStatus.SCHEDULED,
+        AppointmentStatus.ONGOING,
+        AppointmentStatus.COMPLETED,
+    ):
+        return False
+    return not staff.is_mechanic_only or appointment.assigned_mechanic_id == staff.user_id
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/", "bookings-appointment", "Appointment", VIEW, order=11, in_index=False
+)
+def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    appointment = selectors.appointment_get(appointment_id)
+    staff = staff_required(request)
+    if appointment is None or (staff.is_mechanic_only and appointment.assigned_mechanic_id != staff.user_id):
+        raise Http404("Appointment not found")
+    context = _detail_context(request, appointment)
+    if context["can_edit"]:
+        context.update(schedule_context(appointment))
+    return render_page(
+        request, "bookings/appointment_detail.html", context, title=f"Appointment {appointment_id[:8].upper()}"
+    )
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/status/",
+    "bookings-appointment-status",
+    "Status",
+    VIEW,
+    order=13,
+    in_index=False,
+)
+@require_POST
+def appointment_status(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.StatusForm(request.POST)
+    if not form.is_valid():
+        return refused(request, "Choose a status.", detail_url(appointment_id))
+    status, version = form.cleaned_data["status"], form.cleaned_data["version"]
+    changes = AppointmentChanges(given=frozenset({"status"}), status=status, version=version)
+    return apply(request, appointment_id, lambda: changes, f"Status set to {status}.")
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/cancel/",
+    "bookings-appointment-cancel",
+    "Cancel appointment",
+    (Permission.APPOINTMENT_STATUS_SUPPORT,),
+    order=13,
+    in_index=False,
+)
+@require_GET
+def appointment_cancel_confirm(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    """Cancelling frees the slot, cancels the invoice and emails the customer: a page asks first (the
+    portal's Content Security Policy blocks an inline ``confirm()``), then POSTs to the status action."""
+    appointment = selectors.appointment_get(appointment_id)
+    if appointment is None:
+        raise Http404("Appointment not found")
+    return render_page(
+        request,
+        "bookings/appointment_cancel.html",
+        {"appointment": appointment, "customer_name": notifications.customer_contact(appointment)[0]},
+        title=f"Cancel appointment {appointment_id[:8].upper()}",
+    )
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/notes/",
+    "bookings-appointment-notes",
+    "Notes",
+    VIEW,
+    order=14,
+    in_index=False,
+)
+@require_POST
+def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.NotesForm(request.POST)
+    if not form.is_valid():
+        return refused(request, "Notes are too long.", detail_url(appointment_id))
+    changes = AppointmentChanges(
+        given=frozenset({"post_notes"}),
+        post_notes=form.cleaned_data["post_notes"],
+        version=form.cleaned_data["version"],
+    )
+    return apply(request, appointment_id, lambda: changes, "Post-inspection notes saved.")
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/review/",
+    "bookings-appointment-review",
+    "Review report",
+    VIEW,
+    order=15,
+    in_index=False,
+)
+@require_POST
+def appointment_review(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        return refused(
+            request, "Approve or reject a report; notes are at most 1000 characters.", detail_url(appointment_id)
+        )
+    data = form.cleaned_data
+    review = ReportReview(key=data["key"], action=data["action"], notes=data["notes"])
+    changes = AppointmentChanges(given=frozenset({"report_review"}), report_review=review)
+    return apply(
+        request, appointment_id, lambda: changes, f"Report {'approved' if review.action == 'approve' else 'rejected'}."
+    )
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/upload/",
+    "bookings-appointment-upload",
+    "Upload report",
+    VIEW,
+    order=16,
+    in_index=False,
+)
+@require_POST
+def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    form = forms.ReportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return refused(request, "Choose a PDF file.", detail_url(appointment_id))
+    upload = form.cleaned_data["file"]
+    return post_action(
+        request,
+        lambda: services.report_attach(
+            actor=staff_required(request),
+            appointment_id=appointment_id,
+            file_name=upload.name,
+            data=upload.read(services.REPORT_MAX_BYTES + 1),
+        ),
+        success=f"Report {upload.name} uploaded; an admin reviews it before the customer sees it.",
+        redirect_to=detail_url(appointment_id),
+    )
