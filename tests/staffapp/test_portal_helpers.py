@@ -16,7 +16,7 @@ from chat import portal as chat_portal
 from chat.services import customer_register
 from emails.suppression import suppression_add
 from staffapp import portal as staff_portal
-from staffapp.templatetags.staff_format import local_time, money
+from staffapp.templatetags.staff_format import day, label, local_time, money, slot_range, status_class, when
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_pages_show_moments_with_local_time(admin) -> None:
     page = signed_in(admin).get("/admin/emails/suppressions/").content.decode()
 
     assert f'<td data-label="Since">{local_time(entry.created_at)}</td>' in page
-    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d [AP]M", local_time(entry.created_at))
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d\d? [A-Z][a-z]{2}, \d\d:\d\d", local_time(entry.created_at))
 
 
 @pytest.mark.parametrize(
@@ -138,12 +138,12 @@ MOMENT = dt.datetime(2025, 9, 25, 8, 1, 30, tzinfo=dt.UTC)  # 4:01 PM in Perth (
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        (int(MOMENT.timestamp()), "25 Sep 2025 04:01 PM"),
-        (str(int(MOMENT.timestamp())), "25 Sep 2025 04:01 PM"),
-        (MOMENT, "25 Sep 2025 04:01 PM"),
-        (MOMENT.replace(tzinfo=None), "25 Sep 2025 04:01 PM"),
-        ("2025-09-25T08:01:30.000Z", "25 Sep 2025 04:01 PM"),
-        ("2025-09-25T16:01:30+08:00", "25 Sep 2025 04:01 PM"),
+        (int(MOMENT.timestamp()), "Thu 25 Sep 2025, 16:01"),
+        (str(int(MOMENT.timestamp())), "Thu 25 Sep 2025, 16:01"),
+        (MOMENT, "Thu 25 Sep 2025, 16:01"),
+        (MOMENT.replace(tzinfo=None), "Thu 25 Sep 2025, 16:01"),
+        ("2025-09-25T08:01:30.000Z", "Thu 25 Sep 2025, 16:01"),
+        ("2025-09-25T16:01:30+08:00", "Thu 25 Sep 2025, 16:01"),
         (None, "—"),
         ("", "—"),
         ("yesterday", "—"),
@@ -151,6 +151,36 @@ MOMENT = dt.datetime(2025, 9, 25, 8, 1, 30, tzinfo=dt.UTC)  # 4:01 PM in Perth (
 )
 def test_a_moment_is_shown_in_business_time(value, shown) -> None:
     assert local_time(value) == shown
+
+
+def test_this_years_days_leave_the_year_out() -> None:
+    today = clock.business_today()
+    assert day(today) == f"{today:%a} {today.day} {today:%b}"
+    assert day(today.isoformat()) == day(today)
+    assert day(dt.date(2025, 12, 4)) == "Thu 4 Dec 2025"
+    assert day("not a day") == day(None) == "—"
+    assert when(MOMENT) == local_time(MOMENT)
+
+
+def test_a_slot_is_a_day_and_a_time_range() -> None:
+    class Slot:
+        date, start, end = "2025-12-05", "13:00", "15:30"
+
+    assert slot_range(Slot()) == "Fri 5 Dec 2025, 13:00–15:30"
+    assert slot_range(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("IN_PROGRESS", "In progress"), ("bank_transfer", "Bank transfer"), ("eft", "EFT"), ("", "—"), (None, "—")],
+)
+def test_enums_have_human_labels(value, shown) -> None:
+    assert label(value) == shown
+
+
+def test_each_status_has_one_class() -> None:
+    assert status_class("IN_PROGRESS") == "status-in-progress"
+    assert status_class("paid") == "status-paid"
 
 
 def test_a_moment_takes_a_shorter_format() -> None:
