@@ -1,5 +1,5 @@
 """Template filters every portal page uses for money, moments, days, slots and labels, so each is
-shown one way: ``Fri 4 Dec, 13:00``, ``Fri 4 Dec, 13:00–15:30``, ``$1,234.50``, ``In progress``.
+shown one way: ``Fri 4 Dec, 13:00``, ``Fri 4 Dec, 13:00-15:30`` (an en dash), ``$1,234.50``, ``In progress``.
 The year is added only when it is not this year's."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from autolab.money import money_display
 register = template.Library()
 
 MISSING = "—"
+EN_DASH = "\u2013"  # between the two ends of a range
 LOCAL_TIME_FORMAT = ""  # empty: the portal's one format (``when``)
 
 # Words an enum's value does not spell the way people say them.
@@ -60,13 +61,13 @@ def day(value: dt.date | str | None) -> str:
 
 @register.filter
 def slot_range(slot: object) -> str:
-    """Anything with ``date``, ``start`` and ``end`` (a time slot): ``Fri 4 Dec, 13:00–15:30``."""
+    """Anything with ``date``, ``start`` and ``end`` (a time slot): ``Fri 4 Dec, 13:00-15:30`` (an en dash)."""
     if slot is None:
         return MISSING
     date, start, end = (getattr(slot, name, None) for name in ("date", "start", "end"))
     if not date:
         return MISSING
-    return f"{day(date)}, {start}–{end}" if start and end else day(date)
+    return f"{day(date)}, {start}{EN_DASH}{end}" if start and end else day(date)
 
 
 @register.filter

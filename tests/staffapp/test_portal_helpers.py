@@ -166,7 +166,7 @@ def test_a_slot_is_a_day_and_a_time_range() -> None:
     class Slot:
         date, start, end = "2025-12-05", "13:00", "15:30"
 
-    assert slot_range(Slot()) == "Fri 5 Dec 2025, 13:00–15:30"
+    assert slot_range(Slot()) == "Fri 5 Dec 2025, 13:00\u201315:30"
     assert slot_range(None) == "—"
 
 
