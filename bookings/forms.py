@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -23,17 +24,39 @@ class AppointmentFilterForm(forms.Form):
     date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def day_input() -> forms.DateInput:
+    """A date picker; its value must be ``YYYY-MM-DD`` (a localised format leaves it empty)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+# A suggested slot's button value: date|start|end|mechanicId (the mechanic may be empty).
+SLOT_CHOICE = re.compile(r"^(\d{4}-\d{2}-\d{2})\|(\d{2}:\d{2})\|(\d{2}:\d{2})\|([\w-]{0,64})$")
+
+
 class ScheduleForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.ChoiceField(choices=HALF_HOURS)
-    end = forms.ChoiceField(choices=HALF_HOURS)
+    """Date, start and mechanic; the end is worked out from the plan unless chosen. A suggested
+    slot (``slot``, from the nearest-free-slot buttons) replaces all four."""
+
+    date = forms.DateField(widget=day_input())
+    start = forms.ChoiceField(choices=HALF_HOURS[:-1])
+    end = forms.ChoiceField(choices=[("", "From the plan"), *HALF_HOURS[1:]], required=False)
     mechanic = forms.ChoiceField(required=False, choices=[])
     version = forms.IntegerField(widget=forms.HiddenInput)
+    slot = forms.RegexField(regex=SLOT_CHOICE, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, mechanics: Sequence[Mapping[str, str]] = (), **kwargs: Any) -> None:
+        if args and args[0] is not None and SLOT_CHOICE.match(str(args[0].get("slot") or "")):
+            args = (_with_slot(args[0]), *args[1:])
         super().__init__(*args, **kwargs)
         mechanic = cast(forms.ChoiceField, self.fields["mechanic"])
         mechanic.choices = [("", "No mechanic yet")] + [(m["userId"], m["userName"]) for m in mechanics]
+
+
+def _with_slot(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The submitted fields with a suggested slot's date, start, end and mechanic in place."""
+    date, start, end, mechanic = cast(re.Match, SLOT_CHOICE.match(str(data.get("slot")))).groups()
+    plain = {key: data.get(key) for key in ("date", "start", "end", "mechanic", "version", "slot")}
+    return {**plain, "date": date, "start": start, "end": end, "mechanic": mechanic}
 
 
 class NotesForm(forms.Form):
@@ -59,15 +82,16 @@ class ReportUploadForm(forms.Form):
 
 
 class BlockForm(forms.Form):
-    start_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="To (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="From", widget=day_input())
+    end_date = forms.DateField(label="To (optional)", required=False, widget=day_input())
     start = forms.ChoiceField(choices=HALF_HOURS, initial="12:00")
     end = forms.ChoiceField(choices=HALF_HOURS, initial="13:00")
     action = forms.ChoiceField(choices=[("add", "Block"), ("remove", "Unblock")])
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class AnalyserForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=day_input())
     plan = forms.ChoiceField(choices=[])
 
     def __init__(self, *args: Any, plans: Sequence[ServicePrice] = (), **kwargs: Any) -> None:

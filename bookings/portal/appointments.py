@@ -88,7 +88,7 @@ def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpRespons
         raise Http404("Appointment not found")
     context = _detail_context(request, appointment)
     if context["can_edit"]:
-        context.update(schedule_context(appointment))
+        context.update(schedule_context(appointment, request.GET))
     return render_page(
         request, "bookings/appointment_detail.html", context, title=f"Appointment {appointment_id[:8].upper()}"
     )
