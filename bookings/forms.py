@@ -61,7 +61,7 @@ def _with_slot(data: Mapping[str, Any]) -> dict[str, Any]:
 
 class NotesForm(forms.Form):
     post_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False, label="Post-inspection notes"
+        widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, required=False, label="Post-inspection notes"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -77,8 +77,23 @@ class ReviewForm(forms.Form):
     notes = forms.CharField(max_length=1000, required=False)
 
 
+# What the upload offers and accepts by name; the service checks the file's bytes (services.REPORT_FILE_TYPES).
+REPORT_ACCEPT = ".pdf,image/jpeg,image/png"
+REPORT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+REPORT_REFUSED = "Choose a PDF file or a JPEG or PNG photo, at most 10 MB."
+
+
 class ReportUploadForm(forms.Form):
-    file = forms.FileField(label="Report (PDF, at most 10 MB)")
+    file = forms.FileField(
+        label="Report or photo (PDF, JPEG or PNG, at most 10 MB)",
+        widget=forms.ClearableFileInput(attrs={"accept": REPORT_ACCEPT}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not str(upload.name).lower().endswith(REPORT_EXTENSIONS):
+            raise forms.ValidationError(REPORT_REFUSED)
+        return upload
 
 
 class BlockForm(forms.Form):

@@ -41,6 +41,14 @@ DAILY_LIMIT = limits.DailyLimit(
     also=lambda: [BookingCounter.bookings.add(1)],
 )
 REPORT_MAX_BYTES = 10 * 1024 * 1024
+# What a report file may be, by its first bytes (never the browser's word): its type and extension.
+# The API's upload links take PDFs only (original §1.18); the portal also takes the job's photos.
+REPORT_FILE_TYPES = {
+    b"%PDF-": ("application/pdf", ".pdf"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+}
+REPORT_TYPES_REFUSED = "Only PDF files and JPEG or PNG photos can be uploaded"
 UPLOAD_LINK_SECONDS = 3600
 
 
@@ -229,9 +237,15 @@ class ReportUpload:
 
 
 def report_upload_url(
-    *, actor: StaffIdentity, appointment_id: str, file_name: str, file_size: int | None
+    *,
+    actor: StaffIdentity,
+    appointment_id: str,
+    file_name: str,
+    file_size: int | None,
+    file_type: tuple[str, str] = REPORT_FILE_TYPES[b"%PDF-"],
 ) -> ReportUpload:
-    """A signed, single-use PUT link for one PDF report (≤ 10 MB); the report is listed as ``pending_upload``."""
+    """A signed, single-use PUT link for one report file (≤ 10 MB; ``file_type`` is its content type
+    and extension, a PDF unless the portal found a photo); the report is listed as ``pending_upload``."""
     if file_size is not None and not 0 < file_size <= REPORT_MAX_BYTES:
         raise ValidationError("File size must be at most 10 MB")
     appointment = selectors.appointment_get(appointment_id)
@@ -241,20 +255,21 @@ def report_upload_url(
         raise PermissionDenied("Only the assigned mechanic can upload reports for this appointment")
     if appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.CANCELLED):
         raise ValidationError("Reports can be uploaded once the appointment is scheduled")
-    file_name = storage.sanitize_filename(file_name, default="report.pdf")
-    if not file_name.lower().endswith(".pdf"):
-        file_name += ".pdf"
+    content_type, extension = file_type
+    file_name = storage.sanitize_filename(file_name, default=f"report{extension}")
+    if not file_name.lower().endswith(extension):
+        file_name += extension
     key = f"reports/{appointment.appointment_id}/{clock.local_now():%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}_{file_name}"
     try:  # signed before the report is listed: a refused link lists nothing
         target = storage.upload_target(
-            key, content_type="application/pdf", max_bytes=REPORT_MAX_BYTES, size=file_size, max_age=UPLOAD_LINK_SECONDS
+            key, content_type=content_type, max_bytes=REPORT_MAX_BYTES, size=file_size, max_age=UPLOAD_LINK_SECONDS
         )
     except storage.StorageError as error:
         raise ValidationError(str(error)) from error
     entry = {
         "s3Key": key,
         "fileName": file_name,
-        "fileType": "application/pdf",
+        "fileType": content_type,
         "fileSize": int(file_size or 0),
         "uploadType": "report",
         "uploadedBy": actor.user_id,
@@ -280,15 +295,25 @@ def report_upload_url(
 
 
 def report_attach(*, actor: StaffIdentity, appointment_id: str, file_name: str, data: bytes) -> ReportUpload:
-    """Portal upload: list the report exactly as upload-urls does, then store the PDF itself."""
+    """Portal upload: list the report exactly as upload-urls does, then store the file itself (a PDF
+    or a JPEG/PNG photo, told by its first bytes; anything else is refused before anything is listed
+    or stored)."""
     if len(data) > REPORT_MAX_BYTES:
         raise ValidationError("File size must be at most 10 MB")
-    if not data.startswith(b"%PDF-"):
-        raise ValidationError("The file is not a PDF")
-    upload = report_upload_url(actor=actor, appointment_id=appointment_id, file_name=file_name, file_size=len(data))
+    file_type = report_file_type(data)
+    if file_type is None:
+        raise ValidationError(REPORT_TYPES_REFUSED)
+    upload = report_upload_url(
+        actor=actor, appointment_id=appointment_id, file_name=file_name, file_size=len(data), file_type=file_type
+    )
     report_upload_claim(upload.key)
-    storage.save(upload.key, data, "application/pdf")
+    storage.save(upload.key, data, file_type[0])
     return upload
+
+
+def report_file_type(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a report file by its first bytes; None when it is no PDF or photo."""
+    return next((kind for magic, kind in REPORT_FILE_TYPES.items() if data.startswith(magic)), None)
 
 
 def report_upload_claim(key: str) -> None:

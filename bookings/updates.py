@@ -93,6 +93,9 @@ FIELD_GROUPS = (
     ),
 )
 UNSCHEDULED_STATUSES = {PENDING, CANCELLED}  # these hold no slot: going there frees it
+REPORT_STATUSES: set[str] = {COMPLETED}  # the API's rule for reports and notes (original §1.10)
+# The portal's mechanic writes notes while working on the job too ("notes, then complete").
+NOTES_WHILE_WORKING_STATUSES: set[str] = {SCHEDULED, ONGOING, COMPLETED}
 
 
 @dataclass
@@ -116,8 +119,13 @@ def _require_status(appointment: Appointment, allowed: set[str], what: str) -> N
         raise ValidationError(f"Cannot update {what} when the appointment is {appointment.status}")
 
 
-def appointment_update(*, actor: StaffIdentity, appointment_id: str, changes: AppointmentChanges) -> Appointment:
-    """Apply one staff change atomically: all field groups authorised, checked, then one write."""
+def appointment_update(
+    *, actor: StaffIdentity, appointment_id: str, changes: AppointmentChanges, notes_while_working: bool = False
+) -> Appointment:
+    """Apply one staff change atomically: all field groups authorised, checked, then one write.
+
+    ``notes_while_working``: post-inspection notes alone may also be saved while the job is
+    SCHEDULED or ONGOING (the portal; the API keeps the original's COMPLETED-only rule)."""
     day = changes.schedule[0] if changes.schedule else None  # read along with the appointment
     appointment, blocks = selectors.appointment_and_blocks(appointment_id, day)
     if appointment is None:
@@ -126,7 +134,7 @@ def appointment_update(*, actor: StaffIdentity, appointment_id: str, changes: Ap
     if changes.version is not None and changes.version != appointment.version:
         raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
-    change = _plan_change(actor, appointment, changes, old_placement, blocks)
+    change = _plan_change(actor, appointment, changes, old_placement, blocks, notes_while_working)
     stored = _as_stored(appointment, change)
     email = _email_of(stored, changes, change, old_placement) if stored is not None else None
     current = _write(appointment, change, old_placement, email)
@@ -137,6 +145,16 @@ def appointment_update(*, actor: StaffIdentity, appointment_id: str, changes: Ap
         notifications.notify(fresh, notice)  # the new state was only known after the write
     _after_update(fresh, changes, change)
     return fresh
+
+
+def appointment_notes_save(
+    *, actor: StaffIdentity, appointment_id: str, post_notes: str, version: int | None
+) -> Appointment:
+    """The mechanic's post-inspection notes from the job page, at any point of the job (SCHEDULED,
+    ONGOING or COMPLETED): the same authorisation (assigned mechanic, report writers) and write as
+    a PATCH of ``postNotes``."""
+    changes = AppointmentChanges(given=frozenset({"post_notes"}), post_notes=post_notes, version=version)
+    return appointment_update(actor=actor, appointment_id=appointment_id, changes=changes, notes_while_working=True)
 
 
 def _as_stored(appointment: Appointment, change: Change) -> Appointment | None:
@@ -155,6 +173,7 @@ def _plan_change(
     changes: AppointmentChanges,
     old: reservations.Placement | None,
     blocks: selectors.DayState | None,
+    notes_while_working: bool = False,
 ) -> Change:
     change = Change(actions=[Appointment.updated_at.set(clock.epoch_now())], labels=[], placement=old)
     if changes.sets(*BASIC_FIELDS):
@@ -169,7 +188,9 @@ def _plan_change(
         _require_status(appointment, {COMPLETED}, "report approval")
         _apply(change, report_changes.review(actor, appointment, changes.report_review))
     if changes.sets(*REPORT_FIELDS):
-        _require_status(appointment, {COMPLETED}, "reports")
+        only_notes = not changes.sets("reports")
+        allowed = NOTES_WHILE_WORKING_STATUSES if notes_while_working and only_notes else REPORT_STATUSES
+        _require_status(appointment, allowed, "post-inspection notes" if notes_while_working else "reports")
         _apply(change, report_changes.edits(appointment, changes))
     _settle_status(appointment, change)
     return change

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -19,6 +20,7 @@ from emails.selectors import email_is_suppressed
 from staffapp.actions import post_action, refused
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
+from staffapp.templatetags.staff_format import label
 
 
 @page("bookings/appointments/", "bookings-appointments", "Appointments", VIEW, order=10)
@@ -44,9 +46,59 @@ def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, curs
     return selectors.appointment_list_for_mechanic(staff.user_id, filters, limit=25, cursor=cursor)
 
 
+PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED = AppointmentStatus
+MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
+
+
+def status_action(current: str, target: str) -> str:
+    """What a status button says: the step of the job it takes, not the status it sets."""
+    if target == ONGOING:
+        return "Reopen job" if current == COMPLETED else "Start job"
+    if target == COMPLETED:
+        return "Mark completed"
+    if target == SCHEDULED:
+        return "Back to scheduled" if current in (ONGOING, COMPLETED) else "Mark scheduled"
+    if target == PENDING:
+        return "Reopen as pending" if current == CANCELLED else "Back to pending"
+    return "Cancel appointment"
+
+
+def _status_buttons(staff: StaffIdentity, appointment: Any) -> list[dict[str, Any]]:
+    """The allowed moves in workflow order; forward moves (the next step of the job) are primary."""
+    order = list(AppointmentStatus)
+    current = appointment.status
+    return [
+        {
+            "status": status,
+            "label": status_action(current, status),
+            "forward": current in order
+            and CANCELLED not in (status, current)
+            and order.index(status) > order.index(current),
+        }
+        for status in workflow.in_workflow_order(AppointmentStatus, updates.allowed_transitions(staff, appointment))
+    ]
+
+
+def _contact(appointment: Any) -> dict[str, str]:
+    """The customer of the job (buyer or seller) and the links a phone opens: call, map."""
+    side = "buyer" if appointment.is_buyer else "seller"
+    phone = getattr(appointment, f"{side}_phone") or ""
+    location = (appointment.car_location or "").strip()
+    return {
+        "role": side.title(),
+        "name": getattr(appointment, f"{side}_name") or "",
+        "email": getattr(appointment, f"{side}_email") or "",
+        "phone": phone,
+        "tel": "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
+        "location": location,
+        "map_url": MAPS_SEARCH + quote_plus(location) if location else "",
+    }
+
+
 def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
     staff = staff_required(request)
     email = appointment.buyer_email if appointment.is_buyer else appointment.seller_email
+    can_write_reports = _can_write_reports(staff, appointment)
     return {
         "appointment": appointment,
         "data": appointment_json(appointment),
@@ -54,12 +106,15 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "mechanic": selectors.staff_contact(appointment.assigned_mechanic_id),
         "customer_email": email,
         "suppressed": bool(email) and email_is_suppressed(email),
-        "transitions": workflow.in_workflow_order(AppointmentStatus, updates.allowed_transitions(staff, appointment)),
+        "contact": _contact(appointment),
+        "status_buttons": _status_buttons(staff, appointment),
         "can_edit": staff.has(Permission.APPOINTMENT_EDIT)
         and appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.SCHEDULED),
         "can_approve": staff.has(Permission.APPOINTMENT_REPORT_APPROVE)
         and appointment.status == AppointmentStatus.COMPLETED,
-        "can_write_reports": _can_write_reports(staff, appointment),
+        "can_write_reports": can_write_reports,
+        # Notes while the mechanic works on the job, not only once it is completed (updates.appointment_notes_save).
+        "can_write_notes": can_write_reports and appointment.status in updates.NOTES_WHILE_WORKING_STATUSES,
         # The same permissions as billing's payments page (confirm or revert a payment, invoices).
         "can_view_payments": staff.has(Permission.INVOICE_VIEW) or staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
         "can_confirm_payment": staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
@@ -109,7 +164,7 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
         return refused(request, "Choose a status.", detail_url(appointment_id))
     status, version = form.cleaned_data["status"], form.cleaned_data["version"]
     changes = AppointmentChanges(given=frozenset({"status"}), status=status, version=version)
-    return apply(request, appointment_id, lambda: changes, f"Status set to {status}.")
+    return apply(request, appointment_id, lambda: changes, f"Status set to {label(status)}.")
 
 
 @page(
@@ -147,13 +202,19 @@ def appointment_cancel_confirm(request: HttpRequest, appointment_id: str) -> Htt
 def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.NotesForm(request.POST)
     if not form.is_valid():
-        return refused(request, "Notes are too long.", detail_url(appointment_id))
-    changes = AppointmentChanges(
-        given=frozenset({"post_notes"}),
-        post_notes=form.cleaned_data["post_notes"],
-        version=form.cleaned_data["version"],
+        return refused(request, "Notes are at most 5000 characters.", detail_url(appointment_id))
+    data = form.cleaned_data
+    return post_action(
+        request,
+        lambda: updates.appointment_notes_save(
+            actor=staff_required(request),
+            appointment_id=appointment_id,
+            post_notes=data["post_notes"],
+            version=data["version"],
+        ),
+        success="Post-inspection notes saved.",
+        redirect_to=detail_url(appointment_id),
     )
-    return apply(request, appointment_id, lambda: changes, "Post-inspection notes saved.")
 
 
 @page(
@@ -191,7 +252,7 @@ def appointment_review(request: HttpRequest, appointment_id: str) -> HttpRespons
 def appointment_upload(request: HttpRequest, appointment_id: str) -> HttpResponse:
     form = forms.ReportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return refused(request, "Choose a PDF file.", detail_url(appointment_id))
+        return refused(request, forms.REPORT_REFUSED, detail_url(appointment_id))
     upload = form.cleaned_data["file"]
     return post_action(
         request,

@@ -56,13 +56,13 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
     ongoing = signed_in(mechanic).post(
         f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "ONGOING", "version": 2}, follow=True
     )
-    assert "Status set to ONGOING." in ongoing.content.decode()
+    assert "Status set to Ongoing." in ongoing.content.decode()
     assert Appointment.get(appointment_id).status == "ONGOING"
     buttons = re.findall(
-        r'value="Mark (\w+)"',
+        r'class="button tap-button[^"]*" value="([^"]+)"',
         signed_in(mechanic).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode(),
     )
-    assert buttons == ["scheduled", "completed"]  # back, then forward: the workflow's order, not the alphabet
+    assert buttons == ["Back to scheduled", "Mark completed"]  # the workflow's order, not the alphabet
 
 
 def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, capacity):
@@ -82,7 +82,7 @@ def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, 
     bad = io.BytesIO(b"hello")
     bad.name = "fake.pdf"
     assert (
-        "The file is not a PDF"
+        "Only PDF files and JPEG or PNG photos can be uploaded"
         in worker.post(
             f"/admin/bookings/appointments/{appointment_id}/upload/", {"file": bad}, follow=True
         ).content.decode()
@@ -210,5 +210,5 @@ def test_cancelling_asks_on_a_page_first_and_only_the_confirmation_cancels(book,
     done = client.post(
         f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "CANCELLED", "version": 1}, follow=True
     )
-    assert "Status set to CANCELLED." in done.content.decode()
+    assert "Status set to Cancelled." in done.content.decode()
     assert Appointment.get(appointment_id).status == "CANCELLED"
