@@ -21,7 +21,7 @@ def test_support_schedules_an_appointment_and_blocks_a_period(live_server, porta
     page.select_option("#schedule-form select[name=mechanic]", mechanic.user_id)
     page.click("#schedule-form input[type=submit]")
     page.wait_for_selector(f"text=Scheduled for {future_day()} 13:00-15:00.")
-    assert page.inner_text("#status") == "SCHEDULED"
+    assert page.inner_text("#status") == "Scheduled"
     assert page.inner_text("#mechanic") == "Max Mechanic"
     assert Appointment.get(appointment_id).assigned_mechanic_id == mechanic.user_id
 
