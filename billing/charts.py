@@ -1,67 +1,77 @@
-"""Small server-drawn SVG charts for the portal (no JavaScript, no CDN)."""
+"""Small server-drawn charts for the portal: HTML and CSS (billing/charts.css), no JavaScript.
+
+The text is HTML text at the page's font size, not SVG text: an SVG scaled to a 390 px phone
+shrank its labels to 6-10 px. Bars are sized in percent of the chart's width or height.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 Number = int | float | Decimal
-PALETTE = ("#417690", "#f08c00", "#70bf2b", "#ba2121", "#7b61ff", "#2b9bbf")
+PALETTE = ("#417690", "#b35900", "#3d7a1a", "#ba2121", "#5b45c9", "#1f7a94")
+MAX_COLUMN_LABELS = 6  # labels under a column chart: six short dates fit a phone at 12 px
 
 
-def _label(value: Number, money: bool) -> str:
+def value_text(value: Number, money: bool) -> str:
     return f"${float(value):,.2f}" if money else f"{float(value):g}"
 
 
-def hbar_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = False, width: int = 520) -> SafeString:
-    """Horizontal bars, one row per (label, value); readable on a phone."""
-    if not pairs:
-        return mark_safe(f'<p class="help">{escape(title)}: no data for this period.</p>')  # noqa: S308 - escaped
-    row, label_w = 26, 170
-    peak = max(float(v) for _, v in pairs) or 1
-    height = row * len(pairs) + 30
-    parts = [
-        f'<svg class="portal-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="100%">',
-        f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>',
-    ]
-    for i, (label, value) in enumerate(pairs):
-        y = 24 + i * row
-        bar = max(1, (width - label_w - 90) * float(value) / peak)
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(str(label))[:28]}</text>')
-        parts.append(
-            f'<rect x="{label_w}" y="{y + 3}" width="{bar:.1f}" height="{row - 8}" fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(str(label))}: {_label(value, money)}</title></rect>'
-        )
-        parts.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 15}" font-size="12">{_label(value, money)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text part is escaped above
+def _empty(title: str) -> SafeString:
+    return format_html('<p class="help portal-chart-empty">{}: no data for this period.</p>', title)
 
 
-def column_chart(
-    pairs: list[tuple[str, Number]], *, title: str, money: bool = False, width: int = 640, height: int = 220
-) -> SafeString:
-    """Vertical columns over time (labels thinned so they never overlap)."""
+def _share(value: Number, peak: float) -> str:
+    return f"{max(0.0, float(value)) * 100 / peak:.1f}" if peak else "0"
+
+
+def hbar_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = False) -> SafeString:
+    """Horizontal bars, one row per (label, value): label, bar and value are text the page sizes."""
     if not pairs:
-        return mark_safe(f'<p class="help">{escape(title)}: no data for this period.</p>')  # noqa: S308 - escaped
-    top, bottom = 24, 40
-    peak = max(float(v) for _, v in pairs) or 1
-    step = (width - 10) / len(pairs)
-    every = max(1, len(pairs) // 10)
-    parts = [
-        f'<svg class="portal-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="100%">',
-        f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>',
-    ]
-    plot = height - top - bottom
-    for i, (label, value) in enumerate(pairs):
-        h = plot * float(value) / peak
-        x = 5 + i * step
-        parts.append(
-            f'<rect x="{x:.1f}" y="{top + plot - h:.1f}" width="{max(1.0, step * 0.8):.1f}" height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(str(label))}: {_label(value, money)}</title></rect>'
-        )
-        if i % every == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 14}" font-size="10">{escape(str(label))}</text>')
-    parts.append(
-        f'<text x="{width - 5}" y="14" font-size="11" text-anchor="end">max {_label(peak, money)}</text></svg>'
+        return _empty(title)
+    peak = max(float(v) for _, v in pairs) or 0.0
+    rows = format_html_join(
+        "",
+        '<li class="chart-row"><span class="chart-label">{}</span><span class="chart-track">'
+        '<span class="chart-bar" style="width: {}%; background: {}"></span></span>'
+        '<span class="chart-value">{}</span></li>',
+        (
+            (label, _share(value, peak), PALETTE[i % len(PALETTE)], value_text(value, money))
+            for i, (label, value) in enumerate(pairs)
+        ),
     )
-    return mark_safe("".join(parts))  # noqa: S308 - every text part is escaped above
+    return format_html(
+        '<figure class="portal-chart chart-hbar" aria-label="{}"><figcaption>{}</figcaption><ul>{}</ul></figure>',
+        title,
+        title,
+        rows,
+    )
+
+
+def column_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = False) -> SafeString:
+    """Columns over time; at most MAX_COLUMN_LABELS labels under them, so none overlap on a phone.
+    Each column's value is its tooltip and its accessible name."""
+    if not pairs:
+        return _empty(title)
+    peak = max(float(v) for _, v in pairs) or 0.0
+    every = max(1, -(-len(pairs) // MAX_COLUMN_LABELS))
+    columns = format_html_join(
+        "",
+        '<li class="chart-column" title="{}: {}"><span class="chart-col-bar" style="height: {}%"></span>'
+        '<span class="chart-col-label">{}</span></li>',
+        (
+            (label, value_text(value, money), _share(value, peak), label if i % every == 0 else "")
+            for i, (label, value) in enumerate(pairs)
+        ),
+    )
+    return format_html(
+        '<figure class="portal-chart chart-columns" aria-label="{}"><figcaption>{} <span class="chart-peak">'
+        "(highest {})</span></figcaption><ul>{}</ul></figure>",
+        title,
+        title,
+        value_text(peak, money),
+        columns,
+    )

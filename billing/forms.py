@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
@@ -10,44 +9,96 @@ from django import forms
 
 from autolab import clock
 from autolab.dates import clean_range
+from billing.pdf import method_label
+from billing.periods import PRESETS, preset_range
 
-METHODS = [("cash", "Cash"), ("bank_transfer", "Bank transfer"), ("card", "Card (terminal)")]
+METHODS = [(method, method_label(method)) for method in ("cash", "bank_transfer", "card")]
+
+
+ORDER_MESSAGE = "The end date must not be before the start date."
+PERIOD_CHOICES = [("", "Custom dates"), *PRESETS]
+
+
+def _date_field(label: str, *, required: bool) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, input_formats=["%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _apply_preset(data: dict[str, Any]) -> None:
+    """A named period replaces whatever dates came with it (its links carry none)."""
+    if data.get("preset"):
+        data["start_date"], data["end_date"] = preset_range(data["preset"], clock.business_today())
 
 
 class DateRangeForm(forms.Form):
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    """Analytics' period: a preset (this month, this financial year...) or two dates."""
 
-    max_days = 365
+    preset = forms.ChoiceField(choices=PERIOD_CHOICES, required=False, label="Period")
+    start_date = _date_field("From", required=False)
+    end_date = _date_field("To", required=False)
+
+    max_days = 366  # a financial year with a 29 February
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        _apply_preset(data)
+        if not self.errors and (data.get("start_date") is None or data.get("end_date") is None):
+            raise forms.ValidationError("Choose a period, or both a start and an end date.")
         clean_range(
             data,
             ("start_date", "end_date"),
-            max_days=self.max_days + 1,  # end - start at most max_days, as the API counts
-            order_message="The end date must not be before the start date.",
+            max_days=self.max_days,
+            order_message=ORDER_MESSAGE,
             span_message=f"Choose at most {self.max_days} days.",
         )
         return data
 
     @classmethod
-    def from_request(cls, params: Any, default_days: int = 30) -> DateRangeForm:
-        today = clock.business_today()
-        data = {
-            "start_date": params.get("start_date") or (today - dt.timedelta(days=default_days)).isoformat(),
-            "end_date": params.get("end_date") or today.isoformat(),
-        }
+    def from_request(cls, params: Any, default_preset: str = "this_month") -> DateRangeForm:
+        """The period asked for; with none, ``default_preset``."""
+        data = {name: params.get(name, "") for name in ("preset", "start_date", "end_date")}
+        if not any(data.values()):
+            data["preset"] = default_preset
         return cls(data)
 
 
-class InvoiceRangeForm(DateRangeForm):
-    max_days = 90
+SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+
+
+class InvoiceFilterForm(forms.Form):
+    """The invoice list: a search, an optional period (preset or dates) and the order by date.
+
+    Without a period every invoice is listed: no window hides a job booked months ahead."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, customer, email or reference"}),
+    )
+    preset = forms.ChoiceField(choices=[("", "Any date"), *PRESETS], required=False, label="Period")
+    start_date = _date_field("From", required=False)
+    end_date = _date_field("To", required=False)
+    sort = forms.ChoiceField(choices=SORTS, required=False, label="Sort by date")
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        _apply_preset(data)
+        data["q"] = " ".join((data.get("q") or "").split())
+        data["newest_first"] = data.get("sort") != "oldest"
+        start, end = data.get("start_date"), data.get("end_date")
+        if start is not None and end is not None and end < start:
+            raise forms.ValidationError(ORDER_MESSAGE)
+        return data
 
 
 class ConfirmPaymentForm(forms.Form):
-    payment_method = forms.ChoiceField(choices=METHODS)
+    payment_method = forms.ChoiceField(
+        choices=METHODS, widget=forms.RadioSelect, initial="cash", label="Payment received by"
+    )
 
 
 class ManualCustomerForm(forms.Form):

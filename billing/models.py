@@ -97,6 +97,66 @@ class InvoiceReferenceIndex(GlobalSecondaryIndex):
     created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
+class _ListIndex(GlobalSecondaryIndex):
+    """Every invoice in one partition (``listKey``), ordered by one of its fields: the invoice list
+    without a date window and its search by number, customer or reference, each one Query.
+
+    One partition suits a workshop's invoice volume (thousands a year, far below a partition's
+    throughput); the list is read a page at a time."""
+
+    list_key = UnicodeAttribute(hash_key=True, attr_name="listKey")
+
+
+class InvoiceListIndex(_ListIndex):
+    class Meta:
+        index_name = "listKey-effectiveDay-index"
+        projection = AllProjection()
+
+    effective_day = UnicodeAttribute(range_key=True, attr_name="effectiveDay")
+
+
+class InvoiceNumberIndex(_ListIndex):
+    class Meta:
+        index_name = "listKey-invoiceNumber-index"
+        projection = AllProjection()
+
+    invoice_number = IntegerAttribute(range_key=True, attr_name="invoiceNumber")
+
+
+class InvoiceNameIndex(_ListIndex):
+    class Meta:
+        index_name = "listKey-searchName-index"
+        projection = AllProjection()
+
+    search_name = UnicodeAttribute(range_key=True, attr_name="searchName")
+
+
+class InvoiceEmailIndex(_ListIndex):
+    class Meta:
+        index_name = "listKey-searchEmail-index"
+        projection = AllProjection()
+
+    search_email = UnicodeAttribute(range_key=True, attr_name="searchEmail")
+
+
+class InvoiceReferencePrefixIndex(_ListIndex):
+    class Meta:
+        index_name = "listKey-referenceNumber-index"
+        projection = AllProjection()
+
+    reference_number = UnicodeAttribute(range_key=True, attr_name="referenceNumber")
+
+
+INVOICE_LIST_KEY = "invoice"  # the one listKey value: every invoice is in the list
+
+
+def search_text(value: object) -> str | None:
+    """A name or email as the invoice search matches it (lower case, single spaces); None when
+    empty, as an index key cannot be the empty string ("N/A" is the walk-in's missing email)."""
+    text = " ".join(str(value or "").split()).lower()
+    return text if text and text != "n/a" else None
+
+
 class Invoice(DynamoModel):
     logical_name = "Invoices"
 
@@ -127,10 +187,20 @@ class Invoice(DynamoModel):
     # short JSON string written with the invoice. A year of invoices is read with only this, the
     # status and the day: a nested map costs DynamoDB and its client many times more to send and parse.
     analytics_txn = UnicodeAttribute(attr_name="analyticsTxn", null=True)
+    # Additions: the keys of the invoice list and its search (see _ListIndex); the customer's name
+    # and email lower-cased, so a search is a begins_with on one index.
+    list_key = UnicodeAttribute(attr_name="listKey", null=True)
+    search_name = UnicodeAttribute(attr_name="searchName", null=True)
+    search_email = UnicodeAttribute(attr_name="searchEmail", null=True)
 
     created_at_index = InvoiceCreatedAtIndex()
     effective_month_index = InvoiceEffectiveMonthIndex()
     reference_index = InvoiceReferenceIndex()
+    list_index = InvoiceListIndex()
+    number_index = InvoiceNumberIndex()
+    name_index = InvoiceNameIndex()
+    email_index = InvoiceEmailIndex()
+    reference_prefix_index = InvoiceReferencePrefixIndex()
 
 
 class BillingKey(DynamoModel):

@@ -17,6 +17,18 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from autolab.money import gst_of, money_display, to_money
 
 METHOD_LABELS = {"stripe": "Card (Stripe)", "cash": "Cash", "bank_transfer": "Bank Transfer", "card": "Card"}
+# The portal's labels (sentence case, as staff_format.label writes every other value).
+_PORTAL_METHOD_LABELS = {
+    "stripe": "Card (Stripe)",
+    "cash": "Cash",
+    "bank_transfer": "Bank transfer",
+    "card": "Card (terminal)",
+}
+
+
+def method_label(method: str) -> str:
+    """A payment method for people, e.g. ``bank_transfer`` -> ``Bank transfer``; "" for none."""
+    return _PORTAL_METHOD_LABELS.get(method, method.replace("_", " ").capitalize())
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,11 @@ class InvoiceDocument:
     def gst(self) -> Decimal:
         return gst_of(self.total)
 
+    @property
+    def net(self) -> Decimal:
+        """The total without GST (the PDF's "Net amount")."""
+        return self.total - self.gst
+
 
 def _text(value: object) -> str:
     """Plain text for reportlab Paragraph markup: names, addresses and references are never markup.
@@ -105,7 +122,7 @@ def _lines_table(doc: InvoiceDocument, styles: StyleSheet1) -> Table:
                 money_display(line.total),
             ]
         )
-    rows.append(["", "", "", "", "Net amount", money_display(doc.total - doc.gst)])
+    rows.append(["", "", "", "", "Net amount", money_display(doc.net)])
     rows.append(["", "", "", "", "Total GST", money_display(doc.gst)])
     rows.append(["", "", "", "", "Total (incl. GST)", money_display(doc.total)])
     table = Table(rows, colWidths=[62 * mm, 12 * mm, 23 * mm, 23 * mm, 25 * mm, 25 * mm])

@@ -134,3 +134,10 @@ def describe(record: Record) -> dict[str, Any]:
         "paymentStatus": record.payment_status,
         "paymentMethod": record.payment_method,
     }
+
+
+def reference_label(reference_type: str, reference_number: str) -> str:
+    """``Appointment 1A2B3C4D``: a record's short id as the portal shows it; a manual reference as typed."""
+    if reference_type in RECORD_TYPES:
+        return f"{reference_type.capitalize()} {reference_number[:8].upper()}"
+    return reference_number

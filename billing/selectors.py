@@ -10,7 +10,7 @@ from autolab import clock
 from autolab.exceptions import NotFound
 from autolab.pagination import Page, Partitions
 from billing.analytics.transactions import Txn, transaction_of, transaction_of_compact
-from billing.models import Invoice, InvoiceStatus, Payment
+from billing.models import INVOICE_LIST_KEY, Invoice, InvoiceStatus, Payment, search_text
 from bookings.models import Appointment, AppointmentStatus
 
 
@@ -44,6 +44,57 @@ def invoice_list(*, start: dt.date, end: dt.date, limit: int, cursor: str | None
         range_key_condition=Invoice.effective_day.between(start.isoformat(), end.isoformat()),
         scan_index_forward=False,
     )
+
+
+def _day_condition(start: dt.date | None, end: dt.date | None) -> Any:
+    """The list index's range condition for [start, end]; either end may be open."""
+    if start is not None and end is not None:
+        return Invoice.effective_day.between(start.isoformat(), end.isoformat())
+    if start is not None:
+        return Invoice.effective_day >= start.isoformat()
+    if end is not None:
+        return Invoice.effective_day <= end.isoformat()
+    return None
+
+
+def invoice_page(
+    *, start: dt.date | None, end: dt.date | None, newest_first: bool, limit: int, cursor: str | None
+) -> Page[Invoice]:
+    """Every invoice (or those of [start, end]) by effective day, one page: one Query on the list index."""
+    scope = f"{start}..{end}:{'desc' if newest_first else 'asc'}"
+    return Partitions(Invoice.list_index, [INVOICE_LIST_KEY], scope=scope).page(
+        limit=limit, cursor=cursor, range_key_condition=_day_condition(start, end), scan_index_forward=not newest_first
+    )
+
+
+SEARCH_LIMIT = 50  # matches read per index; a search narrower than this is what staff type
+
+
+def invoice_search(
+    text: str, *, start: dt.date | None = None, end: dt.date | None = None, newest_first: bool = True
+) -> list[Invoice]:
+    """Invoices whose number is ``text``, or whose id, customer name, email or reference starts
+    with it: one Query per index (a GetItem for an invoice id), never a Scan; sorted by effective day."""
+    found: dict[str, Invoice] = {}
+    needle = search_text(text) or ""
+    queries: list[tuple[Any, Any]] = [
+        (Invoice.name_index, Invoice.search_name.startswith(needle)),
+        (Invoice.email_index, Invoice.search_email.startswith(needle)),
+        (Invoice.reference_prefix_index, Invoice.reference_number.startswith(needle)),
+    ]
+    if text != needle:  # a manual reference is stored as typed
+        queries.append((Invoice.reference_prefix_index, Invoice.reference_number.startswith(text)))
+    if text.isdigit() and len(text) < 10:
+        queries.append((Invoice.number_index, Invoice.invoice_number == int(text)))
+    for index, condition in queries if needle else []:
+        for invoice in index.query(INVOICE_LIST_KEY, condition, limit=SEARCH_LIMIT):
+            found[invoice.invoice_id] = invoice
+    by_id = Invoice.get_by_id(text.upper()) if text.upper().startswith("INV-") else None
+    if by_id is not None:
+        found[by_id.invoice_id] = by_id
+    low, high = (start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()
+    matches = [i for i in found.values() if low <= (i.effective_day or "") <= high]
+    return sorted(matches, key=lambda i: (i.effective_day or "", i.created_at), reverse=newest_first)
 
 
 def invoices_for_reference(reference_number: str) -> list[Invoice]:

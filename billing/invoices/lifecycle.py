@@ -119,10 +119,20 @@ def _record_payment_status(invoice: Invoice, status: PaymentStatus, *, only_from
     return changed
 
 
+def invoice_recipient(invoice: Invoice) -> records.Contact | None:
+    """Who is emailed when the invoice is cancelled or reactivated: its buyer, when it has an address."""
+    meta = invoice.metadata.as_dict() if invoice.metadata else {}
+    data = invoice.analytics_data.as_dict() if invoice.analytics_data else {}
+    email = meta.get("userEmail") or data.get("operation_data", {}).get("customerId", "")
+    if "@" not in (email or ""):
+        return None
+    return records.Contact(meta.get("userName", ""), email, meta.get("userPhone", ""))
+
+
 def _notify_change(invoice: Invoice, email_type: str, reason: str) -> None:
     meta = invoice.metadata.as_dict() if invoice.metadata else {}
-    email = meta.get("userEmail") or invoice.analytics_data.as_dict()["operation_data"].get("customerId", "")
-    if "@" not in (email or ""):
+    recipient = invoice_recipient(invoice)
+    if recipient is None:
         return
     context = {
         "referenceNumber": invoice.reference_number,
@@ -135,8 +145,8 @@ def _notify_change(invoice: Invoice, email_type: str, reason: str) -> None:
     }
     email_customer(
         email_type=email_type,
-        to_email=email,
-        to_name=meta.get("userName", ""),
+        to_email=recipient.email,
+        to_name=recipient.name,
         context=context,
         dedupe_key=f"{email_type}:{invoice.invoice_id}:{invoice.updated_at or clock.epoch_now()}",
     )

