@@ -16,7 +16,12 @@ from autolab import workflow
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity, staff_of
 from emails.selectors import email_is_suppressed
-from shop import forms, selectors, services
+from shop import (
+    caller_portal,  # noqa: F401  (registers shop/orders/new/ before shop/orders/<id>/)
+    forms,
+    selectors,
+    services,
+)
 from shop.models import ItemPrice, Order, OrderStatus
 from shop.types import CarChanges, CustomerChanges, LineRequest, OrderChanges
 from shop.validation import MAX_LINES, MAX_QUANTITY

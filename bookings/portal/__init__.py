@@ -1,7 +1,8 @@
-"""Bookings pages of the staff portal: appointments, scheduling, my day, the week calendar, the slot
-analyser, services & plans. Importing the modules registers their pages; an app lists specific routes
-before general ones (``appointments/new/`` before ``appointments/<id>/``)."""
+"""Bookings pages of the staff portal: booking for a caller, appointments, scheduling, my day, the
+week calendar, the slot analyser, services & plans. Importing the modules registers their pages; an
+app lists specific routes before general ones (``appointments/new/`` before ``appointments/<id>/``)."""
 
+from bookings.portal import caller  # noqa: I001  (first: its appointments/new/ before appointments/<id>/)
 from bookings.portal import appointments, calendar, plans, scheduling
 
-__all__ = ["appointments", "calendar", "plans", "scheduling"]
+__all__ = ["appointments", "calendar", "caller", "plans", "scheduling"]
