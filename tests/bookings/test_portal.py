@@ -119,8 +119,8 @@ def test_calendar_blocks_a_range_and_draws_jobs(book, support, capacity):
     assert "Blocked 10:00-12:00 on 3 day(s)." in response.content.decode()
     assert [p.start_time for p in UnavailableSlot.get(future_day(2)).time_slots] == ["10:00"]
     week = client.get(f"/admin/bookings/calendar/?week={future_day()}").content.decode()
-    assert "13:00-15:00 Cara Buyer (Scheduled)" in week
-    assert re.search(r'cal-box cal-job" style="grid-row: 12 / 16', week)
+    assert re.search(r'<strong>13:00\u201315:00</strong> <span class="cal-customer">Cara Buyer</span>', week)
+    assert re.search(r'cal-box cal-job mech-none" style="grid-row: 12 / 16; grid-column: 1 / 61"', week)
     client.post(
         "/admin/bookings/calendar/", {"start_date": future_day(2), "start": "10:00", "end": "12:00", "action": "remove"}
     )
