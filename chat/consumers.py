@@ -33,6 +33,7 @@ from autolab.client_ip import client_ip_from_scope
 from autolab.exceptions import NotFound
 from autolab.throttling import PublicWriteThrottle
 from chat import live, selectors, services
+from chat.badges import badges_for
 from chat.validation import clean_profile
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.staff: Any = None  # the StaffIdentity a staff socket was opened with
         self.staff_token: str | None = None
         self.joined: list[str] = []
+        self.badges_sent: list[dict[str, Any]] | None = None
         self.refreshed_at = time.monotonic()
         await self.accept()
 
@@ -176,6 +178,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.role, self.user_id = "staff", staff.user_id
         self.staff, self.staff_token = staff, token
+        # The counts the page was rendered with, as far as this socket knows: later ones go out on change.
+        self.badges_sent = [badge.as_json() for badge in await _service(badges_for)(staff)]
         await self._join(events.STAFF_GROUP)
         await self._join(events.staff_member_group(staff.user_id))
         if may_chat:
@@ -194,6 +198,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.role == "staff" and not await self._staff_still_allowed():
             return
         await self.send_json(message["event"])
+
+    async def badges_changed(self, message: dict[str, Any]) -> None:
+        """A service changed what the header badges count: send this member's fresh counts."""
+        if self.role != "staff" or not await self._staff_still_allowed():
+            return
+        badges = [badge.as_json() for badge in await _service(badges_for)(self.staff)]
+        if badges != self.badges_sent:  # only what changed for this member (most signals change nothing)
+            self.badges_sent = badges
+            await self.send_json({"type": "badges", "badges": badges})
 
     async def staff_access_changed(self, message: dict[str, Any]) -> None:
         """staffapp changed this member's roles or access: close unless nothing that matters changed."""

@@ -5,10 +5,16 @@ Every push goes through ``autolab.events.publish``; the consumer forwards it to 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 
 from autolab import events
 from chat.models import Customer, Message
+
+logger = logging.getLogger(__name__)
 
 # Staff who may chat (Permission.CHAT_INBOX) join this group on staff-init.
 INBOX_GROUP = "staffinbox"
@@ -82,3 +88,17 @@ def inbox_update(customer: Customer, reason: str, **extra: Any) -> None:
         **extra,
     }
     to_inbox("inbox", payload)
+    badges_changed()
+
+
+def badges_changed() -> None:
+    """What the header badges count changed: every staff socket sends its member fresh counts
+    (the consumer's ``badges_changed`` reads them for that member). A lost signal costs only
+    freshness: the next page load reads them again."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(events.STAFF_GROUP, {"type": "badges.changed"})
+    except Exception:
+        logger.exception("Could not signal a badge change")

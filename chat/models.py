@@ -6,6 +6,7 @@ from pynamodb.attributes import (
     MapAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -181,6 +182,16 @@ class StatusChange(MapAttribute):
     at = IntegerAttribute()
 
 
+class InquiryReply(MapAttribute):
+    """One email staff sent from the inquiry page (the message itself is the emails app's)."""
+
+    message_id = UnicodeAttribute(attr_name="messageId")
+    subject = UnicodeAttribute()
+    by = UnicodeAttribute()
+    by_name = UnicodeAttribute(attr_name="byName", null=True)
+    at = IntegerAttribute()
+
+
 class Inquiry(DynamoModel):
     logical_name = "Inquiries"
 
@@ -202,6 +213,10 @@ class Inquiry(DynamoModel):
     status_updated_by = UnicodeAttribute(attr_name="statusUpdatedBy", null=True)
     status_updated_at = IntegerAttribute(attr_name="statusUpdatedAt", null=True)
     status_history = ListAttribute(of=StatusChange, attr_name="statusHistory", null=True)
+    # Answered in place: the email thread of the replies, each reply, and their ids (idempotency).
+    email_thread_id = UnicodeAttribute(attr_name="emailThreadId", null=True)
+    replies = ListAttribute(of=InquiryReply, attr_name="replies", null=True)
+    reply_message_ids = UnicodeSetAttribute(attr_name="replyMessageIds", null=True)
 
     status_index = InquiryStatusIndex()
     list_index = InquiryListIndex()

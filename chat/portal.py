@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,14 +13,16 @@ from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
 from chat import forms, inquiries, live, messaging, selectors, services
 from chat.validation import Profile, clean_profile
+from emails import selectors as email_selectors
 from staffapp.actions import post_action, refused
 from staffapp.paging import cursor_page
 from staffapp.rendering import or_404, render_page
 from staffapp.selectors import staff_get_by_user_id
 from staffapp.sites import portal_site
+from staffapp.templatetags.staff_format import label
 
 if TYPE_CHECKING:
-    from chat.models import Customer
+    from chat.models import Customer, Inquiry
 
 SECTION = "Customers & chat"
 INBOX = (Permission.CHAT_INBOX,)
@@ -278,28 +281,74 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     inquiry = or_404(selectors.inquiry_get(inquiry_id), "Inquiry not found")
     staff = staff_required(request)
+    can_reply = staff.has(Permission.INQUIRY_MANAGE) and staff.has(Permission.EMAIL_SEND)
+    canned = {reply.reply_id: (reply.title, reply.text) for reply in selectors.canned_reply_list()} if can_reply else {}
+    form = forms.InquiryReplyForm(
+        request.POST if request.POST.get("action") == "reply" else None,
+        replies=canned,
+        initial={"subject": inquiries.reply_subject(inquiry), "key": uuid.uuid4(), "resolve": True},
+    )
     if request.method == "POST":
-        return _inquiry_move(request, inquiry_id, staff)
+        if request.POST.get("action") != "reply":
+            return _inquiry_move(request, inquiry_id, staff)
+        if not can_reply:
+            return refused(request, "Only Admin and Customer Support can answer an inquiry.", here(inquiry_id))
+        if form.is_valid():
+            done = _inquiry_reply(request, inquiry_id, form, staff)
+            if done:
+                return done
+    customer = selectors.customer_get(inquiry.user_id)
     context = {
         "inquiry": inquiry,
-        "next_statuses": sorted(inquiries.TRANSITIONS.get(inquiry.status or inquiries.OPEN, ()))
-        if staff.has(Permission.INQUIRY_MANAGE)
-        else [],
+        "customer_name": (customer.user_name if customer else "") or f"{inquiry.first_name} {inquiry.last_name}",
+        "next_statuses": _next_statuses(inquiry) if staff.has(Permission.INQUIRY_MANAGE) else [],
         "history": inquiry.status_history or [],
+        "replies": inquiry.replies or [],
+        "form": form if can_reply else None,
+        "canned_texts": {key: text for key, (_, text) in canned.items()},
+        "suppressed": email_selectors.email_is_suppressed(inquiry.email),
+        "can_read_email": staff.has(Permission.EMAIL_VIEW),
     }
     return render_page(
         request, "chat/inquiry_detail.html", context, title=f"Inquiry from {inquiry.first_name} {inquiry.last_name}"
     )
 
 
+def _next_statuses(inquiry: Inquiry) -> list[str]:
+    """Where the inquiry can go from here, in the workflow's order."""
+    allowed = inquiries.TRANSITIONS.get(inquiry.status or inquiries.OPEN, frozenset())
+    return [status for status in inquiries.STATUSES if status in allowed]
+
+
+def here(inquiry_id: str) -> str:
+    return reverse("admin:chat-inquiry", kwargs={"inquiry_id": inquiry_id})
+
+
+def _inquiry_reply(
+    request: HttpRequest, inquiry_id: str, form: forms.InquiryReplyForm, staff: StaffIdentity
+) -> HttpResponse | None:
+    data = form.cleaned_data
+    reply = inquiries.Reply(subject=data["subject"], text=data["text"], key=str(data["key"]), resolve=data["resolve"])
+
+    def said(answered: inquiries.Answered) -> str:
+        return f"Reply emailed to {answered.inquiry.email}; the inquiry is {label(answered.inquiry.status).lower()}."
+
+    return post_action(
+        request,
+        lambda: inquiries.inquiry_answer(inquiry_id=inquiry_id, reply=reply, staff=staff),
+        success=said,
+        redirect_to=here(inquiry_id),
+        form=form,
+    )
+
+
 def _inquiry_move(request: HttpRequest, inquiry_id: str, staff: StaffIdentity) -> HttpResponse:
-    here = reverse("admin:chat-inquiry", kwargs={"inquiry_id": inquiry_id})
     if not staff.has(Permission.INQUIRY_MANAGE):
-        return refused(request, "Only Admin and Customer Support can change an inquiry's status.", here)
+        return refused(request, "Only Admin and Customer Support can change an inquiry's status.", here(inquiry_id))
     status = request.POST.get("status")
     return post_action(
         request,
         lambda: inquiries.inquiry_set_status(inquiry_id=inquiry_id, status=status, staff=staff),
-        success=lambda _: f"Inquiry moved to {(status or '').replace('_', ' ').lower()}.",
-        redirect_to=here,
+        success=lambda moved: f"Inquiry moved to {label(moved.status).lower()}.",
+        redirect_to=here(inquiry_id),
     )

@@ -115,6 +115,17 @@ def inbox_list(*, limit: int, cursor: str | None, only: str = "all", staff_user_
     )
 
 
+def unread_conversation_count(staff_user_id: str) -> int:
+    """Conversations with customer messages not viewed yet that are this member's or unassigned."""
+    mine_or_shared = (Customer.assigned_to == staff_user_id) | Customer.assigned_to.does_not_exist()
+    return Customer.inbox_index.count(INBOX_KEY, filter_condition=(Customer.unread_count > 0) & mine_or_shared)
+
+
+def open_inquiry_count() -> int:
+    """Inquiries nobody has taken up yet (status OPEN), counted by DynamoDB."""
+    return Inquiry.status_index.count("OPEN")
+
+
 def inquiry_get(inquiry_id: str) -> Inquiry | None:
     return Inquiry.get_by_id(inquiry_id)
 

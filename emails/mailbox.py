@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from autolab.permissions import StaffIdentity
 from emails import attachments as email_attachments
 from emails import selectors, tasks
 from emails.attachments import AttachmentFile
-from emails.models import EmailMetadata
+from emails.models import EmailMetadata, EmailOutboxKey
 from emails.records import (
     BODY_LIMIT,
     FAILED,
@@ -65,6 +66,10 @@ class StaffMessage:
     bcc: tuple[str, ...] = ()
     reply_to: str = ""
     in_reply_to_message_id: str = ""
+    to_name: str = ""  # how the email greets its first recipient (guessed from the address without it)
+    # A repeat of the same send (a double-submitted form) finds the message the first one made.
+    dedupe_key: str = ""
+    inquiry_id: str = ""  # the customer inquiry this message answers (chat), shown on its thread
 
 
 def email_send_staff_message(
@@ -82,6 +87,9 @@ def email_send_staff_message(
     if suppressed:
         raise Conflict(f"Address on the suppression list: {', '.join(suppressed)}; remove it first to email it")
     reply_to = _valid_addresses([message.reply_to])[0] if message.reply_to else ""
+    outbox_key = _outbox_key(message.dedupe_key)
+    if outbox_key is not None and (earlier := _sent_before(outbox_key)) is not None:
+        return earlier
     message_id = new_message_id()
     thread_id, references, subject = message_id, None, message.subject.strip()
     thread_subject = ""
@@ -98,7 +106,7 @@ def email_send_staff_message(
         "subject": subject,
         "text": message.text,
         "html": message.html,
-        "to_name": _guess_name(to[0]),
+        "to_name": message.to_name or _guess_name(to[0]),
         "signature": f"{first_name} from {settings.BUSINESS_NAME}",
     }
     rendered = render_email(STAFF_MESSAGE, context)
@@ -128,10 +136,29 @@ def email_send_staff_message(
         references=references,
         sent_by=actor.email,
         received_date=clock.iso_local(),
+        inquiry_id=message.inquiry_id or None,
     )
-    message_create(record, thread_subject=thread_subject)  # a fresh uuid4: never taken
+    if outbox_key is not None:
+        outbox_key.message_id, outbox_key.created_at = message_id, record.created_at
+    # The message id is a fresh uuid4, never taken; only a dedupe key taken meanwhile refuses it.
+    created = message_create(record, thread_subject=thread_subject, outbox_key=outbox_key)
+    if not created and outbox_key is not None:
+        return _sent_before(outbox_key) or record
     tasks.email_send_enqueue(message_id)
     return email_get(message_id) or record
+
+
+def _outbox_key(dedupe_key: str) -> EmailOutboxKey | None:
+    if not dedupe_key:
+        return None
+    digest = hashlib.sha256(f"staff-message:{dedupe_key}".encode()).hexdigest()
+    return EmailOutboxKey(dedupe_key=digest, message_id="", created_at=0)
+
+
+def _sent_before(key: EmailOutboxKey) -> EmailMetadata | None:
+    """The message an earlier send under the same dedupe key made (a consistent read)."""
+    found = EmailOutboxKey.get_or_none(key.dedupe_key, consistent_read=True)
+    return email_get(found.message_id) if found is not None else None
 
 
 def _store_attachments(message_id: str, attachments: list[AttachmentFile]) -> list[str]:

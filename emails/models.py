@@ -240,6 +240,7 @@ class EmailMetadata(DynamoModel):
     reply_to = UnicodeAttribute(attr_name="replyTo", null=True)
     to_name = UnicodeAttribute(attr_name="toName", null=True)
     sent_by = UnicodeAttribute(attr_name="sentBy", null=True)
+    inquiry_id = UnicodeAttribute(attr_name="inquiryId", null=True)  # the inquiry a staff reply answers
 
     thread_index = EmailThreadIndex()
     mailbox_index = EmailMailboxIndex()

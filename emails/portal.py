@@ -3,6 +3,7 @@ list with add/remove, and per-day email analytics as a chart."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from autolab import clock
 from autolab.pagination import Page
 from autolab.permissions import Permission, staff_of, staff_required
 from emails import chart, forms, mailbox, selectors, suppression
@@ -17,6 +19,7 @@ from emails.serializers import thread_out
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page
 from staffapp.rendering import or_404, render_page
+from staffapp.selectors import staff_get_many
 from staffapp.sites import portal_site
 
 if TYPE_CHECKING:
@@ -31,6 +34,11 @@ SEND = (Permission.EMAIL_SEND,)
 def _thread_url(email: EmailMetadata) -> str:
     """The mailbox page of ``email``'s thread (a message that started one is its own thread)."""
     return reverse("admin:email-thread", kwargs={"thread_id": email.thread_id or email.message_id})
+
+
+def _moment(created_ms: int | None) -> dt.datetime | None:
+    """An email's ``createdAt`` (epoch milliseconds) as the moment the portal's filters show."""
+    return clock.from_epoch(created_ms / 1000) if created_ms else None
 
 
 def _thread_page(cursor: str | None) -> Page:
@@ -49,7 +57,10 @@ def _can(request: HttpRequest, permission: Permission) -> bool:
 def mailbox_page(request: HttpRequest) -> HttpResponse:
     page = cursor_page(request, _thread_page)
     context = {
-        "threads": [thread_out(summary) | {"status": summary.last.status} for summary in page.items],
+        "threads": [
+            thread_out(summary) | {"status": summary.last.status, "lastAt": _moment(summary.last.created_at)}
+            for summary in page.items
+        ],
         "can_send": _can(request, Permission.EMAIL_SEND),
         **page.pager,
     }
@@ -99,8 +110,13 @@ def thread(request: HttpRequest, thread_id: str) -> HttpResponse:
             mailbox.email_mark_read(message_id=email.message_id)
     customers = sorted(selectors.participants_of(emails))
     subject = next((e.subject for e in emails if e.subject), "(no subject)")
+    authors = {staff.user_email: staff.user_name for staff in staff_get_many({e.sent_by for e in emails if e.sent_by})}
     context = {
-        "emails": emails,
+        "emails": [
+            {"email": e, "at": _moment(e.created_at), "by": authors.get(e.sent_by or "", e.sent_by or "")}
+            for e in emails
+        ],
+        "inquiry_id": next((e.inquiry_id for e in emails if e.inquiry_id), ""),
         "thread_id": thread_id,
         "subject": subject,
         "customers": customers,
@@ -173,7 +189,12 @@ def suppressions(request: HttpRequest) -> HttpResponse:
     page = cursor_page(
         request, lambda cursor: selectors.suppression_list(limit=50, cursor=cursor, suppression_type=kind)
     )
-    context = {"entries": page.items, "form": form, "can_manage": can_manage, "kind": kind or "", **page.pager}
+    names = {
+        staff.user_email: staff.user_name
+        for staff in staff_get_many({e.created_by for e in page.items if e.created_by})
+    }
+    rows = [{"entry": entry, "by": names.get(entry.created_by or "", entry.created_by or "")} for entry in page.items]
+    context = {"rows": rows, "form": form, "can_manage": can_manage, "kind": kind or "", **page.pager}
     return render_page(request, "emails/portal/suppressions.html", context, title="Suppression list")
 
 

@@ -97,7 +97,19 @@ def _publish_to_staff(event_type, payload):
         pool.submit(events.publish_to_staff, event_type, payload).result()
 
 
-def test_business_events_become_toasts_and_unread_badges(daphne_server, chromium):
+FOCUSED_IN = "(selector) => !!(document.activeElement && document.activeElement.closest(selector))"
+
+
+def _tab_to(staff, selector: str, most: int = 60) -> int:
+    """Press Tab until the focus is inside ``selector``; the number of presses."""
+    for presses in range(1, most + 1):
+        staff.keyboard.press("Tab")
+        if staff.evaluate(FOCUSED_IN, selector):
+            return presses
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_toasts_and_badges_are_reachable_by_keyboard_and_badges_open_their_queue(daphne_server, chromium):
     context = chromium.new_context(viewport={"width": 390, "height": 844})  # a phone
     try:
         staff = context.new_page()
@@ -107,17 +119,25 @@ def test_business_events_become_toasts_and_unread_badges(daphne_server, chromium
         staff.fill("#id_password", daphne_server.password)
         staff.click("input[type=submit]")
         staff.wait_for_selector("body[data-live-ready='1']")
+        assert staff.get_attribute("#live-toasts", "aria-live") == "polite"
+
         _publish_to_staff("order.created", {"orderId": "o-1", "customerName": "Bob Buyer", "status": "PENDING"})
-        staff.locator(".live-toast", has_text="New order created").wait_for()
-        assert "Bob Buyer" in staff.locator(".live-toast").first.inner_text()
-        badge = staff.locator(".live-badge[data-category='orders']")
-        assert badge.text_content() == "orders 1"
-        _publish_to_staff("order.created", {"orderId": "o-2", "customerName": "Cat Buyer"})
-        staff.locator(".live-badge[data-category='orders']", has_text="orders 2").wait_for()
-        staff.reload()
-        staff.wait_for_selector("body[data-live-ready='1']")
-        assert staff.locator(".live-badge[data-category='orders']").text_content() == "orders 2"  # kept across pages
-        staff.locator(".live-badge[data-category='orders']").click()
-        assert staff.locator(".live-badge[data-category='orders']").count() == 0
+        toast = staff.locator(".live-toast", has_text="New order created")
+        toast.wait_for()
+        assert "Bob Buyer · Pending" in toast.inner_text()
+        assert staff.locator(".live-badge[data-category='orders']").count() == 0  # events are not counted in the page
+
+        staff.locator("#content").click(position={"x": 1, "y": 1})  # start from the page's content
+        _tab_to(staff, ".live-toast")
+        assert staff.evaluate("() => document.activeElement.className") == "live-toast-close"
+        staff.keyboard.press("Escape")
+        assert toast.count() == 0
+
+        staff.evaluate("() => document.activeElement.blur()")
+        _tab_to(staff, ".live-badge[data-category='inquiries']")
+        staff.keyboard.press("Enter")
+        staff.wait_for_url("**/admin/chat/inquiries/?status=OPEN")
+        badge = staff.locator(".live-badge[data-category='inquiries']")
+        assert badge.get_attribute("aria-label") == "Inquiries: 0 open inquiries"  # still there: not cleared
     finally:
         context.close()

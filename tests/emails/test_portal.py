@@ -30,7 +30,7 @@ def test_mailbox_lists_threads_and_the_index_links_the_section(support):
     html = page.content.decode()
     assert "Your Service Order Has Been Created" in html
     assert "buyer@example.com" in html
-    assert 'class="badge badge-ok">sent' in html
+    assert 'class="badge status-sent">Sent' in html
     index = client.get("/admin/").content.decode()
     assert "Mailbox" in index
     assert "Suppression list" in index
