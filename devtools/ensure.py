@@ -1,8 +1,9 @@
 """`python -m devtools.ensure`: install what the tests need outside Python (Redis, Java and
-DynamoDB Local, Chromium), or say in one sentence what to install."""
+DynamoDB Local, Chromium, axe-core), or say in one sentence what to install."""
 
 import sys
 
+from devtools import axe
 from devtools.dynamodb_local import ensure_java, installation
 from devtools.services import ServiceError, ensure_chromium, ensure_redis_server
 
@@ -12,6 +13,7 @@ def main() -> int:
         ensure_redis_server()
         ensure_java()
         installation()  # fetched once into a cache outside the repository
+        axe.installation()  # the browser tests' accessibility engine, likewise
     except ServiceError as error:
         print(error, file=sys.stderr)
         return 1
