@@ -11,17 +11,64 @@ from django import forms
 from autolab.workflow import PAYMENT_FILTER_STATUSES
 from bookings.models import AppointmentStatus, ServicePrice
 
-STATUS_CHOICES = [("", "Any status")] + [(s.value, s.title()) for s in AppointmentStatus]
-PAYMENT_CHOICES = [("", "Any payment")] + [(s.value, s.title()) for s in PAYMENT_FILTER_STATUSES]
 HALF_HOURS = [(f"{m // 60:02d}:{m % 60:02d}", f"{m // 60:02d}:{m % 60:02d}") for m in range(8 * 60, 20 * 60 + 1, 30)]
 
 
+SORT_CHOICES = [
+    ("upcoming", "Upcoming first (from today)"),
+    ("earliest", "Earliest date first"),
+    ("latest", "Latest date first"),
+]
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def _people_label(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
 class AppointmentFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    payment_status = forms.ChoiceField(choices=PAYMENT_CHOICES, required=False, label="Payment")
-    service_id = forms.IntegerField(required=False, min_value=1, label="Service id")
-    date_from = forms.DateField(required=False, label="Scheduled from", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    """The appointment list's search, filters (by name: service, mechanic) and sort."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, email, phone or reference"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status")] + [(s.value, _people_label(s.value)) for s in AppointmentStatus], required=False
+    )
+    payment_status = forms.ChoiceField(
+        choices=[("", "Any payment")] + [(s.value, _people_label(s.value)) for s in PAYMENT_FILTER_STATUSES],
+        required=False,
+        label="Payment",
+    )
+    service = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, choices=[])
+    mechanic = forms.ChoiceField(required=False, choices=[])
+    date_from = forms.DateField(required=False, label="Date from", widget=_date_input())
+    date_to = forms.DateField(required=False, label="Date to", widget=_date_input())
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by date")
+
+    def __init__(
+        self,
+        *args: Any,
+        services: Sequence[tuple[int, str]] = (),
+        mechanics: Sequence[Mapping[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["service"]).choices = [("", "Any service")] + [
+            (str(service_id), name) for service_id, name in services
+        ]
+        if mechanics is None:  # a mechanic sees only their own jobs: no mechanic filter
+            del self.fields["mechanic"]
+        else:
+            cast(forms.ChoiceField, self.fields["mechanic"]).choices = [("", "Any mechanic")] + [
+                (m["userId"], m["userName"]) for m in mechanics
+            ]
 
 
 def day_input() -> forms.DateInput:

@@ -132,6 +132,39 @@ class AppointmentStatusIndex(GlobalSecondaryIndex):
     status = UnicodeAttribute(hash_key=True, attr_name="status")
 
 
+class AppointmentListIndex(GlobalSecondaryIndex):
+    """Addition: every appointment by date (the portal's list, sorted and searched without a Scan)."""
+
+    class Meta:
+        index_name = "listKey-listDate-index"
+        projection = AllProjection()
+
+    list_key = UnicodeAttribute(hash_key=True, attr_name="listKey")
+    list_date = UnicodeAttribute(range_key=True, attr_name="listDate")
+
+
+class AppointmentStatusListIndex(GlobalSecondaryIndex):
+    """Addition: one status's appointments by date (the list's status filter)."""
+
+    class Meta:
+        index_name = "status-listDate-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True, attr_name="status")
+    list_date = UnicodeAttribute(range_key=True, attr_name="listDate")
+
+
+class AppointmentMechanicListIndex(GlobalSecondaryIndex):
+    """Addition: one mechanic's appointments by date (a mechanic's list, the mechanic filter)."""
+
+    class Meta:
+        index_name = "assignedMechanicId-listDate-index"
+        projection = AllProjection()
+
+    assigned_mechanic_id = UnicodeAttribute(hash_key=True, attr_name="assignedMechanicId")
+    list_date = UnicodeAttribute(range_key=True, attr_name="listDate")
+
+
 class Appointment(DynamoModel):
     logical_name = "Appointments"
 
@@ -183,11 +216,19 @@ class Appointment(DynamoModel):
     invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
     # Addition: optimistic locking, so two staff edits never silently overwrite each other.
     version = VersionAttribute(attr_name="version")
+    # Additions for the portal list (bookings.listing): the list's partition, the day and time it is
+    # sorted by (scheduled, else the earliest preferred slot) and what its search matches.
+    list_key = UnicodeAttribute(attr_name="listKey", null=True)
+    list_date = UnicodeAttribute(attr_name="listDate", null=True)
+    search_text = UnicodeAttribute(attr_name="searchText", null=True)
 
     assigned_mechanic_index = AppointmentMechanicIndex()
     created_user_index = AppointmentCustomerIndex()
     scheduled_date_index = AppointmentScheduledDateIndex()
     status_index = AppointmentStatusIndex()
+    list_index = AppointmentListIndex()
+    status_list_index = AppointmentStatusListIndex()
+    mechanic_list_index = AppointmentMechanicListIndex()
 
 
 # --- Additions for atomic scheduling and limits (docs/data-model.md, "bookings") -------------

@@ -9,6 +9,7 @@ from pynamodb.exceptions import UpdateError
 
 from autolab.dynamodb import condition_failed
 from autolab.seeding import put_missing
+from bookings import listing
 from bookings.models import ServicePrice
 
 INSPECTION_BASICS = ["Exterior and body panel check", "Interior and electrics check", "Road test", "Written report"]
@@ -126,6 +127,7 @@ def seed(*, demo_staff: bool = False) -> Iterator[str]:
     )
     yield put_missing(plans, "service plans")
     yield _index_existing_plans()
+    yield f"Appointments: {listing.backfill()} given their list date and search text."
 
 
 def _index_existing_plans() -> str:

@@ -15,7 +15,7 @@ from autolab.dynamodb import condition_failed, transaction
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import notifications, selectors
+from bookings import listing, notifications, selectors
 from bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -164,7 +164,7 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, book
 
     def build() -> Appointment:
         now = clock.epoch_now()
-        return Appointment(
+        appointment = Appointment(
             appointment_id=str(uuid.uuid4()),
             service_id=plan.service_id,
             plan_id=plan.plan_id,
@@ -180,6 +180,9 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, book
             updated_at=now,
             **_record_fields(booking),
         )
+        for name, value in listing.list_attributes(appointment).items():  # sorted and found in the staff list
+            setattr(appointment, name, value)
+        return appointment
 
     if booker.counted:
         total = reads.counter.day_total if reads.counter is not None else 0  # no counter: nothing booked yet

@@ -14,7 +14,7 @@ from autolab.dynamodb import condition_failed, conflicted, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import notifications, report_changes, reservations, selectors
+from bookings import listing, notifications, report_changes, reservations, selectors
 from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import Interval
@@ -250,6 +250,11 @@ def _plan_people(appointment: Appointment, changes: AppointmentChanges, change: 
     if is_buyer != appointment.is_buyer:
         change.actions.append(Appointment.is_buyer.set(is_buyer))
         change.labels.append("Customer type")
+    if changes.buyer is not None or changes.seller is not None or is_buyer != appointment.is_buyer:
+        given = changes.buyer if is_buyer else changes.seller
+        customer = (given.name, given.email, given.phone) if given else listing.customer_of(appointment, is_buyer)
+        text = listing.search_text(appointment.appointment_id, [customer])
+        change.actions += [Appointment.list_key.set(listing.LIST_KEY), Appointment.search_text.set(text)]
 
 
 def _plan_scheduling(
@@ -274,7 +279,7 @@ def _plan_scheduling(
         if state.blocked(slot):
             raise Conflict(f"{date} {slot.label} is blocked")  # §5.8: a blocked slot is a conflict
         change.block = reservations.BlockRead(date, state.block_version)
-    _schedule_actions(change, scheduled, mechanic_id)
+    _schedule_actions(appointment, change, scheduled, mechanic_id)
 
 
 def _date_slot(placement: reservations.Placement | None) -> tuple[str, Interval] | None:
@@ -282,16 +287,20 @@ def _date_slot(placement: reservations.Placement | None) -> tuple[str, Interval]
     return (placement.date, placement.interval) if placement else None
 
 
-def _schedule_actions(change: Change, scheduled: tuple[str, Interval] | None, mechanic_id: str | None) -> None:
+def _schedule_actions(
+    appointment: Appointment, change: Change, scheduled: tuple[str, Interval] | None, mechanic_id: str | None
+) -> None:
     actions: list[Action]
     if scheduled is None:
         actions = [Appointment.scheduled_time_slot.remove(), Appointment.scheduled_date.remove()]
+        actions += listing.date_actions(appointment, None)  # back to the preferred slots' date
     else:
         date, slot = scheduled
         start, end = slot.label.split("-")
         actions = [
             Appointment.scheduled_time_slot.set(ScheduledTimeSlot(date=date, start=start, end=end)),
             Appointment.scheduled_date.set(date),
+            *listing.date_actions(appointment, (date, start)),
         ]
     actions.append(
         Appointment.assigned_mechanic_id.set(mechanic_id) if mechanic_id else Appointment.assigned_mechanic_id.remove()
@@ -324,7 +333,7 @@ def _settle_status(appointment: Appointment, change: Change) -> None:
         raise ValidationError("A scheduled appointment cannot be PENDING or CANCELLED")
     change.actions.append(Appointment.status.set(status))
     if status in UNSCHEDULED_STATUSES and change.placement is not None:
-        _schedule_actions(change, None, None)
+        _schedule_actions(appointment, change, None, None)
         change.placement, change.placement_changed = None, True
     elif change.placement is not None:
         change.placement, change.placement_changed = replace(change.placement, status=status), True

@@ -8,9 +8,9 @@ from urllib.parse import quote_plus
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from autolab import workflow
+from autolab import clock, workflow
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import forms, notifications, selectors, services, updates
+from bookings import forms, listing, notifications, selectors, services, updates
 from bookings.models import AppointmentStatus
 from bookings.portal.common import VIEW, apply, detail_url, page
 from bookings.portal.scheduling import schedule_context
@@ -25,25 +25,57 @@ from staffapp.templatetags.staff_format import label
 
 @page("bookings/appointments/", "bookings-appointments", "Appointments", VIEW, order=10)
 def appointment_list(request: HttpRequest) -> HttpResponse:
+    """Appointments by date (scheduled, else the earliest preferred slot), searched and filtered by
+    name; a mechanic sees only their own jobs."""
     staff = staff_required(request)
-    form = forms.AppointmentFilterForm(request.GET or None)
+    sees_all = staff.has(Permission.APPOINTMENT_VIEW_ALL)
+    plans = selectors.service_price_list()
+    services = sorted({plan.service_id: plan.service_name for plan in plans}.items())
+    mechanics = selectors.mechanics_active()
+    form = forms.AppointmentFilterForm(
+        request.GET or None, services=services, mechanics=mechanics if sees_all else None
+    )
     data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.AppointmentFilters(
+    query = listing.ListQuery(
+        sort=data.get("sort") or "upcoming",
+        today=clock.business_date_str(),
         status=data.get("status") or None,
         payment_status=data.get("payment_status") or None,
-        service_id=data.get("service_id"),
+        service_id=data.get("service"),
+        mechanic_id=(data.get("mechanic") or None) if sees_all else staff.user_id,
         date_from=data["date_from"].isoformat() if data.get("date_from") else None,
         date_to=data["date_to"].isoformat() if data.get("date_to") else None,
+        search=data.get("q") or "",
     )
-    page = cursor_page(request, lambda cursor: _list_page(staff, filters, cursor))
-    context = {"form": form, "appointments": page.items, **page.pager}
+    page = cursor_page(request, lambda cursor: listing.appointment_list(query, limit=25, cursor=cursor))
+    context = {
+        "form": form,
+        "rows": _list_rows(page.items, dict(services), {m["userId"]: m["userName"] for m in mechanics}),
+        "sort_label": dict(forms.SORT_CHOICES)[query.sort],
+        **page.pager,
+    }
     return render_page(request, "bookings/appointment_list.html", context, title="Appointments")
 
 
-def _list_page(staff: StaffIdentity, filters: selectors.AppointmentFilters, cursor: str | None) -> Any:
-    if staff.has(Permission.APPOINTMENT_VIEW_ALL):
-        return selectors.appointment_list_for_staff(filters, limit=25, cursor=cursor)
-    return selectors.appointment_list_for_mechanic(staff.user_id, filters, limit=25, cursor=cursor)
+def _list_rows(appointments: list[Any], services: dict[int, str], names: dict[str, str]) -> list[dict[str, Any]]:
+    """Each appointment with what its row shows by name: service, mechanic, customer, first preferred slot."""
+    rows = []
+    for appointment in appointments:
+        mechanic_id = appointment.assigned_mechanic_id
+        if mechanic_id and mechanic_id not in names:  # no longer an active mechanic: read once per page
+            contact = selectors.staff_contact(mechanic_id)
+            names[mechanic_id] = contact["userName"] if contact else "Former staff member"
+        preferred = sorted(appointment.selected_slots or [], key=lambda slot: (slot.date, slot.start))
+        rows.append(
+            {
+                "a": appointment,
+                "customer": (appointment.buyer_name if appointment.is_buyer else appointment.seller_name) or "—",
+                "service": services.get(appointment.service_id, "—"),
+                "mechanic": names.get(mechanic_id or "", ""),
+                "preferred": preferred[0] if preferred else None,
+            }
+        )
+    return rows
 
 
 PENDING, SCHEDULED, ONGOING, COMPLETED, CANCELLED = AppointmentStatus

@@ -54,12 +54,16 @@ def mechanic_json(contact: dict[str, str], *, for_customer: bool) -> dict[str, s
     }
 
 
+# The staff list's own attributes (bookings.listing): how the portal finds a record, not part of it.
+LIST_ATTRIBUTES = frozenset({"listKey", "listDate", "searchText"})
+
+
 def appointment_json(appointment: Appointment, *, for_customer: bool = False) -> dict[str, Any]:
     """Every stored field by its attribute name; customers see approved reports only."""
     data: dict[str, Any] = {}
     for name, attribute in Appointment.get_attributes().items():
         value = getattr(appointment, name)
-        if value is not None:
+        if value is not None and attribute.attr_name not in LIST_ATTRIBUTES:
             data[attribute.attr_name] = _plain(value)
     reports = [dict(r) for r in appointment.reports or []]
     if for_customer:
