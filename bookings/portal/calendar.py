@@ -214,7 +214,7 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
         request,
         lambda: _block(staff, data),
         success=lambda days: f"{verb} {data['start']}-{data['end']} on {days} day(s).",
-        redirect_to=f"{request.path}?week={data['start_date'].isoformat()}",
+        redirect_to=f"{request.path}?day={data['start_date'].isoformat()}",
     )
 
 
