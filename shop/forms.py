@@ -13,7 +13,7 @@ from shop.selectors import ORDER_STATUSES, PAYMENT_STATUSES
 
 
 def _choices(values: tuple[str, ...], blank: str) -> list[tuple[str, str]]:
-    return [("", blank)] + [(value, value.title()) for value in values]
+    return [("", blank)] + [(value, value.replace("_", " ").capitalize()) for value in values]
 
 
 class OrderFilterForm(forms.Form):
@@ -23,6 +23,9 @@ class OrderFilterForm(forms.Form):
     )
     dateFrom = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     dateTo = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first")], required=False, label="Sort by date"
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

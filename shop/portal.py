@@ -49,12 +49,15 @@ def order_list(request: HttpRequest) -> HttpResponse:
             payment_status=data["paymentStatus"] or None,
             date_from=data["dateFrom"],
             date_to=data["dateTo"],
+            oldest_first=data.get("sort") == "oldest",
         )
     staff = _staff(request)
     page = cursor_page(
         request, lambda cursor: selectors.order_list_for_staff(staff, filters, limit=PAGE_SIZE, cursor=cursor)
     )
-    context = {"form": form, "orders": page.items, **page.pager}
+    names = dict(_mechanic_choices())
+    rows = [{"order": order, "mechanic": _staff_name(order.assigned_mechanic_id, names)} for order in page.items]
+    context = {"form": form, "orders": page.items, "rows": rows, **page.pager}
     return render_page(request, "shop/order_list.html", context, title="Parts orders")
 
 
@@ -70,6 +73,16 @@ def _order_or_404(order_id: str) -> Order:
     if order is None:
         raise Http404("Order not found")
     return order
+
+
+def _staff_name(user_id: str | None, names: dict[str, str]) -> str:
+    """A staff member's name by userId (active mechanics from ``names``, others read once)."""
+    if not user_id:
+        return ""
+    if user_id not in names:
+        staff = staff_get_by_user_id(user_id)
+        names[user_id] = staff.user_name if staff else "Former staff member"
+    return names[user_id]
 
 
 def _mechanic_choices() -> list[tuple[str, str]]:

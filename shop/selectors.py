@@ -28,6 +28,7 @@ class OrderFilters:
     payment_status: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    oldest_first: bool = False  # the staff list: newest first unless asked
 
     def created_range(self) -> tuple[int | None, int | None]:
         """Epoch bounds [start, end) of the business days asked for."""
@@ -101,7 +102,7 @@ def _page_size(limit: int, condition: Condition | None) -> int:
 
 
 def order_list_all(filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
-    """Every order, newest first; a status filter uses status-createdAt-index. A cursor is good for
+    """Every order, newest (or oldest) first; a status filter uses status-createdAt-index. A cursor is good for
     the date range it was issued for only (it would start outside another's key condition)."""
     index, key = (
         (Order.status_index, filters.status) if filters.status else (Order.order_list_index, ORDER_LIST_PARTITION)
@@ -115,13 +116,14 @@ def order_list_all(filters: OrderFilters, *, limit: int, cursor: str | None) -> 
         scope=_range_scope(filters),
         range_key_condition=_range_condition(filters),
         filter_condition=condition,
-        scan_index_forward=False,
+        scan_index_forward=filters.oldest_first,
         page_size=_page_size(limit, condition),
     )
 
 
 def _range_scope(filters: OrderFilters) -> str:
-    return f"{filters.date_from or ''}..{filters.date_to or ''}"
+    order = "oldest" if filters.oldest_first else ""
+    return f"{filters.date_from or ''}..{filters.date_to or ''}{order}"
 
 
 def order_list_for_customer(user_id: str, filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:

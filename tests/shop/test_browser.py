@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from shop.models import Order
+from staffapp.templatetags.staff_format import day
 
 
 @pytest.mark.browser
@@ -19,9 +20,9 @@ def test_browser_order_is_scheduled_then_delivered(new_order, make_staff, portal
     page.select_option("#schedule-form select[name=assignedMechanicId]", label="Mia Mechanic")
     page.click("#schedule-form input[type=submit]")
     page.wait_for_selector("text=Order saved; status SCHEDULED.")
-    assert page.inner_text("#order-status") == "SCHEDULED"
+    assert page.inner_text("#order-status") == "Scheduled"
     assert page.inner_text("#mechanic-name") == "Mia Mechanic"
-    assert page.inner_text("#scheduled-date") == "2030-03-04"
+    assert page.inner_text("#scheduled-date") == day("2030-03-04")
 
     # The mechanic delivers it from a phone.
     phone = chromium.new_context(viewport={"width": 390, "height": 844})
@@ -37,7 +38,7 @@ def test_browser_order_is_scheduled_then_delivered(new_order, make_staff, portal
         assert not tab.is_visible("#schedule-form")
         tab.click("input[data-status=DELIVERED]")
         tab.wait_for_selector("text=Order saved; status DELIVERED.")
-        assert tab.inner_text("#order-status") == "DELIVERED"
+        assert tab.inner_text("#order-status") == "Delivered"
     finally:
         phone.close()
 
