@@ -43,7 +43,7 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
     client = signed_in(support)
     detail = client.get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert "Save schedule" in detail
-    assert "available (2 free)" in detail
+    assert "Available (2 free)" in detail
     body = {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1}
     response = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body, follow=True)
     assert f"Scheduled for {future_day()} 09:00-11:00." in response.content.decode()
