@@ -108,7 +108,7 @@ def _job_box(
         "end": to_hhmm(slot.end),
         "row": _row(slot.start),
         "row_end": _row(slot.end),
-        "status": status,
+        "status": "Paid, to schedule" if status == AppointmentStatus.PENDING else status,  # a held first choice
         "mechanic": palette.names.get(mechanic_id, "Other mechanic") if mechanic_id else "",
         "colour": palette.colours.get(mechanic_id, "none"),
     }

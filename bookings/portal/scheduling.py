@@ -100,7 +100,7 @@ def schedule_context(appointment: Any, query: Mapping[str, str] | None = None) -
         "wanted": wanted,
         "free_busy": free_busy,
     }
-    clash = wanted is not None and _clash(appointment.appointment_id, wanted, day_state, busy)
+    clash = _clash(appointment.appointment_id, wanted, day_state, busy) if wanted is not None else ""
     if wanted is not None and (clash or clash_asked):
         context["clash"] = clash
         context["suggestions"] = _suggestions(appointment.appointment_id, wanted, mechanics, states, busy)
@@ -168,10 +168,15 @@ def _full(state: DayState, interval: Interval, own: str, capacity: int) -> bool:
     return any(state.load.get(b, 0) - (b in mine) >= capacity for b in interval.buckets())
 
 
-def _clash(own: str, wanted: Wanted, state: DayState, busy: dict[str, MechanicJobs]) -> bool:
-    if state.blocked(wanted.interval) or _full(state, wanted.interval, own, selectors.booking_capacity()):
-        return True
-    return bool(wanted.mechanic_id) and _mechanic_busy(busy, wanted.mechanic_id, state.date, wanted.interval, own)
+def _clash(own: str, wanted: Wanted, state: DayState, busy: dict[str, MechanicJobs]) -> str:
+    """Why the wanted slot looks taken right now ("" when it looks free)."""
+    if state.blocked(wanted.interval):
+        return "the time is blocked"
+    if _full(state, wanted.interval, own, selectors.booking_capacity()):
+        return "the slot is fully booked"
+    if wanted.mechanic_id and _mechanic_busy(busy, wanted.mechanic_id, state.date, wanted.interval, own):
+        return "the mechanic already has a job then"
+    return ""
 
 
 def _free_busy(

@@ -78,6 +78,7 @@ def test_a_busy_mechanic_keeps_the_input_and_offers_the_nearest_free_slots(book,
     assert '<option value="10:00" selected>' in html
     assert f'<option value="{ann.user_id}" selected>' in html
     assert Appointment.get(wanted).status == "PENDING"
+    assert "is taken: the mechanic already has a job then." in html
     offers = re.findall(r'name="slot" value="([^"]+)"', html)
     assert offers[0] == f"{DAY}|10:00|12:00|{ben.user_id}"  # the same time with the free mechanic first
     assert f"{DAY}|11:00|13:00|{ann.user_id}" in offers  # then Ann's nearest free time
@@ -109,6 +110,7 @@ def test_a_blocked_or_full_slot_is_refused_by_the_service_with_free_slots_offere
 
     blocked = client.get(_schedule(client, wanted, start="12:30")["Location"])
     assert _messages(blocked) == [f"{DAY} 12:30-14:30 is blocked"]
+    assert "is taken: the time is blocked." in blocked.content.decode()
     offers = re.findall(r'name="slot" value="[^|]+\|(\d\d:\d\d)\|', blocked.content.decode())
     assert offers
     assert not set(offers) & {"12:00", "12:30", "13:00", "13:30"}
