@@ -61,9 +61,15 @@ def column_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = F
     columns = format_html_join(
         "",
         '<li class="chart-column" title="{}: {}"><span class="chart-col-bar" style="height: {}%"></span>'
-        '<span class="chart-col-label">{}</span></li>',
+        '<span class="chart-col-label{}">{}</span></li>',
         (
-            (label, value_text(value, money), _share(value, peak), label if i % every == 0 else "")
+            (
+                label,
+                value_text(value, money),
+                _share(value, peak),
+                " chart-col-label-end" if i >= len(pairs) / 2 else "",  # right half: ends at its column
+                label if i % every == 0 else "",
+            )
             for i, (label, value) in enumerate(pairs)
         ),
     )

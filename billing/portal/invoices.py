@@ -51,6 +51,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "errors": form_errors(form),
         "invoices": [],
+        "is_first": True,  # the pager shows only for a listing page that has another
         "presets": _preset_links(form),
         "can_cancel": staff.has(Permission.INVOICE_CANCEL),
         "can_create": staff.has(Permission.INVOICE_CREATE_MANUAL),

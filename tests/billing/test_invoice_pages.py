@@ -190,3 +190,16 @@ def test_support_may_view_but_not_cancel(support, paid):
     assert 'id="cancel-invoice"' not in page
     assert client.get(f"/admin/billing/invoices/{invoice.invoice_id}/cancel/").status_code == 403
     assert client.post(f"/admin/billing/invoices/{invoice.invoice_id}/cancel/").status_code == 403
+
+
+def test_backfill_gives_restored_invoices_their_list_keys(admin, paid):
+    from django.core.management import call_command
+
+    invoice = paid()
+    invoice.update(actions=[Invoice.list_key.remove(), Invoice.search_name.remove(), Invoice.search_email.remove()])
+    client = _login(admin)
+    assert _listed(client.get("/admin/billing/invoices/")) == []  # as a restored pre-list invoice was
+    call_command("invoices_backfill")
+    call_command("invoices_backfill")  # again: nothing left to do
+    assert _listed(client.get("/admin/billing/invoices/")) == [invoice.invoice_id]
+    assert _listed(client.get("/admin/billing/invoices/", {"q": "jane@"})) == [invoice.invoice_id]

@@ -32,5 +32,7 @@ class Command(BaseCommand):
                 call_command("restore")
             except CommandError as error:  # a first run has no backup yet: say so and go on
                 self.stdout.write(str(error))
+            self.step("Giving restored invoices their list keys")
+            call_command("invoices_backfill")
         self.step("Seeding catalogue and demo staff")
         call_command("seed", demo_staff=True)
