@@ -77,8 +77,13 @@ def test_notes_stay_refused_before_scheduling_and_on_the_api(book, mechanic, sup
     assert Appointment.get(job).post_notes == ""
 
 
-def test_status_buttons_are_the_jobs_steps_in_order(job, mechanic):
+def test_my_day_links_and_the_job_page_in_job_order_with_call_and_map_links(job, mechanic):
     worker = signed_in(mechanic)
+    page = worker.get(f"/admin/bookings/my-day/?date={future_day()}").content.decode()
+    link = re.search(r'<a class="job-link" href="/admin/bookings/appointments/' + job + r'/">(.*?)</a>', page, re.S)
+    assert link is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", link.group(1)).split())
+    assert text == "09:00\u201311:00 Cara Buyer 12 Rokeby Rd, Subiaco WA 6008 Mazda 3 (2019) Scheduled"
     buttons = re.findall(
         r'<input type="submit" class="button tap-button( default)?" value="([^"]+)"', detail(worker, job)
     )
@@ -91,10 +96,6 @@ def test_status_buttons_are_the_jobs_steps_in_order(job, mechanic):
     page = detail(worker, job)
     assert "ONGOING" not in re.sub(r'value="ONGOING"|name="status" value="\w+"', "", page)  # labels, not enums
     assert 'class="badge status-ongoing" id="status">Ongoing<' in page
-
-
-def test_tap_to_call_and_a_map_link(job, mechanic):
-    page = detail(signed_in(mechanic), job)
     assert 'href="tel:+61412345678"' in page
     assert "Call +61 412 345 678" in page
     maps = "https://www.google.com/maps/search/?api=1&amp;query=" + quote_plus("12 Rokeby Rd, Subiaco WA 6008")
@@ -102,7 +103,7 @@ def test_tap_to_call_and_a_map_link(job, mechanic):
     assert 'accept=".pdf,image/jpeg,image/png"' in page
 
 
-def test_an_upload_that_is_no_pdf_or_photo_is_refused_and_nothing_is_stored(job, mechanic):
+def test_only_a_pdf_or_a_photo_is_stored_anything_else_is_refused_with_a_message(job, mechanic):
     worker = signed_in(mechanic)
     by_name = upload(worker, job, "notes.txt", b"plain text")
     assert "Choose a PDF file or a JPEG or PNG photo, at most 10 MB." in by_name.content.decode()
@@ -110,10 +111,6 @@ def test_an_upload_that_is_no_pdf_or_photo_is_refused_and_nothing_is_stored(job,
     assert "Only PDF files and JPEG or PNG photos can be uploaded" in by_content.content.decode()
     assert Appointment.get(job).reports == []
     assert list(storage.keys(f"reports/{job}/")) == []
-
-
-def test_a_pdf_and_a_photo_are_stored_with_their_types(job, mechanic):
-    worker = signed_in(mechanic)
     assert "Report Inspection.pdf uploaded" in upload(worker, job, "Inspection.pdf", pdf_bytes()).content.decode()
     assert "Report Dent.png uploaded" in upload(worker, job, "Dent.png", PNG).content.decode()
     reports = Appointment.get(job).reports
@@ -122,11 +119,3 @@ def test_a_pdf_and_a_photo_are_stored_with_their_types(job, mechanic):
         ("Dent.png", "image/png", "uploaded"),
     ]
     assert storage.read(reports[1]["s3Key"]) == PNG
-
-
-def test_my_day_lists_each_job_as_one_big_link(job, mechanic):
-    page = signed_in(mechanic).get(f"/admin/bookings/my-day/?date={future_day()}").content.decode()
-    link = re.search(r'<a class="job-link" href="/admin/bookings/appointments/' + job + r'/">(.*?)</a>', page, re.S)
-    assert link is not None
-    text = " ".join(re.sub(r"<[^>]+>", " ", link.group(1)).split())
-    assert text == "09:00\u201311:00 Cara Buyer 12 Rokeby Rd, Subiaco WA 6008 Mazda 3 (2019) Scheduled"
