@@ -10,6 +10,7 @@ from django.test import Client
 
 from billing.models import Invoice
 from bookings.models import Appointment
+from shop.models import Order
 
 
 def _login(persona) -> Client:
@@ -149,6 +150,10 @@ def test_manual_invoice_wizard(admin, catalogue):
     assert 'id="invoice-total"><strong>$331.00</strong>' in html
 
 
+def _invoice_id(kind: str, record_id: str) -> str:
+    return (Appointment.get(record_id) if kind == "appointment" else Order.get(record_id)).invoice_id
+
+
 def _link(html: str, element_id: str) -> tuple[str, str] | None:
     """(href, text) of the element with ``element_id``, or None."""
     found = re.search(rf'<a [^>]*id="{element_id}" href="([^"]+)">([^<]+)</a>', html)
@@ -174,6 +179,8 @@ def test_record_pages_link_to_payment_confirm_and_revert(
     paid = client.get(page.format(record_id)).content.decode()
     href, _ = _link(paid, "payments-link")
     assert href == payments
+    invoice_id = Invoice.get(_invoice_id(kind, record_id)).invoice_id
+    assert _link(paid, "record-invoice-link") == (f"/admin/billing/invoices/{invoice_id}/", "Tax invoice")
     payments_page = client.get(href).content.decode()
     assert _link(payments_page, "revert-link") == (payments + "revert/", "Revert payment…")
     assert _link(payments_page, "invoice-pdf")[1] == "Download PDF"  # the invoice, one click from the record
