@@ -186,6 +186,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._join(live.INBOX_GROUP)
         reply = {"type": "connection", "subtype": "init", "success": True, "userId": staff.user_id, "staff": True}
         await self.send_json({**reply, "userName": staff.name, "chat": may_chat})
+        if content.get("badges") is True:  # the portal's live script: fresh counts after a (re)connect
+            await self.send_json({"type": "badges", "badges": self.badges_sent})
 
     async def ping(self, content: dict[str, Any]) -> None:
         # Pings come every 25 s; the row's expiry only needs pushing forward every few minutes.

@@ -116,3 +116,16 @@ async def test_the_staff_socket_pushes_fresh_counts_only_when_they_change(open_s
     pushed = await socket.receive_until(is_badges)
     assert {b["category"]: b["count"] for b in pushed["badges"]} == {"messages": 0, "inquiries": 1}
     assert pushed["badges"][0]["url"] == "/admin/chat/inbox/"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_portal_socket_gets_the_counts_when_it_connects(open_socket, new_customer, support):
+    await call(_customer_writes)(await call(new_customer)(user_name="Ann"))  # while no tab was connected
+    socket = await open_socket()
+
+    await socket.send({"action": "staff-init", "token": support.token, "badges": True})
+
+    assert (await socket.receive())["subtype"] == "init"
+    pushed = await socket.receive()
+    assert pushed["type"] == "badges"
+    assert {b["category"]: b["count"] for b in pushed["badges"]} == {"messages": 1, "inquiries": 0}

@@ -164,7 +164,7 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + root.dataset.wsPath);
     state.socket = socket;
-    socket.onopen = function () { socket.send(JSON.stringify({ action: "staff-init" })); };
+    socket.onopen = function () { socket.send(JSON.stringify({ action: "staff-init", badges: true })); };
     socket.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
