@@ -32,7 +32,7 @@ BOOK = (Permission.APPOINTMENT_BOOK_FOR_CUSTOMER,)
 CALLER = (Permission.APPOINTMENT_BOOK_FOR_CUSTOMER, Permission.ORDER_CREATE_FOR_CUSTOMER)
 PURPOSES = {"appointment": "bookings-caller-book", "order": "shop-caller-order"}
 SEARCH_RESULTS = 10
-LOOK_AHEAD_DAYS = 14  # the first day with a free slot is offered first
+LOOK_AHEAD_DAYS = 14  # days offered as buttons; the first with a free time is shown first
 
 
 def caller_url(purpose: str, customer_id: str) -> str:
@@ -118,8 +118,8 @@ def _chosen_plan(plans: list[ServicePrice], value: object) -> ServicePrice:
     return next((p for p in plans if caller_forms.plan_value(p) == value), plans[0])
 
 
-def _chosen_day(value: object, plan: ServicePrice) -> dt.date:
-    """The posted day, kept when it can be read, else the first day with a free slot."""
+def _chosen_day(value: object, window: list[dict[str, Any]]) -> dt.date:
+    """The posted day, kept when it can be read, else the first day of ``window`` with a free time."""
     today = clock.business_today()
     try:
         day = clock.parse_date(value) if isinstance(value, str) and value else None
@@ -127,15 +127,11 @@ def _chosen_day(value: object, plan: ServicePrice) -> dt.date:
         day = None
     if day is not None and today <= day <= today + dt.timedelta(days=caller_forms.MAX_DAYS_AHEAD):
         return day
-    return _first_free_day(plan, today)
+    return next((clock.parse_date(entry["date"]) for entry in window if _free(entry["slots"])), today)
 
 
-def _first_free_day(plan: ServicePrice, today: dt.date) -> dt.date:
-    days = [(today + dt.timedelta(days=n)).isoformat() for n in range(LOOK_AHEAD_DAYS)]
-    for entry in _availability(plan, days):
-        if any(slot["status"] == "available" for slot in entry["slots"]):
-            return clock.parse_date(entry["date"])
-    return today
+def _free(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [slot for slot in slots if slot["status"] == "available"]
 
 
 def _availability(plan: ServicePrice, days: list[str]) -> list[dict[str, Any]]:
@@ -167,13 +163,17 @@ def caller_book(request: HttpRequest) -> HttpResponse:
         messages.error(request, "No service plan is active; an admin sets them up under Services & plans.")
         return redirect("admin:bookings-caller")
     posted = request.POST if request.method == "POST" else None
-    plan = _chosen_plan(plans, (posted or request.GET).get("plan"))
-    day = _chosen_day((posted or request.GET).get("date"), plan)
-    slots = _availability(plan, [day.isoformat()])[0]["slots"]
-    free = [slot for slot in slots if slot["status"] == "available"]
-    kwargs: dict[str, Any] = {"plans": plans, "slots": free}
+    source = posted or request.GET
+    plan = _chosen_plan(plans, source.get("plan"))
+    today = clock.business_today()
+    # The next days' free times of the plan (one BatchGetItem), as buttons, and the chosen day's.
+    window = _availability(plan, [(today + dt.timedelta(days=n)).isoformat() for n in range(LOOK_AHEAD_DAYS)])
+    day = _chosen_day(source.get("pick_day") or source.get("date"), window)
+    chosen = next((entry for entry in window if entry["date"] == day.isoformat()), None)
+    slots = (chosen or _availability(plan, [day.isoformat()])[0])["slots"]
+    kwargs: dict[str, Any] = {"plans": plans, "slots": _free(slots)}
     status = 200
-    if posted is not None and posted.get("action") == "book":
+    if posted is not None and posted.get("action") == "book" and "pick_day" not in posted:
         form = caller_forms.CallerBookingForm(posted, **kwargs)
         done = _book(request, customer, form)
         if isinstance(done, HttpResponse):
@@ -188,6 +188,8 @@ def caller_book(request: HttpRequest) -> HttpResponse:
         "form": form,
         "plan": plan,
         "day": day,
+        "day_iso": day.isoformat(),
+        "days": [{"date": e["date"], "free": len(_free(e["slots"]))} for e in window if _free(e["slots"])],
         "not_offered": _not_offered(slots),
         "find_url": f"{reverse('admin:bookings-caller')}?for=appointment",
     }

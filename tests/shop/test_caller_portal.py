@@ -73,8 +73,6 @@ def test_support_orders_parts_for_a_caller_priced_from_the_catalogue(catalogue, 
     take = re.search(r'id="take-payment" href="([^"]+)"', done)
     assert take is not None
     assert take.group(1) == f"/admin/billing/payments/order/{order.order_id}/"
-    assert client.post(take.group(1), {"payment_method": "bank_transfer"}).status_code == 302
-    assert Order.get(order.order_id).payment_status == "paid"
 
 
 def test_bad_order_input_keeps_what_was_typed_and_writes_nothing(catalogue, customer, support):
