@@ -32,7 +32,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
     day = day_param(request)
     jobs = selectors.mechanic_day(staff_required(request).user_id, day.isoformat())
     context = {"day": day, "jobs": jobs, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)}
-    return render_page(request, "bookings/my_day.html", context, title=f"My day: {day:%a %d %b %Y}")
+    return render_page(request, "bookings/my_day.html", context, title=f"My day: {staff_format.day(day)}")
 
 
 # --- Week calendar with blocking -----------------------------------------------------------------
@@ -213,9 +213,15 @@ def _block_action(request: HttpRequest, staff: StaffIdentity) -> HttpResponse:
     return post_action(
         request,
         lambda: _block(staff, data),
-        success=lambda days: f"{verb} {data['start']}-{data['end']} on {days} day(s).",
+        success=lambda days: f"{verb} {data['start']}{staff_format.EN_DASH}{data['end']} {_on_days(data, days)}.",
         redirect_to=f"{request.path}?day={data['start_date'].isoformat()}",
     )
+
+
+def _on_days(data: dict[str, Any], days: int) -> str:
+    """``on Thu 10 Dec`` or ``on Thu 10 Dec to Sat 12 Dec (3 days)``."""
+    first = f"on {staff_format.day(data['start_date'])}"
+    return first if days == 1 else f"{first} to {staff_format.day(data['end_date'])} ({days} days)"
 
 
 def _block_query(data: dict[str, Any]) -> dict[str, str]:

@@ -30,6 +30,7 @@ from bookings.slots import Interval, candidates, to_hhmm, to_minutes, too_soon
 from bookings.types import AppointmentChanges
 from bookings.validation import staff_slot
 from staffapp.actions import post_action
+from staffapp.templatetags import staff_format
 
 SUGGESTION_DAYS = 7  # the chosen day and the six after it
 MAX_SUGGESTIONS = 4
@@ -282,7 +283,9 @@ def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpRespo
         )
         return updates.appointment_update(actor=staff_required(request), appointment_id=appointment_id, changes=changes)
 
-    done = f"Scheduled for {data['date'].isoformat()} {data['start']}-{end}."
+    mechanic = next((m["userName"] for m in selectors.mechanics_active() if m["userId"] == data["mechanic"]), "")
+    when = f"{staff_format.day(data['date'])}, {data['start']}{staff_format.EN_DASH}{end}"
+    done = f"Scheduled for {when}{f' with {mechanic}' if mechanic else ''}."
     response = post_action(request, schedule, success=done, redirect_to=detail_url(appointment_id), stay_on_error=True)
     return response or redirect(_form_url(appointment_id, {**data, "date": data["date"].isoformat()}, clash="1"))
 

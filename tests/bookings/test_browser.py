@@ -1,6 +1,7 @@
 import pytest
 
 from bookings.models import Appointment, UnavailableSlot
+from staffapp.templatetags.staff_format import day as day_text
 from tests.bookings.conftest import future_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +21,7 @@ def test_support_schedules_an_appointment_and_blocks_a_period(live_server, porta
     page.select_option("#schedule-form select[name=end]", "15:00")
     page.select_option("#schedule-form select[name=mechanic]", mechanic.user_id)
     page.click("#schedule-form input[type=submit]")
-    page.wait_for_selector(f"text=Scheduled for {future_day()} 13:00-15:00.")
+    page.wait_for_selector(f"text=Scheduled for {day_text(future_day())}, 13:00\u201315:00 with Max Mechanic.")
     assert page.inner_text("#status") == "Scheduled"
     assert page.inner_text("#mechanic") == "Max Mechanic"
     assert Appointment.get(appointment_id).assigned_mechanic_id == mechanic.user_id
@@ -33,7 +34,9 @@ def test_support_schedules_an_appointment_and_blocks_a_period(live_server, porta
     page.select_option("#block-form select[name=end]", "10:30")
     page.select_option("#block-form select[name=action]", "add")
     page.click("#block-form input[type=submit]")
-    page.wait_for_selector("text=Blocked 09:00-10:30 on 2 day(s).")
+    page.wait_for_selector(
+        f"text=Blocked 09:00\u201310:30 on {day_text(future_day())} to {day_text(future_day(8))} (2 days)."
+    )
     assert page.locator(".cal-block", has_text="Blocked 09:00\u201310:30").count() >= 1
     assert [(p.start_time, p.end_time) for p in UnavailableSlot.get(future_day(8)).time_slots] == [("09:00", "10:30")]
 

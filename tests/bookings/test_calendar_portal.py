@@ -11,6 +11,7 @@ from autolab import clock
 from bookings.models import Appointment, UnavailableSlot
 from bookings.portal.calendar import _lanes
 from bookings.slots import Interval
+from staffapp.templatetags.staff_format import day as day_text
 from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_portal import signed_in
 
@@ -57,7 +58,7 @@ def test_blocking_over_booked_jobs_lists_them_first_and_blocks_once_confirmed(bo
     assert "No one is emailed" in page
 
     confirmed = client.post("/admin/bookings/calendar/", {**BLOCK, "confirmed": "True"}, follow=True)
-    assert "Blocked 10:00-12:00 on 1 day(s)." in _messages(confirmed)
+    assert f"Blocked 10:00\u201312:00 on {day_text(DAY)}." in _messages(confirmed)
     assert [(p.start_time, p.end_time) for p in UnavailableSlot.get(DAY).time_slots] == [("10:00", "12:00")]
     assert Appointment.get(appointment_id).status == "SCHEDULED"  # the job stays booked
 

@@ -6,6 +6,7 @@ from django.test import Client
 from bookings import selectors
 from bookings.models import Appointment, ServicePrice, UnavailableSlot
 from emails.suppression import suppression_add
+from staffapp.templatetags.staff_format import day as day_text
 from tests.bookings.conftest import future_day
 from tests.bookings.test_reports import pdf_bytes
 
@@ -46,7 +47,7 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
     assert "Available (2 free)" in detail
     body = {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1}
     response = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body, follow=True)
-    assert f"Scheduled for {future_day()} 09:00-11:00." in response.content.decode()
+    assert f"Scheduled for {day_text(future_day())}, 09:00\u201311:00 with " in response.content.decode()
     stored = Appointment.get(appointment_id)
     assert (stored.status, stored.assigned_mechanic_id) == ("SCHEDULED", mechanic.user_id)
     stale = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body, follow=True)
@@ -116,7 +117,10 @@ def test_calendar_blocks_a_range_and_draws_jobs(book, support, capacity):
         {"start_date": future_day(1), "end_date": future_day(3), "start": "10:00", "end": "12:00", "action": "add"},
         follow=True,
     )
-    assert "Blocked 10:00-12:00 on 3 day(s)." in response.content.decode()
+    assert (
+        f"Blocked 10:00\u201312:00 on {day_text(future_day(1))} to {day_text(future_day(3))} (3 days)."
+        in response.content.decode()
+    )
     assert [p.start_time for p in UnavailableSlot.get(future_day(2)).time_slots] == ["10:00"]
     week = client.get(f"/admin/bookings/calendar/?week={future_day()}").content.decode()
     assert re.search(r'<strong>13:00\u201315:00</strong> <span class="cal-customer">Cara Buyer</span>', week)

@@ -7,6 +7,7 @@ in is not counted. The old scheduling flow took 7 steps, 15 when the first choic
 import pytest
 
 from bookings.models import Appointment, UnavailableSlot
+from staffapp.templatetags.staff_format import day as day_text
 from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_portal import signed_in
 
@@ -94,7 +95,7 @@ def test_support_schedules_a_paid_booking_in_one_pass_a_clash_included(booked, l
         assert first_offer.inner_text().endswith("09:00\u201311:00 with Ben Mechanic")
         assert first_offer.bounding_box()["height"] >= 44 or viewport == "desktop"
         steps.click("#suggestions button >> nth=0")
-        page.wait_for_selector(f"text=Scheduled for {day} 09:00-11:00.")
+        page.wait_for_selector(f"text=Scheduled for {day_text(day)}, 09:00\u201311:00 with Ben Mechanic.")
         assert steps.count <= SCHEDULE_STEPS
         print(f"schedule a paid booking, clash included ({viewport}): {steps.count} steps")
         stored = Appointment.get(paid)
@@ -140,7 +141,7 @@ def test_an_admin_blocks_a_period_over_booked_jobs_and_is_warned(jobs, admin, li
         assert "Ann Mechanic" in warned
         assert UnavailableSlot.get_or_none(day) is None  # not written before confirming
         steps.click("#confirm-block")
-        page.wait_for_selector("text=Blocked 10:00-12:00 on 1 day(s).")
+        page.wait_for_selector(f"text=Blocked 10:00\u201312:00 on {day_text(day)}.")
         assert steps.count <= BLOCK_STEPS
         print(f"block a period over a booked job ({viewport}): {steps.count} steps")
         assert [(p.start_time, p.end_time) for p in UnavailableSlot.get(day).time_slots] == [("10:00", "12:00")]
