@@ -57,11 +57,11 @@ def booked(make_staff, admin, anon, customer_id, capacity):
     capacity(3)
     support = make_staff("CUSTOMER_SUPPORT", name="Sue Support")
     ann, ben = make_staff("MECHANIC", name="Ann Mechanic"), make_staff("MECHANIC", name="Ben Mechanic")
-    days = {}
+    days, client = {}, signed_in(support)
     for offset, viewport in enumerate(VIEWPORTS):
         day = future_day(7 + offset)
         taken, paid = _book(anon, customer_id, day, "Tom Taken"), _book(anon, customer_id, day, f"Pat {viewport}")
-        _schedule(signed_in(support), taken, day, "09:00", ann.user_id)
+        _schedule(client, taken, day, "09:00", ann.user_id)
         body = {"referenceNumber": paid, "type": "appointment", "paymentMethod": "cash", "revert": False}
         assert admin.api().post("/api/payments/confirm", body, format="json").status_code == 200
         days[viewport] = (day, taken, paid)
@@ -113,11 +113,11 @@ def jobs(make_staff, anon, customer_id, capacity):
     """Per viewport, on its own day: a job of Ann's at 09:00-11:00 (made before the browser starts)."""
     capacity(3)
     support, ann = make_staff("CUSTOMER_SUPPORT"), make_staff("MECHANIC", name="Ann Mechanic")
-    days = {}
+    days, client = {}, signed_in(support)
     for offset, viewport in enumerate(VIEWPORTS):
         day = future_day(7 + offset)
         days[viewport] = (day, _book(anon, customer_id, day, f"Cara {viewport}"))
-        _schedule(signed_in(support), days[viewport][1], day, "09:00", ann.user_id)
+        _schedule(client, days[viewport][1], day, "09:00", ann.user_id)
     return days
 
 
@@ -151,5 +151,6 @@ def test_an_admin_blocks_a_period_over_booked_jobs_and_is_warned(jobs, admin, li
         assert _no_sideways_scroll(page)
         box = page.locator(f".cal-day[data-date='{day}'] a.cal-job")
         assert "Ann Mechanic" in box.inner_text()
+        assert box.bounding_box()["height"] >= 44
         box.click()  # click-to-open
         page.wait_for_url(f"**/appointments/{job}/")
