@@ -68,6 +68,9 @@ def invoice_page(
 
 
 SEARCH_LIMIT = 50  # matches read per index; a search narrower than this is what staff type
+# A reference is a UUID (the portal shows its first 8 characters): "2" would match one in 16 of
+# them, so an invoice number is not also read as the start of a reference.
+REFERENCE_PREFIX_MIN = 4
 
 
 def invoice_search(
@@ -80,10 +83,11 @@ def invoice_search(
     queries: list[tuple[Any, Any]] = [
         (Invoice.name_index, Invoice.search_name.startswith(needle)),
         (Invoice.email_index, Invoice.search_email.startswith(needle)),
-        (Invoice.reference_prefix_index, Invoice.reference_number.startswith(needle)),
     ]
-    if text != needle:  # a manual reference is stored as typed
-        queries.append((Invoice.reference_prefix_index, Invoice.reference_number.startswith(text)))
+    if len(needle) >= REFERENCE_PREFIX_MIN:
+        queries.append((Invoice.reference_prefix_index, Invoice.reference_number.startswith(needle)))
+        if text != needle:  # a manual reference is stored as typed
+            queries.append((Invoice.reference_prefix_index, Invoice.reference_number.startswith(text)))
     if text.isdigit() and len(text) < 10:
         queries.append((Invoice.number_index, Invoice.invoice_number == int(text)))
     for index, condition in queries if needle else []:

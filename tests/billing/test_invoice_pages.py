@@ -98,6 +98,7 @@ def test_search_by_number_customer_email_and_reference(admin, paid):
     assert search("JANE") == [jane.invoice_id]
     assert search("bob.brown@") == [bob.invoice_id]
     assert search(bob.reference_number[:8].upper()) == [bob.invoice_id]  # the short id the portal shows
+    assert search(bob.reference_number[:4]) == [bob.invoice_id]
     assert search(jane.invoice_id.lower()) == [jane.invoice_id]
     assert search("jane", preset="today") == []  # search within a period
     assert search("nobody") == []
