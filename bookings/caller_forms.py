@@ -87,6 +87,7 @@ class CallerBookingForm(forms.Form):
     notes = forms.CharField(
         max_length=NOTES_MAX, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 2})
     )
+    key = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)  # autolab.once
 
     def __init__(
         self,

@@ -47,6 +47,7 @@ class CallerOrderForm(forms.Form):
     notes = forms.CharField(
         max_length=MAX_NOTES, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 2})
     )
+    key = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)  # autolab.once
 
     def __init__(self, *args: Any, items: Sequence[ItemPrice] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

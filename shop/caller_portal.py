@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from autolab import once
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_required
 from chat.models import Customer
@@ -21,6 +22,7 @@ from staffapp.rendering import render_page
 from staffapp.sites import portal_site
 
 ORDER = (Permission.ORDER_CREATE_FOR_CUSTOMER,)
+BUSY = "This order is being placed already; it is on the orders list in a moment."
 
 
 def _find_url() -> str:
@@ -50,7 +52,9 @@ def caller_order(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose the caller first.")
         return redirect(_find_url())
     items = selectors.catalogue_list(active_only=True)
-    form = caller_forms.CallerOrderForm(request.POST or None, initial=_initial(customer), items=items)
+    form = caller_forms.CallerOrderForm(
+        request.POST or None, initial={"key": once.new_key(), **_initial(customer)}, items=items
+    )
     status = 200
     if request.method == "POST":
         done = _order(request, customer, form)
@@ -68,12 +72,17 @@ def _order(request: HttpRequest, customer: Customer, form: caller_forms.CallerOr
     order = form.order_request() if form.is_valid() else None
     if order is None:
         return 400
-    try:
-        created = services.order_create(actor=staff_required(request), user_id=customer.user_id, order=order)
+    actor = staff_required(request)
+
+    def place() -> str:
+        return services.order_create(actor=actor, user_id=customer.user_id, order=order).order_id
+
+    try:  # a double tap orders once and shows the same order
+        order_id = once.submit_once("caller-order", form.cleaned_data["key"], place, busy=BUSY)
     except ApplicationError as error:
         form.add_error(None, error.message)
         return error.status_code
-    return redirect("admin:shop-caller-ordered", order_id=created.order_id)
+    return redirect("admin:shop-caller-ordered", order_id=order_id)
 
 
 @portal_site.register_page(

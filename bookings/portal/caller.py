@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from autolab import clock
+from autolab import clock, once
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
 from bookings import caller_forms, selectors, services
@@ -32,6 +32,7 @@ BOOK = (Permission.APPOINTMENT_BOOK_FOR_CUSTOMER,)
 CALLER = (Permission.APPOINTMENT_BOOK_FOR_CUSTOMER, Permission.ORDER_CREATE_FOR_CUSTOMER)
 PURPOSES = {"appointment": "bookings-caller-book", "order": "shop-caller-order"}
 SEARCH_RESULTS = 10
+BUSY = "This booking is being made already; it is on the appointments list in a moment."
 LOOK_AHEAD_DAYS = 14  # days offered as buttons; the first with a free time is shown first
 
 
@@ -181,7 +182,7 @@ def caller_book(request: HttpRequest) -> HttpResponse:
         status = done
     else:
         values = posted.dict() if posted is not None else _caller_initial(customer)
-        initial = {**values, "plan": caller_forms.plan_value(plan), "date": day}
+        initial = {"key": once.new_key(), **values, "plan": caller_forms.plan_value(plan), "date": day}
         form = caller_forms.CallerBookingForm(initial=initial, **kwargs)
     context = {
         "customer": customer,
@@ -210,14 +211,17 @@ def _book(request: HttpRequest, customer: Customer, form: caller_forms.CallerBoo
     booking = form.booking_request() if form.is_valid() else None
     if booking is None:
         return 409 if form.has_error("slot", "invalid_choice") else 400
-    try:
-        appointment = services.appointment_create(
-            actor=staff_required(request), user_id=customer.user_id, booking=booking
-        )
+    actor = staff_required(request)
+
+    def book() -> str:
+        return services.appointment_create(actor=actor, user_id=customer.user_id, booking=booking).appointment_id
+
+    try:  # a double tap books once and shows the same booking
+        appointment_id = once.submit_once("caller-book", form.cleaned_data["key"], book, busy=BUSY)
     except ApplicationError as error:
         form.add_error(None, error.message)
         return error.status_code
-    return redirect("admin:bookings-caller-booked", appointment_id=appointment.appointment_id)
+    return redirect("admin:bookings-caller-booked", appointment_id=appointment_id)
 
 
 @page(

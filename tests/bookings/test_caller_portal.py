@@ -237,3 +237,20 @@ def test_two_staff_racing_for_the_last_place_one_holds_it(make_staff, capacity):
     assert third.status_code == 409
     assert "That time is no longer free; choose another." in third.content.decode()
     assert appointments_of(callers[2].user_id) == []
+
+
+def test_a_double_tap_books_once(support, customer_id, capacity):
+    capacity(2)
+    client = signed_in(support)
+    url = f"{BOOK}?customer={customer_id}"
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', client.get(url).content.decode())
+    assert key is not None
+    form = booking_form(key=key.group(1))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two taps at once
+        responses = list(pool.map(lambda _: client.post(url, form), range(2)))
+    again = client.post(url, form)  # and the browser's retry later
+    (appointment,) = appointments_of(customer_id)
+    booked = f"{BOOK}{appointment.appointment_id}/"
+    assert [r["Location"] for r in responses] == [booked, booked]  # the second tap waits for the first
+    assert again["Location"] == booked
+    assert len(created_emails()) == 1

@@ -104,3 +104,14 @@ def test_ordering_for_a_caller_needs_the_caller_and_customer_support(catalogue, 
     assert orders_of(customer.user_id) == []
     assert 'id="caller-order"' in signed_in(support).get("/admin/shop/orders/").content.decode()
     assert 'id="caller-order"' not in signed_in(clerk).get("/admin/shop/orders/").content.decode()
+
+
+def test_a_double_tap_orders_once(catalogue, customer, support):
+    client = signed_in(support)
+    url = f"{ORDER}?customer={customer.user_id}"
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', client.get(url).content.decode())
+    assert key is not None
+    first = client.post(url, order_form(key=key.group(1)))
+    second = client.post(url, order_form(key=key.group(1)))
+    (order,) = orders_of(customer.user_id)
+    assert first["Location"] == second["Location"] == f"{ORDER}{order.order_id}/"
