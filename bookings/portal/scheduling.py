@@ -36,6 +36,7 @@ SUGGESTION_DAYS = 7  # the chosen day and the six after it
 MAX_SUGGESTIONS = 4
 MECHANIC_COLOURS = 8  # bookings.css: .mech-0 ... .mech-7
 FORM_FIELDS = ("date", "start", "end", "mechanic")
+DEFAULT_DURATION = 120  # minutes, for a plan that has none (legacy items)
 
 
 def mechanic_colours(mechanics: Sequence[Mapping[str, str]]) -> dict[str, int]:
@@ -112,7 +113,7 @@ def schedule_context(appointment: Any, query: Mapping[str, str] | None = None) -
 
 def _duration(appointment: Any) -> int:
     plan = selectors.plan_cached(appointment.service_id, appointment.plan_id)
-    return int(plan.duration_minutes) if plan and plan.duration_minutes else 120
+    return int(plan.duration_minutes) if plan and plan.duration_minutes else DEFAULT_DURATION
 
 
 def _form(appointment: Any, query: Mapping[str, str], mechanics: list[dict[str, str]]) -> forms.ScheduleForm:
@@ -273,21 +274,33 @@ def appointment_schedule(request: HttpRequest, appointment_id: str) -> HttpRespo
         return redirect(_form_url(appointment_id, kept))
     data = form.cleaned_data
     end = data["end"] or end_after(data["start"], _duration(_appointment_or_404(appointment_id)))
+    response = post_action(
+        request,
+        lambda: updates.appointment_update(
+            actor=staff_required(request), appointment_id=appointment_id, changes=_changes(data, end)
+        ),
+        success=_scheduled_message(data, end),
+        redirect_to=detail_url(appointment_id),
+        stay_on_error=True,
+    )
+    return response or redirect(_form_url(appointment_id, {**data, "date": data["date"].isoformat()}, clash="1"))
 
-    def schedule() -> Any:
-        changes = AppointmentChanges(
-            given=frozenset({"schedule", "mechanic_id"}),
-            schedule=staff_slot(data["date"], data["start"], end),
-            mechanic_id=data["mechanic"] or None,
-            version=data["version"],
-        )
-        return updates.appointment_update(actor=staff_required(request), appointment_id=appointment_id, changes=changes)
 
+def _changes(data: dict[str, Any], end: str) -> AppointmentChanges:
+    """The schedule as the API's PATCH gives it, through the API's rule for staff slots
+    (validation.staff_slot: its ValidationError is the page's message)."""
+    return AppointmentChanges(
+        given=frozenset({"schedule", "mechanic_id"}),
+        schedule=staff_slot(data["date"], data["start"], end),
+        mechanic_id=data["mechanic"] or None,
+        version=data["version"],
+    )
+
+
+def _scheduled_message(data: dict[str, Any], end: str) -> str:
     mechanic = next((m["userName"] for m in selectors.mechanics_active() if m["userId"] == data["mechanic"]), "")
     when = f"{staff_format.day(data['date'])}, {data['start']}{staff_format.EN_DASH}{end}"
-    done = f"Scheduled for {when}{f' with {mechanic}' if mechanic else ''}."
-    response = post_action(request, schedule, success=done, redirect_to=detail_url(appointment_id), stay_on_error=True)
-    return response or redirect(_form_url(appointment_id, {**data, "date": data["date"].isoformat()}, clash="1"))
+    return f"Scheduled for {when}{f' with {mechanic}' if mechanic else ''}."
 
 
 def _appointment_or_404(appointment_id: str) -> Any:
