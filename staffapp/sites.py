@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -131,6 +132,8 @@ class StaffPortalSite(AdminSite):
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context = super().each_context(request)
+        # "View site" opens the customer website (the portal's own "/" is no page).
+        context["site_url"] = settings.FRONTEND_ROOT_URL
         context["staff"] = staff_of(request) if request.user.is_authenticated else None
         return context
 
