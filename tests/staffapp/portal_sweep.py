@@ -8,7 +8,7 @@ use; nothing of autolab is mocked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,7 +249,7 @@ def check_no_page(context: Any, name: str, url: str) -> None:
 
 def browser_context(chromium: Any) -> Any:
     """A context in which axe can be injected into pages whose CSP forbids inline scripts."""
-    return chromium.new_context(viewport=DESKTOP, bypass_csp=True)
+    return chromium.new_context(viewport=DESKTOP, bypass_csp=True)  # new tabs open at desktop size
 
 
 def _manual_invoice_step_one(tab: Any, base_url: str) -> None:
@@ -266,30 +266,41 @@ def _manual_invoice_step_one(tab: Any, base_url: str) -> None:
 REACHED_BY: dict[str, Callable[[Any, str], None]] = {"billing-invoice-new-items": _manual_invoice_step_one}
 
 
-def audit(tab: Any, name: str, url: str, *, base_url: str = "") -> Iterator[Visit]:
-    """Open ``url`` once; axe on the desktop layout, then on the phone layout (the same document
-    at 390x844: the layouts are CSS media queries), with the phone's tap targets."""
-    tab.set_viewport_size(DESKTOP)
+def audit(context: Any, name: str, url: str, *, base_url: str = "") -> list[Visit]:
+    """Open ``url`` once, in a tab of its own (a failed navigation cannot spill into the next);
+    axe on the desktop layout, then on the phone layout (the same document at 390x844: the
+    layouts are CSS media queries), with the phone's tap targets. [] when ``url`` is no page."""
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        if not _open(tab, name, url, base_url):
+            return []
+        tab.add_script_tag(path=str(axe.script()))
+        desktop = Visit(f"{name} (desktop)", url, tab.evaluate(AXE_RUN))
+        tab.set_viewport_size(PHONE)
+        return [desktop, Visit(f"{name} (phone)", url, tab.evaluate(AXE_RUN), tab.evaluate(TARGETS))]
+    finally:
+        tab.close()
+
+
+def _open(tab: Any, name: str, url: str, base_url: str) -> bool:
     page_name = name.split(" as ")[0]
     if page_name in REACHED_BY:
         REACHED_BY[page_name](tab, base_url)
         assert tab.url.split("?")[0] == url, f"{name}: the step before it led to {tab.url}"
-    else:
-        try:
-            response = tab.goto(url)
-        except PlaywrightError:  # a download, an empty error answer or a file elsewhere: no page
-            check_no_page(tab.context, name, url)
-            return
-        assert response is not None, f"{name} {url}: no answer"
-        assert response.status == 200, f"{name} {url}: HTTP {response.status}"
-        if "text/html" not in response.headers.get("content-type", ""):
-            check_no_page(tab.context, name, url)
-            return
-        assert tab.url == url, f"{name} {url} redirects to {tab.url}: seed what it needs"
-    tab.add_script_tag(path=str(axe.script()))
-    yield Visit(f"{name} (desktop)", url, tab.evaluate(AXE_RUN))
-    tab.set_viewport_size(PHONE)
-    yield Visit(f"{name} (phone)", url, tab.evaluate(AXE_RUN), tab.evaluate(TARGETS))
+        return True
+    try:
+        response = tab.goto(url)
+    except PlaywrightError:  # a download, an empty error answer or a file elsewhere: no page
+        check_no_page(tab.context, name, url)
+        return False
+    assert response is not None, f"{name} {url}: no answer"
+    assert response.status == 200, f"{name} {url}: HTTP {response.status}"
+    if "text/html" not in response.headers.get("content-type", ""):
+        check_no_page(tab.context, name, url)
+        return False
+    assert tab.url == url, f"{name} {url} redirects to {tab.url}: seed what it needs"
+    return True
 
 
 def small(targets: list[dict[str, Any]], limit: int = MIN_TARGET) -> list[dict[str, Any]]:
