@@ -51,6 +51,13 @@ def hbar_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = Fal
     )
 
 
+def _label_place(index: int, count: int) -> str:
+    """Labels are centred on their column; the first starts and the last ends at the chart's edge."""
+    if index == 0:
+        return " chart-col-label-start"
+    return " chart-col-label-end" if index == count - 1 else ""
+
+
 def column_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = False) -> SafeString:
     """Columns over time; at most MAX_COLUMN_LABELS labels under them, so none overlap on a phone.
     Each column's value is its tooltip and its accessible name."""
@@ -67,7 +74,7 @@ def column_chart(pairs: list[tuple[str, Number]], *, title: str, money: bool = F
                 label,
                 value_text(value, money),
                 _share(value, peak),
-                " chart-col-label-end" if i >= len(pairs) / 2 else "",  # right half: ends at its column
+                _label_place(i, len(pairs)),
                 label if i % every == 0 else "",
             )
             for i, (label, value) in enumerate(pairs)

@@ -25,6 +25,16 @@ def _date_field(label: str, *, required: bool) -> forms.DateField:
     )
 
 
+def with_preset_dates(params: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The query's ``names``; a known preset also fills the two dates, so the date fields show
+    the period the preset chose (its links carry no dates)."""
+    data = {name: params.get(name, "") for name in names}
+    if data.get("preset") in dict(PRESETS):
+        start, end = preset_range(data["preset"], clock.business_today())
+        data.update(start_date=start.isoformat(), end_date=end.isoformat())
+    return data
+
+
 def _apply_preset(data: dict[str, Any]) -> None:
     """A named period replaces whatever dates came with it (its links carry none)."""
     if data.get("preset"):
@@ -58,16 +68,18 @@ class DateRangeForm(forms.Form):
     @classmethod
     def from_request(cls, params: Any, default_preset: str = "this_month") -> DateRangeForm:
         """The period asked for; with none, ``default_preset``."""
-        data = {name: params.get(name, "") for name in ("preset", "start_date", "end_date")}
-        if not any(data.values()):
-            data["preset"] = default_preset
-        return cls(data)
+        names = ("preset", "start_date", "end_date")
+        if not any(params.get(name) for name in names):
+            params = {"preset": default_preset}
+        return cls(with_preset_dates(params, names))
 
 
 SORTS = [("newest", "Newest first"), ("oldest", "Oldest first")]
 
 
 class InvoiceFilterForm(forms.Form):
+    NAMES = ("q", "preset", "start_date", "end_date", "sort")
+
     """The invoice list: a search, an optional period (preset or dates) and the order by date.
 
     Without a period every invoice is listed: no window hides a job booked months ahead."""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, staff_required
 from billing import forms, records, selectors
+from billing.invoices.dates import parse_any_date
 from billing.invoices.documents import invoice_document, invoice_pdf_link
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate, invoice_recipient
 from billing.models import Invoice, InvoiceStatus
@@ -45,7 +46,7 @@ def _preset_links(form: forms.InvoiceFilterForm) -> list[dict[str, Any]]:
 @page("billing/invoices/", "billing-invoices", "Invoices", VIEW, order=40, in_index=True)
 @require_GET
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    form = forms.InvoiceFilterForm(request.GET)
+    form = forms.InvoiceFilterForm(forms.with_preset_dates(request.GET, forms.InvoiceFilterForm.NAMES))
     staff = staff_required(request)
     context: dict[str, Any] = {
         "form": form,
@@ -140,9 +141,11 @@ def _issued_by(invoice: Invoice) -> str:
 @require_GET
 def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     invoice = or_404(selectors.invoice_find(invoice_id), "Invoice not found")
+    doc = invoice_document(invoice)
     context = {
         "invoice": invoice_row(invoice),
-        "doc": invoice_document(invoice),
+        "doc": doc,
+        "paid_day": parse_any_date(doc.payment_date),
         "issued_by": _issued_by(invoice),
         "payment_reference": invoice.payment_intent_id,
         "cancelled": invoice.status == InvoiceStatus.CANCELLED,

@@ -42,6 +42,7 @@ def test_dashboard_presets_figure_and_charts(support, admin, customer, make_appo
     html = page.content.decode()
     assert page.status_code == 200
     assert 'href="?preset=this_month" aria-current="true"' in html
+    assert f'name="end_date" value="{preset_range("this_month", today)[1].isoformat()}"' in html
     assert '<span class="analytics-figure" id="total-revenue">$280.00</span>' in html
     assert html.count('class="portal-chart ') == 6
     assert 'aria-label="Revenue over time"' in html

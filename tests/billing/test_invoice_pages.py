@@ -67,6 +67,7 @@ def test_presets_and_dates(admin, paid):
         listing = client.get("/admin/billing/invoices/", {"preset": preset})
         assert set(_listed(listing)) == expected, preset
         assert f'href="?preset={preset}" aria-current="true"' in listing.content.decode()
+        assert f'name="start_date" value="{start.isoformat()}"' in listing.content.decode()  # the dates it chose
     only_today = client.get("/admin/billing/invoices/", {"preset": "today"})
     assert _listed(only_today) == [invoices[0].invoice_id]
     custom = client.get("/admin/billing/invoices/", {"start_date": _day(-41), "end_date": _day(-39)})
