@@ -3,11 +3,16 @@ shared stylesheet, roles are shown in words with what each may do, and a hidden 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.test import Client
+from rest_framework.test import APIClient
 
+from autolab import clock
 from autolab.permissions import PERMISSIONS, Permission, Role
+from bookings import seeds as booking_seeds
+from chat.services import customer_register
 from staffapp import roles
 
 
@@ -80,3 +85,36 @@ def test_a_hidden_control_says_which_role_has_it(support, admin) -> None:
     assert roles.role_note(admin.identity, Permission.PAYMENT_CONFIRM_MANUAL) == ""
     assert roles.holders(Permission.CUSTOMER_EDIT) == "Admin or Customer support"
     assert roles.holders(Permission.APPOINTMENT_REPORT_WRITE) == "Mechanic, Customer support or Clerk"
+
+
+def test_pages_that_hide_a_control_say_which_role_has_it(admin, support) -> None:
+    """An admin sees no status buttons on an appointment and support no payment confirmation:
+    each page says who can, instead of leaving the control out silently."""
+    list(booking_seeds.seed())
+    customer = customer_register(user_email="cara@example.com", user_name="Cara Buyer")
+    day = (clock.business_today() + dt.timedelta(days=3)).isoformat()
+    booking = {
+        "serviceId": 1,
+        "planId": 1,
+        "isBuyer": True,
+        "buyerData": {"name": "Cara Buyer", "email": "cara@example.com", "phoneNumber": "0412 345 678"},
+        "carData": {"make": "Toyota", "model": "Corolla", "year": 2015, "location": "Perth"},
+        "selectedSlots": [{"date": day, "start": "09:00", "end": "11:00", "priority": 1}],
+    }
+    created = APIClient().post(
+        "/api/appointments", {"userId": customer.user_id, "appointmentData": booking}, format="json"
+    )
+    appointment_id = created.json()["appointmentId"]
+
+    job = signed_in(admin).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    assert "Only Customer support can confirm and cancel appointments; your roles: Admin." in job
+    assert (
+        "Only Customer support can"
+        not in signed_in(support).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    )
+    payments = signed_in(support).get(f"/admin/billing/payments/appointment/{appointment_id}/").content.decode()
+    assert "Only Admin can confirm and revert cash, bank transfer and card payments" in payments
+    assert (
+        "Only Admin can"
+        not in signed_in(admin).get(f"/admin/billing/payments/appointment/{appointment_id}/").content.decode()
+    )
