@@ -15,6 +15,7 @@ from django import forms
 
 from autolab import clock
 from autolab.exceptions import ValidationError
+from autolab.money import money_display
 from bookings.models import ServicePrice
 from bookings.serializers.inputs import NOTES_MAX, BookingInput
 from bookings.types import BookingRequest
@@ -60,7 +61,7 @@ def plan_value(plan: ServicePrice) -> str:
 def _plan_label(plan: ServicePrice) -> str:
     hours, minutes = divmod(int(plan.duration_minutes), 60)
     length = f"{hours} h" + (f" {minutes} min" if minutes else "") if hours else f"{minutes} min"
-    return f"{plan.service_name}: {plan.plan_name} · ${plan.price:,.2f} · {length}"
+    return f"{plan.service_name}: {plan.plan_name} · {money_display(plan.price)} · {length}"
 
 
 # Where the serializer's paths land on the form: ``carData.year`` -> ``car_year``.
