@@ -222,14 +222,31 @@ class Visit:
     targets: list[dict[str, Any]] = field(default_factory=list)
 
 
-def sign_in(context: Any, base_url: str, persona: Any) -> Any:
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    tab.goto(f"{base_url}/admin/login/")
-    tab.fill("#id_username", persona.email)
-    tab.fill("#id_password", persona.password)
-    tab.click("input[type=submit]")
-    tab.wait_for_selector("#site-name")
+class Tab:
+    """The sweep's tab in ``context``; after a navigation that opened no page it is replaced, as
+    the error page it is loading would interrupt the next navigation."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.page = self._new()
+
+    def _new(self) -> Any:
+        page = self.context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    def replace(self) -> None:
+        self.page.close()
+        self.page = self._new()
+
+
+def sign_in(context: Any, base_url: str, persona: Any) -> Tab:
+    tab = Tab(context)
+    tab.page.goto(f"{base_url}/admin/login/")
+    tab.page.fill("#id_username", persona.email)
+    tab.page.fill("#id_password", persona.password)
+    tab.page.click("input[type=submit]")
+    tab.page.wait_for_selector("#site-name")
     return tab
 
 
@@ -249,7 +266,7 @@ def check_no_page(context: Any, name: str, url: str) -> None:
 
 def browser_context(chromium: Any) -> Any:
     """A context in which axe can be injected into pages whose CSP forbids inline scripts."""
-    return chromium.new_context(viewport=DESKTOP, bypass_csp=True)  # new tabs open at desktop size
+    return chromium.new_context(viewport=DESKTOP, bypass_csp=True)
 
 
 def _manual_invoice_step_one(tab: Any, base_url: str) -> None:
@@ -266,21 +283,19 @@ def _manual_invoice_step_one(tab: Any, base_url: str) -> None:
 REACHED_BY: dict[str, Callable[[Any, str], None]] = {"billing-invoice-new-items": _manual_invoice_step_one}
 
 
-def audit(context: Any, name: str, url: str, *, base_url: str = "") -> list[Visit]:
-    """Open ``url`` once, in a tab of its own (a failed navigation cannot spill into the next);
-    axe on the desktop layout, then on the phone layout (the same document at 390x844: the
-    layouts are CSS media queries), with the phone's tap targets. [] when ``url`` is no page."""
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    try:
-        if not _open(tab, name, url, base_url):
-            return []
-        tab.add_script_tag(path=str(axe.script()))
-        desktop = Visit(f"{name} (desktop)", url, tab.evaluate(AXE_RUN))
-        tab.set_viewport_size(PHONE)
-        return [desktop, Visit(f"{name} (phone)", url, tab.evaluate(AXE_RUN), tab.evaluate(TARGETS))]
-    finally:
-        tab.close()
+def audit(tab: Tab, name: str, url: str, *, base_url: str = "") -> list[Visit]:
+    """Open ``url`` once; axe on the desktop layout, then on the phone layout (the same document
+    at 390x844: the layouts are CSS media queries), with the phone's tap targets. [] when ``url``
+    is no page."""
+    page = tab.page
+    page.set_viewport_size(DESKTOP)
+    if not _open(page, name, url, base_url):
+        tab.replace()
+        return []
+    page.add_script_tag(path=str(axe.script()))
+    desktop = Visit(f"{name} (desktop)", url, page.evaluate(AXE_RUN))
+    page.set_viewport_size(PHONE)
+    return [desktop, Visit(f"{name} (phone)", url, page.evaluate(AXE_RUN), page.evaluate(TARGETS))]
 
 
 def _open(tab: Any, name: str, url: str, base_url: str) -> bool:

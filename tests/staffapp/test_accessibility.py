@@ -39,10 +39,10 @@ def _sweep(section: str, chromium: Any, live_server: Any, people: tuple[Any, Any
         if not names:
             continue
         context = sweep.browser_context(chromium)
-        sweep.sign_in(context, live_server.url, persona)
+        tab = sweep.sign_in(context, live_server.url, persona)
         for name in names:
             url = live_server.url + urls[name]
-            visits += sweep.audit(context, f"{name} as {persona.identity.name}", url, base_url=live_server.url)
+            visits += sweep.audit(tab, f"{name} as {persona.identity.name}", url, base_url=live_server.url)
         context.close()
     return visits
 
@@ -60,9 +60,8 @@ def test_every_page_passes_axe_and_has_phone_sized_tap_targets(
 def test_login_page_and_index(make_staff: Any, chromium: Any, live_server: Any) -> None:
     admin = make_staff("ADMIN", "CUSTOMER_SUPPORT", name="Alex Admin")
     context = sweep.browser_context(chromium)
-    visits = sweep.audit(context, "login", f"{live_server.url}/admin/login/")
-    sweep.sign_in(context, live_server.url, admin)
-    visits += sweep.audit(context, "index", f"{live_server.url}/admin/")
+    visits = sweep.audit(sweep.Tab(context), "login", f"{live_server.url}/admin/login/")
+    visits += sweep.audit(sweep.sign_in(context, live_server.url, admin), "index", f"{live_server.url}/admin/")
     context.close()
     problems = sweep.report(visits)
     assert not problems, f"{sweep.target_share(visits, sweep.MIN_TARGET)}; the sweep found:\n{problems}"
