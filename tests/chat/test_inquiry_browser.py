@@ -53,6 +53,7 @@ def _answer(page, viewport, canned, inquiry) -> None:
     steps += 1
     page.click(f"text={inquiry.first_name} Lee")
     steps += 1
+    page.wait_for_load_state()  # the page's deferred script listens for the choice once loaded
     assert page.input_value("#id_subject") == "Re: Do you service Subaru Foresters?"
     page.select_option("#id_canned", canned.reply_id)  # fills in the message (the page's script)
     steps += 1
