@@ -67,6 +67,7 @@ def test_support_books_for_a_caller(live_server, portal_login, make_staff, capac
     steps.fill("#id_q", "cara")
     steps.click("#caller-search input[type=submit]")
     steps.click("#caller-results a:has-text('Book appointment')")
+    page.wait_for_load_state()  # caller.js listens for the plan's change once the page has loaded
     with page.expect_navigation():  # caller.js shows the plan's free times at once
         steps.select("#id_plan", "1:2")
     with page.expect_navigation():
