@@ -10,6 +10,7 @@ from billing.models import BillingKey
 
 COUNTER = "counter"
 INVOICE_COUNTER = "invoiceNumber"
+ADJUSTMENT_COUNTER = "adjustmentNoteNumber"
 ACTIVE_INVOICE = "active-invoice"
 STRIPE_EVENT = "stripe-event"
 PENDING_INVOICE = "pending-invoice"
@@ -32,8 +33,8 @@ def active_lock(reference_type: str, reference_number: str, invoice_id: str) -> 
     return BillingKey(kind=ACTIVE_INVOICE, key=reference_key(reference_type, reference_number), invoice_id=invoice_id)
 
 
-def counter_value() -> int:
-    item = key_get(COUNTER, INVOICE_COUNTER)
+def counter_value(name: str = INVOICE_COUNTER) -> int:
+    item = key_get(COUNTER, name)
     return int(item.value or 0) if item else 0
 
 

@@ -1,4 +1,26 @@
-"""Billing: payment records and tax invoices."""
+"""Billing: payment records, tax invoices, refunds and adjustment notes.
+
+Money after payment (issue #17), for everything that reads it (analytics net of refunds, the portal):
+
+``Refund`` (table ``Refunds``, key ``refundId``): money given back for one payment of one record.
+  ``referenceType``/``referenceNumber`` the appointment or order; ``paymentIntentId`` the payment;
+  ``amountCents`` (int, GST-inclusive AUD cents, > 0); ``method`` a RefundMethod (card | cash |
+  bank_transfer); ``status`` a RefundStatus (pending: asked of Stripe and not yet confirmed;
+  succeeded; failed: Stripe refused it, the money stayed); ``stripeRefundId`` (card only);
+  ``idempotencyKey`` (what made it, so a retry finds it); ``refundedBy`` (staff user id, or
+  ``stripe-dashboard`` for one made there); ``notes`` (how: bank reference, "cash at counter");
+  ``reason``; ``createdAt``/``updatedAt`` epoch seconds; ``effectiveMonth``/``effectiveDay``
+  (YYYY-MM / YYYY-MM-DD, Perth) of ``createdAt`` on ``effectiveMonth-index``; ``adjustmentNoteId``.
+  Only ``succeeded`` refunds count as money returned.
+
+``AdjustmentNote`` (table ``AdjustmentNotes``, key ``noteId``): the ATO's credit note, immutable once
+  written except for its PDF fields. ``noteNumber`` gap-free from its own counter (BillingKeys
+  counter/``adjustmentNoteNumber``); ``invoiceId``/``invoiceNumber`` the original tax invoice;
+  ``referenceType``/``referenceNumber``/``paymentIntentId``; ``amountCents`` (GST-inclusive) and
+  ``gstCents`` (one eleventh) adjusted; ``reason``; ``kind`` refund | cancellation; ``refundId``
+  (None for a cancellation that returned nothing); ``issuedBy``; ``createdAt``; ``effectiveMonth``/
+  ``effectiveDay``; ``s3Key``/``fileSize``/``emailedAt`` once rendered and sent.
+"""
 
 from enum import StrEnum
 from typing import Any
@@ -201,6 +223,126 @@ class Invoice(DynamoModel):
     name_index = InvoiceNameIndex()
     email_index = InvoiceEmailIndex()
     reference_prefix_index = InvoiceReferencePrefixIndex()
+
+
+class RefundMethod(StrEnum):
+    CARD = "card"
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class _MonthIndex(GlobalSecondaryIndex):
+    """Items of one month by effective day: analytics per period without a Scan."""
+
+    effective_month = UnicodeAttribute(hash_key=True, attr_name="effectiveMonth")
+    effective_day = UnicodeAttribute(range_key=True, attr_name="effectiveDay")
+
+
+class _ReferenceIndex(GlobalSecondaryIndex):
+    """Items of one appointment or order, oldest first: a record's money history."""
+
+    reference_number = UnicodeAttribute(hash_key=True, attr_name="referenceNumber")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
+class RefundMonthIndex(_MonthIndex):
+    class Meta:
+        index_name = "effectiveMonth-index"
+        projection = AllProjection()
+
+
+class RefundReferenceIndex(_ReferenceIndex):
+    class Meta:
+        index_name = "referenceNumber-index"
+        projection = AllProjection()
+
+
+class Refund(DynamoModel):
+    """Money given back for one payment (see the module docstring)."""
+
+    logical_name = "Refunds"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Refunds")
+
+    refund_id = UnicodeAttribute(hash_key=True, attr_name="refundId")
+    reference_type = UnicodeAttribute(attr_name="referenceType")
+    reference_number = UnicodeAttribute(attr_name="referenceNumber")
+    payment_intent_id = UnicodeAttribute(attr_name="paymentIntentId")
+    amount_cents = IntegerAttribute(attr_name="amountCents")
+    currency = UnicodeAttribute(attr_name="currency", default="AUD")
+    method = UnicodeAttribute(attr_name="method")  # a RefundMethod
+    status = UnicodeAttribute(attr_name="status")  # a RefundStatus
+    stripe_refund_id = UnicodeAttribute(attr_name="stripeRefundId", null=True)
+    idempotency_key = UnicodeAttribute(attr_name="idempotencyKey")
+    refunded_by = UnicodeAttribute(attr_name="refundedBy")
+    notes = UnicodeAttribute(attr_name="notes", null=True)
+    reason = UnicodeAttribute(attr_name="reason", null=True)
+    adjustment_note_id = UnicodeAttribute(attr_name="adjustmentNoteId", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    updated_at = IntegerAttribute(attr_name="updatedAt")
+    effective_month = UnicodeAttribute(attr_name="effectiveMonth")
+    effective_day = UnicodeAttribute(attr_name="effectiveDay")
+
+    month_index = RefundMonthIndex()
+    reference_index = RefundReferenceIndex()
+
+
+class AdjustmentNoteKind(StrEnum):
+    REFUND = "refund"
+    CANCELLATION = "cancellation"
+
+
+class AdjustmentNoteMonthIndex(_MonthIndex):
+    class Meta:
+        index_name = "effectiveMonth-index"
+        projection = AllProjection()
+
+
+class AdjustmentNoteReferenceIndex(_ReferenceIndex):
+    class Meta:
+        index_name = "referenceNumber-index"
+        projection = AllProjection()
+
+
+class AdjustmentNote(DynamoModel):
+    """The ATO's adjustment (credit) note: immutable, gap-free ``noteNumber`` (module docstring)."""
+
+    logical_name = "AdjustmentNotes"
+
+    class Meta(BaseMeta):
+        table_name = table_name("AdjustmentNotes")
+
+    note_id = UnicodeAttribute(hash_key=True, attr_name="noteId")
+    note_number = IntegerAttribute(attr_name="noteNumber")
+    kind = UnicodeAttribute(attr_name="kind")  # an AdjustmentNoteKind
+    invoice_id = UnicodeAttribute(attr_name="invoiceId")
+    invoice_number = IntegerAttribute(attr_name="invoiceNumber", null=True)
+    reference_type = UnicodeAttribute(attr_name="referenceType")
+    reference_number = UnicodeAttribute(attr_name="referenceNumber")
+    payment_intent_id = UnicodeAttribute(attr_name="paymentIntentId")
+    refund_id = UnicodeAttribute(attr_name="refundId", null=True)
+    amount_cents = IntegerAttribute(attr_name="amountCents")
+    gst_cents = IntegerAttribute(attr_name="gstCents")
+    currency = UnicodeAttribute(attr_name="currency", default="AUD")
+    reason = UnicodeAttribute(attr_name="reason")
+    issued_by = UnicodeAttribute(attr_name="issuedBy")
+    customer = MapAttribute[str, Any](attr_name="customer", null=True)  # name, email as on the invoice
+    created_at = IntegerAttribute(attr_name="createdAt")
+    effective_month = UnicodeAttribute(attr_name="effectiveMonth")
+    effective_day = UnicodeAttribute(attr_name="effectiveDay")
+    s3_key = UnicodeAttribute(attr_name="s3Key", null=True)
+    file_size = IntegerAttribute(attr_name="fileSize", null=True)
+    emailed_at = IntegerAttribute(attr_name="emailedAt", null=True)
+
+    month_index = AdjustmentNoteMonthIndex()
+    reference_index = AdjustmentNoteReferenceIndex()
 
 
 class BillingKey(DynamoModel):

@@ -1,0 +1,1 @@
+"""Money after payment: refunds and adjustment notes (models in billing.models)."""
