@@ -6,4 +6,4 @@ class AutolabConfig(AppConfig):
     verbose_name = "autolab"
 
     def ready(self) -> None:
-        from autolab import checks  # noqa: F401 - registers the deploy check of the secrets
+        from autolab import audit, checks  # noqa: F401 - the deploy check of the secrets; the audit table

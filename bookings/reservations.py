@@ -40,6 +40,7 @@ from bookings.models import Appointment, AppointmentStatus, MechanicDay, Schedul
 from bookings.slots import Interval
 
 if TYPE_CHECKING:
+    from autolab.audit import AuditEntry
     from emails.services import OutboxEmail
 
 
@@ -355,9 +356,10 @@ def commit(
     condition: Any = None,
     release_hold: bool = False,
     email: OutboxEmail | None = None,
+    audit_entry: AuditEntry | None = None,
 ) -> bool:
     """Write the appointment ``actions`` and move its reservations from ``old`` to ``new`` atomically,
-    with the customer ``email`` of the change (outbox) in the same transaction.
+    with the customer ``email`` of the change (outbox) and its ``audit_entry`` in the same transaction.
 
     Raises Conflict (409) naming what stopped it: a stale appointment, a full slot, a busy
     mechanic, or a block added meanwhile. Returns True when ``appointment`` in memory now
@@ -383,8 +385,12 @@ def commit(
         puts, email_updates = email.write_items()
         updates.extend(email_updates)
         update_labels.extend(["email"] * len(email_updates))
+    labels = ["block"] * len(checks) + ["email"] * len(puts)
+    if audit_entry is not None:
+        puts.append(audit_entry.get_save_kwargs_from_instance())
+        labels.append("audit")
     # In the order DynamoDB lists them (checks, puts, updates), to name a failed condition.
-    labels = ["block"] * len(checks) + ["email"] * len(puts) + update_labels
+    labels += update_labels
     try:
         connection().transact_write_items(
             condition_check_items=checks, delete_items=[], put_items=puts, update_items=updates

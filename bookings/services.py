@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from autolab import clock, limits, storage, workflow
+from autolab import audit, clock, limits, storage, workflow
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import condition_failed, transaction
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
@@ -287,6 +287,13 @@ def report_upload_url(
         ],
         condition=Appointment.appointment_id.exists(),
         add_version_condition=False,
+    )
+    audit.record(
+        actor,
+        "appointment.report_upload",
+        "appointment",
+        appointment.appointment_id,
+        changes={"reports": [None, file_name]},
     )
     return ReportUpload(
         appointment_id=appointment.appointment_id,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import clock, domain_events, workflow
+from autolab import audit, clock, domain_events, workflow
 from autolab.dynamodb import condition_failed, conflicted, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
@@ -134,17 +134,42 @@ def appointment_update(
     if changes.version is not None and changes.version != appointment.version:
         raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
+    before = audit.snapshot(appointment)
     change = _plan_change(actor, appointment, changes, old_placement, blocks, notes_while_working)
     stored = _as_stored(appointment, change)
     email = _email_of(stored, changes, change, old_placement) if stored is not None else None
-    current = _write(appointment, change, old_placement, email)
+    # The audit entry rides in the change's transaction when there is one and the outcome is known.
+    in_transaction = stored is not None and (change.placement_changed or email is not None)
+    entry = audit.entry(actor, audit_action(changes), "appointment", appointment_id, before, audit.snapshot(stored))
+    current = _write(appointment, change, old_placement, email, entry if in_transaction else None)
     fresh = appointment if current else (selectors.appointment_get(appointment_id) or appointment)
+    if not in_transaction:
+        audit.record(actor, audit_action(changes), "appointment", appointment_id, before, audit.snapshot(fresh))
     if email is not None:
         email.enqueue()
     elif stored is None and (notice := _notice(fresh, changes, change, old_placement)) is not None:
         notifications.notify(fresh, notice)  # the new state was only known after the write
     _after_update(fresh, changes, change)
     return fresh
+
+
+# What the audit trail calls a change, by the fields it sets (several: joined with "+").
+AUDIT_ACTIONS = (
+    ("schedule", "schedule"),
+    ("mechanic_id", "assign"),
+    ("status", "status"),
+    ("report_review", "report_review"),
+    ("reports", "reports"),
+    ("post_notes", "notes"),
+    ("notes", "notes"),
+)
+
+
+def audit_action(changes: AppointmentChanges) -> str:
+    names = [name for field_name, name in AUDIT_ACTIONS if changes.sets(field_name)]
+    if changes.sets(*(BASIC_FIELDS - {"notes"})):
+        names.append("details")
+    return "appointment." + "+".join(dict.fromkeys(names) or ["update"])
 
 
 def appointment_notes_save(
@@ -342,10 +367,14 @@ def _settle_status(appointment: Appointment, change: Change) -> None:
 
 
 def _write(
-    appointment: Appointment, change: Change, old: reservations.Placement | None, email: OutboxEmail | None
+    appointment: Appointment,
+    change: Change,
+    old: reservations.Placement | None,
+    email: OutboxEmail | None,
+    entry: audit.AuditEntry | None,
 ) -> bool:
-    """One atomic write, with ``email`` in it; True when ``appointment`` in memory is now what was
-    stored."""
+    """One atomic write, with ``email`` and the audit ``entry`` in it (when it is a transaction);
+    True when ``appointment`` in memory is now what was stored."""
     condition = (Appointment.payment_status != PaymentStatus.PAID) if change.unpaid_only else None
     actions = change.actions + change.schedule_actions
     if change.placement_changed:
@@ -359,9 +388,10 @@ def _write(
             condition=condition,
             release_hold=change.new_status == CANCELLED,
             email=email,
+            audit_entry=entry,
         )
     if email is not None:
-        return _update_with_email(appointment, actions, condition, email)
+        return _update_with_email(appointment, actions, condition, email, entry)
     try:
         appointment.update(actions=actions, condition=condition)  # refreshes it from ALL_NEW
     except UpdateError as error:
@@ -371,11 +401,15 @@ def _write(
     return True
 
 
-def _update_with_email(appointment: Appointment, actions: list, condition: Any, email: OutboxEmail) -> bool:
+def _update_with_email(
+    appointment: Appointment, actions: list, condition: Any, email: OutboxEmail, entry: audit.AuditEntry | None
+) -> bool:
     try:
         with transaction() as write:
             write.update(appointment, actions=actions, condition=condition)
             email.add_to(write)
+            if entry is not None:
+                write.save(entry)
     except TransactWriteError as error:
         if conflicted(error):
             raise Conflict(STALE) from error

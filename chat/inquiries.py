@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import clock, dynamodb, events
+from autolab import audit, clock, dynamodb, events
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
@@ -103,6 +103,7 @@ def inquiry_set_status(*, inquiry_id: str, status: object, staff: StaffIdentity)
         if condition_failed(error):
             raise Conflict("The inquiry was changed meanwhile; reload and retry") from error
         raise
+    audit.record(staff, "inquiry.status", "inquiry", inquiry_id, changes={"status": [current, str(status)]})
     live.badges_changed()
     return inquiry
 
@@ -165,6 +166,8 @@ def inquiry_answer(*, inquiry_id: str, reply: Reply, staff: StaffIdentity) -> An
     target = RESOLVED if reply.resolve else IN_PROGRESS
     spent = Conflict("The inquiry kept changing meanwhile; reload it to see its status")
     linked = dynamodb.retry_on_conflict(lambda: _link(inquiry_id, email, target, staff), attempts=5, or_raise=spent)
+    reply_change: dict[str, list] = {"reply": [None, email.subject], "status": [inquiry.status or OPEN, linked.status]}
+    audit.record(staff, "inquiry.reply", "inquiry", inquiry_id, changes=reply_change)
     live.badges_changed()
     return Answered(linked, email)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import clock
+from autolab import audit, clock
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
@@ -235,6 +235,7 @@ def customer_take(*, client_id: str, staff: StaffIdentity) -> Customer:
         if not condition_failed(error):
             raise
         raise _take_conflict(client_id, staff) from error
+    audit.record(staff, "chat.take", "customer", client_id, changes={"assignedTo": [None, staff.user_id]})
     _announce_assignment(customer, staff, taken=True)
     return customer
 
@@ -257,6 +258,7 @@ def customer_release(*, client_id: str, staff: StaffIdentity) -> Customer:
         raise Conflict(f"User {client_id} is not assigned to anyone")
     if current.assigned_to != staff.user_id and Role.ADMIN not in staff.roles:
         raise PermissionDenied(f"User {client_id} is assigned to another staff user")
+    was_assigned = current.assigned_to
     try:
         current.update(
             actions=[Customer.assigned_to.remove(), Customer.assigned_at.remove()],
@@ -266,6 +268,7 @@ def customer_release(*, client_id: str, staff: StaffIdentity) -> Customer:
         if condition_failed(error):
             raise Conflict(f"The assignment of user {client_id} changed meanwhile; reload and retry") from error
         raise
+    audit.record(staff, "chat.release", "customer", client_id, changes={"assignedTo": [was_assigned, None]})
     _announce_assignment(current, staff, taken=False)
     return current
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from autolab import audit
 from autolab.exceptions import ApplicationError, Conflict
 from autolab.permissions import Permission, staff_required
 from staffapp import forms, selectors, services
@@ -17,6 +18,7 @@ from staffapp.actions import post_action
 from staffapp.paging import pager_links
 from staffapp.rendering import or_404, render_page
 from staffapp.sites import portal_site
+from staffapp.templatetags.audit_trail import rows
 
 if TYPE_CHECKING:
     from staffapp.models import Staff
@@ -46,7 +48,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            staff = services.staff_create(**form.cleaned_data)
+            staff = services.staff_create(**form.cleaned_data, actor=staff_required(request))
         except Conflict as error:
             form.add_error("email", error.message)  # an existing member is changed on their own page
             status = 409
@@ -111,3 +113,19 @@ def staff_access(request: HttpRequest, email: str) -> HttpResponse:
     return render_page(
         request, "staffapp/staff/access_confirm.html", {"member": member}, title=f"Change access of {member.user_name}"
     )
+
+
+@portal_site.register_page(
+    section="Staff",
+    title="Staff member's actions",
+    route="staff/<str:email>/audit/",
+    name="staff-audit",
+    permissions=STAFF_MANAGE,
+    in_index=False,
+)
+def staff_audit(request: HttpRequest, email: str) -> HttpResponse:
+    """What one staff member changed, newest first (ADMIN: staff management)."""
+    member = _member_or_404(email)
+    page = audit.by_actor(member.user_id, limit=PAGE_SIZE * 2)
+    context = {"member": member, "rows": rows(page.entries), "more": page.more, "show_record": True}
+    return render_page(request, "staffapp/staff/audit.html", context, title=f"Actions of {member.user_name}")

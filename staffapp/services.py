@@ -13,7 +13,7 @@ from django.db import transaction
 from pynamodb.exceptions import PutError, UpdateError
 from rest_framework.authtoken.models import Token
 
-from autolab import caches, clock, events
+from autolab import audit, caches, clock, events
 from autolab.authentication import token_is_current
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
@@ -72,11 +72,17 @@ def staff_save(
 
 
 @transaction.atomic
-def staff_create(*, email: str, name: str, phone: str = "", roles: Iterable[str], password: str) -> Staff:
+def staff_create(
+    *, email: str, name: str, phone: str = "", roles: Iterable[str], password: str, actor: StaffIdentity | None = None
+) -> Staff:
     """Add a new staff member; an existing address is a conflict (never a silent overwrite of a
     peer's roles, phone or password)."""
     staff, _ = _staff_write(email=email, name=name, phone=phone, roles=roles, password=password, new_only=True)
+    audit.record(actor, "staff.create", "staff", staff.user_id, {}, audit.snapshot(staff, only=_AUDITED))
     return staff
+
+
+_AUDITED = ("userEmail", "userName", "contactNumber", "roles", "isActive")
 
 
 def _staff_write(
@@ -158,6 +164,7 @@ def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -
         if condition_failed(error):
             raise Conflict("Someone else changed this member's roles just now; reload and try again") from error
         raise
+    audit.record(actor, "staff.roles", "staff", staff.user_id, changes={"roles": [previous, role_list]})
     caches.staff_changed()
     _tell_sockets(staff)
     return RolesChange(staff=staff, previous_roles=previous, updated_at=now)
@@ -167,7 +174,9 @@ def staff_set_roles(*, actor: StaffIdentity, email: str, roles: Iterable[str]) -
 def staff_set_active(*, actor: StaffIdentity, email: str, active: bool) -> Staff:
     """Deactivate (or reactivate) a staff member: no sign-in, no token, item kept for history."""
     staff = _target(email, actor)
+    was_active = staff.is_active
     staff.update(actions=[Staff.is_active.set(active), Staff.updated_at.set(clock.epoch_now())])
+    audit.record(actor, "staff.active", "staff", staff.user_id, changes={"isActive": [was_active, active]})
     user = _login_for(staff.user_email)
     user.is_active = active
     user.save(update_fields=["is_active"])

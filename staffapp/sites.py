@@ -44,6 +44,7 @@ class StaffPortalSite(AdminSite):
     site_title = "Auto Lab staff"
     index_title = "Staff portal"
     enable_nav_sidebar = False
+    index_template = "staffapp/index.html"  # "Recent actions" from the audit trail
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name=name)

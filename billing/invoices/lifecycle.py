@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
 
-from autolab import clock, events
+from autolab import audit, clock, events
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, ValidationError
 from autolab.permissions import StaffIdentity
@@ -53,6 +53,7 @@ def invoice_cancel(
         _cancel_write(invoice)
     except TransactWriteError as error:
         raise Conflict(f"Invoice {invoice_id} changed meanwhile; please reload") from error
+    audit.record(actor, "invoice.cancel", "invoice", invoice_id, changes={"status": [invoice.status, "cancelled"]})
     invoice = invoice_get(invoice_id)
     if sync_record and invoice.reference_type in records.RECORD_TYPES:
         _record_payment_status(invoice, PaymentStatus.CANCELLED, only_from=(PaymentStatus.PAID,))
@@ -95,6 +96,7 @@ def invoice_reactivate(*, invoice_id: str, actor: StaffIdentity | None) -> Invoi
                 f"Another active invoice exists for {invoice.reference_type} {invoice.reference_number}"
             ) from error
         raise Conflict(f"Invoice {invoice_id} changed meanwhile; please reload") from error
+    audit.record(actor, "invoice.reactivate", "invoice", invoice_id, changes={"status": [invoice.status, "generated"]})
     invoice = invoice_get(invoice_id)
     if locked:
         _record_payment_status(invoice, PaymentStatus.PAID, only_from=(PaymentStatus.CANCELLED,))

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from autolab import clock
+from autolab import audit, clock
 from autolab.money import to_money
 from autolab.permissions import StaffIdentity
 from billing import pdf, records
@@ -81,6 +81,9 @@ def _manual_draft(
     return draft_of(sale, payment_id=payment_id, reference_number=payment_id, reference_type=reference_type)
 
 
+_AUDITED = ("invoiceNumber", "status", "referenceNumber", "paymentIntentId")
+
+
 def invoice_create_manual(
     *,
     actor: StaffIdentity,
@@ -103,4 +106,8 @@ def invoice_create_manual(
         payment_day=payment_day or clock.business_today(),
     )
     draft.metadata["createdBy"] = actor.user_id
-    return invoice_complete(invoice_issue(draft))
+    invoice = invoice_complete(invoice_issue(draft))
+    audit.record(
+        actor, "invoice.create_manual", "invoice", invoice.invoice_id, {}, audit.snapshot(invoice, only=_AUDITED)
+    )
+    return invoice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.expressions.update import Action
 
-from autolab import clock, events
+from autolab import audit, clock, events
 from autolab.exceptions import NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -43,6 +43,7 @@ def manual_payment_confirm(
     }
     if not record_mark_paid(record_type, reference_number, fields):
         raise ValidationError("Payment already confirmed for this record")
+    audit.record(actor, "payment.confirm", record_type, reference_number, changes=_paid_change(record, fields))
     return PaymentOutcome(record_type, reference_number, PaymentStatus.PAID, payment_method=payment_method)
 
 
@@ -73,6 +74,7 @@ def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_n
         actions=actions,
         condition=lambda model: model.payment_status == PaymentStatus.PAID,
     )
+    audit.record(actor, "payment.revert", record_type, reference_number, audit.snapshot(before), audit.snapshot(record))
     keys.pending_clear(record_type, reference_number)
     records.release_hold(record_type, reference_number)
     cancelled = invoices_cancel_for_record(
@@ -82,3 +84,11 @@ def manual_payment_revert(*, actor: StaffIdentity, record_type: str, reference_n
     payment_cancelled_notify(source, source.payment_method or "", _REVERT_REASON, cancelled, f"revert:{source.version}")
     events.publish_to_staff("payment.reverted", {**records.describe(record), "paymentStatus": PaymentStatus.PENDING})
     return PaymentOutcome(record_type, reference_number, PaymentStatus.PENDING, cancelled_invoices=cancelled)
+
+
+def _paid_change(record: records.Record, fields: dict) -> dict[str, list]:
+    """The audit entry's before -> after of a confirmed payment (the record as it was read), by the
+    stored (camelCase) field names."""
+    model = type(record)
+    changed = {getattr(model, name).attr_name: [getattr(record, name, None), value] for name, value in fields.items()}
+    return {"paymentStatus": [record.payment_status, PaymentStatus.PAID], **changed}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import clock, domain_events, workflow
+from autolab import audit, clock, domain_events, workflow
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
@@ -211,8 +211,9 @@ def order_update(*, actor: StaffIdentity, order_id: str, changes: OrderChanges) 
     if changes.version is not None and changes.version != order.version:
         raise Conflict("The order was changed by someone else; reload it and try again")
     plan = _plan(actor, order, changes, groups)
-    previous_status = order.status
+    previous_status, before = order.status, audit.snapshot(order)
     _write(order, plan)
+    audit.record(actor, "order." + "+".join(sorted(groups)), "order", order_id, before, audit.snapshot(order))
     _publish_events(order, changes, previous_status)
     notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)
     return order

@@ -1,0 +1,31 @@
+"""Audit trail of staff order writes (assign, status, notes), shown on the order page."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from autolab import audit
+
+
+def _patch(persona, order, body):
+    response = persona.api().patch(f"/api/orders/{order.order_id}", body, format="json")
+    assert response.status_code == 200, response.json()
+
+
+def test_order_assign_status_and_notes_are_audited_and_shown(new_order, mechanic, support) -> None:
+    order = new_order()
+    assert audit.history("order", order.order_id).entries == []  # the customer's own order: no entry
+    _patch(support, order, {"assignedMechanicId": mechanic.user_id})
+    assign = audit.history("order", order.order_id).entries[0]
+    assert (assign.actor_id, assign.changed["assignedMechanicId"]) == (support.user_id, [None, mechanic.user_id])
+    _patch(mechanic, order, {"postNotes": "Fitted", "status": "DELIVERED"})
+    done = audit.history("order", order.order_id).entries[0]
+    assert done.actor_id == mechanic.user_id
+    assert done.action == "order.postNotes+status"
+    assert done.changed["postNotes"] == ["", "Fitted"]
+    assert done.changed["status"][1] == "DELIVERED"
+    client = Client()
+    assert client.login(username=support.email, password=support.password)
+    history = client.get(f"/admin/shop/orders/{order.order_id}/").content.decode().split('id="audit-history"')[1]
+    assert "order.postNotes+status" in history
+    assert "Max Mechanic" in history

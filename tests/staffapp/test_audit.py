@@ -1,0 +1,66 @@
+"""Audit trail of staff management, chat assignment, inquiries and shop orders; the per-member
+audit page is for ADMIN only."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from autolab import audit
+from chat.services import customer_register
+
+
+def signed_in(persona) -> Client:
+    client = Client()
+    assert client.login(username=persona.email, password=persona.password)
+    return client
+
+
+def _latest(record_type: str, record_id: str):
+    return audit.history(record_type, record_id).entries[0]
+
+
+def test_staff_create_roles_and_deactivate(admin, make_staff):
+    client = signed_in(admin)
+    form = {
+        "email": "new@autolab.test",
+        "name": "Nina New",
+        "phone": "",
+        "roles": ["CLERK"],
+        "password": "a-long-pass-phrase-1",
+    }
+    assert client.post("/admin/staff/add/", form).status_code == 302
+    from staffapp.selectors import staff_get
+
+    nina = staff_get("new@autolab.test")
+    created = _latest("staff", nina.user_id)
+    assert (created.actor_id, created.action) == (admin.user_id, "staff.create")
+    assert created.changed["roles"] == [None, ["CLERK"]]
+    assert not any("password" in name.lower() for name in created.changed)
+    assert client.post("/admin/staff/new@autolab.test/", {"roles": ["MECHANIC"]}).status_code == 302
+    roles = _latest("staff", nina.user_id)
+    assert (roles.action, roles.changed) == ("staff.roles", {"roles": [["CLERK"], ["MECHANIC"]]})
+    assert client.post("/admin/staff/new@autolab.test/access/").status_code == 302
+    access = _latest("staff", nina.user_id)
+    assert (access.action, access.changed) == ("staff.active", {"isActive": [True, False]})
+    page = client.get("/admin/staff/new@autolab.test/").content.decode()
+    assert "staff.active" in page.split('id="audit-history"')[1]
+
+
+def test_admin_sees_a_members_actions_and_others_are_refused(admin, support, make_staff):
+    customer = customer_register(user_email="cara@example.com", user_name="Cara")
+    assert support.api().post("/api/users/take", {"clientId": customer.user_id}, format="json").status_code == 200
+    take = _latest("customer", customer.user_id)
+    assert (take.actor_id, take.action, take.changed) == (
+        support.user_id,
+        "chat.take",
+        {"assignedTo": [None, support.user_id]},
+    )
+    page = signed_in(admin).get(f"/admin/staff/{support.email}/audit/")
+    assert page.status_code == 200
+    assert "chat.take" in page.content.decode()
+    assert signed_in(support).get(f"/admin/staff/{support.email}/audit/").status_code == 403
+    assert signed_in(make_staff("CLERK")).get(f"/admin/staff/{admin.email}/audit/").status_code == 403
+    assert Client().get(f"/admin/staff/{admin.email}/audit/").status_code == 302
+    assert support.api().post("/api/users/release", {"clientId": customer.user_id}, format="json").status_code == 200
+    release = _latest("customer", customer.user_id)
+    assert (release.action, release.changed) == ("chat.release", {"assignedTo": [support.user_id, None]})
