@@ -148,6 +148,10 @@ def _booking_reads(user_id: str | None, booking: BookingRequest, today: str) -> 
     )
 
 
+# What the audit entry of a staff booking shows of the new appointment.
+CREATE_AUDITED = ("serviceId", "planId", "price", "status", "createdUserId", "selectedSlots")
+
+
 def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, booking: BookingRequest) -> Appointment:
     """Book an appointment: priced from ServicePrices, in free preferred slots, at most 3 unpaid
     per customer per day (``actor`` None: the customer ``user_id`` books).
@@ -196,6 +200,8 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, book
         )
     else:
         appointment, email = _create(build())
+    created = audit.snapshot(appointment, only=CREATE_AUDITED)
+    audit.record(actor, "appointment.create", "appointment", appointment.appointment_id, {}, created)
     if email is not None:
         email.enqueue()
     notifications.publish("appointment.created", appointment)

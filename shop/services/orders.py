@@ -7,7 +7,7 @@ import logging
 import uuid
 from decimal import Decimal
 
-from autolab import clock, limits, workflow
+from autolab import audit, clock, limits, workflow
 from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -93,5 +93,7 @@ def order_create(*, actor: StaffIdentity | None, user_id: str | None, order: Ord
         _save_counted(created, enforce_limit=owner.limited)
     else:
         created.save(condition=Order.order_id.does_not_exist())
+    fields = audit.snapshot(created, only=("items", "totalPrice", "status", "createdUserId"))
+    audit.record(actor, "order.create", "order", created.order_id, {}, fields)
     notify_created(created, {(line.item.category_id, line.item.item_id): line.item for line in lines})
     return created

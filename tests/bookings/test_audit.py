@@ -4,7 +4,7 @@ shown on the appointment page as its History; a customer's own booking leaves no
 from django.test import Client
 
 from autolab import audit
-from tests.bookings.conftest import future_day
+from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_reports import completed_job, pdf_bytes, put, upload_link
 
 
@@ -18,8 +18,14 @@ def patch(persona, appointment_id, body):
     return response
 
 
-def test_customer_booking_writes_no_entry(book):
+def test_customer_booking_writes_no_entry_and_a_staff_booking_one(book, support, customer_id):
     assert audit.history("appointment", book()).entries == []
+    body = {"userId": customer_id, "appointmentData": booking()}
+    appointment_id = support.api().post("/api/appointments", body, format="json").json()["appointmentId"]
+    created = latest(appointment_id)
+    assert (created.actor_id, created.action) == (support.user_id, "appointment.create")
+    assert created.changed["status"] == [None, "PENDING"]
+    assert created.changed["price"] == [None, 220]
 
 
 def test_scheduling_and_assignment_are_one_entry_with_before_and_after(book, support, mechanic):

@@ -29,3 +29,12 @@ def test_order_assign_status_and_notes_are_audited_and_shown(new_order, mechanic
     history = client.get(f"/admin/shop/orders/{order.order_id}/").content.decode().split('id="audit-history"')[1]
     assert "order.postNotes+status" in history
     assert "Max Mechanic" in history
+
+
+def test_a_staff_order_for_a_caller_is_audited(place_order, customer, support) -> None:
+    response = place_order(customer.user_id, client=support.api())
+    assert response.status_code == 200, response.json()
+    order_id = response.json()["orderId"]
+    [created] = audit.history("order", order_id).entries
+    assert (created.actor_id, created.action) == (support.user_id, "order.create")
+    assert created.changed["status"] == [None, "PENDING"]
