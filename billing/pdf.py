@@ -88,6 +88,11 @@ def _text(value: object) -> str:
     return escape(str(value))
 
 
+def _title() -> str:
+    """Only a GST-registered business may call its document a tax invoice (ATO)."""
+    return "Tax invoice" if settings.GST_REGISTERED else "Invoice"
+
+
 def _header(doc: InvoiceDocument, styles: StyleSheet1) -> list[Flowable]:
     seller = (
         f"<b>{_text(settings.BUSINESS_NAME)}</b><br/>{_text(settings.BUSINESS_ADDRESS)}"
@@ -105,10 +110,12 @@ def _header(doc: InvoiceDocument, styles: StyleSheet1) -> list[Flowable]:
     top = Table(
         [[Paragraph(seller, styles["Normal"]), Paragraph(details, styles["Normal"])]], colWidths=[100 * mm, 70 * mm]
     )
-    return [Paragraph("Tax invoice", styles["Title"]), top, Spacer(1, 6 * mm), Paragraph(buyer, styles["Normal"])]
+    return [Paragraph(_title(), styles["Title"]), top, Spacer(1, 6 * mm), Paragraph(buyer, styles["Normal"])]
 
 
 def _lines_table(doc: InvoiceDocument, styles: StyleSheet1) -> Table:
+    if not settings.GST_REGISTERED:
+        return _plain_lines_table(doc, styles)
     rows: list[list[str | Paragraph]] = [["Item", "Qty", "Unit price", "Net price", "GST (10%)", "Total"]]
     for line in doc.lines:
         label = Paragraph(f"{_text(line.name)}<br/><font size=8>{_text(line.description)}</font>", styles["Normal"])
@@ -141,6 +148,36 @@ def _lines_table(doc: InvoiceDocument, styles: StyleSheet1) -> Table:
     return table
 
 
+def _plain_lines_table(doc: InvoiceDocument, styles: StyleSheet1) -> Table:
+    """The lines of a business not registered for GST: its prices carry no GST, so no GST is shown."""
+    rows: list[list[str | Paragraph]] = [["Item", "Qty", "Unit price", "Total"]]
+    for line in doc.lines:
+        label = Paragraph(f"{_text(line.name)}<br/><font size=8>{_text(line.description)}</font>", styles["Normal"])
+        rows.append([label, str(line.quantity), money_display(line.unit_price), money_display(line.total)])
+    rows.append(["", "", "Total", money_display(doc.total)])
+    table = Table(rows, colWidths=[100 * mm, 20 * mm, 25 * mm, 25 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f08c00")),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.grey),
+                ("FONTNAME", (2, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    return table
+
+
+def _footer() -> str:
+    seller = f"{_text(settings.BUSINESS_NAME)} · ABN {_text(settings.BUSINESS_ABN)}."
+    if not settings.GST_REGISTERED:
+        return f"{seller} Not registered for GST: no GST is included. Thank you for your business."
+    return f"Prices include GST. {seller} Thank you for your business."
+
+
 def _cancelled_banner(doc: InvoiceDocument, styles: StyleSheet1) -> list[Flowable]:
     """A cancelled invoice says so before anything else; the amounts stay as they were issued."""
     if not doc.cancelled_on:
@@ -157,7 +194,7 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     template = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"Tax invoice {doc.invoice_number}",
+        title=f"{_title()} {doc.invoice_number}",
         author=settings.BUSINESS_NAME,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
@@ -179,11 +216,7 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
         Spacer(1, 6 * mm),
         Paragraph(payment, styles["Normal"]),
         Spacer(1, 8 * mm),
-        Paragraph(
-            f"Prices include GST. {_text(settings.BUSINESS_NAME)} · ABN {_text(settings.BUSINESS_ABN)}. "
-            "Thank you for your business.",
-            styles["Italic"],
-        ),
+        Paragraph(_footer(), styles["Italic"]),
     ]
     template.build(story)
     return buffer.getvalue()

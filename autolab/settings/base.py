@@ -205,6 +205,9 @@ SNS_SUBSCRIBE_URL_PATTERN = env(
 BUSINESS_NAME = env("BUSINESS_NAME", default="Auto Lab Solutions")
 BUSINESS_ADDRESS = env("BUSINESS_ADDRESS", default="Perth, Western Australia")
 BUSINESS_ABN = env("BUSINESS_ABN", default="51 824 753 556")
+# A business below the GST threshold may not issue tax invoices or charge GST (ATO): with False its
+# documents are plain "Invoice"s with no GST column or totals.
+GST_REGISTERED = env.bool("GST_REGISTERED", default=True)
 BUSINESS_EMAIL = env("BUSINESS_EMAIL", default="mail@autolabsolutions.com")
 BUSINESS_PHONE = env("BUSINESS_PHONE", default="+61 451 237 048")
 FRONTEND_ROOT_URL = env("FRONTEND_ROOT_URL", default="http://localhost:5173")

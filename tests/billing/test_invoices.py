@@ -432,3 +432,17 @@ def test_a_manual_invoice_for_a_name_with_an_unclosed_tag_renders(admin):
     assert "Billed to Dan <b>unclosed dan@example.com" in text
     assert 'Tyres <a href="https://evil.example">x</a> & <font size=40>' in text
     assert links == []
+
+
+def test_a_business_not_registered_for_gst_issues_a_plain_invoice(admin, customer, make_appointment, settings):
+    """#17.4: without GST registration the document is an "Invoice" with no GST column or totals."""
+    settings.GST_REGISTERED = False
+    appointment = make_appointment(created_user_id=customer.user_id)
+    assert _confirm(admin, appointment.appointment_id).status_code == 200
+    text = _pdf_text(Invoice.get(Appointment.get(appointment.appointment_id).invoice_id))
+    assert text.startswith("Invoice ")
+    assert "Tax invoice" not in text
+    for gst_text in ("GST (10%)", "Total GST", "Prices include GST"):
+        assert gst_text not in text
+    assert "Total $280.00" in text
+    assert "Not registered for GST: no GST is included." in text
