@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponseRedirect
@@ -13,10 +14,12 @@ from rest_framework.views import APIView
 
 from autolab import clock
 from autolab.api import ok, validated_body, validated_query
+from autolab.money import from_cents, json_number, to_cents
 from autolab.permissions import Permission, StaffIdentity, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
 from billing import selectors
 from billing import serializers as s
+from billing.adjustments.refunds import RefundRequest, refund_create
 from billing.analytics.reports import comprehensive, quick_metrics
 from billing.invoices.documents import invoice_pdf_link, invoice_staff_url
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
@@ -133,6 +136,46 @@ class ManualPaymentApi(APIView):
                 "paymentStatus": outcome.payment_status,
             }
         )
+
+
+class RefundsApi(APIView):
+    """ADMIN: refund all or part of a paid record (card through Stripe; cash and bank recorded)."""
+
+    permission_classes = [staff_with(Permission.PAYMENT_CONFIRM_MANUAL)]
+
+    @extend_schema(
+        operation_id="payments_refunds_create",
+        request=s.RefundInput,
+        responses={201: s.RefundOut, 400: OpenApiResponse(description="A bad amount or a record not paid")},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated_body(s.RefundInput, request)
+        key = request.headers.get("Idempotency-Key") or data.get("idempotencyKey") or uuid.uuid4().hex
+        refund = refund_create(
+            RefundRequest(
+                record_type=data["type"],
+                reference_number=data["referenceNumber"],
+                amount_cents=to_cents(data["amount"]) if "amount" in data else None,
+                method=data["method"],
+                idempotency_key=key,
+                refunded_by=staff_required(request).user_id,
+                notes=data["notes"],
+                reason=data["reason"],
+            )
+        )
+        body = {
+            "message": "Refund recorded",
+            "refundId": refund.refund_id,
+            "referenceNumber": refund.reference_number,
+            "type": refund.reference_type,
+            "amount": json_number(from_cents(refund.amount_cents)),
+            "method": refund.method,
+            "status": refund.status,
+            "stripeRefundId": refund.stripe_refund_id,
+            "adjustmentNoteId": refund.adjustment_note_id,
+        }
+        return ok(body, status=201)
 
 
 def _payment_body(message: str, outcome: PaymentOutcome) -> dict:

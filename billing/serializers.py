@@ -353,3 +353,35 @@ class AnalyticsOut(SuccessOut):
     request_type = serializers.ChoiceField(choices=("quick_metrics", "comprehensive"))
     filters = AnalyticsFilters(required=False)
     staff_user = serializers.CharField()
+
+
+class RefundInput(serializers.Serializer):
+    """A refund of a paid record; no ``amount`` refunds all that is left."""
+
+    referenceNumber = serializers.CharField(max_length=100)
+    type = serializers.ChoiceField(
+        choices=RECORD_TYPES, error_messages={"invalid_choice": "type must be 'appointment' or 'order'"}
+    )
+    amount = StrictNumberField(required=False)
+    method = serializers.ChoiceField(
+        choices=("card", "cash", "bank_transfer"),
+        error_messages={"invalid_choice": "method must be 'card', 'cash' or 'bank_transfer'"},
+    )
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    idempotencyKey = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="Also read from the Idempotency-Key header; a repeat gives the same refund",
+    )
+
+
+class RefundOut(SuccessMessageOut):
+    refundId = serializers.CharField()
+    referenceNumber = serializers.CharField()
+    type = serializers.CharField()
+    amount = serializers.FloatField()
+    method = serializers.CharField()
+    status = serializers.CharField()
+    stripeRefundId = serializers.CharField(allow_null=True)
+    adjustmentNoteId = serializers.CharField(allow_null=True)

@@ -130,6 +130,47 @@ def intent_cancel(intent_id: str) -> None:
         return  # best effort: an orphaned intent simply expires unpaid at Stripe
 
 
+@dataclass(frozen=True)
+class StripeRefund:
+    id: str
+    payment_intent: str
+    amount: int
+    status: str  # pending | requires_action | succeeded | failed | canceled
+    metadata: dict[str, str]
+
+
+def _refund(resource: Any) -> StripeRefund:
+    obj = resource.to_dict() if hasattr(resource, "to_dict") else dict(resource)
+    return StripeRefund(
+        id=obj["id"],
+        payment_intent=obj.get("payment_intent") or "",
+        amount=int(obj.get("amount") or 0),
+        status=obj.get("status") or "",
+        metadata=dict(obj.get("metadata") or {}),
+    )
+
+
+def refund_create(*, intent_id: str, amount_cents: int, metadata: dict[str, str], idempotency_key: str) -> StripeRefund:
+    """Refund ``amount_cents`` of a paid intent; the key makes a retried call return the same refund."""
+    params: Any = {"payment_intent": intent_id, "amount": amount_cents, "metadata": metadata}
+    try:
+        obj = _client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+    except stripe.InvalidRequestError as error:
+        raise ValidationError(f"Stripe refused the refund: {error.user_message or error}") from error
+    except stripe.StripeError as error:
+        raise ServiceUnavailable("The payment provider is unavailable; please try again") from error
+    return _refund(obj)
+
+
+def refunds_of(intent_id: str) -> list[StripeRefund]:
+    """Every refund Stripe holds for an intent (ours and the dashboard's), newest first."""
+    try:
+        page = _client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+    except stripe.StripeError as error:
+        raise ServiceUnavailable("The payment provider is unavailable; please try again") from error
+    return [_refund(item) for item in page.data]
+
+
 def event_construct(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The verified event as a plain dict; ValidationError for a missing or bad signature, and for a
     signed body that is not an event we can act on (nothing is written for it)."""
@@ -163,6 +204,7 @@ _OBJECT_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
         "payment_method": (str,),
     },
     "charge.": {"id": (str,), "payment_intent": (str,)},
+    "refund.": {"id": (str,), "payment_intent": (str,)},
 }
 _REQUIRED_OBJECT_FIELDS = ("id",)
 _TYPE_NAMES = {str: "string", int: "integer", dict: "object"}

@@ -9,6 +9,7 @@ from pynamodb.exceptions import PynamoDBConnectionError, TransactWriteError
 
 from autolab import clock
 from autolab.exceptions import Conflict
+from billing.adjustments.delivery import note_send
 from billing.invoices.generation import invoice_generate_for_record
 from billing.keys import pending_list
 
@@ -29,6 +30,19 @@ def invoice_generate_task(reference_type: str, reference_number: str) -> str | N
     """Produce the one active invoice of a paid appointment or order (idempotent)."""
     invoice = invoice_generate_for_record(reference_type=reference_type, reference_number=reference_number)
     return invoice.invoice_id if invoice else None
+
+
+@shared_task(
+    name="billing.adjustment_note_deliver_task",
+    autoretry_for=(PynamoDBConnectionError, OSError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=6,
+    acks_late=True,
+)
+def adjustment_note_deliver_task(note_id: str) -> None:
+    """Render an adjustment note's PDF and email it to the customer (idempotent)."""
+    note_send(note_id)
 
 
 @shared_task(name="billing.invoice_reconcile_task")

@@ -28,6 +28,7 @@ TRANSACTIONAL_TYPES = (
     "payment_confirmed",
     "payment_cancelled",
     "payment_reactivated",
+    "payment_refunded",
 )
 STAFF_MESSAGE = "admin_message"
 
@@ -43,6 +44,7 @@ _FIXED_SUBJECTS = {
     "payment_confirmed": "Payment Confirmation - Invoice Generated",
     "payment_cancelled": "Payment Cancelled - Notification",
     "payment_reactivated": "Payment Reactivated - Invoice Restored",
+    "payment_refunded": "Refund Processed - Adjustment Note",
 }
 
 
@@ -247,7 +249,7 @@ def _actions(email_type: str, source: dict[str, Any], kind: str, record_url: str
             actions.append({"label": f"View {kind.title()}", "url": record_url})
     elif email_type == "payment_cancelled":
         actions.append({"label": "Visit Portal", "url": record_url or frontend_url()})
-    elif email_type == "payment_reactivated":
+    elif email_type in ("payment_reactivated", "payment_refunded"):
         actions.append({"label": "Visit Dashboard", "url": record_url or frontend_url()})
     return actions
 
@@ -275,8 +277,13 @@ def _details(email_type: str, source: dict[str, Any], kind: str, reference: str)
             ("Payment date", pick(source, "paymentDate", "payment_date", "paidDate")),
             ("Payment reference", pick(source, "paymentReference", "payment_reference")),
             ("Invoice", pick(source, "invoiceNumber", "invoice_number", "invoiceId", "invoice_id")),
+            ("Adjustment note", pick(source, "adjustmentNoteNumber")),
         ]
-        when = {"payment_cancelled": "Cancelled on", "payment_reactivated": "Reactivated on"}.get(email_type, "")
+        when = {
+            "payment_cancelled": "Cancelled on",
+            "payment_reactivated": "Reactivated on",
+            "payment_refunded": "Refunded on",
+        }.get(email_type, "")
         reasons = ("cancellationReason", "cancellation_reason", "reactivationReason", "reactivation_reason", "reason")
         pairs += [
             (

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from autolab import clock
 from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict
+from autolab.money import from_cents, to_cents
+from autolab.money import gst_of as gst_in
 from billing import keys
 from billing.models import AdjustmentNote, BillingKey
 
 ISSUE_RETRIES = 20  # as invoices: each retry follows a lost race for the next number
-GST_DIVISOR = 11  # prices are GST-inclusive at 10 %: the GST is one eleventh
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class NoteDraft:
 
 
 def gst_of(amount_cents: int) -> int:
-    """The GST in a GST-inclusive amount, to the nearest cent."""
-    return (amount_cents + GST_DIVISOR // 2) // GST_DIVISOR
+    """The GST in a GST-inclusive amount (one eleventh), rounded as invoices round it."""
+    return to_cents(gst_in(from_cents(amount_cents)))
 
 
 def note_id_of(source: str) -> str:

@@ -10,6 +10,7 @@ from autolab import clock, events
 from autolab.exceptions import ValidationError
 from autolab.workflow import PaymentStatus
 from billing import keys, records, stripe_api
+from billing.adjustments.refunds import stripe_refunds_reconcile
 from billing.invoices.lifecycle import invoices_cancel_for_record
 from billing.selectors import payment_get
 from billing.services.payments import payment_cancelled_notify
@@ -74,11 +75,19 @@ def _on_unsuccessful(status: PaymentStatus) -> Callable[[EventObject], None]:
     return handle
 
 
+def _on_refund(obj: EventObject) -> None:
+    """refund.created / refund.updated: Stripe's list for the intent is the truth, read whole."""
+    stripe_refunds_reconcile(obj["payment_intent"])
+
+
 def _on_refunded(obj: EventObject) -> None:
     intent_id = obj.get("payment_intent")
     payment = payment_get(intent_id) if isinstance(intent_id, str) else None
     if payment is None:
         return
+    if stripe_refunds_reconcile(payment.payment_intent_id):
+        return  # each refund recorded with its adjustment note; a full one marked the record refunded
+    # Stripe lists no refund (an event without one): the whole payment was returned.
     payment_set_status(payment, PaymentStatus.REFUNDED, only_from=(PaymentStatus.PAID, PaymentStatus.PENDING))
     record = records.record_get(payment.type, payment.reference_number)
     if record is None or record.payment_intent_id != intent_id:
@@ -104,4 +113,6 @@ _WEBHOOK_HANDLERS: dict[str, Callable[[EventObject], None]] = {
     "payment_intent.payment_failed": _on_unsuccessful(PaymentStatus.FAILED),
     "payment_intent.canceled": _on_unsuccessful(PaymentStatus.CANCELLED),
     "charge.refunded": _on_refunded,
+    "refund.created": _on_refund,
+    "refund.updated": _on_refund,
 }

@@ -33,6 +33,8 @@ class FakeStripe:
     def __init__(self) -> None:
         self.intents: dict[str, dict[str, Any]] = {}
         self.charges: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self.idempotent: dict[str, dict[str, Any]] = {}  # Idempotency-Key -> the answer given
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -54,6 +56,8 @@ class FakeStripe:
         with self.lock:
             self.intents.clear()
             self.charges.clear()
+            self.refunds.clear()
+            self.idempotent.clear()
             self.requests.clear()
 
     def succeed(self, intent_id: str, amount_received: int | None = None) -> dict[str, Any]:
@@ -78,6 +82,41 @@ class FakeStripe:
             }
             intent["latest_charge"] = charge_id
             return dict(intent)
+
+    def refund(self, intent_id: str, amount: int, metadata: dict[str, str] | None = None) -> dict[str, Any]:
+        """A refund made at Stripe (the dashboard's, when ``metadata`` names no refundId)."""
+        with self.lock:
+            return self._refund_create({"payment_intent": intent_id, "amount": str(amount), "metadata": metadata or {}})
+
+    def charge_of(self, intent_id: str) -> dict[str, Any]:
+        """The intent's charge as a ``charge.refunded`` event carries it."""
+        with self.lock:
+            return dict(self.charges[self.intents[intent_id]["latest_charge"]])
+
+    def _refund_create(self, form: dict[str, Any]) -> dict[str, Any] | None:
+        intent = self.intents.get(form.get("payment_intent", ""))
+        if intent is None or intent["status"] != "succeeded":
+            return None
+        charge = self.charges[intent["latest_charge"]]
+        amount = int(form.get("amount") or charge["amount"] - charge.get("amount_refunded", 0))
+        if amount <= 0 or charge.get("amount_refunded", 0) + amount > charge["amount"]:
+            return None
+        refund_id = f"re_{uuid.uuid4().hex[:24]}"
+        refund = {
+            "id": refund_id,
+            "object": "refund",
+            "amount": amount,
+            "currency": intent["currency"],
+            "payment_intent": intent["id"],
+            "charge": charge["id"],
+            "status": "succeeded",
+            "metadata": form.get("metadata", {}),
+            "created": int(time.time()),
+        }
+        self.refunds[refund_id] = refund
+        charge["amount_refunded"] = charge.get("amount_refunded", 0) + amount
+        charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+        return dict(refund)
 
     def _create(self, form: dict[str, Any]) -> dict[str, Any]:
         intent_id = f"pi_{uuid.uuid4().hex[:24]}"
@@ -128,11 +167,18 @@ class FakeStripe:
 
             def do_GET(self) -> None:
                 fake.requests.append(("GET", self.path))
-                path = self.path.split("?")[0]
+                path, _, query = self.path.partition("?")
+                if path == "/v1/refunds":
+                    intent_id = dict(parse_qsl(query)).get("payment_intent")
+                    with fake.lock:
+                        found_refunds = [r for r in fake.refunds.values() if r["payment_intent"] == intent_id]
+                    listed = sorted(found_refunds, key=lambda r: r["created"], reverse=True)
+                    return self._reply(200, {"object": "list", "data": listed, "has_more": False, "url": path})
                 object_id = path.rsplit("/", 1)[-1]
                 with fake.lock:
                     found = (fake.charges if path.startswith("/v1/charges/") else fake.intents).get(object_id)
                 self._reply(200, found) if found else self._missing(object_id)
+                return None
 
             def do_POST(self) -> None:
                 fake.requests.append(("POST", self.path))
@@ -142,6 +188,8 @@ class FakeStripe:
                 with fake.lock:
                     if path == "/v1/payment_intents":
                         return self._reply(200, fake._create(form))
+                    if path == "/v1/refunds":
+                        return self._refund_post(form)
                     if path.endswith("/cancel"):
                         intent_id = path.split("/")[-2]
                         if intent_id not in fake.intents:
@@ -150,6 +198,19 @@ class FakeStripe:
                         return self._reply(200, fake.intents[intent_id])
                 self._reply(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
                 return None
+
+            def _refund_post(self, form: dict[str, Any]) -> None:
+                # Stripe answers a repeated Idempotency-Key with the first answer, never a second refund.
+                key = self.headers.get("Idempotency-Key")
+                if key and key in fake.idempotent:
+                    return self._reply(200, fake.idempotent[key])
+                refund = fake._refund_create(form)
+                if refund is None:
+                    error = {"type": "invalid_request_error", "message": "Refund amount exceeds the charge"}
+                    return self._reply(400, {"error": error})
+                if key:
+                    fake.idempotent[key] = refund
+                return self._reply(200, refund)
 
         return Handler
 
