@@ -1,12 +1,15 @@
 """The analytics CSV: one row per invoice of the period (cancelled ones too, with their status).
 
 Net, GST and total come from the invoice's document (billing.invoices.documents), as its PDF
-prints them: GST is 1/11 of the GST-inclusive total (autolab.money.gst_of)."""
+prints them: GST is 1/11 of the GST-inclusive total (autolab.money.gst_of), and 0 for a business not
+registered for GST (settings.GST_REGISTERED), whose invoices carry none."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from django.conf import settings
 
 from autolab.money import gst_of, to_money
 from billing import records
@@ -24,7 +27,7 @@ def transaction_rows(invoices: Iterable[Invoice]) -> Iterator[tuple[Any, ...]]:
         meta = invoice.metadata.as_dict() if invoice.metadata else {}
         doc = invoice_document(invoice)
         total = doc.total if doc.lines else to_money(meta.get("totalAmount") or 0)  # an invoice stored without lines
-        gst = gst_of(total)
+        gst = gst_of(total) if settings.GST_REGISTERED else to_money(0)
         yield (
             invoice.effective_day or "",
             invoice.invoice_number or "",

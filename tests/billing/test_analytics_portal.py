@@ -133,3 +133,15 @@ def test_csv_cells_are_never_formulas(name, admin, customer, make_appointment):
     rows = _rows(client.get("/admin/billing/analytics/export.csv", {"start_date": day, "end_date": day}))
     assert rows[1][2] == "'" + name
     assert rows[1][5:8] == ["254.55", "25.45", "280.00"]  # numbers stay numbers
+
+
+def test_csv_gst_reads_zero_for_a_business_not_registered_for_gst(admin, customer, make_appointment, settings):
+    """#17.4: a business not registered for GST charged none, so the export's GST is 0 and net is the total."""
+    settings.GST_REGISTERED = False
+    client = _login(admin)
+    day = clock.business_today() + dt.timedelta(days=3)
+    _pay(client, make_appointment(created_user_id=customer.user_id, scheduled_date=day.isoformat()))
+    rows = _rows(
+        client.get("/admin/billing/analytics/export.csv", {"start_date": day.isoformat(), "end_date": day.isoformat()})
+    )
+    assert [row[5:8] for row in rows] == [["Net", "GST", "Total"], ["280.00", "0.00", "280.00"]]
