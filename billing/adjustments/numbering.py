@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from autolab import clock
 from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict
@@ -39,7 +41,10 @@ class NoteDraft:
 
 
 def gst_of(amount_cents: int) -> int:
-    """The GST in a GST-inclusive amount (one eleventh), rounded as invoices round it."""
+    """The GST in a GST-inclusive amount (one eleventh), rounded as invoices round it; none for a
+    business not registered for GST, whose invoices charged none."""
+    if not settings.GST_REGISTERED:
+        return 0
     return to_cents(gst_in(from_cents(amount_cents)))
 
 

@@ -32,13 +32,31 @@ def _text(value: object) -> str:
     return escape(str(value or ""))
 
 
+def _wording() -> tuple[str, str]:
+    """The document's name and the original's: adjustment notes and tax invoices are GST documents
+    (ATO), so a business not registered for GST issues a credit note against an invoice."""
+    return ("Adjustment note", "Tax invoice") if settings.GST_REGISTERED else ("Credit note", "Invoice")
+
+
+def _amount_rows(doc: NoteDocument) -> list[list[str]]:
+    if not settings.GST_REGISTERED:
+        return [["Total credited", money_display(from_cents(doc.amount_cents))]]
+    net = doc.amount_cents - doc.gst_cents
+    return [
+        ["Adjustment (excl. GST)", money_display(from_cents(net))],
+        ["GST adjusted (10%)", money_display(from_cents(doc.gst_cents))],
+        ["Total adjusted (incl. GST)", money_display(from_cents(doc.amount_cents))],
+    ]
+
+
 def render_note(doc: NoteDocument) -> bytes:
-    """The PDF bytes of ``doc``: what was adjusted against which tax invoice, and its GST."""
+    """The PDF bytes of ``doc``: what was adjusted against which invoice, and its GST when registered."""
+    name, original_name = _wording()
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"Adjustment note {doc.note_number}",
+        title=f"{name} {doc.note_number}",
         author=settings.BUSINESS_NAME,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
@@ -47,19 +65,13 @@ def render_note(doc: NoteDocument) -> bytes:
     )
     styles = getSampleStyleSheet()
     seller = f"<b>{_text(settings.BUSINESS_NAME)}</b><br/>{_text(settings.BUSINESS_ADDRESS)}<br/>ABN: {_text(settings.BUSINESS_ABN)}"
-    original = f"Tax invoice {doc.invoice_number}" if doc.invoice_number else (doc.invoice_id or "none issued")
+    original = f"{original_name} {doc.invoice_number}" if doc.invoice_number else (doc.invoice_id or "none issued")
     details = (
-        f"<b>Adjustment note number:</b> {doc.note_number}<br/><b>Date:</b> {_text(doc.note_date)}"
+        f"<b>{name} number:</b> {doc.note_number}<br/><b>Date:</b> {_text(doc.note_date)}"
         f"<br/><b>Original invoice:</b> {_text(original)}"
     )
-    net = doc.amount_cents - doc.gst_cents
-    rows = [
-        ["Adjustment (excl. GST)", money_display(from_cents(net))],
-        ["GST adjusted (10%)", money_display(from_cents(doc.gst_cents))],
-        ["Total adjusted (incl. GST)", money_display(from_cents(doc.amount_cents))],
-    ]
     story = [
-        Paragraph("Adjustment note", styles["Title"]),
+        Paragraph(name, styles["Title"]),
         Table(
             [[Paragraph(seller, styles["Normal"]), Paragraph(details, styles["Normal"])]], colWidths=[100 * mm, 70 * mm]
         ),
@@ -71,10 +83,10 @@ def render_note(doc: NoteDocument) -> bytes:
         Spacer(1, 6 * mm),
         Paragraph(f"<b>Reason:</b> {_text(doc.reason)}", styles["Normal"]),
         Spacer(1, 4 * mm),
-        Table(rows, colWidths=[120 * mm, 50 * mm]),
+        Table(_amount_rows(doc), colWidths=[120 * mm, 50 * mm]),
         Spacer(1, 8 * mm),
         Paragraph(
-            "This adjustment note decreases the amount of the original tax invoice, which stands unchanged.",
+            f"This {name.lower()} decreases the amount of the original {original_name.lower()}, which stands unchanged.",
             styles["Italic"],
         ),
     ]

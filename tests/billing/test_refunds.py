@@ -86,6 +86,25 @@ def test_cash_refund_records_who_and_how_and_mails_the_note_pdf(admin, customer,
     assert (card.status_code, "Stripe payment" in card.json()["message"]) == (400, True)
 
 
+def test_a_business_not_registered_for_gst_issues_a_credit_note_without_gst(
+    admin, customer, make_appointment, settings
+):
+    settings.GST_REGISTERED = False
+    ref = make_appointment(created_user_id=customer.user_id).appointment_id
+    body = {"referenceNumber": ref, "type": "appointment", "paymentMethod": "cash"}
+    assert admin.api().post("/api/payments/confirm", body, format="json").status_code == 200
+    invoice = Invoice.get(Appointment.get(ref).invoice_id)
+    response = _refund(admin, ref, method="cash", amount=110, reason="Goodwill")
+    assert response.status_code == 201, response.json()
+    note = AdjustmentNote.get(Refund.get(response.json()["refundId"]).adjustment_note_id)
+    assert (note.amount_cents, note.gst_cents) == (11000, 0)
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(storage.read(note.s3_key))).pages).split())
+    assert f"Credit note number: {note.note_number}" in text
+    assert f"Original invoice: Invoice {invoice.invoice_number}" in text
+    assert "Total credited $110.00" in text
+    assert ("GST" in text, "Adjustment note" in text, "Tax invoice" in text) == (False, False, False)
+
+
 def test_bad_amounts_and_roles_are_refused(admin, support, customer, make_appointment):
     ref = make_appointment(created_user_id=customer.user_id).appointment_id
     assert _refund(support, ref, method="cash", amount=10).status_code == 403
