@@ -164,3 +164,29 @@ class ManualItemsForm(forms.Form):
         if not self.errors:
             self.extra_lines()
         return data
+
+
+REFUND_METHODS_STRIPE = [("card", "Card (back to the card, through Stripe)")]
+REFUND_METHODS_MANUAL = [("cash", "Cash"), ("bank_transfer", "Bank transfer")]
+
+
+class RefundForm(forms.Form):
+    """A refund as staff ask for it; ``idempotency_key`` is made when the form is first shown, so a
+    double submit or a browser retry of the same form gives one refund."""
+
+    amount = forms.DecimalField(label="Amount (AUD)", min_value=Decimal("0.01"), max_digits=10, decimal_places=2)
+    method = forms.ChoiceField(label="Refund by", widget=forms.RadioSelect)
+    reason = forms.CharField(label="Reason", max_length=200, initial="Refund")
+    notes = forms.CharField(
+        label="Notes (how: bank reference, cash at counter)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, stripe_paid: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        method = cast(forms.ChoiceField, self.fields["method"])
+        method.choices = REFUND_METHODS_STRIPE if stripe_paid else REFUND_METHODS_MANUAL
+        method.initial = "card" if stripe_paid else "cash"

@@ -10,7 +10,7 @@ from autolab import clock
 from autolab.exceptions import NotFound
 from autolab.pagination import Page, Partitions
 from billing.analytics.transactions import Txn, transaction_of, transaction_of_compact
-from billing.models import INVOICE_LIST_KEY, Invoice, InvoiceStatus, Payment, search_text
+from billing.models import INVOICE_LIST_KEY, AdjustmentNote, Invoice, InvoiceStatus, Payment, Refund, search_text
 from bookings.models import Appointment, AppointmentStatus
 
 
@@ -108,6 +108,18 @@ def invoices_for_reference(reference_number: str) -> list[Invoice]:
 
 def payments_for_reference(reference_number: str) -> list[Payment]:
     return list(Payment.reference_index.query(reference_number))
+
+
+def refunds_for_reference(reference_number: str) -> list[Refund]:
+    return list(Refund.reference_index.query(reference_number))
+
+
+def notes_for_reference(reference_number: str) -> list[AdjustmentNote]:
+    return list(AdjustmentNote.reference_index.query(reference_number))
+
+
+def note_find(note_id: str) -> AdjustmentNote | None:
+    return AdjustmentNote.get_or_none(note_id)
 
 
 def invoice_get(invoice_id: str) -> Invoice:

@@ -1,5 +1,6 @@
 """A record's payments page: confirm cash, bank transfer or card with one choice, revert on its own
-confirmation page, and the record's invoice (status, PDF), updated live while it is generated."""
+confirmation page, the record's invoice (status, PDF), updated live while it is generated, and its
+money history with the refund action (billing.portal.refunds)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from autolab.money import from_cents
 from autolab.permissions import Permission, staff_required
 from autolab.workflow import PaymentStatus
 from billing import forms, records, selectors
@@ -16,6 +18,7 @@ from billing.invoices.documents import invoice_document
 from billing.models import Invoice, InvoiceStatus
 from billing.pdf import method_label
 from billing.portal.common import VIEW, invoice_row, live_state, page, payments_url, record_or_404, require, staff_name
+from billing.portal.refunds import money_history, refund_left_cents
 from billing.serializers import manual_confirmed_message
 from billing.services.manual_payments import manual_payment_confirm, manual_payment_revert
 from staffapp.actions import post_action
@@ -75,6 +78,8 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
         "invoices": [invoice_row(i) for i in selectors.invoices_for_reference(record_id)],
         "payments": selectors.payments_for_reference(record_id),
         "can_confirm": staff_required(request).has(Permission.PAYMENT_CONFIRM_MANUAL),
+        "history": money_history(record, record_id),
+        "refund_left": from_cents(refund_left_cents(record, record_type, record_id)),
         "can_revert": paid,
         "can_take_payment": not paid and record.status != "CANCELLED",
     }
