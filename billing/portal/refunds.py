@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -81,7 +82,9 @@ def money_history(record: records.Record, record_id: str) -> list[HistoryRow]:
         text += f": {refund.reason}" if refund.reason else ""
         rows.append(HistoryRow(refund.created_at, "Refund", text, from_cents(refund.amount_cents), refund.status))
     for note in selectors.notes_for_reference(record_id):
-        text = f"Adjustment note {note.note_number}"
+        # The PDF's own name: a business not registered for GST issues credit notes (billing.adjustments.pdf).
+        kind = "Adjustment note" if settings.GST_REGISTERED else "Credit note"
+        text = f"{kind} {note.note_number}"
         url = reverse("admin:billing-note-pdf", kwargs={"note_id": note.note_id})
         rows.append(
             HistoryRow(note.created_at, "Adjustment note", text, from_cents(note.amount_cents), "issued", url, text)
