@@ -13,6 +13,7 @@ from autolab.money import to_cents
 from billing.adjustments.refunds import refunded_cents
 from billing.models import AdjustmentNote, Invoice, Refund
 from bookings.models import Appointment
+from tests.billing.test_refunds import _paid_by_card
 
 
 def _login(persona) -> Client:
@@ -149,3 +150,20 @@ def test_portal_refund_racing_an_api_refund_never_refunds_more_than_paid(admin, 
     # The API first: both clicks of the form are refused with a message; the form first: one
     # refund for its two clicks and the API refused.
     assert sorted(statuses) in ([200, 200, 201], [302, 302, 400])
+
+
+def test_card_paid_record_is_refunded_to_the_card_through_stripe(
+    admin, fake_stripe, customer, make_appointment, send_webhook
+):
+    ref, intent_id = _paid_by_card(fake_stripe, customer, make_appointment, send_webhook)
+    client = _login(admin)
+    form_page = client.get(_payments(ref) + "refund/").content.decode()
+    assert 'value="card"' in form_page
+    assert 'value="cash"' not in form_page
+    data = _form(client, ref, amount="30", method="card")
+    review = client.post(_payments(ref) + "refund/", data).content.decode()
+    assert f"the card that paid (Stripe payment {intent_id}), belonging to Jane Buyer" in review
+    done = client.post(_payments(ref) + "refund/", {**data, "confirm": "1"}, follow=True)
+    assert b"Refund of $30.00 recorded." in done.content
+    assert [r["amount"] for r in fake_stripe.refunds.values()] == [3000]
+    assert [(r.method, r.status) for r in _refunds(ref)] == [("card", "succeeded")]
