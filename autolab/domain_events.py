@@ -6,7 +6,8 @@ listens, and no app imports another to react to it.
 
 Events:
 - ``RecordCancelled``: an appointment or order was stored as CANCELLED. Published by
-  ``bookings.updates`` and ``shop.services.changes``; billing cancels the record's active invoice.
+  ``bookings.updates`` and ``shop.services.changes``; billing cancels the record's active invoice
+  and, for a paid appointment, applies the cancellation policy (fee kept, the rest refunded).
 - ``RecordRescheduled``: an appointment or order was stored with a scheduled date (first scheduling
   included). Same publishers; billing moves a paid record's invoice effective date to it (§3.8).
 
@@ -52,6 +53,8 @@ class RecordCancelled(DomainEvent):
 
     record_type: RecordType
     record_id: str
+    cancelled_by: str = ""  # the staff member's user id (who a cash refund is recorded as made by)
+    starts_at: str = ""  # ISO start it was scheduled for when cancelled ("" unscheduled); the cancel frees it
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ atomic write (with the reservations of its slot and mechanic when the schedule o
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +135,7 @@ def appointment_update(
     if changes.version is not None and changes.version != appointment.version:
         raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
+    starts_at = scheduled_start(appointment)  # read before a cancel frees the slot (the fee depends on it)
     before = audit.snapshot(appointment)
     change = _plan_change(actor, appointment, changes, old_placement, blocks, notes_while_working)
     stored = _as_stored(appointment, change)
@@ -149,7 +151,7 @@ def appointment_update(
         email.enqueue()
     elif stored is None and (notice := _notice(fresh, changes, change, old_placement)) is not None:
         notifications.notify(fresh, notice)  # the new state was only known after the write
-    _after_update(fresh, changes, change)
+    _after_update(fresh, changes, change, actor, starts_at)
     return fresh
 
 
@@ -444,10 +446,32 @@ def _email_of(
     return notifications.outbox_for(stored, notice) if notice is not None else None
 
 
-def _after_update(appointment: Appointment, changes: AppointmentChanges, change: Change) -> None:
+def scheduled_start(appointment: Appointment) -> dt.datetime | None:
+    """The job's start: its slot, else the start of its scheduled day (the earliest it could begin),
+    else None (unscheduled)."""
+    slot = appointment.scheduled_time_slot
+    if slot is not None and slot.date and slot.start:
+        return clock.local_datetime(dt.date.fromisoformat(slot.date), slot.start)
+    if appointment.scheduled_date:
+        return clock.local_datetime(dt.date.fromisoformat(appointment.scheduled_date), "00:00")
+    return None
+
+
+def _after_update(
+    appointment: Appointment,
+    changes: AppointmentChanges,
+    change: Change,
+    actor: StaffIdentity,
+    starts_at: dt.datetime | None,
+) -> None:
     """What other apps react to (billing: the appointment's invoice) and the staff's live event."""
     if appointment.status == CANCELLED and change.new_status == CANCELLED:
-        cancelled = domain_events.RecordCancelled(record_type="appointment", record_id=appointment.appointment_id)
+        cancelled = domain_events.RecordCancelled(
+            record_type="appointment",
+            record_id=appointment.appointment_id,
+            cancelled_by=actor.user_id,
+            starts_at=starts_at.isoformat() if starts_at else "",
+        )
         domain_events.publish(cancelled)
     if changes.sets("schedule") and appointment.scheduled_date:
         rescheduled = domain_events.RecordRescheduled(

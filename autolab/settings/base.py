@@ -208,6 +208,12 @@ BUSINESS_ABN = env("BUSINESS_ABN", default="51 824 753 556")
 # A business below the GST threshold may not issue tax invoices or charge GST (ATO): with False its
 # documents are plain "Invoice"s with no GST column or totals.
 GST_REGISTERED = env.bool("GST_REGISTERED", default=True)
+# Cancellation policy for a paid appointment cancelled by staff: free until CANCELLATION_FREE_HOURS
+# before its scheduled start; later, CANCELLATION_FEE_CENTS plus CANCELLATION_FEE_PERCENT of what was
+# paid is kept (both may be set; they add up, capped at the amount paid) and the rest is refunded.
+CANCELLATION_FREE_HOURS = env.int("CANCELLATION_FREE_HOURS", default=24)
+CANCELLATION_FEE_CENTS = env.int("CANCELLATION_FEE_CENTS", default=0)
+CANCELLATION_FEE_PERCENT = env.float("CANCELLATION_FEE_PERCENT", default=0.0)
 BUSINESS_EMAIL = env("BUSINESS_EMAIL", default="mail@autolabsolutions.com")
 BUSINESS_PHONE = env("BUSINESS_PHONE", default="+61 451 237 048")
 FRONTEND_ROOT_URL = env("FRONTEND_ROOT_URL", default="http://localhost:5173")
