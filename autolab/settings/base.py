@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A manual payment and a refund take the same three methods: one enum in the schema, not two.
+    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "billing.services.payments.MANUAL_METHODS"},
 }
 
 # --- Security --------------------------------------------------------------------------------

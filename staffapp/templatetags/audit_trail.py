@@ -13,6 +13,16 @@ register = template.Library()
 HISTORY_LENGTH = 50
 
 
+STATUS_FIELDS = frozenset({"status", "paymentStatus"})
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A status as the portal's badges name it ("Ongoing"), not its stored enum ("ONGOING")."""
+    if name in STATUS_FIELDS and isinstance(value, str):
+        return value.replace("_", " ").capitalize()
+    return value
+
+
 def rows(entries: list[audit.AuditEntry]) -> list[dict[str, Any]]:
     """Entries as the History table shows them: when, who, what, and each changed field."""
     return [
@@ -21,7 +31,9 @@ def rows(entries: list[audit.AuditEntry]) -> list[dict[str, Any]]:
             "actor": entry.actor_name or entry.actor_id,
             "action": entry.action,
             "record": f"{entry.record_type} {entry.record_id}",
-            "changes": [(name, values[0], values[1]) for name, values in entry.changed.items()],
+            "changes": [
+                (name, _shown(name, values[0]), _shown(name, values[1])) for name, values in entry.changed.items()
+            ],
         }
         for entry in entries
     ]
