@@ -179,6 +179,8 @@ def _compute_only() -> Measurement:
     txns, in_period = analytics_transactions(start, end)
     return measure(
         f"analytics computation only ({len(txns):,} invoices in memory)",
-        lambda i: reports.comprehensive(txns, start=start, end=end, in_period=in_period, today=clock.business_today()),
+        lambda i: reports.comprehensive(
+            txns, adjustments=[], start=start, end=end, in_period=in_period, today=clock.business_today()
+        ),
         repeat=3,
     )

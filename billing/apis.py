@@ -323,7 +323,7 @@ class InvoicePdfApi(APIView):
 
 
 class AnalyticsApi(APIView):
-    """Every §3.9 metric over the period's non-cancelled invoices (ADMIN, CUSTOMER_SUPPORT)."""
+    """Every §3.9 metric over the period's invoices, revenue net of its adjustment notes (ADMIN, CUSTOMER_SUPPORT)."""
 
     permission_classes = [staff_with(Permission.ANALYTICS_VIEW)]
 
@@ -339,10 +339,19 @@ class AnalyticsApi(APIView):
         if query["quick_metrics"]:
             start = today - dt.timedelta(days=int(query["days_back"]))
             txns, in_period = selectors.analytics_transactions(start, today)
-            body = quick_metrics(txns, start=start, end=today, in_period=in_period, today=today)
+            notes = selectors.analytics_adjustments(start, today)
+            body = quick_metrics(txns, adjustments=notes, start=start, end=today, in_period=in_period, today=today)
             return ok({"analytics": body, "request_type": "quick_metrics", "staff_user": staff.email})
         start, end, kind = query["start_date"], query["end_date"], query.get("analytics_type")
         txns, in_period = selectors.analytics_transactions(start, end)
-        body = comprehensive(txns, start=start, end=end, in_period=in_period, today=today, analytics_type=kind)
+        body = comprehensive(
+            txns,
+            adjustments=selectors.analytics_adjustments(start, end),
+            start=start,
+            end=end,
+            in_period=in_period,
+            today=today,
+            analytics_type=kind,
+        )
         filters = {"start_date": start.isoformat(), "end_date": end.isoformat(), "analytics_type": kind}
         return ok({"analytics": body, "request_type": "comprehensive", "filters": filters, "staff_user": staff.email})

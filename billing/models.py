@@ -214,6 +214,10 @@ class Invoice(DynamoModel):
     list_key = UnicodeAttribute(attr_name="listKey", null=True)
     search_name = UnicodeAttribute(attr_name="searchName", null=True)
     search_email = UnicodeAttribute(attr_name="searchEmail", null=True)
+    # Addition: GST-inclusive cents that adjustment notes have taken off this invoice, added in the
+    # transaction that writes each note (billing.adjustments.numbering). Bookkeeping, not printed:
+    # it tells analytics that a cancelled invoice was a sale its notes reversed, not a void.
+    adjusted_cents = IntegerAttribute(attr_name="adjustedCents", null=True)
 
     created_at_index = InvoiceCreatedAtIndex()
     effective_month_index = InvoiceEffectiveMonthIndex()

@@ -8,9 +8,10 @@ from typing import Any
 
 from autolab import clock
 from autolab.exceptions import NotFound
+from autolab.money import from_cents
 from autolab.pagination import Page, Partitions
-from billing.analytics.transactions import Txn, transaction_of, transaction_of_compact
-from billing.models import INVOICE_LIST_KEY, AdjustmentNote, Invoice, InvoiceStatus, Payment, Refund, search_text
+from billing.analytics.transactions import Adjustment, Txn, counts_in_revenue, transaction_of, transaction_of_compact
+from billing.models import INVOICE_LIST_KEY, AdjustmentNote, Invoice, Payment, Refund, search_text
 from bookings.models import Appointment, AppointmentStatus
 
 
@@ -141,14 +142,15 @@ def invoice_find(invoice_id: str) -> Invoice | None:
 
 # What analytics reads of each invoice; invoices written before analyticsTxn existed (restored or
 # seeded ones) are read again by key for their analyticsData.
-_ANALYTICS_ATTRIBUTES = ["invoiceId", "status", "createdAt", "effectiveDay", "analyticsTxn"]
+_ANALYTICS_ATTRIBUTES = ["invoiceId", "status", "createdAt", "effectiveDay", "analyticsTxn", "adjustedCents"]
 
 
 def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[Txn], int]:
-    """(transactions of the period's non-cancelled invoices, how many such invoices there are)."""
+    """(transactions of the period's invoices that count in revenue, how many such invoices there
+    are); see ``counts_in_revenue``."""
     txns, older, in_period = [], [], 0
     for invoice in invoices_in_range(start, end, attributes_to_get=_ANALYTICS_ATTRIBUTES):
-        if invoice.status == InvoiceStatus.CANCELLED:
+        if not counts_in_revenue(invoice.status, invoice.adjusted_cents):
             continue
         in_period += 1
         if invoice.analytics_txn and invoice.effective_day:
@@ -160,6 +162,25 @@ def analytics_transactions(start: dt.date, end: dt.date) -> tuple[list[Txn], int
         if txn is not None:
             txns.append(txn)
     return txns, in_period
+
+
+def notes_in_range(start: dt.date, end: dt.date, **kwargs: Any) -> Iterator[AdjustmentNote]:
+    """Every adjustment note issued in [start, end] (Perth days): one Query chain a month."""
+    for month in months_between(start, end):
+        yield from AdjustmentNote.month_index.query(
+            month, AdjustmentNote.effective_day.between(start.isoformat(), end.isoformat()), **kwargs
+        )
+
+
+def analytics_adjustments(start: dt.date, end: dt.date) -> list[Adjustment]:
+    """The adjustment notes issued in the period, as analytics subtracts them from revenue."""
+    notes = notes_in_range(start, end, attributes_to_get=["noteId", "effectiveDay", "amountCents"])
+    return [Adjustment(day=dt.date.fromisoformat(n.effective_day), amount=from_cents(n.amount_cents)) for n in notes]
+
+
+def refunds_by_id(refund_ids: list[str]) -> dict[str, Refund]:
+    """Refunds by id: one BatchGetItem per 100."""
+    return {refund.refund_id: refund for refund in Refund.batch_get(refund_ids)} if refund_ids else {}
 
 
 APPOINTMENT_STATUSES = tuple(AppointmentStatus)

@@ -1,5 +1,6 @@
 """Gap-free adjustment-note numbers: their own counter, moved in the transaction that writes the
-note (the technique of billing.invoices.numbering), so a lost race never burns a number.
+note (the technique of billing.invoices.numbering), so a lost race never burns a number. The same
+transaction adds the note's amount to its invoice's ``adjustedCents``, which analytics reads.
 
 A note's id is derived from what it adjusts (a refund, or an invoice's cancellation), so issuing
 the note of the same event twice finds the first one instead of writing a second."""
@@ -17,7 +18,7 @@ from autolab.exceptions import Conflict
 from autolab.money import from_cents, to_cents
 from autolab.money import gst_of as gst_in
 from billing import keys
-from billing.models import AdjustmentNote, BillingKey
+from billing.models import AdjustmentNote, BillingKey, Invoice
 
 ISSUE_RETRIES = 20  # as invoices: each retry follows a lost race for the next number
 
@@ -91,6 +92,12 @@ def note_issue(draft: NoteDraft) -> tuple[AdjustmentNote, bool]:
         with transaction() as write:
             write.update(counter, actions=[BillingKey.value.set(current + 1)], condition=rule)
             write.save(note, condition=AdjustmentNote.note_id.does_not_exist())
+            if draft.invoice_id:  # exactly once per note: the note's put is create-only
+                write.update(
+                    Invoice(invoice_id=draft.invoice_id),
+                    actions=[Invoice.adjusted_cents.add(draft.amount_cents)],
+                    condition=Invoice.invoice_id.exists(),
+                )
         return note, True
 
     no_number = Conflict("Could not allocate an adjustment-note number; please try again")

@@ -32,6 +32,11 @@ def _text(value: object) -> str:
     return escape(str(value or ""))
 
 
+def note_title() -> str:
+    """What the portal, the PDF and the export call an adjustment note (see ``_wording``)."""
+    return _wording()[0]
+
+
 def _wording() -> tuple[str, str]:
     """The document's name and the original's: adjustment notes and tax invoices are GST documents
     (ATO), so a business not registered for GST issues a credit note against an invoice."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from billing.analytics.transactions import ZERO, Txn, percent, rounded
+from billing.analytics.transactions import ZERO, Adjustment, Txn, percent, rounded
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -30,13 +30,19 @@ def _peak(values: dict[str, Decimal]) -> list[Any]:
     return [key, rounded(values[key])]
 
 
-def summary(txns: list[Txn]) -> dict[str, Any]:
+def summary(txns: list[Txn], adjustments: Sequence[Adjustment]) -> dict[str, Any]:
+    """Revenue is net of the period's adjustment notes (see ``counts_in_revenue``); the average sale,
+    services and products describe the sales themselves, before refunds."""
     total = sum((t.amount for t in txns), ZERO)
+    refunded = sum((a.amount for a in adjustments), ZERO)
     service = sum((price for t in txns for _, price in t.services), ZERO)
     product = sum((p[3] for t in txns for p in t.products), ZERO)
     pre = sum(1 for t in txns if t.is_pre_booked)
     return {
-        "total_revenue": rounded(total),
+        "total_revenue": rounded(total - refunded),
+        "gross_revenue": rounded(total),
+        "refund_count": len(adjustments),
+        "refund_value": rounded(refunded),
         "total_transactions": len(txns),
         "average_transaction_value": rounded(total / len(txns)) if txns else 0,
         "service_revenue": rounded(service),
@@ -68,17 +74,38 @@ def _trend(daily: dict[str, Decimal]) -> dict[str, Any]:
     }
 
 
-def revenue_analytics(txns: list[Txn]) -> dict[str, Any]:
+def _refunds_by(adjustments: Sequence[Adjustment], period: Callable[[dt.date], str]) -> dict[str, dict[str, Any]]:
+    counts: Counter[str] = Counter()
+    values: dict[str, Decimal] = defaultdict(Decimal)
+    for a in adjustments:
+        counts[period(a.day)] += 1
+        values[period(a.day)] += a.amount
+    return {k: {"count": counts[k], "value": rounded(values[k])} for k in sorted(counts)}
+
+
+def _month(day: dt.date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def revenue_analytics(txns: list[Txn], adjustments: Sequence[Adjustment]) -> dict[str, Any]:
+    """Daily and monthly revenue net of the adjustment notes issued on each day (a day with only
+    a refund is negative), and the refunds' count and value per day and month. The payment-method
+    breakdown is what was paid by each method, before refunds."""
     daily: dict[str, Decimal] = defaultdict(Decimal)
     monthly: dict[str, Decimal] = defaultdict(Decimal)
     methods: dict[str, Decimal] = defaultdict(Decimal)
     for t in txns:
         daily[t.day.isoformat()] += t.amount
-        monthly[t.day.strftime("%Y-%m")] += t.amount
+        monthly[_month(t.day)] += t.amount
         methods[t.method] += t.amount
+    for a in adjustments:
+        daily[a.day.isoformat()] -= a.amount
+        monthly[_month(a.day)] -= a.amount
     return {
         "daily_breakdown": {k: rounded(v) for k, v in sorted(daily.items())},
         "monthly_breakdown": {k: rounded(v) for k, v in sorted(monthly.items())},
+        "daily_refunds": _refunds_by(adjustments, dt.date.isoformat),
+        "monthly_refunds": _refunds_by(adjustments, _month),
         "payment_method_breakdown": {k: rounded(v) for k, v in sorted(methods.items())},
         "trend_analysis": _trend(daily),
         "peak_day": _peak(daily),

@@ -4,6 +4,7 @@ dashboard's new-vs-returning customers and its CSV rows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from autolab import clock
@@ -19,7 +20,7 @@ from billing.analytics.blocks import (
     trend_analytics,
     vehicle_analytics,
 )
-from billing.analytics.transactions import Txn, rounded, to_decimal
+from billing.analytics.transactions import Adjustment, Txn, rounded, to_decimal
 
 ANALYTICS_TYPES = {
     "revenue": ("summary", "revenue_analytics"),
@@ -35,12 +36,20 @@ ANALYTICS_TYPES = {
 
 
 def comprehensive(
-    txns: list[Txn], *, start: dt.date, end: dt.date, in_period: int, today: dt.date, analytics_type: str | None = None
+    txns: list[Txn],
+    *,
+    adjustments: Sequence[Adjustment],
+    start: dt.date,
+    end: dt.date,
+    in_period: int,
+    today: dt.date,
+    analytics_type: str | None = None,
 ) -> dict[str, Any]:
-    """Every block of §3.9 (or the ones ``analytics_type`` selects) plus period and metadata."""
+    """Every block of §3.9 (or the ones ``analytics_type`` selects) plus period and metadata;
+    revenue net of the period's ``adjustments`` (its adjustment notes)."""
     blocks = {
-        "summary": lambda: summary(txns),
-        "revenue_analytics": lambda: revenue_analytics(txns),
+        "summary": lambda: summary(txns, adjustments),
+        "revenue_analytics": lambda: revenue_analytics(txns, adjustments),
         "service_analytics": lambda: service_analytics(txns),
         "product_analytics": lambda: product_analytics(txns),
         "customer_analytics": lambda: customer_analytics(txns),
@@ -64,8 +73,10 @@ def comprehensive(
     return result
 
 
-def quick_metrics(txns: list[Txn], *, start: dt.date, end: dt.date, in_period: int, today: dt.date) -> dict[str, Any]:
-    full = comprehensive(txns, start=start, end=end, in_period=in_period, today=today)
+def quick_metrics(
+    txns: list[Txn], *, adjustments: Sequence[Adjustment], start: dt.date, end: dt.date, in_period: int, today: dt.date
+) -> dict[str, Any]:
+    full = comprehensive(txns, adjustments=adjustments, start=start, end=end, in_period=in_period, today=today)
     table = full["service_analytics"]["service_table"]
     top_service = (
         [table[0]["service"], rounded(to_decimal(table[0]["preBookedRevenue"]) + to_decimal(table[0]["walkInRevenue"]))]
@@ -111,6 +122,8 @@ def csv_rows(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
     rows: list[tuple[str, str, Any]] = [("period", k, v) for k, v in data["period"].items()]
     rows += [("summary", k, v) for k, v in data["summary"].items() if not isinstance(v, dict)]
     rows += [("daily_revenue", k, v) for k, v in data["revenue_analytics"]["daily_breakdown"].items()]
+    for day, refunds in data["revenue_analytics"]["daily_refunds"].items():
+        rows += [("daily_refund_count", day, refunds["count"]), ("daily_refund_value", day, refunds["value"])]
     rows += [("payment_method_revenue", k, v) for k, v in data["revenue_analytics"]["payment_method_breakdown"].items()]
     rows += [
         ("service_revenue", r["service"], rounded(to_decimal(r["preBookedRevenue"]) + to_decimal(r["walkInRevenue"])))

@@ -11,6 +11,7 @@ from typing import Any
 
 from autolab import clock
 from autolab.money import json_number
+from billing.models import InvoiceStatus
 
 ZERO = Decimal(0)
 
@@ -53,6 +54,27 @@ class Txn:
     @property
     def is_pre_booked(self) -> bool:
         return self.booked_by != "NONE"
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One adjustment note as analytics sees it: money taken off revenue on the day it was issued."""
+
+    day: dt.date
+    amount: Decimal  # GST-inclusive, positive
+
+
+def counts_in_revenue(status: str, adjusted_cents: int | None) -> bool:
+    """Whether an invoice's sale is in revenue (gross, before adjustments).
+
+    Revenue is net of adjustment notes, ATO-style: an invoice counts on its effective day and each
+    note subtracts its amount in the period it is issued (its effectiveDay), never the invoice's.
+    An active invoice counts. A cancelled one counts only when notes took money off it (a cancelled
+    paid appointment: refunded, then cancelled): its sale happened and its notes subtract the
+    refund, so the money comes off exactly once. A cancelled invoice without notes was voided: it
+    never counts, and nothing is subtracted for it.
+    """
+    return status != InvoiceStatus.CANCELLED or bool(adjusted_cents)
 
 
 def _day_of(data: dict[str, Any], created_at: int) -> dt.date:

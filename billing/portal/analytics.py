@@ -1,5 +1,5 @@
-"""Analytics for owners: a period (preset or dates), revenue as a figure and charts, and the CSV
-of the period's transactions, one row per invoice."""
+"""Analytics for owners: a period (preset or dates), revenue net of refunds as figures and charts
+with the refunds per day (or month), and the CSV of the period's invoices and adjustment notes."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ DAILY_UP_TO = 62  # days; a longer period is charted by month
 
 def _dashboard_data(start: dt.date, end: dt.date) -> dict[str, Any]:
     txns, in_period = selectors.analytics_transactions(start, end)
-    data = comprehensive(txns, start=start, end=end, in_period=in_period, today=clock.business_today())
+    notes = selectors.analytics_adjustments(start, end)
+    data = comprehensive(
+        txns, adjustments=notes, start=start, end=end, in_period=in_period, today=clock.business_today()
+    )
     data["customers_by_month"] = new_vs_returning(txns)
     data["appointments_by_status"] = selectors.appointment_status_counts(start, end)
     return data
@@ -44,6 +47,16 @@ def _over_time(revenue: dict[str, Any], start: dt.date, end: dt.date) -> list[tu
     return [(dt.date.fromisoformat(f"{m}-01").strftime("%b %Y"), monthly.get(m, 0)) for m in months]
 
 
+def _refunds_by_period(revenue: dict[str, Any], start: dt.date, end: dt.date) -> list[tuple[str, int, Any]]:
+    """(day or month, refund count, refund value) for each period with refunds, as the chart groups them."""
+    if (end - start).days < DAILY_UP_TO:
+        return [
+            (f"{dt.date.fromisoformat(d):%-d %b}", r["count"], r["value"]) for d, r in revenue["daily_refunds"].items()
+        ]
+    monthly = revenue["monthly_refunds"].items()
+    return [(dt.date.fromisoformat(f"{m}-01").strftime("%b %Y"), r["count"], r["value"]) for m, r in monthly]
+
+
 def _charts(data: dict[str, Any], start: dt.date, end: dt.date) -> list[Any]:
     revenue = data["revenue_analytics"]
     services_rev = [
@@ -55,7 +68,7 @@ def _charts(data: dict[str, Any], start: dt.date, end: dt.date) -> list[Any]:
         charts.hbar_chart(services_rev, title="Revenue by service", money=True),
         charts.hbar_chart(
             [(method_label(m), v) for m, v in revenue["payment_method_breakdown"].items()],
-            title="Revenue by payment method",
+            title="Payments by method (before refunds)",
             money=True,
         ),
         charts.hbar_chart(
@@ -98,6 +111,7 @@ def analytics_dashboard(request: HttpRequest) -> HttpResponse:
                 _over_time(data["revenue_analytics"], start, end), title="Revenue over time", money=True
             ),
             charts=_charts(data, start, end),
+            refunds=_refunds_by_period(data["revenue_analytics"], start, end),
             query=urlencode({"start_date": start.isoformat(), "end_date": end.isoformat()}),
         )
     return render_page(request, "billing/analytics.html", context, title="Analytics")
@@ -112,6 +126,7 @@ def analytics_csv(request: HttpRequest) -> HttpResponse:
             "; ".join(str(e) for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
         )
     start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
-    return csv_response(
-        transaction_rows(selectors.invoices_in_range(start, end)), filename=f"transactions-{start}-{end}.csv"
-    )
+    notes = list(selectors.notes_in_range(start, end))
+    refunds = selectors.refunds_by_id([n.refund_id for n in notes if n.refund_id])
+    rows = transaction_rows(selectors.invoices_in_range(start, end), notes, refunds)
+    return csv_response(rows, filename=f"transactions-{start}-{end}.csv")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,6 +21,7 @@ from autolab.permissions import Permission, staff_required
 from autolab.workflow import PaymentStatus
 from billing import forms, records, selectors
 from billing.adjustments.delivery import note_pdf_ensure
+from billing.adjustments.pdf import note_title
 from billing.adjustments.refunds import RefundRequest, paid_cents, refund_create, refunded_cents
 from billing.models import Refund, RefundMethod, RefundStatus
 from billing.pdf import method_label
@@ -82,9 +82,7 @@ def money_history(record: records.Record, record_id: str) -> list[HistoryRow]:
         text += f": {refund.reason}" if refund.reason else ""
         rows.append(HistoryRow(refund.created_at, "Refund", text, from_cents(refund.amount_cents), refund.status))
     for note in selectors.notes_for_reference(record_id):
-        # The PDF's own name: a business not registered for GST issues credit notes (billing.adjustments.pdf).
-        kind = "Adjustment note" if settings.GST_REGISTERED else "Credit note"
-        text = f"{kind} {note.note_number}"
+        text = f"{note_title()} {note.note_number}"  # the PDF's own name
         url = reverse("admin:billing-note-pdf", kwargs={"note_id": note.note_id})
         rows.append(
             HistoryRow(note.created_at, "Adjustment note", text, from_cents(note.amount_cents), "issued", url, text)

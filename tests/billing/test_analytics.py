@@ -122,13 +122,16 @@ def test_every_block_matches_the_hand_computed_fixture(admin, january):
     with count_dynamodb_calls() as calls:
         body = _get(admin, start_date="2030-01-01", end_date="2030-01-31")
     assert calls.get("Scan", 0) == 0
-    assert calls["Query"] == 1  # one month, one page
+    assert calls["Query"] == 2  # one month, one page of invoices and one of adjustment notes
     assert body["request_type"] == "comprehensive"
     assert body["staff_user"] == admin.email
     a = body["analytics"]
     assert a["period"] == {"start_date": "2030-01-01", "end_date": "2030-01-31", "total_days": 31}
     assert a["summary"] == {
         "total_revenue": 1220,
+        "gross_revenue": 1220,
+        "refund_count": 0,
+        "refund_value": 0,
         "total_transactions": 4,
         "average_transaction_value": 305,
         "service_revenue": 720,
@@ -140,6 +143,8 @@ def test_every_block_matches_the_hand_computed_fixture(admin, january):
     assert a["revenue_analytics"] == {
         "daily_breakdown": {"2030-01-07": 800, "2030-01-15": 200, "2030-01-16": 220},
         "monthly_breakdown": {"2030-01": 1220},
+        "daily_refunds": {},
+        "monthly_refunds": {},
         "payment_method_breakdown": {"card": 200, "cash": 740, "stripe": 280},
         "trend_analysis": {
             "overall_growth_rate": -72.5,
@@ -347,5 +352,5 @@ def test_bad_queries_are_400(admin, params):
 def test_a_year_reads_one_query_chain_per_month(admin, january):
     with count_dynamodb_calls() as calls:
         _get(admin, start_date="2030-01-01", end_date="2030-12-31")
-    assert calls["Query"] == 12
+    assert calls["Query"] == 24  # invoices and adjustment notes, one Query each a month
     assert calls.get("Scan", 0) == 0

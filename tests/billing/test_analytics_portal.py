@@ -1,5 +1,6 @@
 """Analytics for owners: periods (presets or dates), revenue as a figure and charts, and the CSV
-of transactions, one row per invoice, with formula injection neutralised."""
+of transactions, one row per invoice (and per adjustment note, tests/billing/test_analytics_refunds.py),
+with formula injection neutralised."""
 
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def test_csv_is_one_row_per_transaction(admin, customer, make_appointment, make_
     query = {"start_date": day.isoformat(), "end_date": day.isoformat()}
     rows = _rows(client.get("/admin/billing/analytics/export.csv", query))
     assert rows == [
-        ["Date", "Invoice number", "Customer", "Reference", "Method", "Net", "GST", "Total", "Status"],
+        ["Date", "Invoice number", "Customer", "Reference", "Method", "Net", "GST", "Total", "Status", "Revenue"],
         [
             day.isoformat(),
             str(first.invoice_number),
@@ -97,6 +98,7 @@ def test_csv_is_one_row_per_transaction(admin, customer, make_appointment, make_
             "25.45",
             "280.00",
             "Generated",
+            "280.00",
         ],
         [
             day.isoformat(),
@@ -108,6 +110,7 @@ def test_csv_is_one_row_per_transaction(admin, customer, make_appointment, make_
             "25.45",
             "280.00",
             "Cancelled",
+            "0.00",  # voided: not revenue
         ],
     ]
     empty = _rows(client.get("/admin/billing/analytics/export.csv", {"preset": "last_month"}))
