@@ -57,6 +57,7 @@ class Permission(StrEnum):
     USERS_VIEW = "users.view"
     CUSTOMER_EDIT = "customer.edit"
     CUSTOMER_TAKE = "customer.take"
+    CUSTOMER_PRIVACY = "customer.privacy"  # export everything held about a customer, anonymise one
     CHAT_INBOX = "chat.inbox"  # the one chat rule: portal inbox, staff socket, online users, last messages, replying
     CANNED_REPLIES_MANAGE = "chat.canned_replies_manage"
     INQUIRY_VIEW = "inquiry.view"
@@ -103,6 +104,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.USERS_VIEW: ALL_ROLES,
     Permission.CUSTOMER_EDIT: frozenset({ADMIN, SUPPORT}),
     Permission.CUSTOMER_TAKE: frozenset({ADMIN, SUPPORT}),
+    Permission.CUSTOMER_PRIVACY: frozenset({ADMIN}),
     # ADMIN takes customers (CUSTOMER_TAKE), so may chat with them everywhere, not only in the portal.
     Permission.CHAT_INBOX: frozenset({ADMIN, SUPPORT, CLERK}),
     Permission.CANNED_REPLIES_MANAGE: frozenset({ADMIN, SUPPORT}),

@@ -17,7 +17,7 @@ from autolab.api import ok, validated_body, validated_query
 from autolab.money import from_cents, json_number, to_cents
 from autolab.permissions import Permission, StaffIdentity, staff_of, staff_required, staff_with
 from autolab.throttling import PublicWriteThrottle
-from billing import selectors
+from billing import privacy, selectors
 from billing import serializers as s
 from billing.adjustments.refunds import RefundRequest, refund_create
 from billing.analytics.reports import comprehensive, quick_metrics
@@ -355,3 +355,35 @@ class AnalyticsApi(APIView):
         )
         filters = {"start_date": start.isoformat(), "end_date": end.isoformat(), "analytics_type": kind}
         return ok({"analytics": body, "request_type": "comprehensive", "filters": filters, "staff_user": staff.email})
+
+
+class CustomerExportApi(APIView):
+    """Everything held about one customer, as JSON (APP 12; ADMIN). Recorded in the audit trail."""
+
+    permission_classes = [staff_with(Permission.CUSTOMER_PRIVACY)]
+
+    @extend_schema(
+        operation_id="customers_export_retrieve",
+        parameters=[OpenApiParameter("user_id", str, OpenApiParameter.PATH)],
+        responses={200: s.CustomerExportOut},
+    )
+    def get(self, request: Request, user_id: str) -> Response:
+        return ok({"export": privacy.customer_export(user_id=user_id, actor=staff_required(request))})
+
+
+class CustomerAnonymiseApi(APIView):
+    """Anonymise one customer on request, keeping tax invoices (APP 11.2; ADMIN); safe to repeat."""
+
+    permission_classes = [staff_with(Permission.CUSTOMER_PRIVACY)]
+
+    @extend_schema(
+        operation_id="customers_anonymise_create",
+        parameters=[OpenApiParameter("user_id", str, OpenApiParameter.PATH)],
+        request=s.CustomerAnonymiseInput,
+        responses={200: s.CustomerAnonymiseOut},
+    )
+    def post(self, request: Request, user_id: str) -> Response:
+        validated_body(s.CustomerAnonymiseInput, request)
+        done = privacy.customer_anonymise(user_id=user_id, actor=staff_required(request))
+        changed = done.counts()
+        return ok({"userId": user_id, "anonymisedAt": done.anonymised_at, "changed": changed, "kept": privacy.KEPT})

@@ -107,6 +107,16 @@ def invoices_for_reference(reference_number: str) -> list[Invoice]:
     return list(Invoice.reference_index.query(reference_number))
 
 
+def invoices_get_many(invoice_ids: list[str]) -> list[Invoice]:
+    """The invoices with these ids that exist (one BatchGetItem per 100)."""
+    return list(Invoice.batch_get(sorted(set(invoice_ids)))) if invoice_ids else []
+
+
+def payments_of_customer(user_id: str) -> list[Payment]:
+    """The payments of one customer's records, newest first (userId-index)."""
+    return list(Payment.user_index.query(user_id, scan_index_forward=False))
+
+
 def payments_for_reference(reference_number: str) -> list[Payment]:
     return list(Payment.reference_index.query(reference_number))
 

@@ -385,3 +385,37 @@ class RefundOut(SuccessMessageOut):
     status = serializers.CharField()
     stripeRefundId = serializers.CharField(allow_null=True)
     adjustmentNoteId = serializers.CharField(allow_null=True)
+
+
+class CustomerExportOut(SuccessOut):
+    export = serializers.DictField(
+        help_text="Everything held about the customer, by kind (customer, appointments, orders, payments, invoices, "
+        "refunds, adjustmentNotes, chatMessages, inquiries, emails, emailDeliveryEvents, emailSuppressions, "
+        "auditEntries), each item by its stored field names"
+    )
+
+
+class CustomerAnonymiseInput(serializers.Serializer):
+    confirm = serializers.CharField(max_length=20, help_text='"ANONYMISE": the request is deliberate')
+
+    def validate_confirm(self, value: str) -> str:
+        if value.strip().upper() != "ANONYMISE":
+            raise serializers.ValidationError('Send "confirm": "ANONYMISE" to anonymise the customer')
+        return value
+
+
+class CustomerAnonymisedCounts(serializers.Serializer):
+    emails = serializers.IntegerField()
+    email_delivery_events_deleted = serializers.IntegerField()
+    chat_messages = serializers.IntegerField()
+    inquiries = serializers.IntegerField()
+    appointments = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    customer = serializers.IntegerField()
+
+
+class CustomerAnonymiseOut(SuccessOut):
+    userId = serializers.CharField()
+    anonymisedAt = serializers.DateTimeField()
+    changed = CustomerAnonymisedCounts(help_text="What this run wrote (zeros when it had been done already)")
+    kept = serializers.CharField(help_text="What is kept, and why")

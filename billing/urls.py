@@ -11,4 +11,6 @@ urlpatterns = [
     path("payments/invoices", apis.InvoicesApi.as_view(), name="payments-invoices"),
     path("payments/invoices/<str:invoice_id>/pdf", apis.InvoicePdfApi.as_view(), name="payments-invoice-pdf"),
     path("analytics", apis.AnalyticsApi.as_view(), name="analytics"),
+    path("customers/<str:user_id>/export", apis.CustomerExportApi.as_view(), name="customers-export"),
+    path("customers/<str:user_id>/anonymise", apis.CustomerAnonymiseApi.as_view(), name="customers-anonymise"),
 ]

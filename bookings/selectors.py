@@ -321,6 +321,13 @@ def appointment_list_for_customer(user_id: str, filters: AppointmentFilters, *, 
     )
 
 
+def appointments_of_customer(user_id: str) -> list[Appointment]:
+    """Every appointment booked for ``user_id``, newest first (one Query chain; the index has no
+    sort key, so the order is made here)."""
+    found = Appointment.created_user_index.query(user_id)
+    return sorted(found, key=lambda appointment: appointment.created_at, reverse=True)
+
+
 def appointment_list_for_mechanic(
     mechanic_id: str, filters: AppointmentFilters, *, limit: int, cursor: str | None
 ) -> Page:

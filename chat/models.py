@@ -63,6 +63,8 @@ class Customer(DynamoModel):
     last_sender_id = UnicodeAttribute(attr_name="lastSenderId", null=True)
     unread_count = IntegerAttribute(attr_name="unreadCount", null=True)
     assigned_at = IntegerAttribute(attr_name="assignedAt", null=True)
+    # Addition: when the customer was anonymised on request (billing.privacy); set last, once done.
+    anonymised_at = IntegerAttribute(attr_name="anonymisedAt", null=True)
 
     list_index = CustomerListIndex()
     inbox_index = CustomerInboxIndex()
@@ -175,6 +177,17 @@ class InquiryListIndex(GlobalSecondaryIndex):
     created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
+class InquiryUserIndex(GlobalSecondaryIndex):
+    """Addition: one customer's inquiries, newest first (the customer record, the privacy export)."""
+
+    class Meta:
+        index_name = "userId-createdAt-index"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True, attr_name="userId")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class StatusChange(MapAttribute):
     status = UnicodeAttribute()
     by = UnicodeAttribute()
@@ -220,6 +233,7 @@ class Inquiry(DynamoModel):
 
     status_index = InquiryStatusIndex()
     list_index = InquiryListIndex()
+    user_index = InquiryUserIndex()
 
 
 class CannedReplyListIndex(GlobalSecondaryIndex):

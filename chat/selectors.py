@@ -153,6 +153,16 @@ def inquiry_list(
     )
 
 
+def inquiries_of_customer(user_id: str, *, limit: int | None = None) -> list[Inquiry]:
+    """One customer's inquiries, newest first (one Query on their index)."""
+    return list(Inquiry.user_index.query(user_id, scan_index_forward=False, limit=limit))
+
+
+def messages_of_customer(client_id: str, *, limit: int | None = None) -> list[Message]:
+    """One customer's conversation, newest first; every message when ``limit`` is None."""
+    return list(Message.conversation_index.query(client_id, scan_index_forward=False, limit=limit))
+
+
 def _created_between(attribute: Attribute[int], start: dt.date | None, end: dt.date | None) -> Condition | None:
     low = clock.epoch_of_local_day(start) if start else 0
     high = clock.epoch_of_local_day(end + dt.timedelta(days=1)) - 1 if end else 2**40

@@ -143,6 +143,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         created_at=created_ms,
         mailbox_month=month_of(created_ms),
         updated_at=clock.iso_local(),
+        contact_email=normalise_address(from_address) or None,
     )
     if not _save_new(record, parent):
         return email_get(record.message_id) or record  # SNS delivered it twice

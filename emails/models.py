@@ -190,6 +190,17 @@ class EmailOutboxIndex(GlobalSecondaryIndex):
     created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
+class EmailContactIndex(GlobalSecondaryIndex):
+    """Sparse: the emails exchanged with one outside address, newest first (the customer record)."""
+
+    class Meta:
+        index_name = "contactEmail-createdAt-index"
+        projection = AllProjection()
+
+    contact_email = UnicodeAttribute(hash_key=True, attr_name="contactEmail")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class EmailMetadata(DynamoModel):
     """One sent or received email; ``createdAt`` is epoch milliseconds, as in the original."""
 
@@ -241,10 +252,13 @@ class EmailMetadata(DynamoModel):
     to_name = UnicodeAttribute(attr_name="toName", null=True)
     sent_by = UnicodeAttribute(attr_name="sentBy", null=True)
     inquiry_id = UnicodeAttribute(attr_name="inquiryId", null=True)  # the inquiry a staff reply answers
+    # Addition: the outside party's address (a send's one recipient, a received mail's sender).
+    contact_email = UnicodeAttribute(attr_name="contactEmail", null=True)
 
     thread_index = EmailThreadIndex()
     mailbox_index = EmailMailboxIndex()
     outbox_index = EmailOutboxIndex()
+    contact_index = EmailContactIndex()
 
 
 class EmailOutboxKey(DynamoModel):

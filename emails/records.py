@@ -43,6 +43,7 @@ def queued_message(
     """A message we send as the outbox first records it: from our address, queued, read, in this
     month's mailbox, with its stored ``attachments``; ``fields`` are what the kind of message adds."""
     created_ms = now_ms()
+    recipients = sorted(normalise_address(address) for address in fields.get("to_emails") or ())
     return EmailMetadata(
         message_id=message_id,
         thread_id=thread_id,
@@ -58,5 +59,7 @@ def queued_message(
         created_at=created_ms,
         mailbox_month=month_of(created_ms),
         updated_at=clock.iso_local(),
+        # The first recipient is whom the message is with (a customer's emails are one Query).
+        contact_email=recipients[0] if recipients else None,
         **fields,
     )

@@ -128,6 +128,15 @@ def email_get(message_id: str) -> EmailMetadata | None:
     return EmailMetadata.get_by_id(message_id, longest=200)
 
 
+def emails_with(address: str, *, limit: int | None = None) -> list[EmailMetadata]:
+    """The emails sent to or received from one outside address, newest first (one Query; emails
+    from before ``contactEmail`` existed are in the mailbox only)."""
+    wanted = normalise_address(address)
+    if not wanted or len(wanted) > 320:
+        return []
+    return list(EmailMetadata.contact_index.query(wanted, scan_index_forward=False, limit=limit))
+
+
 def thread_messages(thread_id: str) -> list[EmailMetadata]:
     """Every message of a thread, oldest first."""
     if not thread_id or len(thread_id) > 200:

@@ -131,6 +131,11 @@ def order_list_for_customer(user_id: str, filters: OrderFilters, *, limit: int, 
     return _filtered_page(Order.created_user_index, user_id, filters, limit=limit, cursor=cursor)
 
 
+def orders_of_customer(user_id: str) -> list[Order]:
+    """Every order created for ``user_id``, newest first (one Query chain on a key-only index)."""
+    return sorted(Order.created_user_index.query(user_id), key=lambda order: order.created_at, reverse=True)
+
+
 def order_list_for_mechanic(mechanic_id: str, filters: OrderFilters, *, limit: int, cursor: str | None) -> Page[Order]:
     """Orders assigned to ``mechanic_id`` (assignedMechanicId-index)."""
     return _filtered_page(Order.assigned_mechanic_index, mechanic_id, filters, limit=limit, cursor=cursor)

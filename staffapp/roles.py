@@ -46,6 +46,7 @@ PHRASES: dict[Permission, str] = {
     Permission.USERS_VIEW: "see customers",
     Permission.CUSTOMER_EDIT: "edit customer profiles",
     Permission.CUSTOMER_TAKE: "take and release chat customers",
+    Permission.CUSTOMER_PRIVACY: "export or anonymise a customer's data (privacy requests)",
     Permission.CHAT_INBOX: "read and answer the chat inbox",
     Permission.CANNED_REPLIES_MANAGE: "manage canned replies",
     Permission.INQUIRY_VIEW: "read inquiries",

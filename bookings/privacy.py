@@ -1,0 +1,64 @@
+"""Anonymising a customer's appointments (Australian Privacy Principle 11.2).
+
+Names, emails, phones, the car's address and free-text notes of both parties are replaced with
+the placeholders of ``autolab.privacy``; the appointment itself, its dates, prices, payment fields
+and invoice link stay, so the tax invoice it points to still matches. Safe to run again: an
+appointment already anonymised is not written twice.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+
+from autolab.dynamodb import condition_failed
+from autolab.privacy import ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_PHONE, REMOVED, placeholder_for
+from bookings import listing, selectors
+from bookings.models import Appointment
+
+_PLACEHOLDERS = {
+    "buyer_name": ANONYMISED_NAME,
+    "buyer_email": ANONYMISED_EMAIL,
+    "buyer_phone": ANONYMISED_PHONE,
+    "seller_name": ANONYMISED_NAME,
+    "seller_email": ANONYMISED_EMAIL,
+    "seller_phone": ANONYMISED_PHONE,
+    "car_location": REMOVED,
+    "notes": REMOVED,
+    "post_notes": REMOVED,
+}
+_ATTEMPTS = 3  # a staff edit landing in between bumps the version: read again and redo
+
+
+def appointments_anonymise(user_id: str) -> int:
+    """Anonymise every appointment of ``user_id``; the number written (0 once all are done)."""
+    return sum(_anonymise(appointment) for appointment in selectors.appointments_of_customer(user_id))
+
+
+def _anonymise(appointment: Appointment) -> bool:
+    for _ in range(_ATTEMPTS):
+        actions = _actions(appointment)
+        if not actions:
+            return False
+        try:
+            appointment.update(actions=actions)  # conditional on the version PynamoDB read
+            return True
+        except UpdateError as error:
+            fresh = selectors.appointment_get(appointment.appointment_id) if condition_failed(error) else None
+            if fresh is None:
+                raise
+            appointment = fresh
+    raise RuntimeError(f"Appointment {appointment.appointment_id} kept changing; run the anonymisation again")
+
+
+def _actions(appointment: Appointment) -> list[Action]:
+    actions: list[Action] = []
+    for name, placeholder in _PLACEHOLDERS.items():
+        value = getattr(appointment, name)
+        wanted = placeholder_for(value, placeholder)
+        if value != wanted:
+            actions.append(getattr(Appointment, name).set(wanted))
+    text = listing.search_text(appointment.appointment_id, [(ANONYMISED_NAME, None, None)])
+    if actions or (appointment.search_text is not None and appointment.search_text != text):
+        actions.append(Appointment.search_text.set(text))
+    return actions

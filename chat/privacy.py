@@ -1,0 +1,80 @@
+"""Anonymising a customer's own data in chat (Australian Privacy Principle 11.2): the profile, the
+chat messages and the inquiries. Names, addresses, phones and every text the customer or staff
+wrote are replaced with the placeholders of ``autolab.privacy``; ids and times stay, so the
+conversation's shape (who wrote when) and the records pointing at it remain. Each step is safe to
+run again: what is anonymised already is not written twice.
+"""
+
+from __future__ import annotations
+
+from pynamodb.expressions.update import Action
+
+from autolab import clock
+from autolab.privacy import (
+    ANONYMISED_EMAIL,
+    ANONYMISED_FIRST_NAME,
+    ANONYMISED_LAST_NAME,
+    ANONYMISED_NAME,
+    ANONYMISED_PHONE,
+    REMOVED,
+    placeholder_for,
+)
+from chat import selectors
+from chat.models import Customer, Inquiry, Message
+
+_PROFILE = {
+    "user_name": ANONYMISED_NAME,
+    "user_email": ANONYMISED_EMAIL,
+    "contact_number": ANONYMISED_PHONE,
+    "user_device": REMOVED,
+    "user_location": REMOVED,
+    "last_message": REMOVED,
+}
+
+
+def messages_anonymise(client_id: str) -> int:
+    """Replace the text of every message of the customer's conversation; the number written."""
+    written = 0
+    for message in selectors.messages_of_customer(client_id):
+        if message.message != REMOVED:
+            message.update(actions=[Message.message.set(REMOVED)], condition=Message.message_id.exists())
+            written += 1
+    return written
+
+
+def inquiries_anonymise(user_id: str) -> int:
+    """Replace the name, email and text of every inquiry of the customer; the number written."""
+    written = 0
+    for inquiry in selectors.inquiries_of_customer(user_id):
+        wanted = {
+            "first_name": ANONYMISED_FIRST_NAME,
+            "last_name": ANONYMISED_LAST_NAME,
+            "email": ANONYMISED_EMAIL,
+            "message": REMOVED,
+        }
+        actions = [
+            getattr(Inquiry, name).set(value) for name, value in wanted.items() if getattr(inquiry, name) != value
+        ]
+        if actions:
+            inquiry.update(actions=actions, condition=Inquiry.inquiry_id.exists())
+            written += 1
+    return written
+
+
+def customer_anonymise(customer: Customer) -> bool:
+    """Replace the profile with placeholders and mark the customer anonymised (the last step of
+    the whole job, so a customer marked anonymised has nothing of theirs left to do)."""
+    actions: list[Action] = []
+    for name, placeholder in _PROFILE.items():
+        value = getattr(customer, name)
+        wanted = placeholder_for(value, placeholder)
+        if value != wanted:
+            actions.append(getattr(Customer, name).set(wanted))
+    if customer.search_text:
+        actions.append(Customer.search_text.remove())
+    if customer.anonymised_at is None:
+        actions.append(Customer.anonymised_at.set(clock.epoch_now()))
+    if not actions:
+        return False
+    customer.update(actions=actions, condition=Customer.user_id.exists())
+    return True

@@ -1,0 +1,154 @@
+"""Privacy requests (APP 11-13): the export holds every kind of record about the customer, and
+anonymising replaces their personal data everywhere while the tax invoices, their PDFs and the
+adjustment notes stay byte for byte; it can be repeated, and finishes an interrupted run. The
+customer's data goes in through the same services and APIs the website and staff use
+(tests/staffapp/portal_sweep.seed)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from autolab import audit, storage
+from autolab.privacy import ANONYMISED_EMAIL, ANONYMISED_NAME, REMOVED
+from billing import privacy
+from billing.customers import customer_record
+from billing.models import AdjustmentNote, Invoice
+from bookings import privacy as booking_privacy
+from bookings.models import Appointment
+from chat.models import Customer, Inquiry
+from chat.selectors import messages_of_customer
+from emails import privacy as email_privacy
+from emails.selectors import emails_with
+from shop.models import Order
+from tests.staffapp import portal_sweep
+
+pytestmark = pytest.mark.django_db
+
+EVERY_KIND = (
+    "appointments",
+    "orders",
+    "invoices",
+    "refunds",
+    "adjustmentNotes",
+    "chatMessages",
+    "inquiries",
+    "emails",
+    "auditEntries",
+)
+
+
+@pytest.fixture
+def seeded(make_staff: Any) -> tuple[Any, portal_sweep.Seeded]:
+    admin = make_staff("ADMIN", "CUSTOMER_SUPPORT", name="Alex Admin")
+    mechanic = make_staff("MECHANIC", name="Max Mechanic")
+    return admin, portal_sweep.seed(admin, mechanic)
+
+
+def _tax_records(data: portal_sweep.Seeded) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
+    invoice = Invoice.get(data.invoice_id)
+    assert invoice.s3_key, "the seeded invoice has no PDF"
+    return audit.snapshot(invoice), storage.read(invoice.s3_key), audit.snapshot(AdjustmentNote.get(data.note_id))
+
+
+def _personal_text(data: portal_sweep.Seeded) -> str:
+    """Every customer-owned item of the seeded customer, as one text (to search for their details)."""
+    items: list[Any] = [
+        Customer.get(data.customer_id),
+        Appointment.get(data.appointment_id),
+        Order.get(data.paid_order_id),
+        Inquiry.get(data.inquiry_id),
+        *messages_of_customer(data.customer_id),
+    ]
+    return json.dumps([audit.snapshot(item) for item in items]).lower()
+
+
+def test_the_export_holds_every_kind_of_record_and_is_audited(seeded: Any) -> None:
+    admin, data = seeded
+    exported = privacy.customer_export(user_id=data.customer_id, actor=admin.identity)
+    empty = [kind for kind in EVERY_KIND if not exported[kind]]
+    assert not empty, f"the export has no {empty}"
+    assert exported["customer"]["userEmail"] == "cara@example.com"
+    assert {i["invoiceId"] for i in exported["invoices"]} == {data.invoice_id}
+    assert exported["orders"][0]["paymentMethod"] == "bank_transfer"  # a manual payment lives on its record
+    assert exported["chatMessages"][0]["message"] == "Can you do Saturday instead?"
+    assert "cara@example.com" in exported["emailAddresses"]
+    json.dumps(exported)  # plain JSON all the way down (money as text, sets as lists)
+    entry = audit.history("customer", data.customer_id).entries[0]
+    assert (entry.action, entry.actor_id) == ("customer.export", admin.user_id)
+    assert entry.changed["exported"][1]["invoices"] == 1
+
+
+def test_anonymising_replaces_personal_data_and_keeps_the_invoices(seeded: Any) -> None:
+    admin, data = seeded
+    before = _tax_records(data)
+    assert "cara" in _personal_text(data)
+    assert "hay st" in _personal_text(data)
+
+    done = privacy.customer_anonymise(user_id=data.customer_id, actor=admin.identity)
+
+    assert (done.appointments, done.orders, done.inquiries, done.customer) == (1, 1, 1, True)
+    assert done.chat_messages >= 1
+    assert done.emails >= 1
+    assert done.anonymised_at is not None
+    text = _personal_text(data)
+    for detail in ("cara", "hay st", "412 345 678", "please call first", "front desk", "saturday", "utes"):
+        assert detail not in text, f"{detail!r} is still held"
+    customer = Customer.get(data.customer_id)
+    assert (customer.user_name, customer.user_email, customer.anonymised_at) == (
+        ANONYMISED_NAME,
+        ANONYMISED_EMAIL,
+        int(done.anonymised_at.timestamp()),
+    )
+    assert Appointment.get(data.appointment_id).notes == REMOVED
+    assert emails_with("cara@example.com") == []
+    assert _tax_records(data) == before  # invoice item, its PDF bytes and the adjustment note unchanged
+    assert Invoice.get(data.invoice_id).metadata["userEmail"] == "cara@example.com"  # a tax record keeps whom
+    entry = audit.history("customer", data.customer_id).entries[0]
+    assert entry.action == "customer.anonymise"
+    assert entry.changed["anonymised"][1]["appointments"] == 1
+    assert "cara" not in entry.changes.lower()
+
+
+def test_anonymising_again_changes_nothing_and_an_interrupted_run_is_finished(seeded: Any) -> None:
+    admin, data = seeded
+    # A run that stopped after the emails and the bookings (the first steps), before the rest:
+    email_privacy.emails_anonymise({"cara@example.com"})
+    assert booking_privacy.appointments_anonymise(data.customer_id) == 1
+    assert Customer.get(data.customer_id).anonymised_at is None
+
+    finished = privacy.customer_anonymise(user_id=data.customer_id, actor=admin.identity)
+    assert (finished.appointments, finished.emails, finished.orders, finished.customer) == (0, 0, 1, True)
+    assert Order.get(data.paid_order_id).customer_email == ANONYMISED_EMAIL
+
+    again = privacy.customer_anonymise(user_id=data.customer_id, actor=admin.identity)
+    assert set(again.counts().values()) == {0}
+    assert again.anonymised_at == finished.anonymised_at
+    found = customer_record(data.customer_id)
+    assert found is not None
+    assert [i.invoice_id for i in found.invoices] == [data.invoice_id]
+
+
+def test_the_privacy_api_is_admin_only_and_answers_clear_statuses(seeded: Any, make_staff: Any, anon: Any) -> None:
+    admin, data = seeded
+    support = make_staff("CUSTOMER_SUPPORT", name="Sam Support")
+    url = f"/api/customers/{data.customer_id}"
+    assert anon.get(f"{url}/export").status_code == 401
+    assert support.api().get(f"{url}/export").status_code == 403
+    assert admin.api().get("/api/customers/no-such-customer/export").status_code == 404
+    exported = admin.api().get(f"{url}/export")
+    assert exported.status_code == 200
+    assert exported.json()["export"]["invoices"][0]["invoiceId"] == data.invoice_id
+
+    assert support.api().post(f"{url}/anonymise", {"confirm": "ANONYMISE"}, format="json").status_code == 403
+    refused = admin.api().post(f"{url}/anonymise", {"confirm": "yes"}, format="json")
+    assert refused.status_code == 400
+    assert Customer.get(data.customer_id).anonymised_at is None
+    done = admin.api().post(f"{url}/anonymise", {"confirm": "ANONYMISE"}, format="json")
+    assert done.status_code == 200
+    assert done.json()["changed"]["appointments"] == 1
+    assert (
+        admin.api().post("/api/customers/nobody/anonymise", {"confirm": "ANONYMISE"}, format="json").status_code == 404
+    )
