@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -45,22 +46,40 @@ def dynamodb_tables() -> None:
 _WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
 
-def _tables_written(operation: str, params: dict[str, Any]) -> Iterable[str]:
-    if operation == "BatchWriteItem":
-        return params.get("RequestItems", {}).keys()
-    if operation == "TransactWriteItems":
-        return [action["TableName"] for item in params.get("TransactItems", []) for action in item.values()]
-    return [params["TableName"]] if "TableName" in params else []
+def _key_names() -> dict[str, list[str]]:
+    return {
+        model.Meta.table_name: [key["AttributeName"] for key in model._get_schema()["key_schema"]]
+        for model in dynamodb.registered_models()
+    }
+
+
+def _keys_written(operation: str, params: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(table, item or key) for every item a write may leave behind; deletes leave nothing."""
+    if operation in ("PutItem", "UpdateItem"):
+        yield params["TableName"], params.get("Item") or params["Key"]
+    elif operation == "BatchWriteItem":
+        for table, requests in params.get("RequestItems", {}).items():
+            for request in requests:
+                if "PutRequest" in request:
+                    yield table, request["PutRequest"]["Item"]
+    elif operation == "TransactWriteItems":
+        for action in params.get("TransactItems", []):
+            if "Put" in action:
+                yield action["Put"]["TableName"], action["Put"]["Item"]
+            elif "Update" in action:
+                yield action["Update"]["TableName"], action["Update"]["Key"]
 
 
 class _Writes:
-    """What a test may have written: the tables this process wrote through botocore, or everything
+    """What a test may have written: the keys this process wrote through botocore, or everything
     when a child process (worker, daphne, command) ran, since its writes are not seen here.
-    Emptying only those tables instead of all 25 after every test is most of the suite's time."""
+    Deleting those keys (a batch call or two) instead of scanning every table written, let alone
+    all of them, after every test is most of the suite's time."""
 
     def __init__(self) -> None:
-        self.tables: set[str] = set()
+        self.keys: dict[tuple[str, str], dict[str, Any]] = {}
         self.children: list[subprocess.Popen] = []
+        self._key_names: dict[str, list[str]] | None = None
         self._make_api_call = BaseClient._make_api_call
         self._popen_init = subprocess.Popen.__init__
 
@@ -69,7 +88,7 @@ class _Writes:
 
         def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
             if operation in _WRITES and client.meta.service_model.service_name == "dynamodb":
-                writes.tables.update(_tables_written(operation, params))
+                writes.record(operation, params)
             return writes._make_api_call(client, operation, params)
 
         def popen_init(process: subprocess.Popen, *args: Any, **kwargs: Any) -> None:
@@ -79,14 +98,37 @@ class _Writes:
         BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
         subprocess.Popen.__init__ = popen_init  # type: ignore[method-assign]
 
-    def dirty(self) -> set[str] | None:
-        """The tables to empty after this test (None: all of them)."""
-        return None if self.children else set(self.tables)
+    def record(self, operation: str, params: dict[str, Any]) -> None:
+        if self._key_names is None:
+            self._key_names = _key_names()
+        for table, item in _keys_written(operation, params):
+            names = self._key_names.get(table)
+            if names is None:  # not one of the app's tables (a test's own): nothing to empty
+                continue
+            key = {name: item[name] for name in names}
+            self.keys[(table, json.dumps(key, sort_keys=True))] = key  # racing threads: dict ops are atomic
+
+    def empty(self) -> None:
+        """Delete what this test wrote: its keys, or every table when a child process ran."""
+        if self.children:
+            for model in dynamodb.registered_models():
+                _truncate(model.Meta.table_name)
+            return
+        client = dynamodb.connection().client
+        pending = [(table, key) for (table, _), key in list(self.keys.items())]
+        for start in range(0, len(pending), 25):  # BatchWriteItem takes 25 requests, any tables
+            requests: dict[str, list[dict[str, Any]]] = {}
+            for table, key in pending[start : start + 25]:
+                if "-test" not in table:
+                    raise RuntimeError(f"Refusing to empty {table}: not a test table")
+                requests.setdefault(table, []).append({"DeleteRequest": {"Key": key}})
+            while requests:
+                requests = client.batch_write_item(RequestItems=requests).get("UnprocessedItems") or {}
 
     def forget(self) -> None:
         """Start the next test's record (after emptying, whose deletes are writes too)."""
         self.children = [child for child in self.children if child.poll() is None]
-        self.tables.clear()
+        self.keys.clear()
 
 
 _writes = _Writes()
@@ -97,10 +139,7 @@ _writes.install()
 def clean_state(dynamodb_tables: None) -> Iterator[None]:
     """Every test starts with empty tables and an empty Redis."""
     yield
-    written = _writes.dirty()
-    for model in dynamodb.registered_models():
-        if written is None or model.Meta.table_name in written:
-            _truncate(model.Meta.table_name)
+    _writes.empty()
     _writes.forget()
     redis_lib.Redis.from_url(settings.REDIS_URL).flushdb()
     # Celery's "inside a task" flag is process-global, not per thread: eager tasks run by racing

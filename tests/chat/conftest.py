@@ -177,7 +177,8 @@ def daphne_server(tmp_path: Path) -> Iterator[DaphneServer]:
         log.close()
 
 
-def _wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def _wait_for_http(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    # A readiness wait, not a speed check: on a loaded 2-core machine daphne's imports took over 30 s.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
