@@ -9,8 +9,10 @@ from django import forms
 
 from autolab import clock
 from autolab.dates import clean_range
+from autolab.exceptions import ValidationError
 from billing.pdf import method_label
 from billing.periods import PRESETS, preset_range
+from billing.services.buyer import abn_normalised
 
 METHODS = [(method, method_label(method)) for method in ("cash", "bank_transfer", "card")]
 
@@ -111,6 +113,20 @@ class ConfirmPaymentForm(forms.Form):
     payment_method = forms.ChoiceField(
         choices=METHODS, widget=forms.RadioSelect, initial="cash", label="Payment received by"
     )
+
+
+class BuyerAbnForm(forms.Form):
+    """The buyer's ABN for the record's tax invoice, checked as billing.services.buyer checks it."""
+
+    buyer_abn = forms.CharField(
+        max_length=20, required=False, label="Buyer's ABN", widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+
+    def clean_buyer_abn(self) -> str:
+        try:
+            return abn_normalised(self.cleaned_data["buyer_abn"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message) from error
 
 
 class ManualCustomerForm(forms.Form):

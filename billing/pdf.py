@@ -65,6 +65,7 @@ class InvoiceDocument:
     payment_date: str
     lines: list[Line] = field(default_factory=list)
     cancelled_on: str = ""  # DD/MM/YYYY when the invoice was cancelled
+    buyer_abn: str = ""  # 11 digits, when the buyer gave one (billing.services.buyer)
 
     @property
     def total(self) -> Decimal:
@@ -88,7 +89,13 @@ def _text(value: object) -> str:
     return escape(str(value))
 
 
-def _title() -> str:
+def abn_display(abn: str) -> str:
+    """An ABN as the ATO writes it: ``51 824 753 556``."""
+    digits = "".join(abn.split())
+    return f"{digits[:2]} {digits[2:5]} {digits[5:8]} {digits[8:]}" if len(digits) == 11 else abn
+
+
+def invoice_title() -> str:
     """Only a GST-registered business may call its document a tax invoice (ATO)."""
     return "Tax invoice" if settings.GST_REGISTERED else "Invoice"
 
@@ -107,10 +114,12 @@ def _header(doc: InvoiceDocument, styles: StyleSheet1) -> list[Flowable]:
         f"<b>Billed to</b><br/>{_text(doc.buyer_name or 'Customer')}<br/>{_text(doc.buyer_email)}"
         f"<br/>{_text(doc.buyer_phone)}"
     )
+    if doc.buyer_abn:  # the buyer's identity with the name (ATO: required from $1,000)
+        buyer += f"<br/>ABN: {_text(abn_display(doc.buyer_abn))}"
     top = Table(
         [[Paragraph(seller, styles["Normal"]), Paragraph(details, styles["Normal"])]], colWidths=[100 * mm, 70 * mm]
     )
-    return [Paragraph(_title(), styles["Title"]), top, Spacer(1, 6 * mm), Paragraph(buyer, styles["Normal"])]
+    return [Paragraph(invoice_title(), styles["Title"]), top, Spacer(1, 6 * mm), Paragraph(buyer, styles["Normal"])]
 
 
 def _lines_table(doc: InvoiceDocument, styles: StyleSheet1) -> Table:
@@ -194,7 +203,7 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     template = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"{_title()} {doc.invoice_number}",
+        title=f"{invoice_title()} {doc.invoice_number}",
         author=settings.BUSINESS_NAME,
         leftMargin=18 * mm,
         rightMargin=18 * mm,

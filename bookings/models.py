@@ -214,6 +214,7 @@ class Appointment(DynamoModel):
     payment_reverted_at = IntegerAttribute(attr_name="paymentRevertedAt", null=True)
     invoice_id = UnicodeAttribute(attr_name="invoiceId", null=True)
     invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
+    buyer_abn = UnicodeAttribute(attr_name="buyerAbn", null=True)  # printed on its tax invoice, when given
     # Addition: optimistic locking, so two staff edits never silently overwrite each other.
     version = VersionAttribute(attr_name="version")
     # Additions for the portal list (bookings.listing): the list's partition, the day and time it is

@@ -141,6 +141,7 @@ class Order(DynamoModel):
     payment_reverted_at = IntegerAttribute(attr_name="paymentRevertedAt", null=True)
     invoice_id = UnicodeAttribute(attr_name="invoiceId", null=True)
     invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
+    buyer_abn = UnicodeAttribute(attr_name="buyerAbn", null=True)  # printed on its tax invoice, when given
     # Addition: optimistic locking against lost updates.
     version = VersionAttribute(attr_name="version")
     # Addition: constant partition of orderList-createdAt-index.

@@ -36,6 +36,7 @@ def invoice_document(invoice: Invoice) -> pdf.InvoiceDocument:
         buyer_name=meta.get("userName", ""),
         buyer_email=meta.get("userEmail", ""),
         buyer_phone=meta.get("userPhone", ""),
+        buyer_abn=meta.get("buyerAbn", ""),
         payment_method=meta.get("paymentMethod", ""),
         payment_reference=invoice.payment_intent_id,
         payment_date=data["paymentDetails"].get("date", ""),

@@ -56,6 +56,7 @@ def _record_sale(record: records.Record, method: str) -> Sale:
         paid_day=paid_day,
         effective_day=parse_any_date(record.scheduled_date or "") or paid_day,
         booking=_booking(record),
+        buyer_abn=record.buyer_abn or "",
     )
 
 

@@ -65,6 +65,7 @@ class Sale:
     # A walk-in (manual) invoice is paid after the work, and the original stored it a little
     # differently: "N/A" for a missing email and the payment date in metadata.
     is_walk_in: bool = False
+    buyer_abn: str = ""  # printed with the buyer's name (billing.services.buyer)
 
 
 @dataclass
@@ -139,6 +140,8 @@ def invoice_metadata(sale: Sale) -> dict[str, Any]:
     }
     if sale.is_walk_in:
         metadata["paymentDate"] = day_text(sale.paid_day)
+    if sale.buyer_abn:
+        metadata["buyerAbn"] = sale.buyer_abn
     metadata.update(
         paymentStatus=InvoicePaymentStatus.COMPLETED.value,  # a raw map stores plain str only
         totalAmount=money_str(sale.amount),

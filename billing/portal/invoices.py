@@ -17,6 +17,7 @@ from billing.invoices.dates import parse_any_date
 from billing.invoices.documents import invoice_document, invoice_pdf_link
 from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate, invoice_recipient
 from billing.models import Invoice, InvoiceStatus
+from billing.pdf import invoice_title
 from billing.periods import PRESETS
 from billing.portal.common import detail_url, form_errors, invoice_row, live_state, page, staff_name
 from staffapp.actions import post_action
@@ -154,4 +155,6 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
         "live_url": reverse("admin:billing-invoice-state", kwargs={"invoice_id": invoice_id}),
         "can_cancel": staff_required(request).has(Permission.INVOICE_CANCEL),
     }
-    return render_page(request, "billing/invoice_detail.html", context, title=f"Tax invoice {invoice.invoice_number}")
+    return render_page(
+        request, "billing/invoice_detail.html", context, title=f"{invoice_title()} {invoice.invoice_number}"
+    )

@@ -18,6 +18,7 @@ from billing import forms, records
 from billing.invoices.manual import ManualItem, invoice_create_manual
 from billing.invoices.snapshot import Vehicle
 from billing.models import Invoice
+from billing.pdf import invoice_title
 from billing.portal.common import detail_url, page
 from bookings.selectors import service_price_list
 from staffapp.actions import post_action
@@ -62,7 +63,7 @@ def manual_invoice_items(request: HttpRequest) -> HttpResponse:
         done = post_action(
             request,
             lambda: _create_manual(request, customer, items),
-            success=lambda invoice: f"Tax invoice {invoice.invoice_number} created.",
+            success=lambda invoice: f"{invoice_title()} {invoice.invoice_number} created.",
             redirect_to=lambda invoice: detail_url(invoice.invoice_id),
             stay_on_error=True,
         )

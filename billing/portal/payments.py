@@ -1,4 +1,5 @@
-"""A record's payments page: confirm cash, bank transfer or card with one choice, revert on its own
+"""A record's payments page: the buyer's ABN for its invoice (asked for when the invoice will be
+$1,000 or more, before payment), confirm cash, bank transfer or card with one choice, revert on its own
 confirmation page, the record's invoice (status, PDF), updated live while it is generated, and its
 money history with the refund action (billing.portal.refunds)."""
 
@@ -16,10 +17,11 @@ from autolab.workflow import PaymentStatus
 from billing import forms, records, selectors
 from billing.invoices.documents import invoice_document
 from billing.models import Invoice, InvoiceStatus
-from billing.pdf import method_label
+from billing.pdf import abn_display, invoice_title, method_label
 from billing.portal.common import VIEW, invoice_row, live_state, page, payments_url, record_or_404, require, staff_name
 from billing.portal.refunds import money_history, refund_left_cents
 from billing.serializers import manual_confirmed_message
+from billing.services.buyer import buyer_abn_set, needs_buyer_identity
 from billing.services.manual_payments import manual_payment_confirm, manual_payment_revert
 from staffapp.actions import post_action
 from staffapp.rendering import render_page
@@ -42,8 +44,24 @@ def _live_url(record_type: str, record_id: str) -> str:
 @require_http_methods(["GET", "POST"])
 def payments_record(request: HttpRequest, record_type: str, record_id: str) -> HttpResponse:
     record = record_or_404(record_type, record_id)
-    form = forms.ConfirmPaymentForm(request.POST or None)
-    if request.method == "POST":
+    setting_abn = request.POST.get("action") == "buyer-abn"
+    form = forms.ConfirmPaymentForm(None if setting_abn else request.POST or None)
+    abn_form = forms.BuyerAbnForm(request.POST if setting_abn else None, initial={"buyer_abn": record.buyer_abn})
+    if setting_abn:
+        staff = require(request, Permission.PAYMENT_CONFIRM_MANUAL)
+        if abn_form.is_valid():
+            return post_action(
+                request,
+                lambda: buyer_abn_set(
+                    actor=staff,
+                    record_type=record_type,
+                    reference_number=record_id,
+                    abn=abn_form.cleaned_data["buyer_abn"],
+                ),
+                success=lambda abn: f"Buyer's ABN {abn_display(abn)} recorded." if abn else "Buyer's ABN removed.",
+                redirect_to=payments_url(record_type, record_id),
+            )
+    elif request.method == "POST":
         staff = require(request, Permission.PAYMENT_CONFIRM_MANUAL)
         if form.is_valid():
             return post_action(
@@ -55,7 +73,7 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
                     payment_method=form.cleaned_data["payment_method"],
                 ),
                 success=lambda outcome: (
-                    f"{manual_confirmed_message(outcome.payment_method)}. The tax invoice is being generated."
+                    f"{manual_confirmed_message(outcome.payment_method)}. The {invoice_title().lower()} is being generated."
                 ),
                 redirect_to=payments_url(record_type, record_id),
             )
@@ -67,6 +85,9 @@ def payments_record(request: HttpRequest, record_type: str, record_id: str) -> H
         "record_id": record_id,
         "short_id": record_id[:8].upper(),
         "form": form,
+        "abn_form": abn_form,
+        "needs_buyer_identity": needs_buyer_identity(records.record_amount(record)),
+        "buyer_abn": abn_display(record.buyer_abn) if record.buyer_abn else "",
         "amount": records.record_amount(record),
         "contact": records.record_contact(record),
         "method": method_label(record.payment_method or ""),

@@ -24,7 +24,7 @@ from billing.adjustments.delivery import note_pdf_ensure
 from billing.adjustments.pdf import note_title
 from billing.adjustments.refunds import RefundRequest, paid_cents, refund_create, refunded_cents
 from billing.models import Refund, RefundMethod, RefundStatus
-from billing.pdf import method_label
+from billing.pdf import invoice_title, method_label
 from billing.portal.common import VIEW, detail_url, invoice_row, page, payments_url, record_or_404, staff_name
 from staffapp.actions import post_action
 from staffapp.rendering import render_page
@@ -72,7 +72,7 @@ def money_history(record: records.Record, record_id: str) -> list[HistoryRow]:
     rows = _payment_rows(record, record_id)
     for invoice in selectors.invoices_for_reference(record_id):
         row = invoice_row(invoice)
-        text = f"Tax invoice {row.number}"
+        text = f"{invoice_title()} {row.number}"
         rows.append(
             HistoryRow(invoice.created_at, "Invoice", text, row.total, row.status, detail_url(row.invoice_id), text)
         )

@@ -1,4 +1,4 @@
-// "Tax invoice being generated": polls the page's JSON (data-live-url) until the worker has stored
+// "Tax invoice (or Invoice: data-title) being generated": polls the page's JSON (data-live-url) until the worker has stored
 // the invoice and its PDF, then shows its number, status and PDF link in place (no reload).
 (function () {
   "use strict";
@@ -22,7 +22,7 @@
     badge.id = "invoice-status";
     badge.textContent = invoice.statusLabel;
     box.textContent = "";
-    box.appendChild(link(invoice.detailUrl, "Tax invoice " + invoice.number, "invoice-link"));
+    box.appendChild(link(invoice.detailUrl, (box.dataset.title || "Invoice") + " " + invoice.number, "invoice-link"));
     box.appendChild(document.createTextNode(" "));
     box.appendChild(badge);
     box.appendChild(document.createTextNode(" · "));
