@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from autolab.money import to_cents
 from billing.adjustments.refunds import refunded_cents
@@ -167,3 +169,53 @@ def test_card_paid_record_is_refunded_to_the_card_through_stripe(
     assert b"Refund of $30.00 recorded." in done.content
     assert [r["amount"] for r in fake_stripe.refunds.values()] == [3000]
     assert [(r.method, r.status) for r in _refunds(ref)] == [("card", "succeeded")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_portal_api_and_stripe_webhooks_at_once_refund_a_card_payment_once(
+    admin, fake_stripe, customer, make_appointment, send_webhook
+):
+    """The portal's Refund… and an API refund of all of a card payment, with Stripe's webhooks for
+    whichever refund reaches it: one Stripe refund, one Refund, one adjustment note."""
+    ref, intent_id = _paid_by_card(fake_stripe, customer, make_appointment, send_webhook)
+    client = _login(admin)
+    data = {**_form(client, ref, method="card"), "confirm": "1"}  # all of it: $280.00
+    api = admin.api()
+    barrier = threading.Barrier(4)
+    statuses: dict[str, int] = {}
+
+    def portal() -> None:
+        barrier.wait()
+        statuses["portal"] = client.post(_payments(ref) + "refund/", data).status_code
+
+    def api_refund() -> None:
+        barrier.wait()
+        body = {"referenceNumber": ref, "type": "appointment", "method": "card"}
+        response = api.post("/api/payments/refunds", body, format="json", HTTP_IDEMPOTENCY_KEY="api-1")
+        statuses["api"] = response.status_code
+
+    def webhooks() -> None:
+        barrier.wait()
+        deadline = time.monotonic() + 3
+        while not fake_stripe.refunds and time.monotonic() < deadline:  # Stripe's event follows its refund
+            time.sleep(0.002)
+        for refund in list(fake_stripe.refunds.values()):
+            send_webhook("refund.updated", refund, client=APIClient())
+        send_webhook("charge.refunded", fake_stripe.charge_of(intent_id), client=APIClient())
+
+    threads = [threading.Thread(target=f) for f in (portal, api_refund, webhooks, webhooks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [r["amount"] for r in fake_stripe.refunds.values()] == [28000]
+    [refund] = _refunds(ref)
+    assert (refund.method, refund.status, refund.amount_cents) == ("card", "succeeded", 28000)
+    [note] = AdjustmentNote.reference_index.query(ref)
+    assert (note.refund_id, note.amount_cents) == (refund.refund_id, 28000)
+    assert Invoice.get(Appointment.get(ref).invoice_id).adjusted_cents == 28000  # added once, for analytics
+    # Whichever asked first refunded; the other was refused (the portal re-shows its form, 200).
+    api_won = refund.idempotency_key == "api-1"
+    assert statuses == ({"portal": 200, "api": 201} if api_won else {"portal": 302, "api": 400})
+    assert Appointment.get(ref).payment_status == "refunded"
