@@ -72,8 +72,8 @@ def customer_anonymise(customer: Customer) -> bool:
             actions.append(getattr(Customer, name).set(wanted))
     if customer.search_text:
         actions.append(Customer.search_text.remove())
-    if customer.anonymised_at is None:
-        actions.append(Customer.anonymised_at.set(clock.epoch_now()))
+    if customer.anonymised_at is None:  # if_not_exists: two runs at once keep the first's time
+        actions.append(Customer.anonymised_at.set(Customer.anonymised_at | clock.epoch_now()))
     if not actions:
         return False
     customer.update(actions=actions, condition=Customer.user_id.exists())

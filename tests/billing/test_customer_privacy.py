@@ -7,6 +7,8 @@ customer's data goes in through the same services and APIs the website and staff
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -152,3 +154,25 @@ def test_the_privacy_api_is_admin_only_and_answers_clear_statuses(seeded: Any, m
     assert (
         admin.api().post("/api/customers/nobody/anonymise", {"confirm": "ANONYMISE"}, format="json").status_code == 404
     )
+
+
+def test_two_admins_anonymising_at_once_both_finish_and_agree(seeded: Any, make_staff: Any) -> None:
+    """Both runs race over the same items (a version conflict on a booking or order is read again
+    and redone); neither fails, and the customer ends anonymised once."""
+    admin, data = seeded
+    other = make_staff("ADMIN", name="Ada Admin")
+    start = threading.Barrier(2)
+
+    def run(actor: Any) -> privacy.Anonymised:
+        start.wait()
+        return privacy.customer_anonymise(user_id=data.customer_id, actor=actor.identity)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(run, (admin, other)))
+
+    assert sum(d.appointments for d in done) >= 1
+    assert {d.anonymised_at for d in done} == {done[0].anonymised_at}
+    assert Order.get(data.paid_order_id).customer_name == ANONYMISED_NAME
+    assert Appointment.get(data.appointment_id).buyer_email == ANONYMISED_EMAIL
+    entries = [e for e in audit.history("customer", data.customer_id).entries if e.action == "customer.anonymise"]
+    assert len(entries) == 2
