@@ -21,7 +21,7 @@ from autolab import clock
 from autolab.events import publish_to_staff
 from emails import attachments
 from emails.models import EmailMetadata
-from emails.records import BODY_LIMIT, SENT_CONTENT_TYPE, now_ms
+from emails.records import BODY_LIMIT, SENT_CONTENT_TYPE, contact_address, now_ms
 from emails.selectors import email_get, month_of, normalise_address
 from emails.threads import message_create
 
@@ -143,7 +143,7 @@ def email_record_inbound(*, raw: bytes) -> EmailMetadata:
         created_at=created_ms,
         mailbox_month=month_of(created_ms),
         updated_at=clock.iso_local(),
-        contact_email=normalise_address(from_address) or None,
+        contact_email=contact_address(received=True, from_email=from_address, to_emails=None),
     )
     if not _save_new(record, parent):
         return email_get(record.message_id) or record  # SNS delivered it twice

@@ -8,6 +8,7 @@ another for these (importing them from the outbox is what tied the email modules
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from email.utils import parseaddr
 from typing import Any
 
@@ -37,13 +38,20 @@ def new_message_id() -> str:
     return str(uuid.uuid4())
 
 
+def contact_address(*, received: bool, from_email: str | None, to_emails: Iterable[str] | None) -> str | None:
+    """Whom an email is with (``contactEmail``): a received mail's sender, a sent one's first recipient."""
+    if received:
+        return normalise_address(from_email or "") or None
+    recipients = sorted(normalise_address(address) for address in to_emails or ())
+    return recipients[0] if recipients else None
+
+
 def queued_message(
     *, message_id: str, thread_id: str, from_name: str, attachments: list[str], **fields: Any
 ) -> EmailMetadata:
     """A message we send as the outbox first records it: from our address, queued, read, in this
     month's mailbox, with its stored ``attachments``; ``fields`` are what the kind of message adds."""
     created_ms = now_ms()
-    recipients = sorted(normalise_address(address) for address in fields.get("to_emails") or ())
     return EmailMetadata(
         message_id=message_id,
         thread_id=thread_id,
@@ -59,7 +67,6 @@ def queued_message(
         created_at=created_ms,
         mailbox_month=month_of(created_ms),
         updated_at=clock.iso_local(),
-        # The first recipient is whom the message is with (a customer's emails are one Query).
-        contact_email=recipients[0] if recipients else None,
+        contact_email=contact_address(received=False, from_email=None, to_emails=fields.get("to_emails")),
         **fields,
     )

@@ -130,7 +130,7 @@ def email_get(message_id: str) -> EmailMetadata | None:
 
 def emails_with(address: str, *, limit: int | None = None) -> list[EmailMetadata]:
     """The emails sent to or received from one outside address, newest first (one Query; emails
-    from before ``contactEmail`` existed are in the mailbox only)."""
+    restored from before ``contactEmail`` existed get it from ``manage.py emails_backfill``)."""
     wanted = normalise_address(address)
     if not wanted or len(wanted) > 320:
         return []

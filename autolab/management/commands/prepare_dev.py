@@ -34,5 +34,7 @@ class Command(BaseCommand):
                 self.stdout.write(str(error))
             self.step("Giving restored invoices their list keys")
             call_command("invoices_backfill")
+            self.step("Giving restored emails their contact address")
+            call_command("emails_backfill")
         self.step("Seeding catalogue and demo staff")
         call_command("seed", demo_staff=True)
