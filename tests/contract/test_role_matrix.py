@@ -26,6 +26,8 @@ STAFF_ENDPOINTS = [
     ("post", "/api/payments/invoices", P.INVOICE_CREATE_MANUAL),
     ("patch", "/api/payments/invoices", P.INVOICE_CANCEL),
     ("get", "/api/analytics", P.ANALYTICS_VIEW),
+    ("get", "/api/customers/unknown-id/export", P.CUSTOMER_PRIVACY),
+    ("post", "/api/customers/unknown-id/anonymise", P.CUSTOMER_PRIVACY),
     ("get", "/api/users", P.USERS_VIEW),
     ("post", "/api/users", P.CUSTOMER_EDIT),
     ("get", "/api/users/online", P.CHAT_INBOX),
