@@ -148,7 +148,7 @@ def run() -> list[Measurement]:
         f"GET /api/analytics, 1 year, {INVOICES:,} invoices",
         analytics,
         repeat=2,
-        notes="one Query chain per month; time is moto walking the whole table per Query page",
+        notes="per month one Query chain of invoices and one Query of adjustment notes; time is moto walking the whole table per Query page",
         also_concurrent=False,  # a minute per request on moto; 20 of them would only measure the queue
     )
     compute = _compute_only()

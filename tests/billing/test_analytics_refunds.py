@@ -20,7 +20,8 @@ from autolab import clock
 from bench.harness import count_dynamodb_calls
 from billing.models import Invoice
 from billing.selectors import months_between
-from bookings.models import Appointment, ScheduledTimeSlot
+from bookings.models import Appointment
+from tests.billing.test_cancellation_policy import _slot_in
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +29,6 @@ def policy(settings) -> None:
     settings.CANCELLATION_FREE_HOURS = 24
     settings.CANCELLATION_FEE_CENTS = 2000
     settings.CANCELLATION_FEE_PERCENT = 10  # $280 cancelled late: $20 + $28 kept, $232 refunded
-
-
-def _slot_in(hours: int) -> ScheduledTimeSlot:
-    start = (clock.local_now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
-    end = start + dt.timedelta(hours=1)
-    return ScheduledTimeSlot(date=start.date().isoformat(), start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
 
 def _paid(admin, make_appointment, customer, *, plan_id: int, day: dt.date | None = None, hours: int = 0) -> str:
@@ -93,7 +88,7 @@ def period(admin, support, customer, make_appointment) -> dict[str, Any]:
         "end": today + dt.timedelta(days=3),
         "refs": refs,
         "invoices": invoices,
-        "e_day": dt.date.fromisoformat(invoices["E"].effective_day),  # its slot's day: tomorrow after 22:00
+        "e_day": dt.date.fromisoformat(invoices["E"].effective_day),  # its slot's day: tomorrow in the evening
         "client": admin_client,
     }
 
@@ -209,3 +204,30 @@ def test_the_csv_lists_refunds_as_negative_rows_and_its_revenue_adds_up_to_net(a
     keyed += [((today.isoformat(), 1, number), row) for number, row in enumerate(notes, start=1)]
     assert rows[1:] == [row for _, row in sorted(keyed, key=lambda pair: pair[0])]
     assert sum(float(row[9]) for row in rows[1:]) == pytest.approx(558)
+
+
+def test_the_backfill_gives_invoices_adjusted_before_adjusted_cents_existed_their_total(
+    admin, support, customer, make_appointment
+):
+    """An early cancellation restored from before adjustedCents: its cancelled invoice looked voided
+    while its note was subtracted (money off twice) until ``invoices_backfill`` runs."""
+    from django.core.management import call_command
+
+    ref = _paid(admin, make_appointment, customer, plan_id=1, hours=72)
+    response = support.api().patch(f"/api/appointments/{ref}", {"status": "CANCELLED"}, format="json")
+    assert response.status_code == 200, response.json()
+    invoice = _invoice(ref)
+    assert (invoice.status, invoice.adjusted_cents) == ("cancelled", 22000)
+    invoice.update(actions=[Invoice.adjusted_cents.remove()])  # as a backup from before held it
+    today = clock.business_today()
+    query = {"start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=3)).isoformat()}
+
+    def revenue() -> tuple[int, int]:
+        summary = admin.api().get("/api/analytics", query).json()["analytics"]["summary"]
+        return summary["total_revenue"], summary["gross_revenue"]
+
+    assert revenue() == (-220, 0)
+    call_command("invoices_backfill")
+    call_command("invoices_backfill")  # again: nothing left to do
+    assert Invoice.get(invoice.invoice_id).adjusted_cents == 22000
+    assert revenue() == (0, 220)

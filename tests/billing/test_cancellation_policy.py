@@ -27,7 +27,11 @@ def policy(settings) -> None:
 
 
 def _slot_in(hours: int) -> ScheduledTimeSlot:
+    """An hour's slot starting in ``hours``; one that would run past midnight starts at midnight
+    instead (a slot ends on its own day), a few minutes later: late stays late, early stays early."""
     start = (clock.local_now() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
+    if (start + dt.timedelta(hours=1)).date() != start.date():
+        start = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time(0), tzinfo=start.tzinfo)
     end = start + dt.timedelta(hours=1)
     return ScheduledTimeSlot(date=start.date().isoformat(), start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
