@@ -60,6 +60,8 @@ def test_an_invoice_of_1000_or_more_shows_the_buyer_and_the_abn_staff_gave_befor
     text = _pdf_text(invoice)
     assert f"Billed to Oscar Orders oscar@example.com 0400111222 ABN: {ABN}" in text
     assert "Total (incl. GST) $1,200.00" in text
+    detail = client.get(f"/admin/billing/invoices/{invoice.invoice_id}/").content.decode()
+    assert f'ABN <span id="invoice-buyer-abn">{ABN}</span>' in detail
 
     late = client.post(url, {"action": "buyer-abn", "buyer_abn": ""}, follow=True)
     assert late.status_code == 200
