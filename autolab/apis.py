@@ -4,10 +4,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autolab import clock
-from autolab.api import envelope, ok
+from autolab import clock, links, search
+from autolab.api import envelope, ok, validated_query
 from autolab.health import health_report
-from autolab.permissions import Permission, staff_with
+from autolab.permissions import IsStaff, Permission, staff_required, staff_with
 from autolab.price_lists import price_list
 
 
@@ -60,3 +60,42 @@ class PricesApi(APIView):
     def get(self, request: Request) -> Response:
         lists = {"itemPrices": price_list("itemPrices"), "servicePrices": price_list("servicePrices")}
         return ok({**lists, "timestamp": clock.iso_local()})
+
+
+class SearchApi(APIView):
+    """Staff: customers, appointments, orders, invoices and vehicles by name, email, phone, rego,
+    VIN or reference (autolab.search: one Query of the index), of the kinds the caller's roles see."""
+
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(min_length=2, max_length=200, help_text="What to look for")
+        limit = serializers.IntegerField(min_value=1, max_value=50, default=20)
+
+    HIT = inline_serializer(
+        "SearchHit",
+        {
+            "kind": serializers.ChoiceField(choices=["customer", "appointment", "order", "invoice", "vehicle"]),
+            "id": serializers.CharField(),
+            "label": serializers.CharField(),
+            "subtitle": serializers.CharField(),
+            "url": serializers.CharField(help_text="The record's staff portal page"),
+        },
+        many=True,
+    )
+
+    @extend_schema(
+        operation_id="search",
+        parameters=[InputSerializer],
+        responses={200: envelope("SearchOut", {"results": HIT})},
+    )
+    def get(self, request: Request) -> Response:
+        query = validated_query(self.InputSerializer, request)
+        allowed = search.visible_kinds(staff_required(request))
+        results = []
+        for hit in search.search(query["q"], allowed=allowed, limit=query["limit"]):
+            page = search.page_of(hit)
+            if page is not None:
+                row = {"kind": hit.kind, "id": hit.record_id, "label": hit.label, "subtitle": hit.subtitle}
+                results.append({**row, "url": links.absolute(page)})
+        return ok({"results": results})

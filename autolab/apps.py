@@ -6,4 +6,4 @@ class AutolabConfig(AppConfig):
     verbose_name = "autolab"
 
     def ready(self) -> None:
-        from autolab import audit, checks  # noqa: F401 - the deploy check of the secrets; the audit table
+        from autolab import audit, checks, search  # noqa: F401 - the deploy check of the secrets; the audit and search tables

@@ -9,7 +9,8 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: they load models and services, which wait for the app registry.
-        from billing import checks, subscribers  # noqa: F401 - importing checks registers the ABN system check
+        from billing import checks, searching, subscribers  # noqa: F401 - importing checks registers the ABN system check
 
+        searching.register()
         domain_events.subscribe(domain_events.RecordCancelled, subscribers.invoice_cancel_on_record_cancelled)
         domain_events.subscribe(domain_events.RecordRescheduled, subscribers.invoice_date_on_record_rescheduled)

@@ -9,8 +9,11 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: these load models, which wait for the app registry.
+        from bookings import searching
         from bookings.serializers.outputs import service_price_rows
         from bookings.services import report_upload_claim
+
+        searching.register()
 
         storage.register_upload_claimer("reports/", report_upload_claim)
         price_lists.register_price_list("servicePrices", service_price_rows)

@@ -113,6 +113,19 @@ class NotesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class VehicleForm(forms.Form):
+    """The car's registration and VIN (bookings.vehicles normalises and checks them)."""
+
+    registration = forms.CharField(max_length=12, required=False, label="Registration (rego)")
+    vin = forms.CharField(max_length=24, required=False, label="VIN")
+
+
+class VehicleNotesForm(forms.Form):
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False, label="Notes about this vehicle"
+    )
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[(s.value, s.value) for s in AppointmentStatus])
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

@@ -165,6 +165,17 @@ class AppointmentMechanicListIndex(GlobalSecondaryIndex):
     list_date = UnicodeAttribute(range_key=True, attr_name="listDate")
 
 
+class AppointmentVehicleIndex(GlobalSecondaryIndex):
+    """Addition: one vehicle's appointments, oldest first (the vehicle page's history); sparse."""
+
+    class Meta:
+        index_name = "vehicleKey-createdAt-index"
+        projection = AllProjection()
+
+    vehicle_key = UnicodeAttribute(hash_key=True, attr_name="vehicleKey")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class Appointment(DynamoModel):
     logical_name = "Appointments"
 
@@ -222,6 +233,11 @@ class Appointment(DynamoModel):
     list_key = UnicodeAttribute(attr_name="listKey", null=True)
     list_date = UnicodeAttribute(attr_name="listDate", null=True)
     search_text = UnicodeAttribute(attr_name="searchText", null=True)
+    # Additions (#18.3): the car's registration and VIN, normalised, and the vehicle they name
+    # (bookings.vehicles: the rego, else the VIN); sparse, removed when cleared.
+    registration = UnicodeAttribute(attr_name="registration", null=True)
+    vin = UnicodeAttribute(attr_name="vin", null=True)
+    vehicle_key = UnicodeAttribute(attr_name="vehicleKey", null=True)
 
     assigned_mechanic_index = AppointmentMechanicIndex()
     created_user_index = AppointmentCustomerIndex()
@@ -230,6 +246,27 @@ class Appointment(DynamoModel):
     list_index = AppointmentListIndex()
     status_list_index = AppointmentStatusListIndex()
     mechanic_list_index = AppointmentMechanicListIndex()
+    vehicle_index = AppointmentVehicleIndex()
+
+
+class Vehicle(DynamoModel):
+    """Addition (#18.3): one car, by its registration (else its VIN), across its customers."""
+
+    logical_name = "Vehicles"
+
+    class Meta(BaseMeta):
+        table_name = table_name("Vehicles")
+
+    vehicle_key = UnicodeAttribute(hash_key=True, attr_name="vehicleKey")
+    registration = UnicodeAttribute(attr_name="registration", null=True)
+    vin = UnicodeAttribute(attr_name="vin", null=True)
+    make = UnicodeAttribute(attr_name="make", null=True)
+    model = UnicodeAttribute(attr_name="model", null=True)
+    year = UnicodeAttribute(attr_name="year", null=True)
+    notes = UnicodeAttribute(attr_name="notes", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt", null=True)
+    updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
+    updated_by = UnicodeAttribute(attr_name="updatedBy", null=True)
 
 
 # --- Additions for atomic scheduling and limits (docs/data-model.md, "bookings") -------------

@@ -15,7 +15,7 @@ from autolab.dynamodb import condition_failed, transaction
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import listing, notifications, selectors
+from bookings import listing, notifications, searching, selectors, vehicles
 from bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -122,6 +122,10 @@ def _record_fields(booking: BookingRequest) -> dict[str, Any]:
         car_location=car.location,
         notes=booking.notes,
     )
+    identity = vehicles.Identity(car.registration or "", car.vin or "")
+    fields.update(
+        registration=identity.registration or None, vin=identity.vin or None, vehicle_key=identity.key or None
+    )
     return fields
 
 
@@ -204,6 +208,7 @@ def appointment_create(*, actor: StaffIdentity | None, user_id: str | None, book
     audit.record(actor, "appointment.create", "appointment", appointment.appointment_id, {}, created)
     if email is not None:
         email.enqueue()
+    vehicles.vehicle_seen(appointment)
     notifications.publish("appointment.created", appointment)
     return appointment
 
@@ -222,6 +227,7 @@ def _add(writer: TransactWrite, appointment: Appointment) -> tuple[Appointment, 
     """The new appointment and its confirmation email (outbox), as items of ``writer``."""
     email = _email_of(appointment)
     writer.save(appointment, condition=Appointment.appointment_id.does_not_exist())
+    searching.appointment_add_to(writer, appointment)
     if email is not None:
         email.add_to(writer)
     return appointment, email

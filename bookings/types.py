@@ -27,6 +27,9 @@ class Car:
     model: str
     year: str
     location: str
+    # Optional (#18.3): normalised by bookings.vehicles; None: not given (an edit keeps the stored one).
+    registration: str | None = None
+    vin: str | None = None
 
 
 @dataclass(frozen=True)

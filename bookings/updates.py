@@ -15,7 +15,7 @@ from autolab.dynamodb import condition_failed, conflicted, transaction
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import listing, notifications, report_changes, reservations, selectors
+from bookings import listing, notifications, report_changes, reservations, searching, selectors, vehicles
 from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import Interval
@@ -253,6 +253,16 @@ def _plan_basic(appointment: Appointment, changes: AppointmentChanges, change: C
             Appointment.car_year.set(car.year),
             Appointment.car_location.set(car.location),
         ]
+        if car.registration is not None or car.vin is not None:
+            given = vehicles.Identity(
+                appointment.registration or "" if car.registration is None else car.registration,
+                appointment.vin or "" if car.vin is None else car.vin,
+            )
+            change.actions += [
+                vehicles.set_or_remove(Appointment.registration, given.registration),
+                vehicles.set_or_remove(Appointment.vin, given.vin),
+                vehicles.set_or_remove(Appointment.vehicle_key, given.key),
+            ]
         change.labels.append("Vehicle")
     if changes.notes is not None:
         change.actions.append(Appointment.notes.set(changes.notes))
@@ -481,4 +491,8 @@ def _after_update(
             is_paid=appointment.payment_status == PaymentStatus.PAID,
         )
         domain_events.publish(rescheduled)
+    if changes.sets("buyer", "seller", "is_buyer", "car"):  # what the search finds it by
+        searching.appointment_indexed(appointment)
+        if changes.sets("car"):
+            vehicles.vehicle_seen(appointment)
     notifications.publish("appointment.updated", appointment)

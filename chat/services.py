@@ -16,7 +16,7 @@ from autolab import audit, clock
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
-from chat import live, selectors
+from chat import live, searching, selectors
 from chat.models import CannedReply, Connection, Customer
 from chat.validation import MESSAGE_MAX_LENGTH, Profile, clean_text
 
@@ -58,7 +58,7 @@ def customer_register(
         list_key=selectors.CUSTOMER_LIST_KEY,
         search_text=_search_text(user_name, user_email),
     )
-    customer.save(condition=Customer.user_id.does_not_exist())
+    searching.customer_save_new(customer)
     return customer
 
 
@@ -82,6 +82,7 @@ def customer_update_profile(*, user_id: str, profile: Profile) -> Customer:
         if condition_failed(error):
             raise NotFound(f"User not found: {user_id}") from error
         raise
+    searching.customer_indexed(customer)
     return customer
 
 
@@ -127,6 +128,8 @@ def _merge_init_profile(customer: Customer, profile: Profile) -> Customer:
     search_text = _search_text(customer.user_name, customer.user_email)
     if search_text != customer.search_text:
         customer.update(actions=[Customer.search_text.set(search_text or "")])
+    if any(name in given for name in ("user_email", "user_name", "contact_number")):
+        searching.customer_indexed(customer)
     return customer
 
 

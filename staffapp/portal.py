@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from autolab import audit
+from autolab import audit, search
 from autolab.exceptions import ApplicationError, Conflict
 from autolab.permissions import Permission, staff_required
 from staffapp import forms, selectors, services
@@ -129,3 +129,35 @@ def staff_audit(request: HttpRequest, email: str) -> HttpResponse:
     page = audit.by_actor(member.user_id, limit=PAGE_SIZE * 2)
     context = {"member": member, "rows": rows(page.entries), "more": page.more, "show_record": True}
     return render_page(request, "staffapp/staff/audit.html", context, title=f"Actions of {member.user_name}")
+
+
+@portal_site.register_page(section="Search", title="Search", route="search/", name="search", order=1)
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Customers, appointments, orders, invoices and vehicles by name, email, phone, rego, VIN or
+    reference: one Query of the search index (autolab.search); each staff member sees the kinds
+    their roles may open."""
+    q = (request.GET.get("q") or "").strip()[:200]
+    staff = staff_required(request)
+    tokens = search.query_tokens(q)
+    too_short = bool(q) and max((len(token) for token in tokens), default=0) < search.MIN_TOKEN
+    hits = search.search(q, allowed=search.visible_kinds(staff), limit=SEARCH_LIMIT) if q and not too_short else []
+    hint = "Type at least 2 letters or digits." if too_short else ""
+    context = {"q": q, "hint": hint, "groups": _result_groups(hits)}
+    return render_page(request, "staffapp/search.html", context, title="Search")
+
+
+SEARCH_LIMIT = 30
+
+
+def _result_groups(hits: list[search.Hit]) -> list[dict[str, object]]:
+    """The hits by kind, in the order the kinds were declared, each with its page's address."""
+    kinds = search.kinds()
+    groups: dict[str, dict[str, object]] = {}
+    for hit in hits:
+        kind, url = kinds[hit.kind], search.page_of(hit)
+        if url is None:
+            continue
+        group = groups.setdefault(kind.name, {"title": kind.title + "s", "hits": []})
+        group["hits"].append({"label": hit.label, "subtitle": hit.subtitle, "url": url})  # type: ignore[attr-defined]
+    order = list(kinds)
+    return [groups[name] for name in sorted(groups, key=order.index)]

@@ -9,7 +9,7 @@ from pynamodb.transactions import TransactWrite
 from autolab import clock
 from autolab.dynamodb import retry_on_conflict, transaction
 from autolab.exceptions import Conflict
-from billing import keys
+from billing import keys, searching
 from billing.analytics.transactions import compact_of
 from billing.invoices.snapshot import Draft
 from billing.models import INVOICE_LIST_KEY, BillingKey, Invoice, InvoiceStatus, search_text
@@ -52,6 +52,7 @@ def write_numbered(write: TransactWrite, invoice: Invoice, current: int) -> None
     counter_rule = BillingKey.value == current if current else BillingKey.value.does_not_exist()
     write.update(counter, actions=[BillingKey.value.set(current + 1)], condition=counter_rule)
     write.save(invoice, condition=Invoice.invoice_id.does_not_exist())
+    searching.invoice_add_to(write, invoice)  # found by the staff search as soon as it exists
 
 
 def invoice_issue(draft: Draft) -> Invoice:

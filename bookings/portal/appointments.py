@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from autolab import clock, workflow
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import forms, listing, notifications, selectors, services, updates
+from bookings import forms, listing, notifications, selectors, services, updates, vehicles
 from bookings.models import AppointmentStatus
 from bookings.portal.common import VIEW, apply, detail_url, page
 from bookings.portal.scheduling import schedule_context
@@ -152,6 +152,8 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "can_confirm_payment": staff.has(Permission.PAYMENT_CONFIRM_MANUAL),
         "notes_form": forms.NotesForm(initial={"post_notes": appointment.post_notes, "version": appointment.version}),
         "upload_form": forms.ReportUploadForm(),
+        "can_set_vehicle": vehicles.may_set_vehicle(staff, appointment),
+        "vehicle_form": forms.VehicleForm(initial={"registration": appointment.registration, "vin": appointment.vin}),
     }
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +14,7 @@ from autolab import clock
 from autolab.exceptions import ValidationError
 from autolab.validation import is_email, is_phone
 from autolab.wire import RawInteger, RawText, UserIdField, WireField, WireList, WireSerializer, is_absent, path_of
+from bookings import vehicles
 from bookings.slots import MAX_PREFERRED_SLOTS, Interval
 from bookings.types import BookingRequest, Car, Person, PreferredSlot
 
@@ -116,6 +117,21 @@ class CarYear(WireField, serializers.Field):
         return str(year)
 
 
+class VehicleCode(Text):
+    """An optional registration or VIN, normalised (``clean``); null or "" clears it."""
+
+    def __init__(self, clean: Callable[[str], str], *, high: int) -> None:
+        self.clean = clean
+        super().__init__(high=high, optional=True)
+
+    def run_validation(self, data: Any = empty) -> str:
+        value = super().run_validation(data)
+        try:
+            return self.clean(value)
+        except ValidationError as error:
+            self.fail_with("{path}: " + error.message)
+
+
 # --- Objects ---------------------------------------------------------------------------------------
 
 
@@ -160,9 +176,19 @@ class CarInput(WireSerializer):
     make = Text(high=50)
     model = Text(high=50)
     location = Text(high=200, optional=True)
+    # Additions (#18.3), optional: staff capture them; the website sends neither.
+    registration = VehicleCode(vehicles.clean_registration, high=12)
+    vin = VehicleCode(vehicles.clean_vin, high=24)
 
     def validate(self, attrs: dict[str, Any]) -> Car:
-        return Car(attrs["make"], attrs["model"], attrs["year"], attrs.get("location", ""))
+        return Car(
+            attrs["make"],
+            attrs["model"],
+            attrs["year"],
+            attrs.get("location", ""),
+            registration=attrs.get("registration"),
+            vin=attrs.get("vin"),
+        )
 
 
 class SlotInput(WireSerializer):

@@ -14,7 +14,7 @@ from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
 from autolab.workflow import PaymentStatus
-from shop import selectors
+from shop import searching, selectors
 from shop.models import ItemPrice, Order, OrderStatus
 from shop.services.catalogue import price_lines
 from shop.services.notifications import notify_updated
@@ -215,6 +215,8 @@ def order_update(*, actor: StaffIdentity, order_id: str, changes: OrderChanges) 
     _write(order, plan)
     audit.record(actor, "order." + "+".join(sorted(groups)), "order", order_id, before, audit.snapshot(order))
     _publish_events(order, changes, previous_status)
+    if changes.sets("customer", "car"):
+        searching.order_indexed(order)  # what the search finds it by
     notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)
     return order
 

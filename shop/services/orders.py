@@ -7,11 +7,15 @@ import logging
 import uuid
 from decimal import Decimal
 
+from pynamodb.transactions import TransactWrite
+
 from autolab import audit, clock, limits, workflow
+from autolab.dynamodb import transaction
 from autolab.money import to_money
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
 from chat.selectors import customer_get
+from shop import searching
 from shop.models import Order, OrderDailyCounter, OrderStatus
 from shop.services.catalogue import PricedLine, price_lines
 from shop.services.notifications import notify_created
@@ -78,9 +82,15 @@ def _save_counted(order: Order, *, enforce_limit: bool) -> None:
         DAILY_LIMIT,
         order.created_user_id,
         order.created_date,
-        lambda writer: writer.save(order, condition=Order.order_id.does_not_exist()),
+        lambda writer: _add(writer, order),
         enforce=enforce_limit,
     )
+
+
+def _add(writer: TransactWrite, order: Order) -> None:
+    """The new order and its search entries, as items of ``writer``."""
+    writer.save(order, condition=Order.order_id.does_not_exist())
+    searching.order_add_to(writer, order)
 
 
 def order_create(*, actor: StaffIdentity | None, user_id: str | None, order: OrderRequest) -> Order:
@@ -92,7 +102,8 @@ def order_create(*, actor: StaffIdentity | None, user_id: str | None, order: Ord
     if owner.counted:
         _save_counted(created, enforce_limit=owner.limited)
     else:
-        created.save(condition=Order.order_id.does_not_exist())
+        with transaction() as writer:
+            _add(writer, created)
     fields = audit.snapshot(created, only=("items", "totalPrice", "status", "createdUserId"))
     audit.record(actor, "order.create", "order", created.order_id, {}, fields)
     notify_created(created, {(line.item.category_id, line.item.item_id): line.item for line in lines})

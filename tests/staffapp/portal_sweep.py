@@ -50,6 +50,7 @@ class Seeded:
     message_id: str
     staff_email: str
     suppressed: str
+    vehicle_key: str
     mechanic_only: set[str] = field(default_factory=set)
 
 
@@ -67,7 +68,13 @@ def seed(admin: Any, mechanic: Any) -> Seeded:
         "planId": 2,
         "isBuyer": True,
         "buyerData": {"name": "Cara Buyer", "email": "cara@example.com", "phoneNumber": "+61 412 345 678"},
-        "carData": {"make": "Toyota", "model": "Corolla", "year": 2015, "location": "12 Hay St, Perth WA 6000"},
+        "carData": {
+            "make": "Toyota",
+            "model": "Corolla",
+            "year": 2015,
+            "location": "12 Hay St, Perth WA 6000",
+            "registration": "1abc 234",
+        },
         "notes": "Please call first",
         "selectedSlots": [{"date": day, "start": "09:00", "end": "12:00", "priority": 1}],
     }
@@ -137,6 +144,7 @@ def seed(admin: Any, mechanic: Any) -> Seeded:
         message_id=thread.last.message_id,
         staff_email=mechanic.email,
         suppressed="bounced@example.com",
+        vehicle_key="1ABC234",
     )
 
 
@@ -156,6 +164,7 @@ def _kwargs(page: PortalPage, data: Seeded) -> dict[str, str]:
         "action": "cancel",
         "record_type": "order",
         "record_id": data.paid_order_id,
+        "vehicle_key": data.vehicle_key,
     }
     names = [part.split(">")[0].split(":")[-1] for part in page.route.split("<")[1:]]
     missing = [name for name in names if name not in by_parameter]
@@ -171,6 +180,8 @@ QUERIES: dict[str, Callable[[Seeded], str]] = {
     # Booking or ordering for a caller: the caller (customer) is chosen on the page before.
     "bookings-caller-book": lambda data: f"?customer={data.customer_id}",
     "shop-caller-order": lambda data: f"?customer={data.customer_id}",
+    # The staff search with results of every kind: the seeded customer, job, order and invoice.
+    "search": lambda data: "?q=cara",
 }
 
 
@@ -191,7 +202,7 @@ def page_urls(data: Seeded) -> dict[str, str]:
 SECTIONS = {
     "bookings": ("bookings-",),
     "money": ("billing-", "shop-"),
-    "people": ("chat-", "email-", "staff-"),
+    "people": ("chat-", "email-", "staff-", "search"),
 }
 
 
