@@ -173,11 +173,18 @@ class Kind:
 
 
 _kinds: dict[str, Kind] = {}
+_pages: dict[str, tuple[str, str]] = {}  # kind -> (url name, kwarg): a page another app has for it
 
 
 def register(kind: Kind) -> None:
     """Declare a kind (an app's ``AppConfig.ready``); declaring it again replaces it."""
     _kinds[kind.name] = kind
+
+
+def link_kind(kind: str, url_name: str, url_kwarg: str) -> None:
+    """Open results of ``kind`` on another app's page (billing's customer record, which sees more of
+    a customer than chat's own page), whichever app's ``ready`` runs first."""
+    _pages[kind] = (url_name, url_kwarg)
 
 
 def kinds() -> dict[str, Kind]:
@@ -294,6 +301,15 @@ def _entry(document: Document, bucket: str, term: str, tokens: list[str], now: i
     )
 
 
+def reindex(kind_name: str, record_id: str) -> None:
+    """``refresh`` that never raises, like ``index`` (a failure is retried in the worker)."""
+    try:
+        refresh(kind_name, record_id)
+    except Exception:
+        logger.exception("Search refresh failed for %s %s; retrying it in the worker", kind_name, record_id)
+        _refresh_later(kind_name, record_id)
+
+
 def refresh(kind_name: str, record_id: str) -> None:
     """Index the record as it stands now (its kind's ``load``), or drop it when it is gone."""
     kind = _kinds.get(kind_name)
@@ -396,8 +412,9 @@ def page_of(hit: Hit) -> str | None:
     kind = _kinds.get(hit.kind)
     if kind is None:
         return None
+    url_name, url_kwarg = _pages.get(hit.kind, (kind.url_name, kind.url_kwarg))
     try:
-        return reverse(kind.url_name, kwargs={kind.url_kwarg: hit.record_id})
+        return reverse(url_name, kwargs={url_kwarg: hit.record_id})
     except NoReverseMatch:
         return None
 

@@ -54,6 +54,8 @@ def _everything() -> Iterator[search.Document]:
 
 
 def register() -> None:
+    # A customer found by the search opens on the customer record (billing.portal.customers).
+    search.link_kind("customer", "admin:billing-customer-record", "user_id")
     search.register(
         search.Kind(
             name=KIND,

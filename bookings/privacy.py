@@ -11,9 +11,10 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
+from autolab import search
 from autolab.dynamodb import condition_failed
 from autolab.privacy import ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_PHONE, REMOVED, placeholder_for
-from bookings import listing, selectors
+from bookings import listing, searching, selectors
 from bookings.models import Appointment
 
 _PLACEHOLDERS = {
@@ -32,7 +33,13 @@ _ATTEMPTS = 3  # a staff edit landing in between bumps the version: read again a
 
 def appointments_anonymise(user_id: str) -> int:
     """Anonymise every appointment of ``user_id``; the number written (0 once all are done)."""
-    return sum(_anonymise(appointment) for appointment in selectors.appointments_of_customer(user_id))
+    written = 0
+    for appointment in selectors.appointments_of_customer(user_id):
+        written += _anonymise(appointment)
+        # Its search entries lose the name, email and phone too (read again: a retry may have
+        # anonymised a fresher copy; a rerun repairs entries an earlier run left behind).
+        search.reindex(searching.APPOINTMENT, appointment.appointment_id)
+    return written
 
 
 def _anonymise(appointment: Appointment) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pynamodb.expressions.update import Action
 
-from autolab import clock
+from autolab import clock, search
 from autolab.privacy import (
     ANONYMISED_EMAIL,
     ANONYMISED_FIRST_NAME,
@@ -19,7 +19,7 @@ from autolab.privacy import (
     REMOVED,
     placeholder_for,
 )
-from chat import selectors
+from chat import searching, selectors
 from chat.models import Customer, Inquiry, Message
 
 _PROFILE = {
@@ -74,6 +74,7 @@ def customer_anonymise(customer: Customer) -> bool:
         actions.append(Customer.search_text.remove())
     if customer.anonymised_at is None:  # if_not_exists: two runs at once keep the first's time
         actions.append(Customer.anonymised_at.set(Customer.anonymised_at | clock.epoch_now()))
+    search.remove(searching.KIND, customer.user_id)  # no longer found by what they were (a rerun repairs it)
     if not actions:
         return False
     customer.update(actions=actions, condition=Customer.user_id.exists())

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
+from autolab import search
 from autolab.dynamodb import condition_failed
 from autolab.privacy import ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_PHONE, REMOVED, placeholder_for
-from shop import selectors
+from shop import searching, selectors
 from shop.models import Order
 
 _PLACEHOLDERS = {
@@ -28,7 +29,11 @@ _ATTEMPTS = 3  # a staff edit landing in between bumps the version: read again a
 
 def orders_anonymise(user_id: str) -> int:
     """Anonymise every order of ``user_id``; the number written (0 once all are done)."""
-    return sum(_anonymise(order) for order in selectors.orders_of_customer(user_id))
+    written = 0
+    for order in selectors.orders_of_customer(user_id):
+        written += _anonymise(order)
+        search.reindex(searching.KIND, order.order_id)  # its search entries lose the contact details too
+    return written
 
 
 def _anonymise(order: Order) -> bool:

@@ -87,7 +87,7 @@ def test_the_api_finds_every_kind_by_phone_and_each_by_its_own_reference(records
     customer = next(row for row in by_phone.json()["results"] if row["kind"] == "customer")
     assert customer["id"] == records["customer"]
     assert customer["label"] == "Priya Raman"
-    assert customer["url"].endswith(f"/admin/chat/customers/{records['customer']}/")
+    assert customer["url"].endswith(f"/admin/customers/{records['customer']}/record/")
     for text, kind in (
         (records["appointment"][:8], "appointment"),
         (records["order"][:6], "order"),
@@ -141,7 +141,7 @@ def test_the_portal_page_groups_results_and_links_each_record(records, admin):
     html = client.get("/admin/search/", {"q": "0412345678"}).content.decode()
     for heading in ("Customers", "Appointments", "Parts orders", "Invoices"):
         assert f"<h2>{heading}</h2>" in html
-    assert f'href="/admin/chat/customers/{records["customer"]}/"' in html
+    assert f'href="/admin/customers/{records["customer"]}/record/"' in html
     assert f'href="/admin/bookings/appointments/{records["appointment"]}/"' in html
     assert f'href="/admin/shop/orders/{records["order"]}/"' in html
     assert f'href="/admin/billing/invoices/{records["invoice"]}/"' in html
@@ -172,9 +172,9 @@ def test_search_finds_a_customer_by_phone_and_a_car_by_partial_rego(
     page.fill("#search-q", "0412 345 678")
     page.click("form[role=search] input[type=submit]")
     page.wait_for_load_state()
-    page.click(f"a[href='/admin/chat/customers/{records['customer']}/']")
+    page.click(f"a[href='/admin/customers/{records['customer']}/record/']")
     page.wait_for_load_state()
-    assert page.url.endswith(f"/admin/chat/customers/{records['customer']}/")
+    assert page.url.endswith(f"/admin/customers/{records['customer']}/record/")
     assert "Priya Raman" in page.inner_text("#content")
 
     page.goto(f"{live_server.url}/admin/search/")
@@ -189,3 +189,17 @@ def test_search_finds_a_customer_by_phone_and_a_car_by_partial_rego(
     page.wait_for_load_state()
     assert page.inner_text("#vehicle-rego") == "1HXT482"
     assert records["appointment"][:8].upper() in page.inner_text("#vehicle-history")
+
+
+def test_an_anonymised_customer_is_no_longer_found_by_name_email_or_phone(records, admin):
+    from billing.privacy import customer_anonymise
+
+    customer_anonymise(user_id=records["customer"], actor=admin.identity)
+    client = admin.api()
+    for text in ("0412345678", "priya", "priya@example.com"):
+        kinds = _kinds(client.get("/api/search", {"q": text}).json()["results"])
+        # The tax invoice is kept with its buyer's details (billing.privacy), so it still matches.
+        assert kinds == Counter({"invoice": 1}), (text, kinds)
+    assert _kinds(client.get("/api/search", {"q": "1hxt"}).json()["results"]) == Counter(
+        {"vehicle": 1, "appointment": 1}
+    )  # the car is no personal data: its history stays findable
