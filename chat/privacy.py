@@ -43,7 +43,8 @@ def messages_anonymise(client_id: str) -> int:
 
 
 def inquiries_anonymise(user_id: str) -> int:
-    """Replace the name, email and text of every inquiry of the customer; the number written."""
+    """Replace the name, email, text and reply subjects of every inquiry of the customer; the
+    number written (the replies themselves are emails, anonymised with the customer's mail)."""
     written = 0
     for inquiry in selectors.inquiries_of_customer(user_id):
         wanted = {
@@ -55,6 +56,11 @@ def inquiries_anonymise(user_id: str) -> int:
         actions = [
             getattr(Inquiry, name).set(value) for name, value in wanted.items() if getattr(inquiry, name) != value
         ]
+        replies = list(inquiry.replies or [])
+        if any(reply.subject != REMOVED for reply in replies):  # a first reply's subject quotes the message
+            for reply in replies:
+                reply.subject = REMOVED
+            actions.append(Inquiry.replies.set(replies))
         if actions:
             inquiry.update(actions=actions, condition=Inquiry.inquiry_id.exists())
             written += 1

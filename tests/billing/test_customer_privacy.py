@@ -20,6 +20,7 @@ from billing.customers import customer_record
 from billing.models import AdjustmentNote, Invoice
 from bookings import privacy as booking_privacy
 from bookings.models import Appointment
+from chat import inquiries
 from chat.models import Customer, Inquiry
 from chat.selectors import messages_of_customer
 from emails import privacy as email_privacy
@@ -125,6 +126,10 @@ def test_an_admin_exports_everything_then_anonymises_and_the_invoices_are_kept(
 
 def test_anonymising_again_changes_nothing_and_an_interrupted_run_is_finished(seeded: Any) -> None:
     admin, data = seeded
+    subject = inquiries.reply_subject(Inquiry.get(data.inquiry_id))  # "Re: Do you inspect utes?"
+    reply = inquiries.Reply(subject=subject, text="We do, Cara: any ute.", key="privacy-reply")
+    inquiries.inquiry_answer(inquiry_id=data.inquiry_id, reply=reply, staff=admin.identity)
+    assert "utes" in Inquiry.get(data.inquiry_id).replies[0].subject.lower()
     # A run that stopped after the emails and the bookings (the first steps), before the rest:
     email_privacy.emails_anonymise({"cara@example.com"})
     assert booking_privacy.appointments_anonymise(data.customer_id) == 1
@@ -133,6 +138,7 @@ def test_anonymising_again_changes_nothing_and_an_interrupted_run_is_finished(se
     finished = privacy.customer_anonymise(user_id=data.customer_id, actor=admin.identity)
     assert (finished.appointments, finished.emails, finished.orders, finished.customer) == (0, 0, 1, True)
     assert Order.get(data.paid_order_id).customer_email == ANONYMISED_EMAIL
+    assert [r.subject for r in Inquiry.get(data.inquiry_id).replies] == [REMOVED]
 
     again = privacy.customer_anonymise(user_id=data.customer_id, actor=admin.identity)
     assert set(again.counts().values()) == {0}
