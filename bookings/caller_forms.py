@@ -65,7 +65,7 @@ def _plan_label(plan: ServicePrice) -> str:
 
 
 # Where the serializer's paths land on the form: ``carData.year`` -> ``car_year``.
-_CAR_FIELDS = {f"carData.{key}": f"car_{key}" for key in ("make", "model", "year", "location")}
+_CAR_FIELDS = {f"carData.{key}": f"car_{key}" for key in ("make", "model", "year", "location", "registration", "vin")}
 
 
 class CallerBookingForm(forms.Form):
@@ -85,6 +85,9 @@ class CallerBookingForm(forms.Form):
     car_model = forms.CharField(max_length=50, label="Model")
     car_year = forms.CharField(max_length=4, label="Year", widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     car_location = forms.CharField(max_length=200, required=False, label="Where the car is")
+    # Optional (#18.3): bookings.vehicles checks and normalises them.
+    car_registration = forms.CharField(max_length=12, required=False, label="Registration (rego), if known")
+    car_vin = forms.CharField(max_length=24, required=False, label="VIN, if known")
     notes = forms.CharField(
         max_length=NOTES_MAX, required=False, label="Notes", widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -128,6 +131,8 @@ class CallerBookingForm(forms.Form):
                 "model": data["car_model"],
                 "year": data["car_year"],
                 "location": data["car_location"],
+                "registration": data["car_registration"],
+                "vin": data["car_vin"],
             },
             "notes": data["notes"],
             "selectedSlots": [{"date": data["date"].isoformat(), "start": start, "end": end, "priority": 1}],

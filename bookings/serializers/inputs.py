@@ -129,7 +129,8 @@ class VehicleCode(Text):
         try:
             return self.clean(value)
         except ValidationError as error:
-            self.fail_with("{path}: " + error.message)
+            # "Registration must be ..." as "carData.registration must be ...", like the other fields
+            self.fail_with("{path} " + error.message.split(" ", 1)[1])
 
 
 # --- Objects ---------------------------------------------------------------------------------------

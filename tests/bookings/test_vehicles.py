@@ -52,10 +52,10 @@ def test_a_booking_with_rego_and_vin_creates_the_vehicle_and_finds_it_by_partial
 @pytest.mark.parametrize(
     ("car", "message"),
     [
-        ({"registration": "TOOLONG12"}, "carData.registration: Registration must be 1 to 7 letters and digits"),
-        ({"registration": "1AB#3"}, "carData.registration: Registration must be 1 to 7 letters and digits"),
-        ({"vin": "JTDBR32E72012345"}, "carData.vin: VIN must be 17 letters and digits, without I, O or Q"),
-        ({"vin": "JTDBR32E72012345O"}, "carData.vin: VIN must be 17 letters and digits, without I, O or Q"),
+        ({"registration": "TOOLONG12"}, "carData.registration must be 1 to 7 letters and digits"),
+        ({"registration": "1AB#3"}, "carData.registration must be 1 to 7 letters and digits"),
+        ({"vin": "JTDBR32E72012345"}, "carData.vin must be 17 letters and digits, without I, O or Q"),
+        ({"vin": "JTDBR32E72012345O"}, "carData.vin must be 17 letters and digits, without I, O or Q"),
         ({"vin": 12345}, "carData.vin must be a string"),
     ],
 )
@@ -146,3 +146,21 @@ def test_recording_the_vehicle_costs_a_few_calls(book, support):
     # (GetItem) and one transaction of its entries.
     assert calls == Counter({"GetItem": 4, "UpdateItem": 2, "TransactWriteItems": 2, "PutItem": 1})
     assert Counter(hit.kind for hit in search.search("1abc234")) == Counter({"vehicle": 1, "appointment": 1})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_support_captures_rego_and_vin_when_booking_for_a_caller(support, customer_id, capacity):
+    from tests.bookings.test_caller_portal import BOOK, booking_form
+
+    capacity(1)
+    client = signed_in(support)
+    url = f"{BOOK}?customer={customer_id}"
+    bad = client.post(url, booking_form(car_registration="1ABC23456"))
+    assert bad.status_code == 400
+    assert list(bad.context["form"].errors) == ["car_registration"]
+    assert "Must be 1 to 7 letters and digits." in bad.content.decode()
+    done = client.post(url, booking_form(car_registration="1abc 234", car_vin=VIN))
+    assert done.status_code == 302, done.content.decode()[:500]
+    (appointment,) = Appointment.created_user_index.query(customer_id)
+    assert (appointment.registration, appointment.vin, appointment.vehicle_key) == ("1ABC234", VIN, "1ABC234")
+    assert Vehicle.get("1ABC234").vin == VIN
