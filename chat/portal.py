@@ -11,7 +11,15 @@ from django.views.decorators.http import require_http_methods
 
 from autolab.exceptions import ApplicationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from chat import forms, inquiries, live, messaging, selectors, services
+from chat import (
+    dashboard_portal,  # noqa: F401  (registers chat's dashboard panels)
+    forms,
+    inquiries,
+    live,
+    messaging,
+    selectors,
+    services,
+)
 from chat.validation import Profile, clean_profile
 from emails import selectors as email_selectors
 from staffapp.actions import post_action, refused

@@ -121,6 +121,22 @@ def unread_conversation_count(staff_user_id: str) -> int:
     return Customer.inbox_index.count(INBOX_KEY, filter_condition=(Customer.unread_count > 0) & mine_or_shared)
 
 
+def inbox_waiting(staff_user_id: str) -> list[Customer]:
+    """Conversations with unread customer messages that are this member's or unassigned, newest
+    first: the inbox index's Query with the badge's filter, the items themselves (one Query)."""
+    mine_or_shared = (Customer.assigned_to == staff_user_id) | Customer.assigned_to.does_not_exist()
+    return list(
+        Customer.inbox_index.query(
+            INBOX_KEY, filter_condition=(Customer.unread_count > 0) & mine_or_shared, scan_index_forward=False
+        )
+    )
+
+
+def inquiries_open() -> list[Inquiry]:
+    """Every OPEN inquiry, newest first (one Query of the status index; taking one up moves it out)."""
+    return list(Inquiry.status_index.query("OPEN", scan_index_forward=False))
+
+
 def open_inquiry_count() -> int:
     """Inquiries nobody has taken up yet (status OPEN), counted by DynamoDB."""
     return Inquiry.status_index.count("OPEN")

@@ -18,6 +18,7 @@ from autolab.permissions import Permission, Role, StaffIdentity, staff_of
 from emails.selectors import email_is_suppressed
 from shop import (
     caller_portal,  # noqa: F401  (registers shop/orders/new/ before shop/orders/<id>/)
+    dashboard_portal,  # noqa: F401  (registers the shop's dashboard panel)
     forms,
     selectors,
     services,

@@ -12,7 +12,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from autolab import clock
 from autolab.pagination import Page, paginate
 from autolab.permissions import Permission, StaffIdentity
-from autolab.workflow import PAYMENT_FILTER_STATUSES
+from autolab.workflow import PAYMENT_FILTER_STATUSES, PaymentStatus
 from shop.models import CATALOGUE_PARTITION, ORDER_LIST_PARTITION, ItemPrice, Order, OrderStatus
 
 # The values list filters accept (the API's and the portal's choices).
@@ -160,3 +160,19 @@ def order_list_for_staff(
     if staff.has(Permission.ORDER_VIEW_ASSIGNED):
         return order_list_for_mechanic(staff.user_id, filters, limit=limit, cursor=cursor)
     return None
+
+
+OPEN_ORDER_STATUSES = (OrderStatus.PENDING, OrderStatus.SCHEDULED)
+UNPAID = (PaymentStatus.PENDING.value, PaymentStatus.FAILED.value)
+
+
+def orders_unpaid() -> list[Order]:
+    """Open orders (pending or scheduled) still to be paid, newest first: one Query per status on
+    status-createdAt-index. Open orders are few; delivered and cancelled ones are never read."""
+    unpaid = Order.payment_status.is_in(*UNPAID)
+    found = [
+        order
+        for status in OPEN_ORDER_STATUSES
+        for order in Order.status_index.query(status.value, filter_condition=unpaid)
+    ]
+    return sorted(found, key=lambda order: (-order.created_at, order.order_id))

@@ -1,7 +1,9 @@
 """The staff portal: Django's admin site, with pages contributed by each app's ``portal.py``.
 
-There are no ORM models to register, so apps register plain views as pages. The index lists the
-sections and pages the signed-in staff member's roles allow.
+There are no ORM models to register, so apps register plain views as pages. The index is the
+dashboard: the panels apps register (``register_panel``) that the signed-in staff member's roles
+allow, each re-fetched alone from ``dashboard/<panel>/`` when a live event makes it stale, and below
+them the sections and pages those roles allow.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.text import slugify
 
 from autolab import login_guard
-from autolab.permissions import Permission, StaffIdentity, staff_of
+from autolab.permissions import Permission, StaffIdentity, staff_of, staff_required
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,27 @@ class PortalPage:
         return not self.permissions or any(staff.has(perm) for perm in self.permissions)
 
 
+PanelContext = Callable[[StaffIdentity], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A box of the dashboard: ``context(staff)`` reads what it shows (through the app's selectors,
+    by key or index), ``template`` renders its body. ``refresh_on`` names the live events (their
+    ``type``) after which the open dashboard fetches the body again."""
+
+    name: str
+    title: str
+    template: str
+    context: PanelContext
+    permissions: tuple[Permission, ...]
+    refresh_on: tuple[str, ...]
+    order: int
+
+    def allowed_for(self, staff: StaffIdentity | None) -> bool:
+        return staff is not None and (not self.permissions or any(staff.has(perm) for perm in self.permissions))
+
+
 class StaffPortalSite(AdminSite):
     site_header = "Auto Lab Solutions staff portal"
     site_title = "Auto Lab staff"
@@ -49,6 +73,7 @@ class StaffPortalSite(AdminSite):
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name=name)
         self._pages: list[PortalPage] = []
+        self._panels: dict[str, DashboardPanel] = {}
 
     def register_page(
         self,
@@ -72,6 +97,52 @@ class StaffPortalSite(AdminSite):
 
     def pages(self) -> list[PortalPage]:
         return sorted(self._pages, key=lambda page: (page.order, page.title))
+
+    def register_panel(
+        self,
+        *,
+        name: str,
+        title: str,
+        template: str,
+        permissions: tuple[Permission, ...] = (),
+        refresh_on: tuple[str, ...] = (),
+        order: int = 100,
+    ) -> Callable[[PanelContext], PanelContext]:
+        """Decorator: ``context(staff)`` feeds the dashboard panel ``name`` for staff holding any of
+        ``permissions``."""
+
+        def decorator(context: PanelContext) -> PanelContext:
+            self._panels[name] = DashboardPanel(
+                name, title, template, context, tuple(permissions), tuple(refresh_on), order
+            )
+            return context
+
+        return decorator
+
+    def panels_for(self, staff: StaffIdentity | None) -> list[DashboardPanel]:
+        panels = [panel for panel in self._panels.values() if panel.allowed_for(staff)]
+        return sorted(panels, key=lambda panel: (panel.order, panel.title))
+
+    def render_panel(self, request: HttpRequest, panel: DashboardPanel) -> str:
+        """The panel's body as it stands now (the index and the panel's own URL render the same)."""
+        context = {**panel.context(staff_required(request)), "panel": panel}
+        return render_to_string(panel.template, context, request=request)
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        panels = [
+            {"panel": panel, "body": self.render_panel(request, panel)} for panel in self.panels_for(staff_of(request))
+        ]
+        return super().index(request, {"panels": panels, **(extra_context or {})})
+
+    def dashboard_panel(self, request: HttpRequest, panel: str) -> HttpResponse:
+        """One panel's body, for the open dashboard to swap in: 404 for a panel nobody registered,
+        403 for one the member's roles do not show."""
+        found = self._panels.get(panel)
+        if found is None:
+            raise Http404("No such dashboard panel")
+        if not found.allowed_for(staff_of(request)):
+            raise PermissionDenied
+        return HttpResponse(self.render_panel(request, found))  # admin_view: never cached
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """Django's login, with failed attempts throttled per address and per account."""
@@ -105,7 +176,8 @@ class StaffPortalSite(AdminSite):
         pages: list[URLResolver | URLPattern] = [
             path(page.route, self._guarded(page), name=page.name) for page in self._pages
         ]
-        return pages + super().get_urls()
+        panel = path("dashboard/<slug:panel>/", self.admin_view(self.dashboard_panel), name="dashboard-panel")
+        return [*pages, panel, *super().get_urls()]
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         staff = staff_of(request)

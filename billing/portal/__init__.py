@@ -7,6 +7,6 @@ URL names other apps can link to: ``admin:billing-payments`` (record_type, recor
 ``admin:billing-invoice-new`` and ``admin:billing-analytics``.
 """
 
-from billing.portal import analytics, customers, manual, payments, refunds, invoices  # isort: skip  (invoices registers last)
+from billing.portal import analytics, customers, dashboard, manual, payments, refunds, invoices  # isort: skip  (invoices registers last)
 
-__all__ = ["analytics", "customers", "invoices", "manual", "payments", "refunds"]
+__all__ = ["analytics", "customers", "dashboard", "invoices", "manual", "payments", "refunds"]

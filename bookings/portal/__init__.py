@@ -3,6 +3,6 @@ week calendar, the slot analyser, services & plans. Importing the modules regist
 app lists specific routes before general ones (``appointments/new/`` before ``appointments/<id>/``)."""
 
 from bookings.portal import caller  # noqa: I001  (first: its appointments/new/ before appointments/<id>/)
-from bookings.portal import appointments, calendar, plans, scheduling, vehicles
+from bookings.portal import appointments, calendar, dashboard, plans, scheduling, vehicles
 
-__all__ = ["appointments", "calendar", "caller", "plans", "scheduling", "vehicles"]
+__all__ = ["appointments", "calendar", "caller", "dashboard", "plans", "scheduling", "vehicles"]

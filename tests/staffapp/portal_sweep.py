@@ -55,7 +55,7 @@ class Seeded:
 
 
 def seed(admin: Any, mechanic: Any) -> Seeded:
-    """An appointment scheduled to the mechanic, a paid order with its invoice and a refund's note,
+    """Two appointments scheduled to the mechanic (one today), a paid order with its invoice and a refund's note,
     a chat customer with a message, an inquiry, a canned reply, emails, a suppression and a staff
     member."""
     list(booking_seeds.seed())
@@ -90,6 +90,21 @@ def seed(admin: Any, mechanic: Any) -> Seeded:
         format="json",
     )
     assert scheduled.status_code == 200, scheduled.content
+    # A second booking, scheduled today: the dashboard's timeline and "My day" show a job.
+    booking_today = {**booking, "selectedSlots": [{"date": day, "start": "13:00", "end": "16:00", "priority": 1}]}
+    response = anon.post(
+        "/api/appointments", {"userId": customer.user_id, "appointmentData": booking_today}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    today = admin.api().patch(
+        f"/api/appointments/{response.json()['appointmentId']}",
+        {
+            "scheduledTimeSlot": {"date": clock.business_today().isoformat(), "start": "13:00", "end": "16:00"},
+            "assignedMechanicId": mechanic.user_id,
+        },
+        format="json",
+    )
+    assert today.status_code == 200, today.content
     order = {
         "items": [{"categoryId": 1, "itemId": 1, "quantity": 2}, {"categoryId": 2, "itemId": 2, "quantity": 1}],
         "customerData": {"name": "Cara Buyer", "email": "cara@example.com", "phoneNumber": "0412 345 678"},

@@ -57,11 +57,17 @@ def test_every_page_passes_axe_and_has_phone_sized_tap_targets(
     assert not problems, f"{sweep.target_share(visits, sweep.MIN_TARGET)}; the sweep found:\n{problems}"
 
 
-def test_login_page_and_index(make_staff: Any, chromium: Any, live_server: Any) -> None:
-    admin = make_staff("ADMIN", "CUSTOMER_SUPPORT", name="Alex Admin")
+def test_login_page_and_the_dashboard(people: Any, chromium: Any, live_server: Any) -> None:
+    """The index is the dashboard: swept with data in its panels, as an admin and as a mechanic."""
+    admin, mechanic, _ = people
     context = sweep.browser_context(chromium)
     visits = sweep.audit(sweep.Tab(context), "login", f"{live_server.url}/admin/login/")
     visits += sweep.audit(sweep.sign_in(context, live_server.url, admin), "index", f"{live_server.url}/admin/")
+    context.close()
+    context = sweep.browser_context(chromium)
+    visits += sweep.audit(
+        sweep.sign_in(context, live_server.url, mechanic), "index as mechanic", f"{live_server.url}/admin/"
+    )
     context.close()
     problems = sweep.report(visits)
     assert not problems, f"{sweep.target_share(visits, sweep.MIN_TARGET)}; the sweep found:\n{problems}"
