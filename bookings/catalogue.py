@@ -7,11 +7,11 @@ from typing import Any
 
 from django.core.cache import cache
 
-from autolab import caches, clock
+from autolab import audit, caches, clock
 from autolab.dynamodb import retry_on_conflict
 from autolab.events import publish_to_staff
 from autolab.exceptions import Conflict, ValidationError
-from autolab.money import to_money
+from autolab.money import money_str, to_money
 from autolab.permissions import StaffIdentity
 from bookings import selectors
 from bookings.models import BlockedPeriod, ServicePrice, UnavailableSlot
@@ -33,12 +33,15 @@ def service_plan_save(
     duration_minutes: int,
     features: list[str],
     active: bool,
+    actor: StaffIdentity,
 ) -> ServicePrice:
-    """Create or replace one plan (ADMIN); price in AUD GST-inclusive, duration a multiple of 30 min."""
+    """Create or replace one plan (ADMIN); price in AUD GST-inclusive, duration a multiple of 30 min.
+    Audited as ``service_plan.save`` on ``service_plan`` ``<serviceId>:<planId>``."""
     if price <= 0:
         raise ValidationError("price must be positive")
     if duration_minutes <= 0 or duration_minutes % STEP_MINUTES or duration_minutes > 12 * 60:
         raise ValidationError("durationMinutes must be a multiple of 30 between 30 and 720")
+    before = _audited(selectors.service_price_get(service_id, plan_id))
     plan = ServicePrice(
         service_id=service_id,
         plan_id=plan_id,
@@ -53,7 +56,14 @@ def service_plan_save(
     plan.save()
     cache.delete(selectors.CATALOGUE_CACHE_KEY)
     caches.invalidate(caches.plan_key(service_id, plan_id))
+    audit.record(actor, "service_plan.save", "service_plan", f"{service_id}:{plan_id}", before, _audited(plan))
     return plan
+
+
+def _audited(plan: ServicePrice | None) -> dict[str, Any]:
+    """A plan's fields, the price as money text (stored 220 and saved 220.00 read the same)."""
+    fields = audit.snapshot(plan)
+    return {**fields, "price": money_str(plan.price)} if plan is not None else fields
 
 
 # --- Blocked periods -----------------------------------------------------------------------------
@@ -102,6 +112,15 @@ def _update_day(actor: StaffIdentity, date: str, operation: str, periods: list[I
 
     busy = Conflict(f"The blocked periods of {date} are being changed by someone else; try again")
     previous, new = retry_on_conflict(attempt, attempts=5, or_raise=busy)
+    if previous != new:  # an add of what was blocked already changed nothing
+        audit.record(
+            actor,
+            f"slots.{operation}",
+            "unavailable_slots",
+            date,
+            {"timeSlots": _labels(previous)},
+            {"timeSlots": _labels(new)},
+        )
     publish_to_staff("slots.updated", {"date": date})
     return {
         "date": date,

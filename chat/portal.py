@@ -174,7 +174,7 @@ def canned_reply_delete(request: HttpRequest, reply_id: str) -> HttpResponse:
     if request.method == "POST":
         return post_action(
             request,
-            lambda: services.canned_reply_delete(reply_id=reply_id),
+            lambda: services.canned_reply_delete(reply_id=reply_id, staff=staff_required(request)),
             success=f"Canned reply “{reply.title}” deleted.",
             redirect_to="admin:chat-canned-replies",
         )

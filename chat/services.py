@@ -310,14 +310,21 @@ def canned_reply_create(*, title: str, text: str, staff: StaffIdentity) -> Canne
         created_at=clock.epoch_now(),
     )
     reply.save(condition=CannedReply.reply_id.does_not_exist())
+    audit.record(staff, "canned_reply.create", "canned_reply", reply.reply_id, {}, _reply_fields(reply))
     return reply
 
 
-def canned_reply_delete(*, reply_id: str) -> None:
-    """Delete a canned reply (404 when it is already gone)."""
+def _reply_fields(reply: CannedReply | None) -> dict[str, str]:
+    return {"title": reply.title, "text": reply.text} if reply is not None else {}
+
+
+def canned_reply_delete(*, reply_id: str, staff: StaffIdentity) -> None:
+    """Delete a canned reply (404 when it is already gone); the audit entry keeps what it said."""
+    before = selectors.canned_reply_get(reply_id)
     try:
         CannedReply(reply_id=reply_id).delete(condition=CannedReply.reply_id.exists())
     except DeleteError as error:
         if condition_failed(error):
             raise NotFound("Canned reply not found") from error
         raise
+    audit.record(staff, "canned_reply.delete", "canned_reply", reply_id, _reply_fields(before), {})

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from django.conf import settings
 from pynamodb.exceptions import PutError, UpdateError
 
-from autolab import clock, storage
+from autolab import audit, clock, storage
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
@@ -160,4 +160,5 @@ def attachment_delete(*, actor: StaffIdentity, attachment_id: str) -> EmailAttac
         if current is None:
             raise NotFound("Attachment not found") from error
         raise Conflict(f"Attachment already deleted by {current.deleted_by} at {current.deleted_at}") from error
+    audit.record(actor, "attachment.delete", "attachment", attachment_id, changes={"isDeleted": [False, True]})
     return row

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pynamodb.exceptions import UpdateError
 
-from autolab import clock, storage
+from autolab import audit, clock, storage
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
@@ -201,6 +201,7 @@ def email_resend(*, message_id: str, actor: StaffIdentity) -> None:
     record = email_get(message_id)
     if record is None:
         raise NotFound("Email not found")
+    was = record.status  # the update below refreshes ``record``
     try:
         record.update(
             actions=[
@@ -215,4 +216,5 @@ def email_resend(*, message_id: str, actor: StaffIdentity) -> None:
         if condition_failed(error):
             raise Conflict("Only a failed or uncertain email can be sent again") from error
         raise
+    audit.record(actor, "email.resend", "email", message_id, changes={"status": [was, QUEUED]})
     tasks.email_send_enqueue(message_id)

@@ -18,7 +18,7 @@ from django.conf import settings
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from autolab import clock, dynamodb
+from autolab import audit, clock, dynamodb
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import StaffIdentity
 from emails.inbound import email_record_inbound
@@ -330,6 +330,7 @@ def suppression_remove(*, email: str, suppression_type: str | None = None, actor
         removed.append(entry.suppression_type)
     if not removed:
         raise NotFound(f"{address} is not suppressed" + (f" ({suppression_type})" if suppression_type else ""))
+    audit.record(actor, "suppression.remove", "suppression", address, changes={"suppressed": [sorted(removed), []]})
     return removed
 
 

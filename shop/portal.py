@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from autolab import workflow
 from autolab.exceptions import ValidationError
-from autolab.permissions import Permission, Role, StaffIdentity, staff_of
+from autolab.permissions import Permission, Role, StaffIdentity, staff_of, staff_required
 from emails.selectors import email_is_suppressed
 from shop import (
     caller_portal,  # noqa: F401  (registers shop/orders/new/ before shop/orders/<id>/)
@@ -319,7 +319,7 @@ def _catalogue_action(request: HttpRequest, add_form: forms.CatalogueAddForm) ->
             return None
         return post_action(
             request,
-            lambda: services.item_price_add(**_service_kwargs(add_form.cleaned_data)),
+            lambda: services.item_price_add(**_service_kwargs(add_form.cleaned_data), actor=staff_required(request)),
             success=lambda row: f"Added {row.item_name} to {row.category_name}.",
             redirect_to="admin:shop-catalogue",
             stay_on_error=True,
@@ -356,6 +356,7 @@ def _catalogue_edit(request: HttpRequest) -> HttpResponse:
             item_name=data["itemName"],
             price=data["price"],
             active=data["active"],
+            actor=staff_required(request),
         ),
         success=lambda row: f"Saved {row.item_name}.",
         redirect_to="admin:shop-catalogue",
@@ -369,7 +370,9 @@ def _catalogue_rename(request: HttpRequest) -> HttpResponse:
     return post_action(
         request,
         lambda: services.category_rename(
-            category_id=form.cleaned_data["categoryId"], category_name=form.cleaned_data["categoryName"]
+            category_id=form.cleaned_data["categoryId"],
+            category_name=form.cleaned_data["categoryName"],
+            actor=staff_required(request),
         ),
         success=lambda count: f"Renamed the category ({count} items).",
         redirect_to="admin:shop-catalogue",

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
-from autolab.permissions import Permission
+from autolab.permissions import Permission, staff_required
 from bookings import catalogue, forms, selectors
 from bookings.portal.common import page
 from staffapp.actions import post_action
@@ -24,7 +24,9 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         done = post_action(
             request,
-            lambda: catalogue.service_plan_save(**{**data, "features": data["features"].splitlines()}),
+            lambda: catalogue.service_plan_save(
+                **{**data, "features": data["features"].splitlines()}, actor=staff_required(request)
+            ),
             success=lambda plan: f"Saved {plan.service_name}: {plan.plan_name}.",
             redirect_to="admin:bookings-catalogue",
             form=form,

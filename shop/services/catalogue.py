@@ -10,9 +10,11 @@ from typing import Any
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
+from autolab import audit
 from autolab.dynamodb import condition_failed
 from autolab.exceptions import Conflict, NotFound, ValidationError
-from autolab.money import to_money
+from autolab.money import money_str, to_money
+from autolab.permissions import StaffIdentity
 from shop import selectors, validation
 from shop.models import CATALOGUE_PARTITION, ItemPrice, OrderLine
 from shop.types import LineRequest
@@ -65,12 +67,33 @@ def _price(value: Any) -> Decimal:
     return price
 
 
+# What an item's audit entry shows (its keys are the record id; ``catalogue`` is the index's key).
+AUDITED = ("categoryName", "itemName", "price", "active")
+
+
+def _audited(row: ItemPrice | None) -> dict[str, Any]:
+    """The item's audited fields, the price as money text (stored 80 and saved 80.00 read the same)."""
+    fields = audit.snapshot(row, only=AUDITED)
+    return {**fields, "price": money_str(row.price)} if row is not None else fields
+
+
+def _item_key(row: ItemPrice) -> str:
+    return f"{row.category_id}:{row.item_id}"
+
+
 def _category_name_of(category_id: int) -> str | None:
     return next((row.category_name for row in ItemPrice.query(category_id, limit=1)), None)
 
 
 def item_price_add(
-    *, category_id: int, item_id: int, category_name: str, item_name: str, price: Any, active: bool = True
+    *,
+    category_id: int,
+    item_id: int,
+    category_name: str,
+    item_name: str,
+    price: Any,
+    active: bool = True,
+    actor: StaffIdentity,
 ) -> ItemPrice:
     """Add a catalogue item; an existing (category, item) pair is a 409, never overwritten."""
     if category_id < 1 or item_id < 1:
@@ -91,14 +114,18 @@ def item_price_add(
         if not condition_failed(error):
             raise
         raise Conflict(f"Item {item_id} already exists in category {category_id}") from error
+    audit.record(actor, "catalogue_item.add", "catalogue_item", _item_key(row), {}, _audited(row))
     return row
 
 
-def item_price_change(*, category_id: int, item_id: int, item_name: str, price: Any, active: bool) -> ItemPrice:
+def item_price_change(
+    *, category_id: int, item_id: int, item_name: str, price: Any, active: bool, actor: StaffIdentity
+) -> ItemPrice:
     """Rename, re-price or (de)activate an item; existing orders keep the price they were made at."""
     row = selectors.item_price_get(category_id, item_id)
     if row is None:
         raise NotFound("Catalogue item not found")
+    before = _audited(row)
     actions: list[Action] = [
         ItemPrice.item_name.set(validation.text(item_name, "itemName", low=1, high=100)),
         ItemPrice.price.set(_price(price)),
@@ -106,15 +133,20 @@ def item_price_change(*, category_id: int, item_id: int, item_name: str, price: 
         ItemPrice.catalogue.set(CATALOGUE_PARTITION),
     ]
     row.update(actions=actions, condition=ItemPrice.item_id.exists())
+    audit.record(actor, "catalogue_item.change", "catalogue_item", _item_key(row), before, _audited(row))
     return row
 
 
-def category_rename(*, category_id: int, category_name: str) -> int:
+def category_rename(*, category_id: int, category_name: str, actor: StaffIdentity) -> int:
     """Rename a category on every one of its items; returns how many items were renamed."""
     name = validation.text(category_name, "categoryName", low=1, high=100)
     rows = list(ItemPrice.query(category_id))
     if not rows:
         raise NotFound("Category not found")
+    before = {"categoryName": rows[0].category_name}
     for row in rows:
         row.update(actions=[ItemPrice.category_name.set(name)], condition=ItemPrice.item_id.exists())
+    audit.record(
+        actor, "catalogue_category.rename", "catalogue_category", str(category_id), before, {"categoryName": name}
+    )
     return len(rows)

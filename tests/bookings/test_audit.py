@@ -97,3 +97,33 @@ def test_history_section_on_the_appointment_page(book, support):
     assert "side gate" in history
     index = client.get("/admin/").content.decode()
     assert "appointment.notes" in index[index.index("recent-actions-module") :]
+
+
+def test_a_plan_save_is_audited_with_what_it_changed(admin):
+    from decimal import Decimal
+
+    from bookings.catalogue import service_plan_save
+
+    plan = {"service_id": 1, "plan_id": 1, "service_name": "Pre Purchase Inspection", "plan_name": "Standard"}
+    service_plan_save(
+        **plan, price=Decimal("230"), duration_minutes=150, features=["Road test"], active=True, actor=admin.identity
+    )
+    entry = audit.history("service_plan", "1:1").entries[0]
+    assert (entry.actor_id, entry.action) == (admin.user_id, "service_plan.save")
+    assert entry.changed == {"durationMinutes": [120, 150], "price": ["220", "230"]}
+
+
+def test_blocking_and_unblocking_time_is_audited_per_day(admin):
+    from tests.bookings.conftest import future_day
+
+    day = future_day()
+    for operation in ("add", "add", "remove"):  # the second add blocks nothing new: no entry
+        body = {"date": day, "operation": operation, "timeSlots": ["12:00-13:00"]}
+        assert admin.api().post("/api/unavailable-slots", body, format="json").status_code == 200
+    removed, added = audit.history("unavailable_slots", day).entries
+    assert (added.actor_id, added.action, added.changed) == (
+        admin.user_id,
+        "slots.add",
+        {"timeSlots": [[], ["12:00-13:00"]]},
+    )
+    assert (removed.action, removed.changed) == ("slots.remove", {"timeSlots": [["12:00-13:00"], []]})

@@ -27,7 +27,7 @@ def test_prices_is_staff_only_and_lists_every_plan(anon, clerk):
     assert "timestamp" in body
 
 
-def test_catalogue_changes_show_after_save(anon):
+def test_catalogue_changes_show_after_save(anon, admin):
     from decimal import Decimal
 
     from bookings.catalogue import service_plan_save
@@ -42,6 +42,7 @@ def test_catalogue_changes_show_after_save(anon):
         duration_minutes=150,
         features=["Road test"],
         active=True,
+        actor=admin.identity,
     )
     plans = anon.get("/api/services").json()["services"][0]["plans"]
     assert (plans[0]["price"], plans[0]["durationMinutes"]) == (230, 150)

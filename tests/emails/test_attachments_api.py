@@ -214,3 +214,16 @@ def test_staff_may_not_send_a_refused_type(support) -> None:
     )
     assert response.status_code == 400
     assert response.json()["message"].startswith("Attachment 'run.exe': Files of this type are not accepted")
+
+
+def test_a_delete_is_audited(received, support) -> None:
+    from autolab import audit
+
+    pdf = listing(support, received).json()["attachments"][0]
+    assert support.api().delete(f"/api/attachments/{pdf['attachmentId']}").status_code == 200
+    entry = audit.history("attachment", pdf["attachmentId"]).entries[0]
+    assert (entry.actor_id, entry.action, entry.changed) == (
+        support.user_id,
+        "attachment.delete",
+        {"isDeleted": [False, True]},
+    )

@@ -157,3 +157,28 @@ def test_replying_to_a_received_email_answers_its_sender(support):
     assert reply.extra_headers["In-Reply-To"] == "<q1@example.com>"
     assert reply.extra_headers["References"] == "<q1@example.com>"
     assert selectors.email_get("q1@example.com").is_read is True
+
+
+def test_sending_again_and_lifting_a_suppression_are_audited(support):
+    from autolab import audit
+    from emails import suppression
+
+    message_id = services.email_customer(
+        email_type="order_created", to_email="a@example.com", context=ORDER, dedupe_key="audit"
+    )
+    EmailMetadata(message_id=message_id).update(actions=[EmailMetadata.status.set("failed")])
+    portal(support).post(f"/admin/emails/message/{message_id}/resend/")
+    resent = audit.history("email", message_id).entries[0]
+    assert (resent.actor_id, resent.action, resent.changed) == (
+        support.user_id,
+        "email.resend",
+        {"status": ["failed", "queued"]},
+    )
+    suppression.suppression_add(email="Bounced@Example.com", notes="Full", actor=support.identity)
+    suppression.suppression_remove(email="bounced@example.com", actor=support.identity)
+    lifted = audit.history("suppression", "bounced@example.com").entries[0]
+    assert (lifted.actor_id, lifted.action, lifted.changed) == (
+        support.user_id,
+        "suppression.remove",
+        {"suppressed": [["manual"], []]},
+    )

@@ -38,3 +38,34 @@ def test_a_staff_order_for_a_caller_is_audited(place_order, customer, support) -
     [created] = audit.history("order", order_id).entries
     assert (created.actor_id, created.action) == (support.user_id, "order.create")
     assert created.changed["status"] == [None, "PENDING"]
+
+
+def test_catalogue_item_add_change_and_category_rename_are_audited(catalogue, admin) -> None:
+    from shop import services
+
+    services.item_price_add(
+        category_id=2, item_id=9, category_name="", item_name="Rims", price="80", actor=admin.identity
+    )
+    added = audit.history("catalogue_item", "2:9").entries[0]
+    assert (added.actor_id, added.action) == (admin.user_id, "catalogue_item.add")
+    assert added.changed == {
+        "active": [None, True],
+        "categoryName": [None, "Tyres & Wheels"],
+        "itemName": [None, "Rims"],
+        "price": [None, "80"],
+    }
+    services.item_price_change(
+        category_id=2, item_id=9, item_name="Alloy rims", price="95", active=False, actor=admin.identity
+    )
+    changed = audit.history("catalogue_item", "2:9").entries[0]
+    assert (changed.action, changed.changed) == (
+        "catalogue_item.change",
+        {"active": [True, False], "itemName": ["Rims", "Alloy rims"], "price": ["80", "95"]},
+    )
+    services.category_rename(category_id=2, category_name="Wheels", actor=admin.identity)
+    renamed = audit.history("catalogue_category", "2").entries[0]
+    assert (renamed.actor_id, renamed.action, renamed.changed) == (
+        admin.user_id,
+        "catalogue_category.rename",
+        {"categoryName": ["Tyres & Wheels", "Wheels"]},
+    )

@@ -46,8 +46,10 @@ def test_empty_catalogue(anon) -> None:
     assert anon.get("/api/items").json() == {"success": True, "categories": [], "items": []}
 
 
-def test_cents_are_kept(catalogue, anon) -> None:
-    services.item_price_change(category_id=1, item_id=1, item_name="V8 Engine", price="149.95", active=True)
+def test_cents_are_kept(catalogue, anon, admin) -> None:
+    services.item_price_change(
+        category_id=1, item_id=1, item_name="V8 Engine", price="149.95", active=True, actor=admin.identity
+    )
 
     items = anon.get("/api/items").json()["items"]
 
@@ -55,37 +57,47 @@ def test_cents_are_kept(catalogue, anon) -> None:
     assert ItemPrice.get(1, 1).price == Decimal("149.95")
 
 
-def test_add_keeps_the_existing_category_name(catalogue) -> None:
-    row = services.item_price_add(category_id=2, item_id=3, category_name="Other", item_name="Rims", price="80")
+def test_add_keeps_the_existing_category_name(catalogue, admin) -> None:
+    row = services.item_price_add(
+        category_id=2, item_id=3, category_name="Other", item_name="Rims", price="80", actor=admin.identity
+    )
 
     assert row.category_name == "Tyres & Wheels"
     assert ItemPrice.get(2, 3).catalogue == "ITEMS"
 
 
-def test_add_refuses_an_existing_item(catalogue) -> None:
+def test_add_refuses_an_existing_item(catalogue, admin) -> None:
     with pytest.raises(Conflict):
-        services.item_price_add(category_id=1, item_id=1, category_name="", item_name="Copy", price="1")
+        services.item_price_add(
+            category_id=1, item_id=1, category_name="", item_name="Copy", price="1", actor=admin.identity
+        )
     assert ItemPrice.get(1, 1).item_name == "V8 Engine"
 
 
 @pytest.mark.parametrize("price", ["0", "-1", "abc", "1e9", None, "NaN"])
-def test_prices_must_be_positive_amounts(catalogue, price) -> None:
+def test_prices_must_be_positive_amounts(catalogue, price, admin) -> None:
     with pytest.raises(ValidationError):
-        services.item_price_change(category_id=1, item_id=1, item_name="V8", price=price, active=True)
+        services.item_price_change(
+            category_id=1, item_id=1, item_name="V8", price=price, active=True, actor=admin.identity
+        )
     assert ItemPrice.get(1, 1).price == Decimal("150")
 
 
-def test_change_and_rename_unknown_are_not_found(catalogue) -> None:
+def test_change_and_rename_unknown_are_not_found(catalogue, admin) -> None:
     with pytest.raises(NotFound):
-        services.item_price_change(category_id=9, item_id=9, item_name="X", price="1", active=True)
+        services.item_price_change(
+            category_id=9, item_id=9, item_name="X", price="1", active=True, actor=admin.identity
+        )
     with pytest.raises(NotFound):
-        services.category_rename(category_id=9, category_name="X")
+        services.category_rename(category_id=9, category_name="X", actor=admin.identity)
 
 
-def test_repricing_does_not_touch_existing_orders(new_order) -> None:
+def test_repricing_does_not_touch_existing_orders(new_order, admin) -> None:
     order = new_order()
 
-    services.item_price_change(category_id=1, item_id=1, item_name="V8 Engine", price="999", active=True)
+    services.item_price_change(
+        category_id=1, item_id=1, item_name="V8 Engine", price="999", active=True, actor=admin.identity
+    )
 
     assert type(order).get(order.order_id).total_price == Decimal("400")
 
