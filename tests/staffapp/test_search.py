@@ -203,3 +203,9 @@ def test_an_anonymised_customer_is_no_longer_found_by_name_email_or_phone(record
     assert _kinds(client.get("/api/search", {"q": "1hxt"}).json()["results"]) == Counter(
         {"vehicle": 1, "appointment": 1}
     )  # the car is no personal data: its history stays findable
+
+
+def test_every_portal_page_has_the_search_box_in_its_header(records, admin):
+    html = signed_in(admin).get("/admin/bookings/appointments/").content.decode()
+    assert '<form id="header-search"' in html
+    assert 'action="/admin/search/"' in html
