@@ -319,3 +319,35 @@ class EmailAttachment(DynamoModel):
     rejected_reason = UnicodeAttribute(attr_name="rejectedReason", null=True)
 
     message_index = EmailAttachmentMessageIndex()
+
+
+class SmsMessage(DynamoModel):
+    """Addition (#16.2): one text message ever asked for, keyed by the sha256 of its caller's
+    idempotency key, so the same notification asked for twice is sent (and recorded) once."""
+
+    logical_name = "SmsMessages"
+
+    class Meta(BaseMeta):
+        table_name = table_name("SmsMessages")
+
+    sms_id = UnicodeAttribute(hash_key=True, attr_name="smsId")
+    to_number = UnicodeAttribute(attr_name="toNumber")
+    body = UnicodeAttribute(attr_name="body")
+    status = UnicodeAttribute(attr_name="status")  # sending, sent, opted_out, failed
+    provider_id = UnicodeAttribute(attr_name="providerId", null=True)
+    failure_reason = UnicodeAttribute(attr_name="failureReason", null=True)
+    created_at = IntegerAttribute(attr_name="createdAt")
+    sent_at = IntegerAttribute(attr_name="sentAt", null=True)
+
+
+class SmsOptOut(DynamoModel):
+    """Addition (#16.2): a number that replied STOP; no text goes to it until it replies START."""
+
+    logical_name = "SmsOptOuts"
+
+    class Meta(BaseMeta):
+        table_name = table_name("SmsOptOuts")
+
+    phone_number = UnicodeAttribute(hash_key=True, attr_name="phoneNumber")  # E.164
+    keyword = UnicodeAttribute(attr_name="keyword")
+    created_at = IntegerAttribute(attr_name="createdAt")

@@ -22,6 +22,7 @@ from autolab.workflow import PaymentStatus
 TRANSACTIONAL_TYPES = (
     "appointment_created",
     "appointment_updated",
+    "appointment_reminder",
     "report_ready",
     "order_created",
     "order_updated",
@@ -39,6 +40,7 @@ STATUS_LABELS = {"ONGOING": "In Progress"}
 FINISHED_STATUSES = frozenset({"COMPLETED", "DELIVERED", "CANCELLED"})
 _FIXED_SUBJECTS = {
     "appointment_created": "Your Appointment Request Has Been Received",
+    "appointment_reminder": "Reminder: Your Upcoming Appointment",
     "report_ready": "Your Inspection Report is Ready",
     "order_created": "Your Service Order Has Been Created",
     "payment_confirmed": "Payment Confirmation - Invoice Generated",

@@ -17,8 +17,9 @@ from typing import Any
 from django.conf import settings
 from pynamodb.transactions import TransactWrite
 
+from autolab.batch import BatchRead
 from emails import tasks
-from emails.models import EmailMetadata, EmailOutboxKey
+from emails.models import EmailMetadata, EmailOutboxKey, SmsMessage
 from emails.records import QUEUED, new_message_id, queued_message
 from emails.rendering import TRANSACTIONAL_TYPES
 from emails.selectors import email_get, normalise_address
@@ -118,7 +119,26 @@ def outbox_message(
         context=json.dumps({**context, "to_name": to_name}, default=str),
         tags={"sent", "transactional"},
     )
-    key = EmailOutboxKey(
-        dedupe_key=hashlib.sha256(dedupe_key.encode()).hexdigest(), message_id=message_id, created_at=record.created_at
-    )
+    key = EmailOutboxKey(dedupe_key=dedupe_hash(dedupe_key), message_id=message_id, created_at=record.created_at)
     return OutboxEmail(record, key)
+
+
+def dedupe_hash(dedupe_key: str) -> str:
+    return hashlib.sha256(dedupe_key.encode()).hexdigest()
+
+
+def already_queued(email_keys: list[str], sms_keys: list[str]) -> set[str]:
+    """Which of these email dedupe keys and SMS idempotency keys were used before: ONE
+    BatchGetItem, so a periodic job can skip what it sent without a write per item."""
+    batch = BatchRead()
+    hashed = {dedupe_hash(key): key for key in [*email_keys, *sms_keys]}
+    for key in email_keys:
+        batch.add(EmailOutboxKey, dedupe_hash(key))
+    for key in sms_keys:
+        batch.add(SmsMessage, dedupe_hash(key))
+    if not hashed:
+        return set()
+    found = batch.run()
+    used = [raw["dedupeKey"]["S"] for raw in found.get(EmailOutboxKey.Meta.table_name, [])]
+    used += [raw["smsId"]["S"] for raw in found.get(SmsMessage.Meta.table_name, [])]
+    return {hashed[key] for key in used}

@@ -48,6 +48,7 @@ def _start_services(config: pytest.Config) -> None:
             "AWS_DEFAULT_REGION": "ap-southeast-2",
             "MEDIA_ROOT": str(log_dir / "media"),
             "EMAIL_FILE_PATH": str(log_dir / "mail"),
+            "SMS_FILE_PATH": str(log_dir / "sms"),
             "BACKUP_DIR": str(log_dir / "backups"),
         }
     )

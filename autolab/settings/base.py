@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE["billing-invoice-reconcile"] = {"task": "billing.invoice_re
 CELERY_BEAT_SCHEDULE["email-outbox-reconcile"] = {"task": "chat.emails.outbox_reconcile_task", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["email-suppression-cleanup"] = {"task": "chat.emails.suppression_cleanup_task", "schedule": 3600.0}
 # chat: Connections rows whose ttl passed (a web process died without closing its sockets).
+# bookings: reminders of the jobs starting within REMINDER_LEAD_HOURS (each sent once).
+CELERY_BEAT_SCHEDULE["bookings-reminders"] = {"task": "bookings.reminders_send_task", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["chat-connections-sweep"] = {"task": "chat.connections_sweep_task", "schedule": 600.0}
 
 # --- Stripe ----------------------------------------------------------------------------------
@@ -182,6 +184,14 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Auto Lab Solutions <mail@autolabsolutions.com>")
+# Text messages (emails.sms): one JSON file per message in dev and tests, Amazon SNS in production.
+SMS_BACKEND = env("SMS_BACKEND", default="emails.sms.FileBackend")
+SMS_FILE_PATH = Path(env("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms")))
+SMS_DEFAULT_COUNTRY_CODE = env("SMS_DEFAULT_COUNTRY_CODE", default="61")  # for local numbers (0412 ...)
+SMS_SENDER_ID = env("SMS_SENDER_ID", default="")
+AWS_SNS_ENDPOINT_URL = env("AWS_SNS_ENDPOINT_URL", default="")  # a local stand-in only; unset means AWS
+# Appointment reminders (bookings.reminders): this long before a scheduled job.
+REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
 # SNS notifications are accepted only from these topics (our SES bounce/complaint/delivery/receipt
 # topics). Empty (the default outside AUTOLAB_ENV=dev) refuses every SNS message, with a log line;
 # dev and the test suite (settings/test.py) accept the suite's fixture topic.

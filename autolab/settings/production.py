@@ -16,6 +16,7 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 if _problems := secret_problems(globals()):
     raise ImproperlyConfigured("Refusing to start with placeholder secrets: " + "; ".join(_problems) + ".")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+SMS_BACKEND = env("SMS_BACKEND", default="emails.sms.SnsBackend")
 
 # The load balancer terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

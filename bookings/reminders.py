@@ -1,0 +1,148 @@
+"""Reminders (#16.1): an email with a calendar file, and a text when a phone number is known, to
+each person a scheduled job names, ``REMINDER_LEAD_HOURS`` before it starts.
+
+A beat task runs ``reminders_send`` every few minutes. Every job starting within the lead time
+that has not had its reminder gets one: a missed run is made up by the next. The keys name the
+scheduled slot (``reminder:<appointment>:<date>T<start>:<party>``), so each slot is reminded
+once, a rescheduled job is reminded again for its new time, and a cancelled one (no longer
+scheduled) never is. Reads: one Query of the scheduled-date index per day in the window, and one
+BatchGetItem of the keys already used; writes only for reminders actually sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from autolab import clock, storage
+from bookings import notifications, selectors
+from bookings.models import Appointment, AppointmentStatus
+from emails.services import already_queued, email_customer
+from emails.sms import send_sms
+
+
+@dataclass(frozen=True)
+class Party:
+    """One person a reminder goes to: the buyer, or the seller when the booking names one."""
+
+    role: str
+    name: str
+    email: str
+    phone: str
+
+
+def parties(appointment: Appointment) -> list[Party]:
+    named = [
+        Party("buyer", appointment.buyer_name or "", appointment.buyer_email or "", appointment.buyer_phone or ""),
+        Party("seller", appointment.seller_name or "", appointment.seller_email or "", appointment.seller_phone or ""),
+    ]
+    return [party for party in named if party.email or party.phone]
+
+
+def slot_moments(appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
+    slot = appointment.scheduled_time_slot
+    assert slot is not None  # noqa: S101 (only scheduled appointments get here)
+    day = clock.parse_date(slot.date)
+    return clock.local_datetime(day, slot.start), clock.local_datetime(day, slot.end)
+
+
+def due_appointments(now: dt.datetime) -> list[Appointment]:
+    """Scheduled jobs starting after ``now`` and within the lead time: one Query per business day."""
+    until = now + dt.timedelta(hours=settings.REMINDER_LEAD_HOURS)
+    first, last = clock.to_local(now).date(), clock.to_local(until).date()
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    due = []
+    for day in days:
+        for appointment in selectors.appointments_on(day.isoformat()):
+            if appointment.status != AppointmentStatus.SCHEDULED or appointment.scheduled_time_slot is None:
+                continue
+            if now < slot_moments(appointment)[0] <= until:
+                due.append(appointment)
+    return due
+
+
+def reminder_key(appointment: Appointment, party: Party, channel: str) -> str:
+    slot = appointment.scheduled_time_slot
+    assert slot is not None  # noqa: S101
+    return f"reminder:{appointment.appointment_id}:{slot.date}T{slot.start}:{party.role}:{channel}"
+
+
+def reminders_send(now: dt.datetime | None = None) -> dict[str, int]:
+    """Send every reminder due at ``now`` (default: the clock's now) not sent before."""
+    moment = now or clock.now()
+    due = due_appointments(moment)
+    wanted = [(appointment, party) for appointment in due for party in parties(appointment)]
+    used = already_queued(
+        [reminder_key(a, p, "email") for a, p in wanted if p.email],
+        [reminder_key(a, p, "sms") for a, p in wanted if p.phone],
+    )
+    sent = {"emails": 0, "texts": 0}
+    for appointment, party in wanted:
+        if party.email and reminder_key(appointment, party, "email") not in used:
+            _email(appointment, party, moment)
+            sent["emails"] += 1
+        if party.phone and reminder_key(appointment, party, "sms") not in used:
+            send_sms(party.phone, sms_text(appointment), reminder_key(appointment, party, "sms"))
+            sent["texts"] += 1
+    return sent
+
+
+def _email(appointment: Appointment, party: Party, now: dt.datetime) -> None:
+    slot = appointment.scheduled_time_slot
+    assert slot is not None  # noqa: S101
+    key = f"reminders/{appointment.appointment_id}/{slot.date}-{slot.start.replace(':', '')}/appointment.ics"
+    storage.save(key, calendar_file(appointment, now).encode(), "text/calendar")
+    email_customer(
+        email_type="appointment_reminder",
+        to_email=party.email,
+        to_name=party.name,
+        context=notifications.email_context(appointment),
+        dedupe_key=reminder_key(appointment, party, "email"),
+        attachments=[key],
+    )
+
+
+def sms_text(appointment: Appointment) -> str:
+    start, _end = slot_moments(appointment)
+    when = start.strftime("%a %d %b at %H:%M")
+    return (
+        f"{settings.BUSINESS_NAME}: reminder of your {appointment.car_make} {appointment.car_model} "
+        f"inspection {when} at {appointment.car_location}. Reply STOP to opt out."
+    )
+
+
+def _ics_text(value: str) -> str:
+    """RFC 5545 TEXT escaping."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar_file(appointment: Appointment, now: dt.datetime) -> str:
+    """One VEVENT for the scheduled slot; the UID is the appointment's, so a calendar that
+    imported an earlier reminder moves the event when the job is rescheduled."""
+    start, end = slot_moments(appointment)
+    plan = selectors.plan_cached(appointment.service_id, appointment.plan_id)
+    summary = f"{plan.service_name} - {plan.plan_name}" if plan else "Appointment"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//{_ics_text(settings.BUSINESS_NAME)}//Reminders//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{appointment.appointment_id}@autolab",
+        f"SEQUENCE:{int(now.timestamp()) // 60}",  # later reminders supersede earlier ones
+        f"DTSTAMP:{_ics_time(now)}",
+        f"DTSTART:{_ics_time(start)}",
+        f"DTEND:{_ics_time(end)}",
+        f"SUMMARY:{_ics_text(f'{settings.BUSINESS_NAME}: {summary}')}",
+        f"LOCATION:{_ics_text(appointment.car_location)}",
+        f"DESCRIPTION:{_ics_text(f'{appointment.car_year} {appointment.car_make} {appointment.car_model}')}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
