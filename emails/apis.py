@@ -17,7 +17,7 @@ from autolab.api import ok, validated_body, validated_query
 from autolab.dates import date_range
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, staff_required, staff_with
-from emails import mailbox, selectors, sns, suppression
+from emails import mailbox, selectors, sms, sns, suppression
 from emails import serializers as s
 from emails.models import EmailSuppression
 
@@ -366,7 +366,8 @@ class SuppressionCleanupApi(APIView):
 
 
 class SesWebhookApi(APIView):
-    """SES bounce/complaint/delivery notifications via SNS; the SNS signature is the authentication."""
+    """SES bounce/complaint/delivery notifications via SNS, and customers' replies to our texts
+    (two-way SMS, published to the same kind of topic); the SNS signature is the authentication."""
 
     authentication_classes: list = []
     permission_classes: list = []
@@ -398,6 +399,9 @@ class SesWebhookApi(APIView):
             raise ValidationError("Message is not JSON") from error
         if not isinstance(notification, dict):
             raise ValidationError("Message is not a JSON object")
+        if "originationNumber" in notification:  # a customer's reply to a text (SNS two-way SMS)
+            reply = sms.sms_inbound(str(notification["originationNumber"]), str(notification.get("messageBody") or ""))
+            return ok({"message": "Inbound text processed", "textReply": reply or "ignored"})
         counts = suppression.ses_notification_process(notification, sns_message_id=str(message.get("MessageId")))
         return ok({"message": "Notification processed", **counts})
 

@@ -213,6 +213,9 @@ class SesWebhookOut(SuccessMessageOut):
     suppressed = serializers.IntegerField(required=False)
     delivered = serializers.IntegerField(required=False)
     received = serializers.IntegerField(required=False)
+    textReply = serializers.CharField(
+        required=False, help_text="An inbound text's effect: opted_out (STOP), opted_in (START) or ignored"
+    )
 
 
 class AttachmentOut(serializers.Serializer):
