@@ -225,6 +225,8 @@ class Appointment(DynamoModel):
     payment_reverted_at = IntegerAttribute(attr_name="paymentRevertedAt", null=True)
     invoice_id = UnicodeAttribute(attr_name="invoiceId", null=True)
     invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
+    # When the customer asked (on the manage page) to cancel a booking they may not cancel themselves.
+    cancellation_requested_at = IntegerAttribute(attr_name="cancellationRequestedAt", null=True)
     buyer_abn = UnicodeAttribute(attr_name="buyerAbn", null=True)  # printed on its tax invoice, when given
     # Addition: optimistic locking, so two staff edits never silently overwrite each other.
     version = VersionAttribute(attr_name="version")

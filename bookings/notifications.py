@@ -11,7 +11,7 @@ from django.conf import settings
 from autolab import links, storage
 from autolab.events import publish_to_staff
 from autolab.money import money_str
-from bookings import selectors
+from bookings import manage_links, selectors
 from bookings.models import Appointment
 from bookings.report_changes import report_file_key
 from emails.services import OutboxEmail, email_customer, outbox_message
@@ -53,6 +53,7 @@ def email_context(appointment: Appointment) -> dict[str, Any]:
         "carYear": appointment.car_year,
         "carLocation": appointment.car_location,
         "appointmentUrl": f"{settings.FRONTEND_ROOT_URL}/appointment/{appointment.appointment_id}",
+        "manageUrl": manage_links.manage_url(appointment.appointment_id),  # reschedule or cancel, no login
     }
 
 

@@ -12,7 +12,7 @@ from pynamodb.expressions.update import Action
 
 from autolab import audit, clock, domain_events, workflow
 from autolab.dynamodb import condition_failed, conflicted, transaction
-from autolab.exceptions import Conflict, NotFound, ValidationError
+from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
 from bookings import listing, notifications, report_changes, reservations, searching, selectors, vehicles
@@ -24,6 +24,8 @@ from bookings.types import AppointmentChanges
 if TYPE_CHECKING:
     from emails.services import OutboxEmail
 
+# Who made a change from the customer's manage page, where a staff member's id would be.
+CUSTOMER_ACTOR = "customer"
 STALE = "The appointment was changed by someone else; reload it and try again"
 
 # --- Updates (PATCH): every field group authorised separately ----------------------------------
@@ -132,6 +134,21 @@ def appointment_update(
     if appointment is None:
         raise NotFound("Appointment not found")
     workflow.authorise(FIELD_GROUPS, actor, appointment, changes.given)
+    return appointment_change(actor, appointment, blocks, changes, notes_while_working=notes_while_working)
+
+
+def appointment_change(
+    actor: StaffIdentity | None,
+    appointment: Appointment,
+    blocks: selectors.DayState | None,
+    changes: AppointmentChanges,
+    *,
+    notes_while_working: bool = False,
+) -> Appointment:
+    """The write of an authorised change, read with the blocks of its scheduled day: the staff's
+    PATCH, or (``actor`` None) the customer's own change from the manage page (bookings.self_service
+    authorises it by the signed link and its own rules)."""
+    appointment_id = appointment.appointment_id
     if changes.version is not None and changes.version != appointment.version:
         raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
@@ -195,7 +212,7 @@ def _as_stored(appointment: Appointment, change: Change) -> Appointment | None:
 
 
 def _plan_change(
-    actor: StaffIdentity,
+    actor: StaffIdentity | None,
     appointment: Appointment,
     changes: AppointmentChanges,
     old: reservations.Placement | None,
@@ -212,6 +229,8 @@ def _plan_change(
     if changes.status is not None:
         _plan_status(actor, appointment, changes.status, change)
     if changes.report_review is not None:
+        if actor is None:  # the customer's manage page never reviews reports
+            raise PermissionDenied("Only an admin can approve or reject reports")
         _require_status(appointment, {COMPLETED}, "report approval")
         _apply(change, report_changes.review(actor, appointment, changes.report_review))
     if changes.sets(*REPORT_FIELDS):
@@ -354,8 +373,17 @@ def _check_mechanic(mechanic_id: str | None) -> str | None:
     return mechanic_id
 
 
-def _plan_status(actor: StaffIdentity, appointment: Appointment, status: str, change: Change) -> None:
-    if status not in allowed_transitions(actor, appointment):
+# What a customer may do to the status themselves (the manage page): only cancel an open booking.
+CUSTOMER_TRANSITIONS: dict[str, frozenset[str]] = {PENDING: frozenset({CANCELLED}), SCHEDULED: frozenset({CANCELLED})}
+
+
+def _plan_status(actor: StaffIdentity | None, appointment: Appointment, status: str, change: Change) -> None:
+    allowed = (
+        CUSTOMER_TRANSITIONS.get(appointment.status, frozenset[str]())
+        if actor is None
+        else allowed_transitions(actor, appointment)
+    )
+    if status not in allowed:
         raise ValidationError("Invalid status transition")
     change.new_status = status
     change.labels.append("Status")
@@ -471,7 +499,7 @@ def _after_update(
     appointment: Appointment,
     changes: AppointmentChanges,
     change: Change,
-    actor: StaffIdentity,
+    actor: StaffIdentity | None,
     starts_at: dt.datetime | None,
 ) -> None:
     """What other apps react to (billing: the appointment's invoice) and the staff's live event."""
@@ -479,7 +507,7 @@ def _after_update(
         cancelled = domain_events.RecordCancelled(
             record_type="appointment",
             record_id=appointment.appointment_id,
-            cancelled_by=actor.user_id,
+            cancelled_by=actor.user_id if actor else CUSTOMER_ACTOR,
             starts_at=starts_at.isoformat() if starts_at else "",
         )
         domain_events.publish(cancelled)

@@ -253,7 +253,13 @@ def _actions(email_type: str, source: dict[str, Any], kind: str, record_url: str
         actions.append({"label": "Visit Portal", "url": record_url or frontend_url()})
     elif email_type in ("payment_reactivated", "payment_refunded"):
         actions.append({"label": "Visit Dashboard", "url": record_url or frontend_url()})
+    manage = safe_url(pick(source, "manageUrl", "manage_url"))
+    if manage and email_type in APPOINTMENT_EMAILS:  # the booking's signed self-service page (bookings)
+        actions.append({"label": "Manage Booking", "url": manage})
     return actions
+
+
+APPOINTMENT_EMAILS = ("appointment_created", "appointment_updated", "report_ready")
 
 
 def _payment_method(source: dict[str, Any]) -> str:

@@ -101,6 +101,9 @@ SIGNED_URL_MAX_AGE_SECONDS = env.int("SIGNED_URL_MAX_AGE_SECONDS", default=900)
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}")
 # Customers' invoice and report links (API answers, emails) open without a login until then.
 CUSTOMER_LINK_MAX_AGE_SECONDS = env.int("CUSTOMER_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600)
+# An appointment's manage link (emails, SMS) opens the customer's manage page until then; longer
+# than the invoice links, since a booking can be weeks ahead of its email.
+MANAGE_LINK_MAX_AGE_SECONDS = env.int("MANAGE_LINK_MAX_AGE_SECONDS", default=30 * 24 * 3600)
 
 LOGIN_URL = "admin:login"
 # Report uploads are up to 10 MB and arrive as one PUT body.

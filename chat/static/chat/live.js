@@ -139,6 +139,7 @@
 
   var TITLES = {
     "appointment.created": "New appointment booked", "appointment.updated": "Appointment updated",
+    "appointment.cancellation_requested": "Cancellation requested",
     "order.created": "New order created", "order.updated": "Order updated",
     "payment.confirmed": "Payment confirmed", "payment.refunded": "Payment refunded", "payment.reverted": "Payment reverted",
     "inquiry.created": "New customer inquiry"
