@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -12,11 +13,13 @@ from django.test import Client
 
 from autolab import clock
 from autolab.events import STAFF_GROUP
+from bench.harness import count_dynamodb_calls
 from bookings import manage_links, notifications, selectors
 from bookings.models import Appointment
 from emails.models import EmailMetadata
 from emails.rendering import render_email
 from tests.bookings.conftest import booking, future_day
+from tests.bookings.test_call_counts import SEND
 from tests.bookings.test_events import events
 
 SLOT = {"date": future_day(), "start": "09:00", "end": "11:00"}
@@ -194,3 +197,19 @@ def test_an_unknown_action_is_a_clear_400(scheduled):
     response = post(scheduled(), action="explode")
     assert response.status_code == 400
     assert "Choose what to do" in response.content.decode()
+
+
+def test_the_page_and_a_move_are_few_dynamodb_calls(scheduled):
+    appointment_id = scheduled()
+    Client().get(path_of(appointment_id))  # the plan is cached from here on
+    with count_dynamodb_calls() as calls:
+        assert Client().get(path_of(appointment_id)).status_code == 200
+    # The appointment, then the fortnight's blocks and load in one BatchGetItem.
+    assert calls == Counter({"GetItem": 1, "BatchGetItem": 1})
+    with count_dynamodb_calls() as calls:
+        response = post(appointment_id, action="reschedule", slot=f"{future_day(8)} 13:00-15:00")
+    assert response.status_code == 303
+    # The appointment and the new day's blocks (one BatchGetItem), then the staff's one transaction
+    # (appointment, both days' load, email, audit), then the email's send.
+    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1}) + SEND
+    assert Appointment.get(appointment_id).scheduled_time_slot.date == future_day(8)
