@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from autolab import clock, storage
-from bookings import notifications, selectors
+from bookings import manage_links, notifications, selectors
 from bookings.models import Appointment, AppointmentStatus
 from emails.services import already_queued, email_customer
 from emails.sms import send_sms
@@ -109,7 +109,8 @@ def sms_text(appointment: Appointment) -> str:
     when = start.strftime("%a %d %b at %H:%M")
     return (
         f"{settings.BUSINESS_NAME}: reminder of your {appointment.car_make} {appointment.car_model} "
-        f"inspection {when} at {appointment.car_location}. Reply STOP to opt out."
+        f"inspection {when} at {appointment.car_location}. "
+        f"Change or cancel: {manage_links.manage_url(appointment.appointment_id)} Reply STOP to opt out."
     )
 
 

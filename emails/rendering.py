@@ -259,7 +259,7 @@ def _actions(email_type: str, source: dict[str, Any], kind: str, record_url: str
     return actions
 
 
-APPOINTMENT_EMAILS = ("appointment_created", "appointment_updated", "report_ready")
+APPOINTMENT_EMAILS = ("appointment_created", "appointment_updated", "appointment_reminder", "report_ready")
 
 
 def _payment_method(source: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from autolab.events import STAFF_GROUP
 from bench.harness import count_dynamodb_calls
 from bookings import manage_links, notifications, selectors
 from bookings.models import Appointment
+from bookings.reminders import sms_text
 from emails.models import EmailMetadata
 from emails.rendering import render_email
 from tests.bookings.conftest import booking, future_day
@@ -213,3 +214,13 @@ def test_the_page_and_a_move_are_few_dynamodb_calls(scheduled):
     # (appointment, both days' load, email, audit), then the email's send.
     assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": 1}) + SEND
     assert Appointment.get(appointment_id).scheduled_time_slot.date == future_day(8)
+
+
+def test_the_reminder_email_and_text_carry_the_manage_link(scheduled):
+    appointment = Appointment.get(scheduled())
+    context = notifications.email_context(appointment)
+    assert "Manage Booking" in render_email("appointment_reminder", context).html
+    text = sms_text(appointment)
+    [url] = [word for word in text.split() if word.startswith("http")]
+    assert url == context["manageUrl"]
+    assert manage_links.appointment_from_token(urlsplit(url).path.rsplit("/", 1)[1]) == appointment.appointment_id
