@@ -22,6 +22,7 @@ from emails.rendering import render_email
 from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_call_counts import SEND
 from tests.bookings.test_events import events
+from tests.bookings.test_portal import signed_in
 
 SLOT = {"date": future_day(), "start": "09:00", "end": "11:00"}
 
@@ -163,7 +164,7 @@ def test_cancelling_in_the_free_window_cancels_and_frees_the_slot(scheduled):
     assert len(outbox("appointment_updated", appointment_id)) == 2
 
 
-def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled, settings):
+def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled, settings, support):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(STAFF_GROUP, channel)
@@ -183,6 +184,9 @@ def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled,
         assert len(outbox("appointment_updated", appointment_id)) == 2
     requests = [e for e in events(layer, channel) if e["type"] == "appointment.cancellation_requested"]
     assert sorted(e["appointmentId"] for e in requests) == sorted([late, paid])
+    staff_page = signed_in(support).get(f"/admin/bookings/appointments/{late}/")
+    assert staff_page.status_code == 200
+    assert 'id="cancellation-requested"' in staff_page.content.decode()
 
 
 def test_appointment_emails_carry_the_manage_link(scheduled):
