@@ -106,6 +106,13 @@ def _with_slot(data: Mapping[str, Any]) -> dict[str, Any]:
     return {**plain, "date": date, "start": start, "end": end, "mechanic": mechanic}
 
 
+class OnMyWayForm(forms.Form):
+    """The mechanic's "on my way" text: the ETA, and the one-off token of this rendering of the form."""
+
+    eta_minutes = forms.IntegerField(min_value=1, max_value=240, initial=20, label="Arriving in (minutes)")
+    click = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+
 class NotesForm(forms.Form):
     post_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, required=False, label="Post-inspection notes"

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from autolab import clock, storage
+from autolab.exceptions import NotFound, ValidationError
+from autolab.permissions import StaffIdentity
 from bookings import manage_links, notifications, selectors
 from bookings.models import Appointment, AppointmentStatus
 from emails.services import already_queued, email_customer
-from emails.sms import send_sms
+from emails.sms import INVALID, send_sms
 
 
 @dataclass(frozen=True)
@@ -147,3 +149,31 @@ def calendar_file(appointment: Appointment, now: dt.datetime) -> str:
         "END:VCALENDAR",
     ]
     return "\r\n".join(lines) + "\r\n"
+
+
+# --- "On my way" (#16.2) -------------------------------------------------------------------
+
+ON_MY_WAY_STATUSES = (AppointmentStatus.SCHEDULED, AppointmentStatus.ONGOING)
+
+
+def on_my_way_send(*, actor: StaffIdentity, appointment_id: str, eta_minutes: int, click: str) -> str:
+    """Text the job's customer that its mechanic is on the way; once per ``click`` (the form's
+    one-off token), so a double tap or a resubmitted form texts once. Returns the SMS status."""
+    appointment = selectors.appointment_get(appointment_id)
+    if appointment is None or appointment.assigned_mechanic_id != actor.user_id:
+        raise NotFound("Appointment not found")  # only the job's own mechanic is on the way to it
+    if appointment.status not in ON_MY_WAY_STATUSES:
+        raise ValidationError("Only a scheduled or started job can send 'on my way'.")
+    _name, _email, phone = notifications.customer_contact(appointment)
+    if not phone:
+        raise ValidationError("The customer has no phone number to text.")
+    mechanic = selectors.staff_contact(actor.user_id)
+    who = mechanic["userName"] if mechanic and mechanic.get("userName") else "Your mechanic"
+    text = (
+        f"{settings.BUSINESS_NAME}: {who} is on the way to inspect your {appointment.car_make} "
+        f"{appointment.car_model} and should arrive in about {eta_minutes} minutes."
+    )
+    status = send_sms(phone, text, f"on-my-way:{appointment_id}:{click}")
+    if status == INVALID:
+        raise ValidationError("The customer's phone number cannot receive texts.")
+    return status

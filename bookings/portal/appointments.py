@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -10,13 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from autolab import clock, workflow
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import forms, listing, notifications, selectors, services, updates, vehicles
+from bookings import forms, listing, notifications, reminders, selectors, services, updates, vehicles
 from bookings.models import AppointmentStatus
 from bookings.portal.common import VIEW, apply, detail_url, page
 from bookings.portal.scheduling import schedule_context
 from bookings.serializers.outputs import appointment_json
 from bookings.types import AppointmentChanges, ReportReview
 from emails.selectors import email_is_suppressed
+from emails.sms import OPTED_OUT
 from staffapp.actions import post_action, refused
 from staffapp.paging import cursor_page
 from staffapp.rendering import render_page
@@ -154,6 +156,11 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "upload_form": forms.ReportUploadForm(),
         "can_set_vehicle": vehicles.may_set_vehicle(staff, appointment),
         "vehicle_form": forms.VehicleForm(initial={"registration": appointment.registration, "vin": appointment.vin}),
+        "can_send_on_my_way": appointment.assigned_mechanic_id == staff.user_id
+        and appointment.status in reminders.ON_MY_WAY_STATUSES
+        and bool(notifications.customer_contact(appointment)[2]),
+        # A token per rendering: the same form sent twice (a double tap) texts once.
+        "on_my_way_form": forms.OnMyWayForm(initial={"eta_minutes": 20, "click": uuid.uuid4().hex}),
     }
 
 
@@ -247,6 +254,34 @@ def appointment_notes(request: HttpRequest, appointment_id: str) -> HttpResponse
             version=data["version"],
         ),
         success="Post-inspection notes saved.",
+        redirect_to=detail_url(appointment_id),
+    )
+
+
+@page(
+    "bookings/appointments/<str:appointment_id>/on-my-way/",
+    "bookings-appointment-on-my-way",
+    "On my way",
+    VIEW,
+    order=14,
+    in_index=False,
+)
+@require_POST
+def appointment_on_my_way(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    """The mechanic's "on my way" button: texts the customer the ETA (reminders.on_my_way_send)."""
+    form = forms.OnMyWayForm(request.POST)
+    if not form.is_valid():
+        return refused(request, "Give the minutes until you arrive (1 to 240).", detail_url(appointment_id))
+    data = form.cleaned_data
+    return post_action(
+        request,
+        lambda: reminders.on_my_way_send(
+            actor=staff_required(request),
+            appointment_id=appointment_id,
+            eta_minutes=data["eta_minutes"],
+            click=data["click"],
+        ),
+        success=lambda status: "Customer opted out of texts: not sent." if status == OPTED_OUT else "Customer texted.",
         redirect_to=detail_url(appointment_id),
     )
 

@@ -87,12 +87,13 @@ def test_my_day_links_and_the_job_page_in_job_order_with_call_and_map_links(job,
     buttons = re.findall(
         r'<input type="submit" class="button tap-button( default)?" value="([^"]+)"', detail(worker, job)
     )
-    assert buttons == [(" default", "Start job"), (" default", "Mark completed")]
+    # The customer's card has the "on my way" text first (tests/bookings/test_on_my_way.py).
+    assert buttons == [(" default", "On my way"), (" default", "Start job"), (" default", "Mark completed")]
     worker.post(f"/admin/bookings/appointments/{job}/status/", {"status": "ONGOING", "version": 2})
     buttons = re.findall(
         r'<input type="submit" class="button tap-button( default)?" value="([^"]+)"', detail(worker, job)
     )
-    assert buttons == [("", "Back to scheduled"), (" default", "Mark completed")]
+    assert buttons == [(" default", "On my way"), ("", "Back to scheduled"), (" default", "Mark completed")]
     page = detail(worker, job)
     assert "ONGOING" not in re.sub(r'value="ONGOING"|name="status" value="\w+"', "", page)  # labels, not enums
     assert 'class="badge status-ongoing" id="status">Ongoing<' in page

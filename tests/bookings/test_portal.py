@@ -63,7 +63,8 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
         r'class="button tap-button[^"]*" value="([^"]+)"',
         signed_in(mechanic).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode(),
     )
-    assert buttons == ["Back to scheduled", "Mark completed"]  # the workflow's order, not the alphabet
+    # The status buttons in the workflow's order, not the alphabet (after the customer card's "On my way").
+    assert buttons == ["On my way", "Back to scheduled", "Mark completed"]
 
 
 def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, capacity):
