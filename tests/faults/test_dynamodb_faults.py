@@ -55,7 +55,8 @@ def test_dropped_connections_and_read_timeouts_are_a_503(faulty_dynamodb, fault)
     response = APIClient().post("/api/users/register", {"userName": "Ann"}, format="json")
 
     _assert_unavailable(response)
-    assert faulty_dynamodb.count("PutItem") == ATTEMPTS
+    # A named customer is written with their search postings in one transaction.
+    assert faulty_dynamodb.count("TransactWriteItems") == ATTEMPTS
 
 
 def test_a_throttled_transaction_is_a_503_and_nothing_is_stored(faulty_dynamodb):
