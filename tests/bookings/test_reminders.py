@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from autolab import clock
+from bench.harness import count_dynamodb_calls
 from bookings.tasks import reminders_send_task
 from emails.models import SmsMessage
 from emails.sms import sms_inbound
@@ -114,3 +116,17 @@ def _sms_ids(appointment_id: str, day: str, start: str) -> list[str]:
     from emails.sms import sms_id
 
     return [sms_id(f"reminder:{appointment_id}:{day}T{start}:{role}:sms") for role in ("buyer", "seller")]
+
+
+def test_a_run_with_nothing_left_to_send_reads_and_writes_nothing_more(book, support, sms_dir):
+    day = future_day(3)
+    for start, end in (("09:00", "11:00"), ("12:00", "14:00")):
+        schedule(support, book(), day, start, end)
+    with count_dynamodb_calls() as first:
+        assert run_before(day, "09:00", hours=20) == {"emails": 2, "texts": 2}
+    with count_dynamodb_calls() as again:
+        assert run_before(day, "09:00", hours=19) == {"emails": 0, "texts": 0}
+    # The window's two business days (a Query each of the scheduled-date index) and the keys
+    # already used (one BatchGetItem); no Scan, and no write for what was sent before.
+    assert again == Counter({"Query": 2, "BatchGetItem": 1})
+    assert "Scan" not in first
