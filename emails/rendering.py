@@ -362,9 +362,18 @@ def render_email(email_type: str, context: dict[str, Any]) -> RenderedEmail:
         data.update(staff_message_context(context))
     subject = " ".join(subject_for(email_type, context).split())[:200]
     data["subject"] = subject
+    data.update(_document_names())
     text = render_to_string(f"emails/{email_type}.txt", data).strip() + "\n"
     html = render_to_string(f"emails/{email_type}.html", data)
     return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def _document_names() -> dict[str, str]:
+    """What the attached documents are called: a business not registered for GST issues plain
+    invoices and credit notes (the ATO's tax invoice and adjustment note need a GST registration)."""
+    if settings.GST_REGISTERED:
+        return {"invoice_name": "tax invoice", "note_name": "adjustment note"}
+    return {"invoice_name": "invoice", "note_name": "credit note"}
 
 
 def staff_message_context(context: dict[str, Any]) -> dict[str, Any]:

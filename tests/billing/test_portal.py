@@ -180,7 +180,7 @@ def test_record_pages_link_to_payment_confirm_and_revert(
     href, _ = _link(paid, "payments-link")
     assert href == payments
     invoice_id = Invoice.get(_invoice_id(kind, record_id)).invoice_id
-    assert _link(paid, "record-invoice-link") == (f"/admin/billing/invoices/{invoice_id}/", "Tax invoice")
+    assert _link(paid, "record-invoice-link") == (f"/admin/billing/invoices/{invoice_id}/", "Invoice")
     payments_page = client.get(href).content.decode()
     assert _link(payments_page, "revert-link") == (payments + "revert/", "Revert payment…")
     assert _link(payments_page, "invoice-pdf")[1] == "Download PDF"  # the invoice, one click from the record
