@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -130,3 +131,22 @@ def test_a_run_with_nothing_left_to_send_reads_and_writes_nothing_more(book, sup
     # already used (one BatchGetItem); no Scan, and no write for what was sent before.
     assert again == Counter({"Query": 2, "BatchGetItem": 1})
     assert "Scan" not in first
+
+
+def test_two_runs_at_once_remind_once(book, support, mailoutbox, sms_dir):
+    day = future_day(4)
+    schedule(support, book(), day, "09:00", "11:00")
+    mailoutbox.clear()
+    barrier = threading.Barrier(3)
+
+    def run() -> None:
+        barrier.wait()
+        run_before(day, "09:00")
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len([m for m in mailoutbox if m.subject.startswith("Reminder")]) == 1
+    assert len(texts(sms_dir)) == 1
