@@ -54,3 +54,17 @@ def invoice_reconcile_task() -> int:
     if waiting:
         logger.info("Reconciler re-enqueued %d invoices", len(waiting))
     return len(waiting)
+
+
+@shared_task(name="billing.refund_reconcile_task")
+def refund_reconcile_task() -> int:
+    """Issue the adjustment note of any refund whose money went back but whose note was never
+    issued (the process stopped in between); issuing is idempotent, so a race with a retry is safe."""
+    from billing.adjustments.refunds import refund_settle, refunds_without_note  # refunds enqueues tasks
+
+    waiting = refunds_without_note(older_than=clock.epoch_now() - RECONCILE_GRACE_SECONDS)
+    for refund in waiting:
+        refund_settle(refund)
+    if waiting:
+        logger.info("Reconciler issued the notes of %d refunds", len(waiting))
+    return len(waiting)

@@ -163,6 +163,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # billing: paid appointments/orders still without an invoice (a lost enqueue) get one.
 CELERY_BEAT_SCHEDULE["billing-invoice-reconcile"] = {"task": "billing.invoice_reconcile_task", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["billing-refund-reconcile"] = {"task": "billing.refund_reconcile_task", "schedule": 300.0}
 # email: re-enqueue sends whose enqueue was lost; settle sends left mid-way; expire suppressions.
 CELERY_BEAT_SCHEDULE["email-outbox-reconcile"] = {"task": "chat.emails.outbox_reconcile_task", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["email-suppression-cleanup"] = {"task": "chat.emails.suppression_cleanup_task", "schedule": 3600.0}

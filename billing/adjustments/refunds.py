@@ -10,6 +10,7 @@ with its id in Stripe's metadata: the webhook that may overtake the answer finds
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -146,8 +147,11 @@ def refund_create(request: RefundRequest) -> Refund:
         raise NotFound(f"{request.record_type.capitalize()} not found")
     refund_id = refund_id_of(request.record_type, request.reference_number, request.idempotency_key)
     known = Refund.get_or_none(refund_id, consistent_read=True)
-    if known is not None:
-        return known  # a double click or a retried request
+    if known is not None:  # a double click or a retried request
+        if known.status == RefundStatus.SUCCEEDED and not known.adjustment_note_id:
+            refund_settle(known)  # the first try stopped before its note: finish it
+            return Refund.get(refund_id, consistent_read=True)
+        return known
     _check_refundable(record, request.method)
     status = RefundStatus.PENDING if request.method == RefundMethod.CARD else RefundStatus.SUCCEEDED
     limit = paid_cents(record)
@@ -195,6 +199,23 @@ def _apply_stripe_status(refund: Refund, stripe_status: str) -> None:
         refund_settle(refund)
     elif status == RefundStatus.FAILED:
         _release(refund)
+
+
+def refunds_without_note(*, older_than: int) -> list[Refund]:
+    """Succeeded refunds of this month and the last that have no adjustment note: a process that
+    stopped between the money going back and its note. Two Queries, however many refunds."""
+    today = clock.business_today()
+    months = {today.strftime("%Y-%m"), (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")}
+    return [
+        refund
+        for month in sorted(months)
+        for refund in Refund.month_index.query(
+            month,
+            filter_condition=(Refund.status == RefundStatus.SUCCEEDED)
+            & Refund.adjustment_note_id.does_not_exist()
+            & (Refund.updated_at < older_than),
+        )
+    ]
 
 
 def refund_settle(refund: Refund) -> None:
