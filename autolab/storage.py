@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -66,7 +67,9 @@ def save(key: str, data: bytes, content_type: str) -> None:
         return
     path = _local_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    # A name of its own per write: two writers of one key (racing workers) must not share the
+    # partial file, or the second's rename finds it gone. The last rename wins, as on S3.
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}.partial")
     partial.write_bytes(data)
     partial.replace(path)  # readers never see half a file
 
