@@ -112,7 +112,7 @@ def test_the_vehicle_page_lists_its_history_across_customers_and_its_notes(anon,
     # two badges (inbox, inquiries) (Query); the catalogue is cached.
     assert calls == Counter({"Query": 4, "GetItem": 2})
     assert client.get("/admin/bookings/vehicles/NOPE/").status_code == 404
-    assert signed_in(mechanic).post("/admin/bookings/vehicles/1ABC234/", {"notes": "x"}).status_code in (302, 403)
+    assert signed_in(mechanic).post("/admin/bookings/vehicles/1ABC234/", {"notes": "x"}).status_code == 302
 
 
 def test_the_jobs_mechanic_records_the_rego_other_mechanics_may_not(book, admin, mechanic, make_staff):
@@ -127,7 +127,7 @@ def test_the_jobs_mechanic_records_the_rego_other_mechanics_may_not(book, admin,
     refused = signed_in(other).post(
         f"/admin/bookings/appointments/{appointment_id}/vehicle/", {"registration": "1AAA111"}
     )
-    assert refused.status_code in (302, 403, 404)
+    assert refused.status_code == 302  # back to the job with a refusal message
     assert Appointment.get(appointment_id).registration is None
     done = signed_in(mechanic).post(
         f"/admin/bookings/appointments/{appointment_id}/vehicle/", {"registration": "1AAA111"}, follow=True
