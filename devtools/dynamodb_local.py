@@ -14,7 +14,6 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
 from pathlib import Path
 
 from devtools.npm_cache import InstallError, cache_root, ensure_command, npm_files
@@ -23,13 +22,6 @@ from devtools.services import Service, ServiceError, free_port, wait_for_port
 PACKAGE = "amplify-dynamodb-simulator"
 VERSION = "2.9.30"  # ships DynamoDB Local 1.25.1
 JAR = "DynamoDBLocal.jar"
-
-
-# For engines that live for one test run: the JIT's optimising tier (C2) spent half the engine's CPU
-# compiling code a short run never repays (tests/shop: 30 s → 15 s of engine CPU on 2 cores), and a
-# serial collector keeps GC threads off the cores the suite shares. Long-lived engines (`make run`,
-# the bench's figures) keep the defaults.
-SHORT_RUN_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
 def cache_dir() -> Path:
@@ -67,7 +59,6 @@ def start_dynamodb_local(
     detach: bool = False,
     db_path: Path | None = None,
     max_heap: str = "1g",
-    jvm_options: Sequence[str] = (),
 ) -> Service:
     """DynamoDB Local on a port of its own: in memory, or on disk under ``db_path`` (one shared
     database for every region and key, so `make run`'s processes and a restore all see the same)."""
@@ -78,14 +69,7 @@ def start_dynamodb_local(
     if db_path:
         db_path.mkdir(parents=True, exist_ok=True)
     # A bounded heap: several engines (xdist workers, other checkouts) share the machine.
-    command = [
-        java,
-        f"-Xmx{max_heap}",
-        *jvm_options,
-        f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
-        "-jar",
-        str(home / JAR),
-    ]
+    command = [java, f"-Xmx{max_heap}", f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / JAR)]
     command += ["-port", str(port), "-disableTelemetry", *storage]
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     # detach: own session, so a Ctrl-C in the terminal leaves it running until we stop it.

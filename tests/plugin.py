@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.dynamodb_local import SHORT_RUN_JVM_OPTIONS, start_dynamodb_local
+from devtools.dynamodb_local import start_dynamodb_local
 from devtools.services import Service, start_redis
 
 _services: list[Service] = []
@@ -30,7 +30,7 @@ def _start_services(config: pytest.Config) -> None:
         return
     log_dir = Path(tempfile.mkdtemp(prefix="autolab-test-"))
     redis = start_redis(log_file=log_dir / "redis.log")
-    dynamodb = start_dynamodb_local(log_file=log_dir / "dynamodb.log", jvm_options=SHORT_RUN_JVM_OPTIONS)
+    dynamodb = start_dynamodb_local(log_file=log_dir / "dynamodb.log")
     _services.extend([redis, dynamodb])
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     os.environ.update(

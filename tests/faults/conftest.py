@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 
 from autolab import dynamodb
-from devtools.dynamodb_local import SHORT_RUN_JVM_OPTIONS, start_dynamodb_local
+from devtools.dynamodb_local import start_dynamodb_local
 from devtools.services import Service
 from tests.billing.conftest import catalogue, customer, make_appointment  # noqa: F401 - shared fixtures
 from tests.chat.conftest import (
@@ -44,7 +44,7 @@ def faulty_dynamodb() -> Iterator[FaultyDynamoDB]:
 def start_engine(port: int, data_dir: Path) -> Service:
     """The suite's DynamoDB engine, started the way the test plugin starts it, on a given port:
     DynamoDB Local on disk under ``data_dir``, as `make run` keeps it."""
-    return start_dynamodb_local(port=port, db_path=data_dir, jvm_options=SHORT_RUN_JVM_OPTIONS)
+    return start_dynamodb_local(port=port, db_path=data_dir)
 
 
 def start_web(port: int, log_path: Path) -> subprocess.Popen:
