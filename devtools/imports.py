@@ -1,14 +1,15 @@
 """`python -m devtools.imports`: the app dependency graph of the product packages, checked against
 ARCHITECTURE.md §3.
 
-Every import in the seven product packages is read with ``ast``: module-level, function-level and
+Every import in the eight product packages is read with ``ast``: module-level, function-level and
 those under ``if TYPE_CHECKING:`` (a type is a dependency too). It prints app -> app edges with the
 number of import statements, and exits 1, naming file and line, on:
 
 1. **A cycle between apps.**
 2. **An import against §3's direction.** What each app may use is ``MAY_USE``:
    - every app uses autolab;
-   - billing uses bookings and shop;
+   - billing uses bookings and shop; inspections uses bookings (an inspection belongs to an appointment,
+     and its PDF joins the appointment's reports);
    - bookings, shop, billing and chat use emails (to email a customer);
    - bookings, shop and billing use chat for their customers: chat owns the Users table (§3's layout),
      and chat itself uses none of them;
@@ -36,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-APPS = ("autolab", "staffapp", "bookings", "shop", "billing", "chat", "emails")
+APPS = ("autolab", "staffapp", "bookings", "shop", "billing", "chat", "emails", "inspections")
 MAY_USE: dict[str, frozenset[str]] = {
     "autolab": frozenset(),
     "staffapp": frozenset({"autolab"}),
@@ -45,6 +46,7 @@ MAY_USE: dict[str, frozenset[str]] = {
     "bookings": frozenset({"autolab", "staffapp", "emails", "chat"}),
     "shop": frozenset({"autolab", "staffapp", "emails", "chat"}),
     "billing": frozenset({"autolab", "staffapp", "emails", "chat", "bookings", "shop"}),
+    "inspections": frozenset({"autolab", "staffapp", "emails", "bookings"}),
 }
 WIRING = frozenset({"autolab.urls", "autolab.api_urls", "autolab.asgi", "autolab.celery"})
 STAFF_DIRECTORY = frozenset({"staffapp.models", "staffapp.selectors", "staffapp.services"})

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "billing",
     "chat",
     "emails",
+    "inspections",
 ]
 
 MIDDLEWARE = [
