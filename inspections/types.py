@@ -19,7 +19,7 @@ class ItemKind(StrEnum):
 
 
 class Rating(StrEnum):
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 (a rating, not a password)
     ATTENTION = "attention"
     FAIL = "fail"
 
