@@ -37,6 +37,9 @@ class Permission(StrEnum):
     APPOINTMENT_REPORT_WRITE = "appointment.report_write"  # reports and postNotes (mechanic: own only)
     APPOINTMENT_REPORT_APPROVE = "appointment.report_approve"
     REPORT_UPLOAD = "report.upload"
+    # Inspections (#15)
+    INSPECTION_FILL = "inspection.fill"  # start, fill and submit (mechanic: own assigned jobs only)
+    INSPECTION_TEMPLATES_MANAGE = "inspection.templates_manage"
     SLOTS_MANAGE = "slots.manage"  # block/unblock through the API
     SLOTS_MANAGE_PORTAL = "slots.manage_portal"  # block/unblock on the portal calendar
     # Orders
@@ -87,6 +90,8 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.APPOINTMENT_REPORT_WRITE: frozenset({SUPPORT, CLERK, MECHANIC}),
     Permission.APPOINTMENT_REPORT_APPROVE: frozenset({ADMIN}),
     Permission.REPORT_UPLOAD: ALL_ROLES,
+    Permission.INSPECTION_FILL: frozenset({ADMIN, MECHANIC}),
+    Permission.INSPECTION_TEMPLATES_MANAGE: frozenset({ADMIN}),
     Permission.SLOTS_MANAGE: frozenset({ADMIN}),
     Permission.SLOTS_MANAGE_PORTAL: frozenset({ADMIN, SUPPORT}),
     Permission.ORDER_CREATE_FOR_CUSTOMER: frozenset({SUPPORT}),

@@ -29,6 +29,8 @@ PHRASES: dict[Permission, str] = {
     Permission.APPOINTMENT_REPORT_WRITE: "write job notes and reports",
     Permission.APPOINTMENT_REPORT_APPROVE: "approve inspection reports",
     Permission.REPORT_UPLOAD: "upload report files",
+    Permission.INSPECTION_FILL: "fill in and submit inspections (mechanics: their own jobs)",
+    Permission.INSPECTION_TEMPLATES_MANAGE: "manage inspection checklists",
     Permission.SLOTS_MANAGE: "block and unblock booking times through the API",
     Permission.SLOTS_MANAGE_PORTAL: "block and unblock booking times on the calendar",
     Permission.ORDER_CREATE_FOR_CUSTOMER: "order parts for a caller",

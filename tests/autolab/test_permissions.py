@@ -32,6 +32,8 @@ def test_every_permission_is_in_the_table() -> None:
         (Permission.APPOINTMENT_STATUS_ASSIGNED, {M}),
         (Permission.APPOINTMENT_REPORT_APPROVE, {A}),
         (Permission.REPORT_UPLOAD, {A, M, S, C}),
+        (Permission.INSPECTION_FILL, {A, M}),
+        (Permission.INSPECTION_TEMPLATES_MANAGE, {A}),
         (Permission.SLOTS_MANAGE, {A}),
         (Permission.ORDER_VIEW_ALL, {A, S, C}),
         (Permission.PAYMENT_CONFIRM_MANUAL, {A}),

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import import_string
 
 # Each app's seeds.seed() adds what is missing and keeps what staff changed; order matters.
-SEEDERS = ["bookings.seeds.seed", "shop.seeds.seed", "staffapp.seeds.seed"]
+SEEDERS = ["bookings.seeds.seed", "inspections.seeds.seed", "shop.seeds.seed", "staffapp.seeds.seed"]
 
 
 class Command(BaseCommand):
