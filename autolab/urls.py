@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("autolab.api_urls")),
     path("manage/", include("bookings.manage_urls")),
+    path("calendar/", include("bookings.feed_urls")),
 ]

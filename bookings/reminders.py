@@ -116,12 +116,12 @@ def sms_text(appointment: Appointment) -> str:
     )
 
 
-def _ics_text(value: str) -> str:
+def ics_text(value: str) -> str:
     """RFC 5545 TEXT escaping."""
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _ics_time(moment: dt.datetime) -> str:
+def ics_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -134,17 +134,17 @@ def calendar_file(appointment: Appointment, now: dt.datetime) -> str:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:-//{_ics_text(settings.BUSINESS_NAME)}//Reminders//EN",
+        f"PRODID:-//{ics_text(settings.BUSINESS_NAME)}//Reminders//EN",
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{appointment.appointment_id}@autolab",
         f"SEQUENCE:{int(now.timestamp()) // 60}",  # later reminders supersede earlier ones
-        f"DTSTAMP:{_ics_time(now)}",
-        f"DTSTART:{_ics_time(start)}",
-        f"DTEND:{_ics_time(end)}",
-        f"SUMMARY:{_ics_text(f'{settings.BUSINESS_NAME}: {summary}')}",
-        f"LOCATION:{_ics_text(appointment.car_location)}",
-        f"DESCRIPTION:{_ics_text(f'{appointment.car_year} {appointment.car_make} {appointment.car_model}')}",
+        f"DTSTAMP:{ics_time(now)}",
+        f"DTSTART:{ics_time(start)}",
+        f"DTEND:{ics_time(end)}",
+        f"SUMMARY:{ics_text(f'{settings.BUSINESS_NAME}: {summary}')}",
+        f"LOCATION:{ics_text(appointment.car_location)}",
+        f"DESCRIPTION:{ics_text(f'{appointment.car_year} {appointment.car_make} {appointment.car_model}')}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]

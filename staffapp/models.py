@@ -27,6 +27,8 @@ class Staff(DynamoModel):
     roles = StringListAttribute(attr_name="roles", default=list)
     # Addition: deactivated staff keep their item (history points at them) but lose access.
     is_active = BooleanAttribute(attr_name="isActive", default=True)
+    # Addition: the version a mechanic's calendar feed link is signed with; bumping it revokes the link.
+    calendar_feed_version = IntegerAttribute(attr_name="calendarFeedVersion", null=True)
     created_at = IntegerAttribute(attr_name="createdAt", null=True)
     updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
 

@@ -208,3 +208,19 @@ def revoke_tokens_on_password_change(sender: Any, instance: AbstractUser, update
     stored = type(instance).objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if stored is not None and stored != instance.password:
         Token.objects.filter(user_id=instance.pk).delete()
+
+
+def staff_rotate_calendar_feed(*, actor: StaffIdentity) -> int:
+    """Give ``actor``'s calendar feed a new version: the link signed with the old one stops working.
+    An atomic ADD, so two rotations never hand out the same version."""
+    staff = staff_get(actor.email)
+    if staff is None:
+        raise NotFound("Staff member not found")
+    before = staff.calendar_feed_version or 0
+    staff.update(
+        actions=[Staff.calendar_feed_version.add(1), Staff.updated_at.set(clock.epoch_now())],
+        condition=Staff.user_email.exists(),
+    )
+    after = staff.calendar_feed_version or 0
+    audit.record(actor, "staff.calendar_feed", "staff", staff.user_id, changes={"calendarFeedVersion": [before, after]})
+    return after

@@ -197,6 +197,8 @@ SMS_SENDER_ID = env("SMS_SENDER_ID", default="")
 AWS_SNS_ENDPOINT_URL = env("AWS_SNS_ENDPOINT_URL", default="")  # a local stand-in only; unset means AWS
 # Appointment reminders (bookings.reminders): this long before a scheduled job.
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
+# A mechanic's calendar feed (bookings.calendar_feed) lists their jobs from this many days ago on.
+CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=30)
 # SNS notifications are accepted only from these topics (our SES bounce/complaint/delivery/receipt
 # topics). Empty (the default outside AUTOLAB_ENV=dev) refuses every SNS message, with a log line;
 # dev and the test suite (settings/test.py) accept the suite's fixture topic.

@@ -17,22 +17,55 @@ from autolab import clock
 from autolab.dates import date_range
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import catalogue, forms, notifications, schedule_reads, selectors
+from bookings import calendar_feed, catalogue, forms, notifications, schedule_reads, selectors
 from bookings.models import AppointmentStatus
 from bookings.portal.common import SLOTS, VIEW, day_param, page
 from bookings.portal.scheduling import mechanic_colours
 from bookings.slots import BUCKETS, Interval, to_hhmm
 from staffapp.actions import post_action, refused
 from staffapp.rendering import render_page
+from staffapp.selectors import staff_get
+from staffapp.services import staff_rotate_calendar_feed
 from staffapp.templatetags import staff_format
 
 
 @page("bookings/my-day/", "bookings-my-day", "My day", (Permission.APPOINTMENT_VIEW_ASSIGNED,), order=20)
 def my_day(request: HttpRequest) -> HttpResponse:
     day = day_param(request)
-    jobs = selectors.mechanic_day(staff_required(request).user_id, day.isoformat())
-    context = {"day": day, "jobs": jobs, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)}
+    viewer = staff_required(request)
+    jobs = selectors.mechanic_day(viewer.user_id, day.isoformat())
+    member = staff_get(viewer.email)
+    feed = calendar_feed.feed_url(member) if member is not None else None
+    context = {
+        "day": day,
+        "jobs": jobs,
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "feed_url": feed,
+        "feed_webcal": "webcal://" + feed.split("://", 1)[1] if feed else None,
+    }
     return render_page(request, "bookings/my_day.html", context, title=f"My day: {staff_format.day(day)}")
+
+
+@page(
+    "bookings/my-day/calendar-feed/",
+    "bookings-calendar-feed-reset",
+    "New calendar link",
+    (Permission.APPOINTMENT_VIEW_ASSIGNED,),
+    order=21,
+    in_index=False,
+)
+@require_http_methods(["GET", "POST"])
+def calendar_feed_reset(request: HttpRequest) -> HttpResponse:
+    """Confirmation page, then a new version for the mechanic's feed: the old link stops working."""
+    if request.method == "POST":
+        return post_action(
+            request,
+            lambda: staff_rotate_calendar_feed(actor=staff_required(request)),
+            success="Your calendar link was replaced. Subscribe again with the new link; the old one no longer works.",
+            redirect_to=reverse("admin:bookings-my-day"),
+        )
+    return render_page(request, "bookings/calendar_feed_reset.html", {}, title="New calendar link")
 
 
 # --- Week calendar with blocking -----------------------------------------------------------------
