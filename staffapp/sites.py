@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from autolab import login_guard
 from autolab.permissions import Permission, StaffIdentity, staff_of, staff_required
+from staffapp import pwa
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,11 @@ class StaffPortalSite(AdminSite):
             path(page.route, self._guarded(page), name=page.name) for page in self._pages
         ]
         panel = path("dashboard/<slug:panel>/", self.admin_view(self.dashboard_panel), name="dashboard-panel")
-        return [*pages, panel, *super().get_urls()]
+        app = [  # the installable app: no login, a browser fetches them without the session
+            path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+            path("service-worker.js", pwa.service_worker, name="pwa-service-worker"),
+        ]
+        return [*app, *pages, panel, *super().get_urls()]
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         staff = staff_of(request)
