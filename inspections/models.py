@@ -3,7 +3,7 @@ its item results. Declarations only; every write is in ``inspections.services``.
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute, UnicodeSetAttribute, VersionAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from autolab.dynamodb import BaseMeta, DecimalAttribute, DynamoModel, IntegerAttribute, table_name
@@ -128,7 +128,12 @@ class Inspection(DynamoModel):
     report_key = UnicodeAttribute(attr_name="reportKey", null=True)
     updated_at = IntegerAttribute(attr_name="updatedAt")
     updated_by = UnicodeAttribute(attr_name="updatedBy", null=True)
-    version = VersionAttribute(attr_name="version")
+    # Header writes and submit are conditioned on ``version`` (moved by hand: a VersionAttribute
+    # would move with every item write too, which only bumps ``itemWrites``).
+    version = IntegerAttribute(attr_name="version", default=1)
+    # Every answer or photo write adds 1 in its transaction; submit is conditioned on the count its
+    # completeness check read, so an item changed meanwhile makes the submit re-check.
+    item_writes = IntegerAttribute(attr_name="itemWrites", default=0)
 
     vin_index = InspectionVinIndex()
     submitted_index = InspectionSubmittedIndex()

@@ -23,7 +23,8 @@ def test_create_tables_knows_the_inspection_tables() -> None:
 
 
 def test_seed_publishes_the_pre_purchase_checklist_once_for_its_plans(db) -> None:
-    assert "inspection templates: 5 created, 0 already present" in _seed()
+    # conftest's ``seeded`` ran the inspections seed once already: the command adds nothing more.
+    assert "inspection templates: 0 created, 5 already present (kept)" in _seed()
     head = InspectionTemplate.get("pre-purchase", HEAD_VERSION)
     assert (head.latest_version, head.catalogue) == (1, "templates")
     published = InspectionTemplate.get("pre-purchase", 1)
@@ -61,5 +62,6 @@ def test_seed_publishes_the_pre_purchase_checklist_once_for_its_plans(db) -> Non
     assert [h.template_id for h in heads] == ["pre-purchase"]
 
     head.update(actions=[InspectionTemplate.name.set("Edited by an admin")])
-    assert "inspection templates: 0 created, 5 already present (kept)" in _seed()
+    InspectionTemplate(template_id=plan_pointer_id(1, 3), version=HEAD_VERSION).delete()
+    assert "inspection templates: 1 created, 4 already present (kept)" in _seed()
     assert InspectionTemplate.get("pre-purchase", HEAD_VERSION).name == "Edited by an admin"
