@@ -8,12 +8,10 @@ appointment already anonymised is not written twice.
 
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import search
-from autolab.dynamodb import condition_failed
-from autolab.privacy import ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_PHONE, REMOVED, placeholder_for
+from autolab import privacy, search
+from autolab.privacy import ANONYMISED_EMAIL, ANONYMISED_NAME, ANONYMISED_PHONE, REMOVED
 from bookings import listing, searching, selectors
 from bookings.models import Appointment
 
@@ -28,43 +26,26 @@ _PLACEHOLDERS = {
     "notes": REMOVED,
     "post_notes": REMOVED,
 }
-_ATTEMPTS = 3  # a staff edit landing in between bumps the version: read again and redo
 
 
 def appointments_anonymise(user_id: str) -> int:
     """Anonymise every appointment of ``user_id``; the number written (0 once all are done)."""
     written = 0
     for appointment in selectors.appointments_of_customer(user_id):
-        written += _anonymise(appointment)
+        label = f"Appointment {appointment.appointment_id}"
+        written += privacy.anonymise_record(appointment, _actions, _reread, label=label)
         # Its search entries lose the name, email and phone too (read again: a retry may have
         # anonymised a fresher copy; a rerun repairs entries an earlier run left behind).
         search.reindex(searching.APPOINTMENT, appointment.appointment_id)
     return written
 
 
-def _anonymise(appointment: Appointment) -> bool:
-    for _ in range(_ATTEMPTS):
-        actions = _actions(appointment)
-        if not actions:
-            return False
-        try:
-            appointment.update(actions=actions)  # conditional on the version PynamoDB read
-            return True
-        except UpdateError as error:
-            fresh = selectors.appointment_get(appointment.appointment_id) if condition_failed(error) else None
-            if fresh is None:
-                raise
-            appointment = fresh
-    raise RuntimeError(f"Appointment {appointment.appointment_id} kept changing; run the anonymisation again")
+def _reread(appointment: Appointment) -> Appointment | None:
+    return selectors.appointment_get(appointment.appointment_id)
 
 
 def _actions(appointment: Appointment) -> list[Action]:
-    actions: list[Action] = []
-    for name, placeholder in _PLACEHOLDERS.items():
-        value = getattr(appointment, name)
-        wanted = placeholder_for(value, placeholder)
-        if value != wanted:
-            actions.append(getattr(Appointment, name).set(wanted))
+    actions = privacy.placeholder_actions(appointment, _PLACEHOLDERS)
     text = listing.search_text(appointment.appointment_id, [(ANONYMISED_NAME, None, None)])
     if actions or (appointment.search_text is not None and appointment.search_text != text):
         actions.append(Appointment.search_text.set(text))

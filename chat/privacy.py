@@ -7,9 +7,7 @@ run again: what is anonymised already is not written twice.
 
 from __future__ import annotations
 
-from pynamodb.expressions.update import Action
-
-from autolab import clock, search
+from autolab import clock, privacy, search
 from autolab.privacy import (
     ANONYMISED_EMAIL,
     ANONYMISED_FIRST_NAME,
@@ -17,7 +15,6 @@ from autolab.privacy import (
     ANONYMISED_NAME,
     ANONYMISED_PHONE,
     REMOVED,
-    placeholder_for,
 )
 from chat import searching, selectors
 from chat.models import Customer, Inquiry, Message
@@ -70,12 +67,7 @@ def inquiries_anonymise(user_id: str) -> int:
 def customer_anonymise(customer: Customer) -> bool:
     """Replace the profile with placeholders and mark the customer anonymised (the last step of
     the whole job, so a customer marked anonymised has nothing of theirs left to do)."""
-    actions: list[Action] = []
-    for name, placeholder in _PROFILE.items():
-        value = getattr(customer, name)
-        wanted = placeholder_for(value, placeholder)
-        if value != wanted:
-            actions.append(getattr(Customer, name).set(wanted))
+    actions = privacy.placeholder_actions(customer, _PROFILE)
     if customer.search_text:
         actions.append(Customer.search_text.remove())
     if customer.anonymised_at is None:  # if_not_exists: two runs at once keep the first's time
