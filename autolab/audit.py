@@ -19,6 +19,7 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from autolab import pagination
 from autolab.dynamodb import BaseMeta, DynamoModel, IntegerAttribute, table_name
 from autolab.permissions import StaffIdentity
 
@@ -175,6 +176,14 @@ def history(record_type: str, record_id: str, *, limit: int = 50) -> Page:
     query = AuditEntry.query(record_key(record_type, record_id), scan_index_forward=False, limit=limit + 1)
     entries = list(query)
     return Page(entries=entries[:limit], more=len(entries) > limit)
+
+
+def actor_page(actor_id: str, *, limit: int, cursor: str | None) -> pagination.Page[AuditEntry]:
+    """One page of a staff member's actions, newest first, from where ``cursor`` stopped (one Query;
+    a cursor of another member's list is refused)."""
+    return pagination.paginate(
+        AuditEntry.actor_index, actor_id, limit=limit, cursor=cursor, scope="audit-actor", scan_index_forward=False
+    )
 
 
 def by_actor(actor_id: str, *, limit: int = 100) -> Page:

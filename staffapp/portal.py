@@ -15,7 +15,7 @@ from autolab.exceptions import ApplicationError, Conflict
 from autolab.permissions import Permission, staff_required
 from staffapp import forms, selectors, services
 from staffapp.actions import post_action
-from staffapp.paging import pager_links
+from staffapp.paging import cursor_page, pager_links
 from staffapp.rendering import or_404, render_page
 from staffapp.sites import portal_site
 from staffapp.templatetags.audit_trail import rows
@@ -126,8 +126,8 @@ def staff_access(request: HttpRequest, email: str) -> HttpResponse:
 def staff_audit(request: HttpRequest, email: str) -> HttpResponse:
     """What one staff member changed, newest first (ADMIN: staff management)."""
     member = _member_or_404(email)
-    page = audit.by_actor(member.user_id, limit=PAGE_SIZE * 2)
-    context = {"member": member, "rows": rows(page.entries), "more": page.more, "show_record": True}
+    page = cursor_page(request, lambda cursor: audit.actor_page(member.user_id, limit=PAGE_SIZE, cursor=cursor))
+    context = {"member": member, "rows": rows(page.items), "show_record": True, **page.pager}
     return render_page(request, "staffapp/staff/audit.html", context, title=f"Actions of {member.user_name}")
 
 

@@ -64,3 +64,23 @@ def test_admin_sees_a_members_actions_and_others_are_refused(admin, support, mak
     assert support.api().post("/api/users/release", {"clientId": customer.user_id}, format="json").status_code == 200
     release = _latest("customer", customer.user_id)
     assert (release.action, release.changed) == ("chat.release", {"assignedTo": [support.user_id, None]})
+
+
+def test_a_members_actions_page_through_every_entry(admin, support):
+    for number in range(53):
+        audit.record(support.identity, "chat.take", "customer", f"customer-{number:02d}", changes={"n": [None, number]})
+    client = signed_in(admin)
+    first = client.get(f"/admin/staff/{support.email}/audit/")
+    assert first.status_code == 200
+    assert len(first.context["rows"]) == 50
+    next_query = first.context["next_query"]
+    assert next_query
+    second = client.get(f"/admin/staff/{support.email}/audit/?{next_query}")
+    assert second.status_code == 200
+    seen = [row["changes"][0][2] for page in (first, second) for row in page.context["rows"]]
+    assert seen == list(range(52, -1, -1))  # newest first, each entry once
+    assert second.context["next_query"] is None
+    # A cursor of another member's list shows this member's first page, with a message.
+    foreign = client.get(f"/admin/staff/{admin.email}/audit/?{next_query}")
+    assert foreign.status_code == 200
+    assert "Invalid cursor" in foreign.content.decode()
