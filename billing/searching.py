@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from autolab import search
 from autolab.permissions import Permission
-from billing.models import Invoice
+from billing.models import Invoice, InvoiceStatus
 
 KIND = "invoice"
 
@@ -25,7 +25,13 @@ def invoice_document(invoice: Invoice) -> search.Document:
         record_id=invoice.invoice_id,
         label=f"Invoice {number}" + (f" · {name}" if name else ""),
         subtitle=" · ".join(
-            part for part in (invoice.invoice_id, f"{invoice.reference_type} {invoice.reference_number[:8]}") if part
+            part
+            for part in (
+                invoice.invoice_id,
+                f"{invoice.reference_type} {invoice.reference_number[:8]}",
+                "cancelled" if invoice.status == InvoiceStatus.CANCELLED else "",
+            )
+            if part
         ),
         texts=(name, email if email != "N/A" else ""),
         phones=(str(meta.get("userPhone") or ""),),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
 
-from autolab import audit, clock, events
+from autolab import audit, clock, events, search
 from autolab.dynamodb import transaction
 from autolab.exceptions import Conflict, ValidationError
 from autolab.permissions import StaffIdentity
 from autolab.workflow import PaymentStatus
-from billing import keys, records
+from billing import keys, records, searching
 from billing.invoices.dates import day_text, parse_any_date
 from billing.models import BillingKey, Invoice, InvoicePaymentStatus, InvoiceStatus
 from billing.selectors import invoice_get
@@ -54,6 +54,7 @@ def invoice_cancel(
     except TransactWriteError as error:
         raise Conflict(f"Invoice {invoice_id} changed meanwhile; please reload") from error
     audit.record(actor, "invoice.cancel", "invoice", invoice_id, changes={"status": [invoice.status, "cancelled"]})
+    search.reindex(searching.KIND, invoice_id)  # its search result says it is cancelled
     invoice = invoice_get(invoice_id)
     if sync_record and invoice.reference_type in records.RECORD_TYPES:
         _record_payment_status(invoice, PaymentStatus.CANCELLED, only_from=(PaymentStatus.PAID,))
@@ -97,6 +98,7 @@ def invoice_reactivate(*, invoice_id: str, actor: StaffIdentity | None) -> Invoi
             ) from error
         raise Conflict(f"Invoice {invoice_id} changed meanwhile; please reload") from error
     audit.record(actor, "invoice.reactivate", "invoice", invoice_id, changes={"status": [invoice.status, "generated"]})
+    search.reindex(searching.KIND, invoice_id)
     invoice = invoice_get(invoice_id)
     if locked:
         _record_payment_status(invoice, PaymentStatus.PAID, only_from=(PaymentStatus.CANCELLED,))

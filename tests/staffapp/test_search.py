@@ -209,3 +209,17 @@ def test_every_portal_page_has_the_search_box_in_its_header(records, admin):
     html = signed_in(admin).get("/admin/bookings/appointments/").content.decode()
     assert '<form id="header-search"' in html
     assert 'action="/admin/search/"' in html
+
+
+def test_a_cancelled_invoice_is_found_as_cancelled_and_reactivated_as_active(records, admin):
+    from billing.invoices.lifecycle import invoice_cancel, invoice_reactivate
+
+    def subtitle() -> str:
+        results = admin.api().get("/api/search", {"q": records["invoice"]}).json()["results"]
+        return next(row["subtitle"] for row in results if row["kind"] == "invoice")
+
+    assert not subtitle().endswith("cancelled")
+    invoice_cancel(invoice_id=records["invoice"], actor=admin.identity, reason="Entered twice", notify=False)
+    assert subtitle().endswith(" · cancelled")
+    invoice_reactivate(invoice_id=records["invoice"], actor=admin.identity)
+    assert not subtitle().endswith("cancelled")
