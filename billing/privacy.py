@@ -27,13 +27,16 @@ from typing import Any
 from autolab import audit, clock
 from autolab.exceptions import NotFound
 from autolab.permissions import StaffIdentity
+from autolab.privacy import REMOVED
 from billing import customers, records, selectors
 from bookings import privacy as booking_privacy
+from bookings.selectors import appointments_of_customer
 from chat import privacy as chat_privacy
 from chat import selectors as chat_selectors
 from emails import privacy as email_privacy
 from emails import selectors as email_selectors
 from shop import privacy as shop_privacy
+from shop.selectors import orders_of_customer
 
 KEPT = (
     "Tax invoices and their PDFs, adjustment notes, refunds and payments are kept unchanged: the ATO "
@@ -90,6 +93,24 @@ def customer_export(*, user_id: str, actor: StaffIdentity) -> dict[str, Any]:
     return exported
 
 
+def _audit_redact(user_id: str) -> int:
+    """The personal values in the staff audit trail of the customer and their records (who did
+    what, and when, stays); the entries rewritten."""
+    trails = [
+        ("customer", user_id, chat_privacy.PROFILE_FIELDS),
+        *(
+            ("appointment", a.appointment_id, booking_privacy.PERSONAL_FIELDS)
+            for a in appointments_of_customer(user_id)
+        ),
+        *(("order", o.order_id, shop_privacy.PERSONAL_FIELDS) for o in orders_of_customer(user_id)),
+        *(
+            ("inquiry", i.inquiry_id, chat_privacy.INQUIRY_FIELDS)
+            for i in chat_selectors.inquiries_of_customer(user_id)
+        ),
+    ]
+    return sum(audit.history_redact(kind, record_id, fields, REMOVED) for kind, record_id, fields in trails)
+
+
 @dataclass
 class Anonymised:
     """What one run wrote (zeros on a run after a complete one)."""
@@ -100,6 +121,7 @@ class Anonymised:
     inquiries: int
     appointments: int
     orders: int
+    audit_entries: int
     customer: bool
     anonymised_at: dt.datetime | None
 
@@ -120,6 +142,7 @@ def customer_anonymise(*, user_id: str, actor: StaffIdentity) -> Anonymised:
         inquiries=chat_privacy.inquiries_anonymise(user_id),
         appointments=booking_privacy.appointments_anonymise(user_id),
         orders=shop_privacy.orders_anonymise(user_id),
+        audit_entries=_audit_redact(user_id),
         customer=chat_privacy.customer_anonymise(found.customer),
         anonymised_at=None,
     )

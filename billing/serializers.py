@@ -411,6 +411,7 @@ class CustomerAnonymisedCounts(serializers.Serializer):
     inquiries = serializers.IntegerField()
     appointments = serializers.IntegerField()
     orders = serializers.IntegerField()
+    audit_entries = serializers.IntegerField(help_text="Staff audit entries whose personal values were removed")
     customer = serializers.IntegerField()
 
 

@@ -28,6 +28,10 @@ _PLACEHOLDERS = {
 }
 
 
+# The stored names of what is personal, as audit entries name them (autolab.audit.history_redact).
+PERSONAL_FIELDS = frozenset(getattr(Appointment, name).attr_name for name in _PLACEHOLDERS) | {"searchText"}
+
+
 def appointments_anonymise(user_id: str) -> int:
     """Anonymise every appointment of ``user_id``; the number written (0 once all are done)."""
     written = 0

@@ -29,6 +29,11 @@ _PROFILE = {
 }
 
 
+# The stored names of what is personal, as audit entries name them (autolab.audit.history_redact).
+PROFILE_FIELDS = frozenset(getattr(Customer, name).attr_name for name in _PROFILE) | {"searchText"}
+INQUIRY_FIELDS = frozenset({"firstName", "lastName", "email", "message", "reply"})
+
+
 def messages_anonymise(client_id: str) -> int:
     """Replace the text of every message of the customer's conversation; the number written."""
     written = 0

@@ -24,6 +24,10 @@ _PLACEHOLDERS = {
 }
 
 
+# The stored names of what is personal, as audit entries name them (autolab.audit.history_redact).
+PERSONAL_FIELDS = frozenset(getattr(Order, name).attr_name for name in _PLACEHOLDERS) | {"searchText"}
+
+
 def orders_anonymise(user_id: str) -> int:
     """Anonymise every order of ``user_id``; the number written (0 once all are done)."""
     written = 0

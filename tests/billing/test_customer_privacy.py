@@ -169,3 +169,26 @@ def test_two_admins_anonymising_at_once_both_finish_and_agree(seeded: Any, make_
     assert Appointment.get(data.appointment_id).buyer_email == ANONYMISED_EMAIL
     entries = [e for e in audit.history("customer", data.customer_id).entries if e.action == "customer.anonymise"]
     assert len(entries) == 2
+
+
+def test_anonymising_removes_the_personal_values_from_the_staff_audit_trail(seeded: Any, make_staff: Any) -> None:
+    admin, data = seeded
+    support = make_staff("CUSTOMER_SUPPORT", name="Sam Support")
+    seller = {"name": "Selma Seller", "email": "selma@example.com", "phoneNumber": "0499 111 222"}
+    edit = {"isBuyer": False, "sellerData": seller}
+    changed = support.api().patch(f"/api/appointments/{data.appointment_id}", edit, format="json")
+    assert changed.status_code == 200, changed.content
+    trail = audit.history("appointment", data.appointment_id).entries[0]
+    assert "selma@example.com" in trail.changes
+
+    response = admin.api().post(f"/api/customers/{data.customer_id}/anonymise", {"confirm": "ANONYMISE"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["changed"]["audit_entries"] >= 1
+    kept = audit.history("appointment", data.appointment_id).entries
+    assert not any(word in entry.changes.lower() for entry in kept for word in ("selma", "499 111 222", "cara"))
+    redacted = next(entry for entry in kept if entry.at == trail.at)
+    assert (redacted.actor_id, redacted.action) == (support.user_id, trail.action)  # who did what stays
+    assert redacted.changed["sellerEmail"] == [None if v is None else REMOVED for v in trail.changed["sellerEmail"]]
+    again = admin.api().post(f"/api/customers/{data.customer_id}/anonymise", {"confirm": "ANONYMISE"}, format="json")
+    assert again.json()["changed"]["audit_entries"] == 0
