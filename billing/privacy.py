@@ -8,7 +8,9 @@ The ATO requires business records of sales to be kept for five years (Taxation A
 an issued invoice is never edited (ARCHITECTURE.md §8). The appointments and orders stay as well
 (their prices, dates and invoice links are what those documents refer to), with every personal
 field replaced by a placeholder. Nothing is deleted except the address's email delivery events,
-which are keyed by the address itself; the export and the audit entry say how many.
+which are keyed by the address itself; the export and the audit entry say how many. The staff audit
+trail of the customer and their records keeps who changed what and when, with the personal values
+it recorded replaced by the placeholder.
 
 Anonymisation is idempotent and resumable: each step skips what is done, so running it again after
 an interruption finishes the job. The steps run in an order that keeps that true: emails first,
