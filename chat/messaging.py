@@ -20,7 +20,7 @@ from autolab import clock, events
 from autolab.dynamodb import condition_failed, failed_conditions, transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ServiceUnavailable, ValidationError
 from autolab.permissions import Permission, StaffIdentity
-from chat import live, selectors
+from chat import live, offline, selectors
 from chat.models import Customer, Message
 from chat.validation import MESSAGE_ID_RE, clean_message_text, clean_text
 
@@ -133,6 +133,8 @@ def _store_with_summary(message: Message, *, from_customer: bool) -> None:
     ]
     if from_customer:
         actions.append(Customer.unread_count.add(1))
+    else:
+        actions += offline.reply_actions(message.sent_at_ms or message.created_at * 1000)
     try:
         with transaction() as writer:
             writer.save(message, condition=Message.message_id.does_not_exist())

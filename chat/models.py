@@ -35,6 +35,18 @@ class CustomerInboxIndex(GlobalSecondaryIndex):
     last_message_at_ms = IntegerAttribute(range_key=True, attr_name="lastMessageAtMs")
 
 
+class CustomerOfflineIndex(GlobalSecondaryIndex):
+    """Conversations with a staff reply the customer may not have seen, by when to check (sparse):
+    the due-queue of the offline email (chat.offline)."""
+
+    class Meta:
+        index_name = "offlineKey-offlineDueAtMs-index"
+        projection = AllProjection()
+
+    offline_key = UnicodeAttribute(hash_key=True, attr_name="offlineKey")
+    offline_due_at_ms = IntegerAttribute(range_key=True, attr_name="offlineDueAtMs")
+
+
 class Customer(DynamoModel):
     """A website visitor, identified only by the server-issued ``userId`` (the Users table)."""
 
@@ -65,9 +77,15 @@ class Customer(DynamoModel):
     assigned_at = IntegerAttribute(attr_name="assignedAt", null=True)
     # Addition: when the customer was anonymised on request (billing.privacy); set last, once done.
     anonymised_at = IntegerAttribute(attr_name="anonymisedAt", null=True)
+    # Addition: the offline email's due-queue (chat.offline, docs/data-model.md).
+    offline_key = UnicodeAttribute(attr_name="offlineKey", null=True)
+    offline_due_at_ms = IntegerAttribute(attr_name="offlineDueAtMs", null=True)
+    offline_last_ms = IntegerAttribute(attr_name="offlineLastMs", null=True)
+    offline_through_ms = IntegerAttribute(attr_name="offlineThroughMs", null=True)
 
     list_index = CustomerListIndex()
     inbox_index = CustomerInboxIndex()
+    offline_index = CustomerOfflineIndex()
 
 
 class ConnectionUserIndex(GlobalSecondaryIndex):

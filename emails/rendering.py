@@ -30,6 +30,7 @@ TRANSACTIONAL_TYPES = (
     "payment_cancelled",
     "payment_reactivated",
     "payment_refunded",
+    "chat_offline_reply",
 )
 STAFF_MESSAGE = "admin_message"
 
@@ -47,6 +48,7 @@ _FIXED_SUBJECTS = {
     "payment_cancelled": "Payment Cancelled - Notification",
     "payment_reactivated": "Payment Reactivated - Invoice Restored",
     "payment_refunded": "Refund Processed - Adjustment Note",
+    "chat_offline_reply": "You have a reply from Auto Lab Solutions",
 }
 
 
@@ -253,6 +255,8 @@ def _actions(email_type: str, source: dict[str, Any], kind: str, record_url: str
         actions.append({"label": "Visit Portal", "url": record_url or frontend_url()})
     elif email_type in ("payment_reactivated", "payment_refunded"):
         actions.append({"label": "Visit Dashboard", "url": record_url or frontend_url()})
+    elif email_type == "chat_offline_reply":
+        actions.append({"label": "Open the chat", "url": safe_url(pick(source, "chatUrl")) or frontend_url()})
     manage = safe_url(pick(source, "manageUrl", "manage_url"))
     if manage and email_type in APPOINTMENT_EMAILS:  # the booking's signed self-service page (bookings)
         actions.append({"label": "Manage Booking", "url": manage})
@@ -336,13 +340,17 @@ def view_model(email_type: str, context: dict[str, Any]) -> dict[str, Any]:
         "reference": reference,
         "record_url": record_url,
         "status": status_label(pick(source, "status")),
-        "details": _details(email_type, source, kind, reference),
+        "details": [] if email_type == "chat_offline_reply" else _details(email_type, source, kind, reference),
         "services": services if len(services := _services(source)) > 1 else [],
         "slots": _slots(source),
         "items": _items(source),
         "changes": _changes(context),
         "actions": _actions(email_type, source, kind, record_url),
         "message": str(pick(context, "message", "notes", default="") or ""),
+        "chat_messages": [
+            {"text": str(entry.get("text") or ""), "at": str(entry.get("at") or "")}
+            for entry in _list_of_dicts(context.get("chatMessages"))
+        ],
         "business": {
             "name": settings.BUSINESS_NAME,
             "email": settings.BUSINESS_EMAIL,

@@ -172,6 +172,8 @@ CELERY_BEAT_SCHEDULE["email-suppression-cleanup"] = {"task": "chat.emails.suppre
 # bookings: reminders of the jobs starting within REMINDER_LEAD_HOURS (each sent once).
 CELERY_BEAT_SCHEDULE["bookings-reminders"] = {"task": "bookings.reminders_send_task", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["chat-connections-sweep"] = {"task": "chat.connections_sweep_task", "schedule": 600.0}
+# chat: staff replies a customer has not seen within CHAT_OFFLINE_EMAIL_MINUTES are emailed to them.
+CELERY_BEAT_SCHEDULE["chat-offline-emails"] = {"task": "chat.offline_emails_send_task", "schedule": 60.0}
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_dev_placeholder")
@@ -197,6 +199,8 @@ SMS_SENDER_ID = env("SMS_SENDER_ID", default="")
 AWS_SNS_ENDPOINT_URL = env("AWS_SNS_ENDPOINT_URL", default="")  # a local stand-in only; unset means AWS
 # Appointment reminders (bookings.reminders): this long before a scheduled job.
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
+# Chat offline fallback (chat.offline): a staff reply still unseen this long after it was sent is emailed.
+CHAT_OFFLINE_EMAIL_MINUTES = env.int("CHAT_OFFLINE_EMAIL_MINUTES", default=10)
 # A mechanic's calendar feed (bookings.calendar_feed) lists their jobs from this many days ago on.
 CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=30)
 # SNS notifications are accepted only from these topics (our SES bounce/complaint/delivery/receipt
