@@ -125,23 +125,29 @@ def ics_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar_file(appointment: Appointment, now: dt.datetime) -> str:
+def calendar_file(appointment: Appointment, now: dt.datetime, *, cancelled: Slot | None = None) -> str:
     """One VEVENT for the scheduled slot; the UID is the appointment's, so a calendar that
-    imported an earlier reminder moves the event when the job is rescheduled."""
-    start, end = slot_moments(appointment)
+    imported an earlier reminder moves the event when the job is rescheduled. ``cancelled``: the
+    slot a reminder invited to, withdrawn (METHOD:CANCEL, STATUS:CANCELLED), for a cancelled job."""
+    start, end = slot_moments(appointment) if cancelled is None else cancelled.moments()
     plan = selectors.plan_cached(appointment.service_id, appointment.plan_id)
     summary = f"{plan.service_name} - {plan.plan_name}" if plan else "Appointment"
+    sequence = int(now.timestamp()) // 60  # later reminders supersede earlier ones
+    if cancelled is not None:
+        # Above every reminder's: those were all sent before the slot began.
+        sequence = max(sequence, int(start.timestamp()) // 60) + 1
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:-//{ics_text(settings.BUSINESS_NAME)}//Reminders//EN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if cancelled else "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{appointment.appointment_id}@autolab",
-        f"SEQUENCE:{int(now.timestamp()) // 60}",  # later reminders supersede earlier ones
+        f"SEQUENCE:{sequence}",
         f"DTSTAMP:{ics_time(now)}",
         f"DTSTART:{ics_time(start)}",
         f"DTEND:{ics_time(end)}",
+        *(["STATUS:CANCELLED"] if cancelled else []),
         f"SUMMARY:{ics_text(f'{settings.BUSINESS_NAME}: {summary}')}",
         f"LOCATION:{ics_text(appointment.car_location)}",
         f"DESCRIPTION:{ics_text(f'{appointment.car_year} {appointment.car_make} {appointment.car_model}')}",
@@ -149,6 +155,55 @@ def calendar_file(appointment: Appointment, now: dt.datetime) -> str:
         "END:VCALENDAR",
     ]
     return "\r\n".join(lines) + "\r\n"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A scheduled slot as it was (a cancel frees the appointment's own)."""
+
+    date: str
+    start: str
+    end: str
+
+    @classmethod
+    def of(cls, appointment: Appointment) -> Slot | None:
+        slot = appointment.scheduled_time_slot
+        if slot is None or not (slot.date and slot.start and slot.end):
+            return None
+        return cls(slot.date, slot.start, slot.end)
+
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        day = clock.parse_date(self.date)
+        return clock.local_datetime(day, self.start), clock.local_datetime(day, self.end)
+
+    def key(self, appointment: Appointment, party: Party, channel: str, kind: str = "reminder") -> str:
+        return f"{kind}:{appointment.appointment_id}:{self.date}T{self.start}:{party.role}:{channel}"
+
+
+def withdraw(appointment: Appointment, slot: Slot, now: dt.datetime | None = None) -> int:
+    """A job cancelled after its reminder invited people to ``slot``: each of them gets the
+    invite withdrawn (an ICS with METHOD:CANCEL), once. One BatchGetItem of the reminder keys
+    when nobody was reminded. Returns the emails queued."""
+    moment = now or clock.now()
+    invited = [party for party in parties(appointment) if party.email]
+    used = already_queued([slot.key(appointment, party, "email") for party in invited], [])
+    queued = 0
+    for party in invited:
+        if slot.key(appointment, party, "email") not in used:
+            continue
+        key = f"reminders/{appointment.appointment_id}/{slot.date}-{slot.start.replace(':', '')}/cancel/appointment.ics"
+        storage.save(key, calendar_file(appointment, moment, cancelled=slot).encode(), "text/calendar")
+        context = {**notifications.email_context(appointment), "scheduledTimeSlot": slot.__dict__}
+        email_customer(
+            email_type="appointment_reminder_cancelled",
+            to_email=party.email,
+            to_name=party.name,
+            context=context,
+            dedupe_key=slot.key(appointment, party, "email", kind="reminder-cancel"),
+            attachments=[key],
+        )
+        queued += 1
+    return queued
 
 
 # --- "On my way" (#16.2) -------------------------------------------------------------------
@@ -171,7 +226,8 @@ def on_my_way_send(*, actor: StaffIdentity, appointment_id: str, eta_minutes: in
     who = mechanic["userName"] if mechanic and mechanic.get("userName") else "Your mechanic"
     text = (
         f"{settings.BUSINESS_NAME}: {who} is on the way to inspect your {appointment.car_make} "
-        f"{appointment.car_model} and should arrive in about {eta_minutes} minutes."
+        f"{appointment.car_model} and should arrive in about {eta_minutes} minutes. "
+        f"Your booking: {manage_links.manage_url(appointment.appointment_id)}"
     )
     status = send_sms(phone, text, f"on-my-way:{appointment_id}:{click}")
     if status == INVALID:

@@ -4,6 +4,7 @@ atomic write (with the reservations of its slot and mechanic when the schedule o
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,16 @@ from autolab.dynamodb import condition_failed, conflicted, transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import listing, notifications, report_changes, reservations, searching, selectors, vehicles
+from bookings import (
+    listing,
+    notifications,
+    reminders,
+    report_changes,
+    reservations,
+    searching,
+    selectors,
+    vehicles,
+)
 from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
 from bookings.services import plan_for
 from bookings.slots import Interval
@@ -25,6 +35,8 @@ if TYPE_CHECKING:
     from emails.services import OutboxEmail
 
 # Who made a change from the customer's manage page, where a staff member's id would be.
+logger = logging.getLogger(__name__)
+
 CUSTOMER_ACTOR = "customer"
 STALE = "The appointment was changed by someone else; reload it and try again"
 
@@ -153,6 +165,7 @@ def appointment_change(
         raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
     starts_at = scheduled_start(appointment)  # read before a cancel frees the slot (the fee depends on it)
+    invited_to = reminders.Slot.of(appointment)  # likewise: a reminder may have invited people to it
     before = audit.snapshot(appointment)
     change = _plan_change(actor, appointment, changes, old_placement, blocks, notes_while_working)
     stored = _as_stored(appointment, change)
@@ -169,7 +182,18 @@ def appointment_change(
     elif stored is None and (notice := _notice(fresh, changes, change, old_placement)) is not None:
         notifications.notify(fresh, notice)  # the new state was only known after the write
     _after_update(fresh, changes, change, actor, starts_at)
+    if invited_to is not None and fresh.status == CANCELLED and change.new_status == CANCELLED:
+        _withdraw_invites(fresh, invited_to)
     return fresh
+
+
+def _withdraw_invites(appointment: Appointment, slot: reminders.Slot) -> None:
+    """The reminders' calendar invites to the cancelled slot are withdrawn; a failure is logged,
+    the cancel stays."""
+    try:
+        reminders.withdraw(appointment, slot)
+    except Exception:
+        logger.exception("Could not withdraw the reminders of appointment %s", appointment.appointment_id)
 
 
 # What the audit trail calls a change, by the fields it sets (several: joined with "+").

@@ -31,6 +31,7 @@ TRANSACTIONAL_TYPES = (
     "payment_reactivated",
     "payment_refunded",
     "chat_offline_reply",
+    "appointment_reminder_cancelled",
 )
 STAFF_MESSAGE = "admin_message"
 
@@ -49,6 +50,7 @@ _FIXED_SUBJECTS = {
     "payment_reactivated": "Payment Reactivated - Invoice Restored",
     "payment_refunded": "Refund Processed - Adjustment Note",
     "chat_offline_reply": "You have a reply from Auto Lab Solutions",
+    "appointment_reminder_cancelled": "Cancelled: Your Upcoming Appointment",
 }
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from emails.sms import sms_inbound
 from tests.bookings.test_job_page import detail, job  # noqa: F401  (the scheduled job fixture)
@@ -46,6 +48,11 @@ def test_the_mechanic_texts_the_customer_once_per_click(job, mechanic, sms_dir):
     assert text["to"] == "+61412345678"
     assert "about 15 minutes" in text["text"]
     assert "Mazda 3" in text["text"]
+    link = re.search(r"Your booking: (https?://\S+)", text["text"])
+    assert link, text["text"]  # the customer's manage link, which opens their booking
+    page = Client().get(urlsplit(link.group(1)).path)
+    assert page.status_code == 200
+    assert "Mazda" in page.content.decode()
 
     on_my_way(worker, job, eta_minutes=15, click=token)  # a double tap, the same form
     assert len(texts(sms_dir)) == 1

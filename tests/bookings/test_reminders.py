@@ -150,3 +150,32 @@ def test_two_runs_at_once_remind_once(book, support, mailoutbox, sms_dir):
         thread.join()
     assert len([m for m in mailoutbox if m.subject.startswith("Reminder")]) == 1
     assert len(texts(sms_dir)) == 1
+
+
+def test_cancelling_after_the_reminder_withdraws_its_invite_and_before_it_sends_none(
+    book, support, mailoutbox, sms_dir
+):
+    day = future_day(6)
+    seller = {"name": "Sam Seller", "email": "sam@example.com", "phoneNumber": "0400 111 222"}
+    reminded = book(sellerData=seller)
+    schedule(support, reminded, day, "09:00", "11:00")
+    assert run_before(day, "09:00") == {"emails": 2, "texts": 2}
+    [invite] = [m for m in mailoutbox if m.subject.startswith("Reminder") and "cara" in m.to[0]]
+    uid = ics_fields(invite)["UID"]
+    mailoutbox.clear()
+
+    response = support.api().patch(f"/api/appointments/{reminded}", {"status": "CANCELLED"}, format="json")
+    assert response.status_code == 200
+    withdrawn = [m for m in mailoutbox if m.subject == "Cancelled: Your Upcoming Appointment"]
+    assert sorted(m.to[0] for m in withdrawn) == ['"Cara Buyer" <cara@example.com>', '"Sam Seller" <sam@example.com>']
+    fields = ics_fields(withdrawn[0])
+    assert (fields["METHOD"], fields["STATUS"], fields["UID"]) == ("CANCEL", "CANCELLED", uid)
+    assert (fields["DTSTART"], fields["DTEND"]) == (utc(day, "09:00"), utc(day, "11:00"))
+    assert int(fields["SEQUENCE"]) >= int(ics_fields(invite)["SEQUENCE"])
+
+    never_reminded = book()
+    schedule(support, never_reminded, day, "13:00", "15:00")
+    mailoutbox.clear()
+    response = support.api().patch(f"/api/appointments/{never_reminded}", {"status": "CANCELLED"}, format="json")
+    assert response.status_code == 200
+    assert [m for m in mailoutbox if m.subject.startswith("Cancelled")] == []  # no invite to withdraw
