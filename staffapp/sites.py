@@ -64,6 +64,22 @@ class DashboardPanel:
         return staff is not None and (not self.permissions or any(staff.has(perm) for perm in self.permissions))
 
 
+RecordPanelContext = Callable[[HttpRequest, Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A section another app adds to a record's page (the inspection beside its appointment), so the
+    page's app never imports the contributing one. ``context(request, record)`` reads what it shows
+    (None: nothing to show this member on this record); ``template`` renders it."""
+
+    record_type: str
+    name: str
+    template: str
+    context: RecordPanelContext
+    order: int
+
+
 class StaffPortalSite(AdminSite):
     site_header = "Auto Lab Solutions staff portal"
     site_title = "Auto Lab staff"
@@ -75,6 +91,7 @@ class StaffPortalSite(AdminSite):
         super().__init__(name=name)
         self._pages: list[PortalPage] = []
         self._panels: dict[str, DashboardPanel] = {}
+        self._record_panels: dict[tuple[str, str], RecordPanel] = {}
 
     def register_page(
         self,
@@ -123,6 +140,31 @@ class StaffPortalSite(AdminSite):
     def panels_for(self, staff: StaffIdentity | None) -> list[DashboardPanel]:
         panels = [panel for panel in self._panels.values() if panel.allowed_for(staff)]
         return sorted(panels, key=lambda panel: (panel.order, panel.title))
+
+    def register_record_panel(
+        self, *, record_type: str, name: str, template: str, order: int = 100
+    ) -> Callable[[RecordPanelContext], RecordPanelContext]:
+        """Decorator: ``context(request, record)`` feeds the section ``name`` of every ``record_type``
+        page that renders ``{% record_panels record_type record %}``."""
+
+        def decorator(context: RecordPanelContext) -> RecordPanelContext:
+            self._record_panels[(record_type, name)] = RecordPanel(record_type, name, template, context, order)
+            return context
+
+        return decorator
+
+    def render_record_panels(self, request: HttpRequest, record_type: str, record: Any) -> list[str]:
+        """The bodies of ``record_type``'s panels that have something to show on ``record``, in order."""
+        panels = sorted(
+            (panel for panel in self._record_panels.values() if panel.record_type == record_type),
+            key=lambda panel: (panel.order, panel.name),
+        )
+        bodies: list[str] = []
+        for panel in panels:
+            context = panel.context(request, record)
+            if context is not None:
+                bodies.append(render_to_string(panel.template, {**context, "record": record}, request=request))
+        return bodies
 
     def render_panel(self, request: HttpRequest, panel: DashboardPanel) -> str:
         """The panel's body as it stands now (the index and the panel's own URL render the same)."""

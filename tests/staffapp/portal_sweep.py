@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -25,6 +26,11 @@ from chat import services as chat_services
 from devtools import axe
 from emails import selectors as email_selectors
 from emails import suppression
+from inspections import seeds as inspection_seeds
+from inspections import services as inspection_services
+from inspections.checklist import TEMPLATE_ID
+from inspections.services import InspectionChanges, ItemAnswer
+from inspections.types import Rating
 from shop import seeds as shop_seeds
 from shop.models import Order
 from staffapp.sites import PortalPage, portal_site
@@ -51,6 +57,8 @@ class Seeded:
     staff_email: str
     suppressed: str
     vehicle_key: str
+    vin: str = ""
+    compare: tuple[str, str] = ("", "")
     mechanic_only: set[str] = field(default_factory=set)
 
 
@@ -60,6 +68,7 @@ def seed(admin: Any, mechanic: Any) -> Seeded:
     member."""
     list(booking_seeds.seed())
     list(shop_seeds.seed())
+    list(inspection_seeds.seed())
     customer = chat_services.customer_register(user_email="cara@example.com", user_name="Cara Buyer")
     day = (clock.business_today() + dt.timedelta(days=2)).isoformat()
     anon = APIClient()
@@ -105,6 +114,10 @@ def seed(admin: Any, mechanic: Any) -> Seeded:
         format="json",
     )
     assert today.status_code == 200, today.content
+    # Both jobs inspected, of one car: the fill page has answers, the VIN page two rows to compare.
+    compared = (appointment_id, response.json()["appointmentId"])
+    for inspected in compared:
+        _inspect(mechanic, inspected)
     order = {
         "items": [{"categoryId": 1, "itemId": 1, "quantity": 2}, {"categoryId": 2, "itemId": 2, "quantity": 1}],
         "customerData": {"name": "Cara Buyer", "email": "cara@example.com", "phoneNumber": "0412 345 678"},
@@ -160,7 +173,35 @@ def seed(admin: Any, mechanic: Any) -> Seeded:
         staff_email=mechanic.email,
         suppressed="bounced@example.com",
         vehicle_key="1ABC234",
+        vin=SWEEP_VIN,
+        compare=compared,
     )
+
+
+SWEEP_VIN = "JTDBR32E720123456"
+
+
+def _inspect(mechanic: Any, appointment_id: str) -> None:
+    """Start the job's inspection with a VIN, one failed item with a note, one measurement."""
+    inspection = inspection_services.inspection_start(actor=mechanic.identity, appointment_id=appointment_id).inspection
+    inspection_services.inspection_update(
+        actor=mechanic.identity,
+        appointment_id=appointment_id,
+        version=inspection.version,
+        changes=InspectionChanges(given=frozenset({"vin", "odometer"}), vin=SWEEP_VIN, odometer=84_500),
+    )
+    for item_id, answer in (
+        ("body-03", ItemAnswer(rating=Rating.FAIL, text="Rear door gap uneven")),
+        ("brakes-01", ItemAnswer(value=Decimal("4.5"))),
+    ):
+        inspection_services.item_save(
+            actor=mechanic.identity,
+            appointment_id=appointment_id,
+            item_id=item_id,
+            template_version=inspection.template_version,
+            version=0,
+            answer=answer,
+        )
 
 
 def _kwargs(page: PortalPage, data: Seeded) -> dict[str, str]:
@@ -180,6 +221,8 @@ def _kwargs(page: PortalPage, data: Seeded) -> dict[str, str]:
         "record_type": "order",
         "record_id": data.paid_order_id,
         "vehicle_key": data.vehicle_key,
+        "vin": data.vin,
+        "template_id": TEMPLATE_ID,
     }
     names = [part.split(">")[0].split(":")[-1] for part in page.route.split("<")[1:]]
     missing = [name for name in names if name not in by_parameter]
@@ -197,6 +240,8 @@ QUERIES: dict[str, Callable[[Seeded], str]] = {
     "shop-caller-order": lambda data: f"?customer={data.customer_id}",
     # The staff search with results of every kind: the seeded customer, job, order and invoice.
     "search": lambda data: "?q=cara",
+    # Two inspections of the seeded car, side by side.
+    "inspections-compare": lambda data: f"?a={data.compare[0]}&b={data.compare[1]}",
 }
 
 
@@ -215,7 +260,7 @@ def page_urls(data: Seeded) -> dict[str, str]:
 
 # Sections of the sweep, split so that pytest-xdist can run them side by side.
 SECTIONS = {
-    "bookings": ("bookings-",),
+    "bookings": ("bookings-", "inspections-"),
     "money": ("billing-", "shop-"),
     "people": ("chat-", "email-", "staff-", "search"),
 }

@@ -15,7 +15,7 @@ from tests.staffapp import portal_sweep as sweep
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The pages a mechanic sees differently (their own jobs, the job page's controls).
-MECHANIC_VIEWS = ("bookings-my-day", "bookings-appointment", "bookings-calendar")
+MECHANIC_VIEWS = ("bookings-my-day", "bookings-appointment", "bookings-calendar", "inspections-fill")
 
 
 @pytest.fixture
