@@ -227,6 +227,13 @@ class Appointment(DynamoModel):
     invoice_url = UnicodeAttribute(attr_name="invoiceUrl", null=True)
     # When the customer asked (on the manage page) to cancel a booking they may not cancel themselves.
     cancellation_requested_at = IntegerAttribute(attr_name="cancellationRequestedAt", null=True)
+    # Addition (#16.4, bookings.seller_confirmation): the seller's answer about the scheduled slot
+    # ``sellerConfirmationSlot`` ("YYYY-MM-DD HH:MM-HH:MM"): AWAITING, CONFIRMED or PROPOSED (another
+    # open slot, ``sellerProposedSlot``, a request staff see; the booking does not move).
+    seller_confirmation = UnicodeAttribute(attr_name="sellerConfirmation", null=True)
+    seller_confirmation_slot = UnicodeAttribute(attr_name="sellerConfirmationSlot", null=True)
+    seller_proposed_slot = UnicodeAttribute(attr_name="sellerProposedSlot", null=True)
+    seller_answered_at = IntegerAttribute(attr_name="sellerAnsweredAt", null=True)
     buyer_abn = UnicodeAttribute(attr_name="buyerAbn", null=True)  # printed on its tax invoice, when given
     # Addition: optimistic locking, so two staff edits never silently overwrite each other.
     version = VersionAttribute(attr_name="version")

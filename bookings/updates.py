@@ -24,6 +24,7 @@ from bookings import (
     reservations,
     searching,
     selectors,
+    seller_confirmation,
     vehicles,
 )
 from bookings.models import Appointment, AppointmentStatus, ScheduledTimeSlot
@@ -184,6 +185,8 @@ def appointment_change(
     _after_update(fresh, changes, change, actor, starts_at)
     if invited_to is not None and fresh.status == CANCELLED and change.new_status == CANCELLED:
         _withdraw_invites(fresh, invited_to)
+    if changes.sets("schedule"):
+        seller_confirmation.ask_quietly(fresh)  # scheduled or moved: the seller is asked (again)
     return fresh
 
 

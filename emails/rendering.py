@@ -32,6 +32,7 @@ TRANSACTIONAL_TYPES = (
     "payment_refunded",
     "chat_offline_reply",
     "appointment_reminder_cancelled",
+    "seller_confirmation_request",
 )
 STAFF_MESSAGE = "admin_message"
 
@@ -51,6 +52,7 @@ _FIXED_SUBJECTS = {
     "payment_refunded": "Refund Processed - Adjustment Note",
     "chat_offline_reply": "You have a reply from Auto Lab Solutions",
     "appointment_reminder_cancelled": "Cancelled: Your Upcoming Appointment",
+    "seller_confirmation_request": "Please confirm the inspection time for your car",
 }
 
 
@@ -257,6 +259,10 @@ def _actions(email_type: str, source: dict[str, Any], kind: str, record_url: str
         actions.append({"label": "Visit Portal", "url": record_url or frontend_url()})
     elif email_type in ("payment_reactivated", "payment_refunded"):
         actions.append({"label": "Visit Dashboard", "url": record_url or frontend_url()})
+    elif email_type == "seller_confirmation_request":
+        if seller := safe_url(pick(source, "sellerUrl")):
+            actions.append({"label": "Confirm or suggest a time", "url": seller})
+        return actions
     elif email_type == "chat_offline_reply":
         actions.append({"label": "Open the chat", "url": safe_url(pick(source, "chatUrl")) or frontend_url()})
     manage = safe_url(pick(source, "manageUrl", "manage_url"))

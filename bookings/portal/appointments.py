@@ -11,7 +11,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from autolab import clock, workflow
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import forms, listing, notifications, reminders, selectors, services, updates, vehicles
+from bookings import (
+    forms,
+    listing,
+    notifications,
+    reminders,
+    selectors,
+    seller_confirmation,
+    services,
+    updates,
+    vehicles,
+)
 from bookings.models import AppointmentStatus
 from bookings.portal.common import VIEW, apply, detail_url, page
 from bookings.portal.scheduling import schedule_context
@@ -141,6 +151,8 @@ def _detail_context(request: HttpRequest, appointment: Any) -> dict[str, Any]:
         "customer_email": email,
         "suppressed": bool(email) and email_is_suppressed(email),
         "contact": _contact(appointment),
+        "seller_named": seller_confirmation.seller_named(appointment),
+        "seller_label": seller_confirmation.label(appointment),
         "status_buttons": _status_buttons(staff, appointment),
         "can_edit": staff.has(Permission.APPOINTMENT_EDIT)
         and appointment.status in (AppointmentStatus.PENDING, AppointmentStatus.SCHEDULED),

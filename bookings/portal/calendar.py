@@ -17,7 +17,7 @@ from autolab import clock
 from autolab.dates import date_range
 from autolab.exceptions import ValidationError
 from autolab.permissions import Permission, StaffIdentity, staff_required
-from bookings import calendar_feed, catalogue, forms, notifications, schedule_reads, selectors
+from bookings import calendar_feed, catalogue, forms, notifications, schedule_reads, selectors, seller_confirmation
 from bookings.models import AppointmentStatus
 from bookings.portal.common import SLOTS, VIEW, day_param, page
 from bookings.portal.scheduling import mechanic_colours
@@ -148,7 +148,8 @@ def _job_box(
     if not viewer.may_open(appointment):
         return box | {"busy": True}
     customer = notifications.customer_contact(appointment)[0] if appointment else ""
-    return box | {"id": appointment_id, "customer": customer or "Customer"}
+    seller = seller_confirmation.label(appointment) if appointment else ""
+    return box | {"id": appointment_id, "customer": customer or "Customer", "seller": seller}
 
 
 def _lanes(slots: list[Interval]) -> list[tuple[int, int]]:
