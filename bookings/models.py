@@ -8,6 +8,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -176,6 +177,21 @@ class AppointmentVehicleIndex(GlobalSecondaryIndex):
     created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
+REVIEW_AWAITING = "awaiting"  # reviewQueue while a report waits for an admin's review
+
+
+class AppointmentReviewIndex(GlobalSecondaryIndex):
+    """Addition (#15): appointments with a report uploaded and not reviewed yet, waiting longest
+    first; sparse (only they carry ``reviewQueue``)."""
+
+    class Meta:
+        index_name = "reviewQueue-reviewSinceMs-index"
+        projection = AllProjection()
+
+    review_queue = UnicodeAttribute(hash_key=True, attr_name="reviewQueue")
+    review_since_ms = IntegerAttribute(range_key=True, attr_name="reviewSinceMs")
+
+
 class Appointment(DynamoModel):
     logical_name = "Appointments"
 
@@ -247,6 +263,12 @@ class Appointment(DynamoModel):
     registration = UnicodeAttribute(attr_name="registration", null=True)
     vin = UnicodeAttribute(attr_name="vin", null=True)
     vehicle_key = UnicodeAttribute(attr_name="vehicleKey", null=True)
+    # Additions (#15): ``reviewQueue`` (REVIEW_AWAITING) and ``reviewSinceMs`` (epoch ms) while a report
+    # is uploaded and not reviewed, removed with the last review (bookings.report_changes);
+    # ``generatedReports`` the keys of reports autolab generated, so each is listed once.
+    review_queue = UnicodeAttribute(attr_name="reviewQueue", null=True)
+    review_since_ms = IntegerAttribute(attr_name="reviewSinceMs", null=True)
+    generated_reports = UnicodeSetAttribute(attr_name="generatedReports", null=True)
 
     assigned_mechanic_index = AppointmentMechanicIndex()
     created_user_index = AppointmentCustomerIndex()
@@ -256,6 +278,7 @@ class Appointment(DynamoModel):
     status_list_index = AppointmentStatusListIndex()
     mechanic_list_index = AppointmentMechanicListIndex()
     vehicle_index = AppointmentVehicleIndex()
+    review_index = AppointmentReviewIndex()
 
 
 class Vehicle(DynamoModel):

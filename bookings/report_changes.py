@@ -4,6 +4,7 @@ the rest of the change, in one atomic update."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -14,7 +15,7 @@ from pynamodb.expressions.update import Action
 from autolab import clock, storage
 from autolab.exceptions import ValidationError
 from autolab.permissions import StaffIdentity
-from bookings.models import Appointment
+from bookings.models import REVIEW_AWAITING, Appointment
 from bookings.types import AppointmentChanges, ReportEdit, ReportReview
 
 # What a report edit never changes: the review and the upload facts recorded by autolab itself.
@@ -46,6 +47,28 @@ def report_file_key(report: dict[str, Any]) -> str | None:
     return report.get("approvedKey") or report.get("s3Key") or report.get("fileKey")
 
 
+def is_awaiting_review(report: dict[str, Any]) -> bool:
+    """Uploaded (its file is there) and no admin has approved or rejected it yet."""
+    return report.get("status") == "uploaded" and not report.get("reviewed")
+
+
+def awaiting_actions() -> list[Action]:
+    """Put the appointment on the review queue (sparse ``reviewQueue-reviewSinceMs-index``); one
+    already on it keeps its place (waiting since its first report arrived)."""
+    return [
+        Appointment.review_queue.set(REVIEW_AWAITING),
+        Appointment.review_since_ms.set(Appointment.review_since_ms | int(time.time() * 1000)),
+    ]
+
+
+def queue_actions(reports: list[dict[str, Any]]) -> list[Action]:
+    """On the review queue while one of ``reports`` (the list as it will be stored) awaits review;
+    off it once none does."""
+    if any(is_awaiting_review(report) for report in reports):
+        return awaiting_actions()
+    return [Appointment.review_queue.remove(), Appointment.review_since_ms.remove()]
+
+
 def find_report(reports: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
     return next((r for r in reports if (r.get("s3Key") or r.get("fileKey")) == key), None)
 
@@ -70,7 +93,8 @@ def review(actor: StaffIdentity, appointment: Appointment, verdict: ReportReview
         report["reviewNotes"] = verdict.notes
     if action == "approve":
         report["approvedKey"] = _approved_copy(appointment.appointment_id, key)
-    return ReportChange([Appointment.reports.set(reports)], ["Report review"], report if action == "approve" else None)
+    actions = [Appointment.reports.set(reports), *queue_actions(reports)]
+    return ReportChange(actions, ["Report review"], report if action == "approve" else None)
 
 
 def _approved_copy(appointment_id: str, key: str) -> str:
@@ -88,7 +112,8 @@ def edits(appointment: Appointment, changes: AppointmentChanges) -> ReportChange
     """A new report list and post-inspection notes."""
     change = ReportChange()
     if changes.reports is not None:
-        change.actions.append(Appointment.reports.set(_merged_reports(appointment, changes.reports)))
+        reports = _merged_reports(appointment, changes.reports)
+        change.actions += [Appointment.reports.set(reports), *queue_actions(reports)]
         change.labels.append("Reports")
     if changes.post_notes is not None:
         change.actions.append(Appointment.post_notes.set(changes.post_notes))

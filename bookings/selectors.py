@@ -14,7 +14,15 @@ from autolab.dynamodb import botocore_client
 from autolab.money import json_number
 from autolab.pagination import Page, Partitions, paginate
 from autolab.permissions import Role
-from bookings.models import Appointment, AppointmentStatus, MechanicDay, ServicePrice, SlotLoad, UnavailableSlot
+from bookings.models import (
+    REVIEW_AWAITING,
+    Appointment,
+    AppointmentStatus,
+    MechanicDay,
+    ServicePrice,
+    SlotLoad,
+    UnavailableSlot,
+)
 from bookings.slots import CLOSE_MINUTE, OPEN_MINUTE, Interval, candidates, days_between, max_jobs, subtract, too_soon
 from staffapp.selectors import staff_get_by_user_id, staff_list_active_with_role
 
@@ -319,6 +327,12 @@ def appointment_list_for_customer(user_id: str, filters: AppointmentFilters, *, 
         cursor=cursor,
         filter_condition=_filter_condition(filters, skip=set()),
     )
+
+
+def reports_awaiting_review(*, limit: int = 50, cursor: str | None = None) -> Page:
+    """Appointments with a report uploaded (or generated) and not reviewed yet, waiting longest
+    first: one Query of the sparse ``reviewQueue-reviewSinceMs-index``."""
+    return paginate(Appointment.review_index, REVIEW_AWAITING, limit=limit, cursor=cursor, scan_index_forward=True)
 
 
 def appointments_of_customer(user_id: str) -> list[Appointment]:

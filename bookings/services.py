@@ -15,7 +15,7 @@ from autolab.dynamodb import condition_failed, transaction
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from autolab.workflow import PaymentStatus
-from bookings import listing, notifications, searching, selectors, vehicles
+from bookings import listing, notifications, report_changes, searching, selectors, vehicles
 from bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -333,6 +333,48 @@ def report_attach(*, actor: StaffIdentity, appointment_id: str, file_name: str, 
     return upload
 
 
+def report_generated_add(*, appointment_id: str, key: str, file_name: str, file_size: int, generated_by: str) -> bool:
+    """List a PDF autolab generated (already stored at ``key``) on the appointment's reports, once,
+    as uploaded and not reviewed: the admin's review and approval, and the website once approved,
+    treat it as any upload. The append adds ``key`` to ``generatedReports`` in the same update,
+    conditioned on it not being there, so retried or racing workers list it once. True when this
+    call listed it, False when it already was."""
+    if not key.startswith(f"reports/{appointment_id}/") or not key.endswith(".pdf"):
+        raise ValidationError("A generated report is a PDF stored under reports/<appointmentId>/")
+    appointment = selectors.appointment_get(appointment_id)
+    if appointment is None:
+        raise NotFound("Appointment not found")
+    entry = {
+        "s3Key": key,
+        "fileName": storage.sanitize_filename(file_name, default="report.pdf"),
+        "fileType": "application/pdf",
+        "fileSize": int(file_size),
+        "uploadType": "report",
+        "uploadedBy": generated_by,
+        "uploadedAt": clock.iso_local(),
+        "status": "uploaded",
+        "reviewed": False,
+        "generated": True,
+    }
+    generated = Appointment.generated_reports
+    try:
+        appointment.update(
+            actions=[
+                Appointment.reports.set((Appointment.reports | []).append([entry])),
+                generated.add({key}),
+                Appointment.updated_at.set(clock.epoch_now()),
+                *report_changes.awaiting_actions(),
+            ],
+            condition=Appointment.appointment_id.exists() & (generated.does_not_exist() | ~generated.contains(key)),
+            add_version_condition=False,  # the version still moves, so a review read before fails (409)
+        )
+    except UpdateError as error:
+        if condition_failed(error):
+            return False
+        raise
+    return True
+
+
 def report_file_type(data: bytes) -> tuple[str, str] | None:
     """(content type, extension) of a report file by its first bytes; None when it is no PDF or photo."""
     return next((kind for magic, kind in REPORT_FILE_TYPES.items() if data.startswith(magic)), None)
@@ -349,7 +391,11 @@ def report_upload_claim(key: str) -> None:
     entry = Appointment.reports[index]
     try:
         appointment.update(
-            actions=[entry["status"].set("uploaded"), Appointment.updated_at.set(clock.epoch_now())],
+            actions=[
+                entry["status"].set("uploaded"),
+                Appointment.updated_at.set(clock.epoch_now()),
+                *report_changes.awaiting_actions(),
+            ],
             condition=(entry["s3Key"] == key) & (entry["status"] == "pending_upload"),
             add_version_condition=False,
         )

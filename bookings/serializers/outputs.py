@@ -56,6 +56,8 @@ def mechanic_json(contact: dict[str, str], *, for_customer: bool) -> dict[str, s
 
 # The staff list's own attributes (bookings.listing): how the portal finds a record, not part of it.
 LIST_ATTRIBUTES = frozenset({"listKey", "listDate", "searchText"})
+# The review queue's keys and the generated reports' keys (#15): bookkeeping, not the record.
+QUEUE_ATTRIBUTES = frozenset({"reviewQueue", "reviewSinceMs", "generatedReports"})
 
 
 def appointment_json(appointment: Appointment, *, for_customer: bool = False) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def appointment_json(appointment: Appointment, *, for_customer: bool = False) ->
     data: dict[str, Any] = {}
     for name, attribute in Appointment.get_attributes().items():
         value = getattr(appointment, name)
-        if value is not None and attribute.attr_name not in LIST_ATTRIBUTES:
+        if value is not None and attribute.attr_name not in LIST_ATTRIBUTES | QUEUE_ATTRIBUTES:
             data[attribute.attr_name] = _plain(value)
     reports = [dict(r) for r in appointment.reports or []]
     if for_customer:
