@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("chat.urls")),
     path("", include("emails.urls")),
+    path("", include("inspections.urls")),
 ]
