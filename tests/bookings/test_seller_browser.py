@@ -7,10 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bookings import seeds as booking_seeds
 from bookings import seller_confirmation
 from bookings.models import Appointment
 from tests.bookings.conftest import future_day
 from tests.bookings.test_seller_confirmation import SLOT, create, schedule, two_places  # noqa: F401
+from tests.chat.conftest import daphne_server  # noqa: F401  (daphne serving autolab)
 from tests.staffapp.portal_sweep import PHONE, Tab, audit, blocking, browser_context, small
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,3 +50,48 @@ def test_a_seller_answers_on_a_phone(appointment_id, live_server, chromium):
         context.close()
     stored = Appointment.get(appointment_id)
     assert (stored.seller_confirmation, stored.scheduled_time_slot.start) == ("CONFIRMED", "09:00")
+
+
+@pytest.fixture
+def plans() -> None:
+    list(booking_seeds.seed())
+
+
+@pytest.fixture
+def asked(plans, support, capacity):
+    capacity(2)
+    appointment_id = create(support)
+    schedule(support, appointment_id, SLOT)
+    return appointment_id
+
+
+@pytest.mark.browser
+def test_staff_see_the_sellers_answer_live(asked, daphne_server, chromium):  # noqa: F811
+    key = f"{SLOT['date']} 09:00-11:00"
+    link = daphne_server.url + urlsplit(seller_confirmation.url(asked, key)).path
+    staff_context, seller_context = chromium.new_context(viewport=PHONE), chromium.new_context(viewport=PHONE)
+    try:
+        staff = staff_context.new_page()
+        staff.set_default_timeout(15_000)
+        staff.goto(f"{daphne_server.url}/admin/login/")
+        staff.fill("#id_username", daphne_server.email)
+        staff.fill("#id_password", daphne_server.password)
+        staff.click("input[type=submit]")
+        staff.wait_for_load_state()
+        staff.goto(f"{daphne_server.url}/admin/bookings/appointments/{asked}/")
+        staff.wait_for_selector("body[data-live-ready='1']")
+        state = staff.locator("#seller-confirmation")
+        assert state.inner_text() == "Awaiting seller"
+        staff.evaluate("() => { window.notReloaded = true; }")
+
+        seller = seller_context.new_page()
+        seller.goto(link)
+        seller.get_by_role("button", name="Yes, the time and place work").click()
+        seller.wait_for_load_state()
+        staff.wait_for_function(
+            "() => document.querySelector('#seller-confirmation').textContent === 'Seller confirmed'"
+        )
+        assert staff.evaluate("() => window.notReloaded") is True  # updated in place, not reloaded
+    finally:
+        staff_context.close()
+        seller_context.close()
