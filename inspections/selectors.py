@@ -19,6 +19,7 @@ from inspections.models import (
     TemplateItem,
     plan_pointer_id,
 )
+from inspections.types import InspectionStatus
 
 VIN_LIST_LIMIT = 50
 ID_LONGEST = 64
@@ -239,3 +240,13 @@ def inspections_compare(actor: StaffIdentity, a: str, b: str) -> Comparison:
     first_view, second_view = inspection_view(actor, a), inspection_view(actor, b)
     rows = compare_rows(first_view.template, first_view.items, second_view.template, second_view.items)
     return Comparison(first_view.inspection, second_view.inspection, rows)
+
+
+RECONCILE_BATCH = 100
+
+
+def submitted_before(epoch: int, *, limit: int = RECONCILE_BATCH) -> list[Inspection]:
+    """Inspections still waiting for their PDF, submitted at or before ``epoch``, oldest first (one
+    Query of the sparse ``status-submittedAt-index``)."""
+    waiting = InspectionStatus.SUBMITTED.value
+    return list(Inspection.submitted_index.query(waiting, Inspection.submitted_at <= epoch, limit=limit))

@@ -9,6 +9,7 @@ appointment), so a job cancelled or reassigned meanwhile refuses the write.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import time
@@ -28,10 +29,11 @@ from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationE
 from autolab.permissions import Permission, StaffIdentity
 from bookings.models import Appointment, AppointmentStatus
 from bookings.vehicles import clean_registration, clean_vin
-from inspections import photos, selectors
+from inspections import photos, selectors, tasks
 from inspections.models import Inspection, InspectionItem, InspectionTemplate, ItemPhoto, TemplateItem
 from inspections.types import MAX_PHOTOS_PER_ITEM, InspectionStatus, ItemKind, Rating, Verdict
 
+logger = logging.getLogger(__name__)
 FILLABLE = (AppointmentStatus.SCHEDULED.value, AppointmentStatus.ONGOING.value)
 TEXT_LONGEST = 2000
 SUMMARY_LONGEST = 5000
@@ -656,4 +658,13 @@ def inspection_submit(*, actor: StaffIdentity, appointment_id: str, version: int
             "submission": [inspection.submission, stored.submission],
         },
     )
+    _queue_report(appointment_id, stored.submission)
     return stored
+
+
+def _queue_report(appointment_id: str, submission: int) -> None:
+    """Queue the PDF render; a lost enqueue is picked up by ``report_reconcile_task``."""
+    try:
+        tasks.report_render_task.delay(appointment_id, submission)
+    except Exception:
+        logger.exception("Could not queue the report of inspection %s (the reconciler will)", appointment_id)

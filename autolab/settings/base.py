@@ -174,6 +174,13 @@ CELERY_BEAT_SCHEDULE["bookings-reminders"] = {"task": "bookings.reminders_send_t
 CELERY_BEAT_SCHEDULE["chat-connections-sweep"] = {"task": "chat.connections_sweep_task", "schedule": 600.0}
 # chat: staff replies a customer has not seen within CHAT_OFFLINE_EMAIL_MINUTES are emailed to them.
 CELERY_BEAT_SCHEDULE["chat-offline-emails"] = {"task": "chat.offline_emails_send_task", "schedule": 60.0}
+# inspections: submitted inspections whose report render was lost (enqueue failed, retries ran out),
+# once INSPECTION_REPORT_GRACE_SECONDS have passed since the submit.
+INSPECTION_REPORT_GRACE_SECONDS = env.int("INSPECTION_REPORT_GRACE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["inspections-report-reconcile"] = {
+    "task": "inspections.report_reconcile_task",
+    "schedule": 300.0,
+}
 
 # --- Stripe ----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_dev_placeholder")
