@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
-from autolab import links, storage
+from autolab import events, links, storage
 from autolab.events import publish_to_staff
 from autolab.money import money_str
 from bookings import manage_links, selectors
@@ -123,4 +123,41 @@ def event_payload(appointment: Appointment) -> dict[str, Any]:
 
 
 def publish(event_type: str, appointment: Appointment) -> None:
-    publish_to_staff(event_type, event_payload(appointment))
+    publish_to_staff(event_type, {**event_payload(appointment), "customerName": customer_contact(appointment)[0]})
+
+
+def _job_line(appointment: Appointment) -> str:
+    slot = appointment.scheduled_time_slot
+    when = f"{slot.date} {slot.start}\u2013{slot.end}" if slot else (appointment.scheduled_date or "")
+    car = " ".join(str(part) for part in (appointment.car_year, appointment.car_make, appointment.car_model) if part)
+    return " \u00b7 ".join(part for part in (when, car, appointment.car_location or "") if part)
+
+
+def publish_assigned(appointment: Appointment, actor_id: str) -> None:
+    """Tell the newly assigned mechanic, on their own sockets (and Web Push): a job is theirs."""
+    mechanic = appointment.assigned_mechanic_id
+    if not mechanic:
+        return
+    payload = {
+        **event_payload(appointment),
+        "version": appointment.version,
+        "title": "Job assigned to you",
+        "message": _job_line(appointment),
+        "url": f"/admin/bookings/appointments/{appointment.appointment_id}/",
+        "actorId": actor_id,
+    }
+    events.publish(events.staff_member_group(mechanic), "appointment.assigned", payload)
+
+
+def publish_report_uploaded(appointment: Appointment, report: dict[str, Any]) -> None:
+    """A report file arrived and waits for review: staff see it live (and reviewers by Web Push)."""
+    payload = {
+        **event_payload(appointment),
+        "s3Key": report.get("s3Key"),
+        "fileName": report.get("fileName"),
+        "title": "Report to review",
+        "message": f"{report.get('fileName') or 'A report'} \u00b7 {_job_line(appointment)}",
+        "url": f"/admin/bookings/appointments/{appointment.appointment_id}/",
+        "actorId": report.get("uploadedBy") or "",
+    }
+    publish_to_staff("appointment.report_uploaded", payload)

@@ -372,6 +372,7 @@ def report_generated_add(*, appointment_id: str, key: str, file_name: str, file_
         if condition_failed(error):
             return False
         raise
+    notifications.publish_report_uploaded(appointment, entry)  # staff live, reviewers by Web Push
     return True
 
 
@@ -403,3 +404,4 @@ def report_upload_claim(key: str) -> None:
         if condition_failed(error):
             raise storage.UploadRefused("This upload link has already been used; ask for a new one") from error
         raise
+    notifications.publish_report_uploaded(appointment, {**reports[index], "status": "uploaded"})

@@ -165,6 +165,7 @@ def appointment_change(
     if changes.version is not None and changes.version != appointment.version:
         raise Conflict(STALE)
     old_placement = reservations.placement_of(appointment)
+    assigned_before = appointment.assigned_mechanic_id
     starts_at = scheduled_start(appointment)  # read before a cancel frees the slot (the fee depends on it)
     invited_to = reminders.Slot.of(appointment)  # likewise: a reminder may have invited people to it
     before = audit.snapshot(appointment)
@@ -187,6 +188,8 @@ def appointment_change(
         _withdraw_invites(fresh, invited_to)
     if changes.sets("schedule"):
         seller_confirmation.ask_quietly(fresh)  # scheduled or moved: the seller is asked (again)
+    if fresh.assigned_mechanic_id and fresh.assigned_mechanic_id != assigned_before:
+        notifications.publish_assigned(fresh, actor.user_id if actor else "")
     return fresh
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from autolab import audit, search
 from autolab.exceptions import ApplicationError, Conflict
 from autolab.permissions import Permission, staff_required
-from staffapp import forms, selectors, services
+from staffapp import forms, push, selectors, services
 from staffapp.actions import post_action
 from staffapp.paging import cursor_page, pager_links
 from staffapp.rendering import or_404, render_page
@@ -161,3 +162,67 @@ def _result_groups(hits: list[search.Hit]) -> list[dict[str, object]]:
         group["hits"].append({"label": hit.label, "subtitle": hit.subtitle, "url": url})  # type: ignore[attr-defined]
     order = list(kinds)
     return [groups[name] for name in sorted(groups, key=order.index)]
+
+
+# --- Notifications (Web Push, #16.5) -------------------------------------------------------------
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _push_answer(request: HttpRequest, message: str, *, status: int = 200) -> HttpResponse:
+    """The page's own script gets JSON; a plain form post is redirected back with the message."""
+    if _wants_json(request):
+        return JsonResponse({"message": message}, status=status)
+    (messages.success if status < 400 else messages.error)(request, message)
+    return redirect("admin:staff-notifications")
+
+
+@portal_site.register_page(
+    section="Your settings",
+    title="Notifications",
+    route="notifications/",
+    name="staff-notifications",
+    permissions=(Permission.STAFF_NOTIFICATIONS,),
+    order=95,
+)
+@require_http_methods(["GET", "POST"])
+def staff_notifications(request: HttpRequest) -> HttpResponse:
+    """Subscribe this device to Web Push, remove devices, and choose which notifications to get."""
+    staff = staff_required(request)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "subscribe":
+                push.subscribe(
+                    staff=staff,
+                    endpoint=request.POST.get("endpoint", ""),
+                    p256dh=request.POST.get("p256dh", ""),
+                    auth=request.POST.get("auth", ""),
+                    user_agent=request.headers.get("User-Agent", ""),
+                )
+                return _push_answer(request, "This device will get your notifications.")
+            if action == "unsubscribe":
+                removed = push.unsubscribe(staff=staff, subscription=request.POST.get("subscription", ""))
+                if not removed:
+                    return _push_answer(request, "That device was already removed.", status=404)
+                return _push_answer(request, "The device was removed.")
+            if action == "kinds":
+                chosen = push.set_kinds(staff=staff, kinds=request.POST.getlist("kinds"))
+                return _push_answer(request, f"Saved: you get {len(chosen)} kind(s) of notification.")
+        except ApplicationError as error:
+            return _push_answer(request, error.message, status=400)
+        return _push_answer(request, "Unknown action", status=400)
+    member = selectors.staff_get(staff.email)
+    current = set(push.chosen_kinds(member) if member is not None else [])
+    kinds = [
+        {"value": kind.value, "label": push.KINDS[kind].label, "checked": kind in current}
+        for kind in push.allowed_kinds(staff)
+    ]
+    context = {
+        "kinds": kinds,
+        "devices": push.devices_of(staff.user_id),
+        "vapid_public_key": push.vapid_public_key() if settings.PUSH_ENABLED else None,
+    }
+    return render_page(request, "staffapp/notifications.html", context, title="Notifications")

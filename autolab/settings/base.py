@@ -204,6 +204,22 @@ SMS_FILE_PATH = Path(env("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
 SMS_DEFAULT_COUNTRY_CODE = env("SMS_DEFAULT_COUNTRY_CODE", default="61")  # for local numbers (0412 ...)
 SMS_SENDER_ID = env("SMS_SENDER_ID", default="")
 AWS_SNS_ENDPOINT_URL = env("AWS_SNS_ENDPOINT_URL", default="")  # a local stand-in only; unset means AWS
+# Staff Web Push (staffapp.push): pywebpush with VAPID keys in production; one JSON file per push in
+# dev. VAPID_PRIVATE_KEY is PEM or the raw key base64url; unset, dev generates one into VAPID_KEY_FILE
+# and elsewhere push is off (the Notifications page says so).
+PUSH_ENABLED = env.bool("PUSH_ENABLED", default=True)
+PUSH_BACKEND = env(
+    "PUSH_BACKEND", default="staffapp.push.FileBackend" if AUTOLAB_ENV == "dev" else "staffapp.push.WebPushBackend"
+)
+PUSH_FILE_PATH = Path(env("PUSH_FILE_PATH", default=str(BASE_DIR / "var" / "push")))
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=4 * 3600)  # a push service keeps an undelivered push this long
+PUSH_TIMEOUT_SECONDS = env.float("PUSH_TIMEOUT_SECONDS", default=10.0)
+PUSH_ALLOW_HTTP_ENDPOINTS = env.bool("PUSH_ALLOW_HTTP_ENDPOINTS", default=False)  # browsers use https only
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_KEY_FILE = env(
+    "VAPID_KEY_FILE", default=str(BASE_DIR / "var" / "vapid-private.pem") if AUTOLAB_ENV == "dev" else ""
+)
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:mail@autolabsolutions.com")
 # Appointment reminders (bookings.reminders): this long before a scheduled job.
 REMINDER_LEAD_HOURS = env.int("REMINDER_LEAD_HOURS", default=24)
 # Chat offline fallback (chat.offline): a staff reply still unseen this long after it was sent is emailed.

@@ -25,3 +25,12 @@ SNS_ALLOWED_TOPIC_ARNS = env.list("SNS_ALLOWED_TOPIC_ARNS", default=[DEV_SNS_TOP
 # suite's time. Looking a file up when it is asked for (WhiteNoise's development mode) serves the
 # same files.
 WHITENOISE_AUTOREFRESH = True
+# Web Push: a fixed local test key pair (test settings only); pushes go to the tests' own local
+# push endpoint over http. Off unless a test turns it on (tests/staffapp/test_push.py), so other
+# tests' request counts stay those of the request.
+PUSH_ENABLED = env.bool("PUSH_ENABLED", default=False)  # noqa: F405
+PUSH_BACKEND = "staffapp.push.WebPushBackend"
+PUSH_ALLOW_HTTP_ENDPOINTS = True
+VAPID_PRIVATE_KEY = "PLgz0zlZyIr6LaQHrLgEAiqqty-PV3_DmFUwSL_4PWk"
+VAPID_KEY_FILE = ""
+PUSH_TIMEOUT_SECONDS = 5.0
