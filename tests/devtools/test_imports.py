@@ -19,8 +19,10 @@ def test_the_real_tree_has_no_cycle_and_follows_section_3() -> None:
         [sys.executable, "-m", "devtools.imports"], cwd=REPOSITORY, capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stderr
-    assert "billing  -> autolab" in run.stdout
-    assert "autolab  -> -" in run.stdout  # autolab's only app imports are its wiring
+    edges = {line.split("->")[0].strip(): line.split("->")[1].strip() for line in run.stdout.splitlines()[1:9]}
+    assert edges["billing"].startswith("autolab")
+    assert edges["inspections"].startswith("autolab")
+    assert edges["autolab"] == "-"  # autolab's only app imports are its wiring
     assert "autolab.urls -> staffapp" in run.stdout
 
 
@@ -53,8 +55,8 @@ def test_a_cycle_between_apps_fails_and_names_both_imports(tmp_path: Path, capsy
     )
     code, out, err = _check(tmp_path, capsys)
     assert code == 1
-    assert "billing  -> bookings 1" in out
-    assert "bookings -> billing 1" in out
+    assert "billing     -> bookings 1" in out
+    assert "bookings    -> billing 1" in out
     assert (
         "cycle between apps billing, bookings: billing -> bookings (billing/services.py:1); "
         "bookings -> billing (bookings/services.py:3)"
@@ -94,7 +96,7 @@ def test_imports_only_for_type_checking_count_too(tmp_path: Path, capsys) -> Non
     )
     code, out, err = _check(tmp_path, capsys)
     assert code == 1
-    assert "chat     -> bookings 1" in out
+    assert "chat        -> bookings 1" in out
     assert "chat/services.py:4: chat may not import bookings.models" in err
 
 
@@ -171,4 +173,4 @@ def test_a_tree_that_follows_the_rules_passes(tmp_path: Path, capsys) -> None:
     )
     code, out, err = _check(tmp_path, capsys)
     assert (code, err) == (0, "")
-    assert "billing  -> bookings 1, shop 1" in out
+    assert "billing     -> bookings 1, shop 1" in out
