@@ -109,6 +109,15 @@ def appointment_vehicle_set(
         raise NotFound("Appointment not found")
     if not may_set_vehicle(actor, appointment):
         raise PermissionDenied("Only customer support or the job's mechanic can record the vehicle")
+    return appointment_vehicle_record(actor=actor, appointment=appointment, registration=registration, vin=vin)
+
+
+def appointment_vehicle_record(
+    *, actor: StaffIdentity, appointment: Appointment, registration: str | None, vin: str | None
+) -> Appointment:
+    """Write the car's registration and VIN for a caller that has authorised ``actor`` already (the
+    vehicle page above, an inspection's filler recording them on site)."""
+    appointment_id = appointment.appointment_id
     car = identity(registration, vin)
     before = {"registration": appointment.registration, "vin": appointment.vin}
     actions: list[Action] = [

@@ -28,7 +28,7 @@ from autolab.dynamodb import conflicted, failed_conditions, transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
 from bookings.models import Appointment, AppointmentStatus
-from bookings.vehicles import clean_registration, clean_vin
+from bookings.vehicles import appointment_vehicle_record, clean_registration, clean_vin
 from inspections import photos, selectors, tasks
 from inspections.models import Inspection, InspectionItem, InspectionTemplate, ItemPhoto, TemplateItem
 from inspections.types import MAX_PHOTOS_PER_ITEM, InspectionStatus, ItemKind, Rating, Verdict
@@ -568,6 +568,8 @@ def inspection_update(
             ) from error
         raise
     stored = _fresh(appointment_id)
+    if {"vin", "registration"} & values.keys():
+        _vehicle_follows(actor, fill.appointment, stored)
     before = audit.snapshot(inspection, only=_stored_names(values))
     audit.record(
         actor,
@@ -578,6 +580,14 @@ def inspection_update(
         audit.snapshot(stored, only=_stored_names(values)),
     )
     return stored
+
+
+def _vehicle_follows(actor: StaffIdentity, appointment: Appointment, inspection: Inspection) -> None:
+    """The VIN and registration read off the car become the appointment's, so the vehicle's page
+    and the search know the car by them (#18.3: captured in the inspection)."""
+    registration, vin = inspection.registration or "", inspection.vin or ""
+    if (registration, vin) != (appointment.registration or "", appointment.vin or ""):
+        appointment_vehicle_record(actor=actor, appointment=appointment, registration=registration, vin=vin)
 
 
 def _stored_names(values: dict[str, Any]) -> tuple[str, ...]:
