@@ -14,7 +14,7 @@ from inspections.models import Inspection, InspectionItem, InspectionTemplate, I
 from inspections.services import HEADER_FIELDS, InspectionChanges, ItemAnswer
 from inspections.templates import ItemSpec as TemplateItemSpec
 from inspections.templates import PlanSpec, SectionSpec
-from inspections.types import ItemKind, Rating, Verdict
+from inspections.types import ITEM_KINDS, ItemKind, Rating, Verdict
 
 _STR = serializers.CharField
 _INT = serializers.IntegerField
@@ -134,7 +134,7 @@ class PlanInput(serializers.Serializer):
 class TemplateItemInput(serializers.Serializer):
     itemId = _STR(required=False, max_length=40)
     label = _STR(max_length=200)  # type: ignore[assignment]  # the wire's field, not DRF's Field.label
-    kind = serializers.ChoiceField(choices=[kind.value for kind in ItemKind])
+    kind = serializers.ChoiceField(choices=ITEM_KINDS)
     unit = _STR(required=False, allow_blank=True, max_length=20, default="")
 
 
@@ -237,7 +237,7 @@ class CompareQuery(serializers.Serializer):
 # --- OpenAPI shapes ---------------------------------------------------------------------------------
 
 
-class PlanOut(serializers.Serializer):
+class ChecklistPlanOut(serializers.Serializer):
     serviceId = _INT()
     planId = _INT()
 
@@ -245,7 +245,7 @@ class PlanOut(serializers.Serializer):
 class TemplateHeadOut(serializers.Serializer):
     templateId = _STR()
     name = _STR()
-    plans = PlanOut(many=True)
+    plans = ChecklistPlanOut(many=True)
     latestVersion = _INT()
     updatedAt = _INT(allow_null=True)
 
@@ -257,7 +257,7 @@ class TemplateListOut(SuccessOut):
 class TemplateItemOut(serializers.Serializer):
     itemId = _STR()
     label = _STR()  # type: ignore[assignment]  # the wire's field, not DRF's Field.label
-    kind = serializers.ChoiceField(choices=[kind.value for kind in ItemKind])
+    kind = serializers.ChoiceField(choices=ITEM_KINDS)
     unit = _STR(allow_blank=True)
 
 
@@ -271,7 +271,7 @@ class TemplateOut(SuccessOut):
     templateId = _STR()
     version = _INT()
     name = _STR()
-    plans = PlanOut(many=True)
+    plans = ChecklistPlanOut(many=True)
     sections = TemplateSectionOut(many=True)
 
 
@@ -279,7 +279,7 @@ class TemplateBodyOut(serializers.Serializer):
     templateId = _STR()
     version = _INT()
     name = _STR()
-    plans = PlanOut(many=True)
+    plans = ChecklistPlanOut(many=True)
     sections = TemplateSectionOut(many=True)
 
 

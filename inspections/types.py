@@ -18,6 +18,9 @@ class ItemKind(StrEnum):
     PHOTO = "photo"  # at least one photo required
 
 
+ITEM_KINDS = tuple(kind.value for kind in ItemKind)  # the API's choices (one enum in the OpenAPI schema)
+
+
 class Rating(StrEnum):
     PASS = "pass"  # noqa: S105 (a rating, not a password)
     ATTENTION = "attention"

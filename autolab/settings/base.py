@@ -306,7 +306,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # A manual payment and a refund take the same three methods: one enum in the schema, not two.
-    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "billing.services.payments.MANUAL_METHODS"},
+    "ENUM_NAME_OVERRIDES": {
+        "PaymentMethodEnum": "billing.services.payments.MANUAL_METHODS",
+        "ChecklistItemKindEnum": "inspections.types.ITEM_KINDS",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------
