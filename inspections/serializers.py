@@ -267,20 +267,16 @@ class TemplateSectionOut(serializers.Serializer):
     items = TemplateItemOut(many=True)
 
 
-class TemplateOut(SuccessOut):
-    templateId = _STR()
-    version = _INT()
-    name = _STR()
-    plans = ChecklistPlanOut(many=True)
-    sections = TemplateSectionOut(many=True)
-
-
 class TemplateBodyOut(serializers.Serializer):
     templateId = _STR()
     version = _INT()
     name = _STR()
     plans = ChecklistPlanOut(many=True)
     sections = TemplateSectionOut(many=True)
+
+
+class TemplateOut(SuccessOut, TemplateBodyOut):
+    """A checklist version as its own answer (the body, plus ``success``)."""
 
 
 class InspectionOut(serializers.Serializer):
