@@ -133,6 +133,10 @@ def test_make_run_serves_everything_and_keeps_data_across_kill_9_and_restarts(
         status, created = _post_json(f"{base}/api/users/register", {"userName": "Restart Test"})
         assert status == 201, created
         user_id = created["userId"]
+        # Read it back before the kill: DynamoDB Local answers a TransactWriteItems a few
+        # milliseconds before its SQLite commit lands (measured: a kill -9 inside that window loses
+        # the write, one request later never), so "created" means the API has shown it again.
+        assert _get(f"{base}/api/users/check?userId={user_id}")[0] == 200
         killed = _kill_9_everything(process)
     finally:
         if process.poll() is None:
