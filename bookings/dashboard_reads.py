@@ -7,18 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pynamodb.expressions.condition import size
-
 from autolab.workflow import PaymentStatus
 from bookings.models import Appointment, AppointmentStatus
+from bookings.report_changes import is_awaiting_review
 from bookings.schedule_reads import day_schedules, mechanic_day_key
 from bookings.selectors import appointment_get_many
+from bookings.selectors import reports_awaiting_review as reports_awaiting_review_page
 from bookings.slots import Interval
 
 TO_SCHEDULE_LIMIT = 100  # the oldest wanted first; the list page has the rest
-# A report is reviewed once its job is under way or done (updates refuses it before).
-REPORT_STATUSES = (AppointmentStatus.ONGOING, AppointmentStatus.COMPLETED)
-REVIEW_WINDOW_DAYS = 60  # reports are reviewed within days of the job; older ones are on the list page
+REVIEW_PANEL_APPOINTMENTS = 50  # waiting longest first; the review queue page has the rest
 
 
 @dataclass(frozen=True)
@@ -104,19 +102,23 @@ class AwaitingReview:
     uploaded_at: str
 
 
-def reports_awaiting_review(today: dt.date) -> list[AwaitingReview]:
-    """Uploaded reports nobody has reviewed yet, of jobs ongoing or completed from
-    ``REVIEW_WINDOW_DAYS`` ago on. One Query per status on status-listDate-index; only items
-    with reports come back."""
-    since = (today - dt.timedelta(days=REVIEW_WINDOW_DAYS)).isoformat()
-    waiting = []
-    for status in REPORT_STATUSES:
-        for appointment in Appointment.status_list_index.query(
-            status.value, Appointment.list_date >= since, filter_condition=size(Appointment.reports) > 0
-        ):
-            waiting += [
-                AwaitingReview(appointment, str(report.get("fileName") or ""), str(report.get("uploadedAt") or ""))
-                for report in appointment.reports or []
-                if report.get("status") == "uploaded" and not report.get("reviewed")
-            ]
-    return sorted(waiting, key=lambda r: (r.uploaded_at, r.appointment.appointment_id))
+@dataclass(frozen=True)
+class ReviewQueue:
+    reports: list[AwaitingReview]
+    more: bool  # more appointments wait than the panel read: the review queue page has them all
+
+
+def reports_awaiting_review(limit: int = REVIEW_PANEL_APPOINTMENTS) -> ReviewQueue:
+    """The reports no admin has reviewed yet, of the ``limit`` appointments waiting longest: one
+    Query of the review queue (bookings.selectors.reports_awaiting_review), the same list the
+    review queue page pages through."""
+    page = reports_awaiting_review_page(limit=limit)
+    waiting = [
+        AwaitingReview(appointment, str(report.get("fileName") or ""), str(report.get("uploadedAt") or ""))
+        for appointment in page.items
+        for report in appointment.reports or []
+        if is_awaiting_review(report)
+    ]
+    return ReviewQueue(
+        sorted(waiting, key=lambda r: (r.uploaded_at, r.appointment.appointment_id)), page.next_cursor is not None
+    )

@@ -107,5 +107,5 @@ def to_schedule_panel(staff: StaffIdentity) -> dict[str, Any]:
     order=30,
 )
 def reports_panel(staff: StaffIdentity) -> dict[str, Any]:
-    waiting = dashboard_reads.reports_awaiting_review(clock.business_today())
-    return {"waiting": waiting[:SHOWN], "count": len(waiting), "window": dashboard_reads.REVIEW_WINDOW_DAYS}
+    queue = dashboard_reads.reports_awaiting_review()
+    return {"waiting": queue.reports[:SHOWN], "count": len(queue.reports), "more": queue.more}

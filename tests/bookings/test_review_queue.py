@@ -10,7 +10,7 @@ import pytest
 
 from autolab import storage
 from autolab.exceptions import Conflict, NotFound, ValidationError
-from bookings import selectors, services, updates
+from bookings import dashboard_reads, selectors, services, updates
 from bookings.models import Appointment
 from bookings.types import AppointmentChanges, ReportReview
 from tests.bookings.conftest import future_day
@@ -242,3 +242,19 @@ def test_the_customer_and_staff_apis_do_not_show_the_queue_bookkeeping(
     assert downloaded.status_code == 200
     body = b"".join(downloaded.streaming_content) if downloaded.streaming else downloaded.content
     assert body == storage.read(key)
+
+
+def test_the_dashboard_panel_reads_the_same_queue_and_says_when_more_wait(completed, anon, mechanic, capacity_three):
+    first, second = completed(), completed()
+    add(first, generated(first, "first.pdf"))
+    add(second, generated(second, "second.pdf"))
+    add(first, generated(first, "first-again.pdf"))
+
+    whole = dashboard_reads.reports_awaiting_review()
+    # Oldest upload first; uploads stamped in the same second may come either way.
+    assert sorted((r.appointment.appointment_id, r.file_name) for r in whole.reports) == sorted(
+        [(first, "first.pdf"), (second, "second.pdf"), (first, "first-again.pdf")]
+    )
+    assert whole.more is False
+    head = dashboard_reads.reports_awaiting_review(limit=1)  # the appointment waiting longest
+    assert (sorted(r.file_name for r in head.reports), head.more) == (["first-again.pdf", "first.pdf"], True)
