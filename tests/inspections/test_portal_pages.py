@@ -222,3 +222,23 @@ def test_a_cars_inspections_and_their_comparison(support, mechanic, make_staff, 
     no_choice = client_of(support).get("/admin/inspections/compare/")
     assert no_choice.status_code == 200
     assert b'id="compare-message"' in no_choice.content
+
+
+def test_the_vehicle_page_lists_the_cars_inspections(support, mechanic, make_staff, make_job) -> None:
+    first, second = make_job(), make_job()
+    started(mechanic, first, vin=VIN)  # the VIN recorded in the inspection names the appointment's car
+    started(mechanic, second, vin=VIN)
+
+    html = client_of(support).get(f"/admin/bookings/vehicles/{VIN}/").content.decode()
+    section = html[html.index('id="vehicle-inspections"') :]
+    assert section.count("<tr data-appointment-id=") == 2
+    assert first[:8].upper() in section
+    assert second[:8].upper() in section
+    assert f'href="/admin/inspections/vehicles/{VIN}/"' in section
+    assert "All inspections and compare" in section
+    # A mechanic sees the inspections of their own jobs only, as on the car's inspections page.
+    own = client_of(mechanic).get(f"/admin/bookings/vehicles/{VIN}/")
+    assert own.content.count(b"<tr data-appointment-id=") == 2
+    other = client_of(make_staff("MECHANIC", name="Olly Other")).get(f"/admin/bookings/vehicles/{VIN}/")
+    assert other.status_code == 200
+    assert other.content.count(b"<tr data-appointment-id=") == 0
