@@ -11,6 +11,10 @@ Events:
 - ``RecordRescheduled``: an appointment or order was stored with a scheduled date (first scheduling
   included). Same publishers; billing moves a paid record's invoice effective date to it (§3.8).
 
+- ``VehicleSeen``: a record named a car (registration and/or VIN, autolab.vehicle_ids). Published by
+  ``shop.services.changes`` when staff record an order's car; bookings, which owns the vehicles,
+  creates or refreshes the vehicle so its page lists the order beside its appointments.
+
 There is no ``RecordPaid``: marking a record paid is billing's own write, and what follows it (the
 slot hold in the same transaction, the invoice, the live notices) is billing's own code, which may call
 bookings and shop directly. An event is added when an app other than the publisher has to react.
@@ -67,8 +71,21 @@ class RecordRescheduled(DomainEvent):
     is_paid: bool
 
 
+@dataclass(frozen=True)
+class VehicleSeen(DomainEvent):
+    """A record named a car: its registration and VIN as stored (either may be ""), and what it is."""
+
+    registration: str
+    vin: str
+    make: str
+    model: str
+    year: str
+
+
 E = TypeVar("E", bound=DomainEvent)
-_EVENT_TYPES: dict[str, type[DomainEvent]] = {cls.__name__: cls for cls in (RecordCancelled, RecordRescheduled)}
+_EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.__name__: cls for cls in (RecordCancelled, RecordRescheduled, VehicleSeen)
+}
 # Per event type, its handlers by name, in subscription order (dicts keep insertion order).
 _subscribers: dict[type[DomainEvent], dict[str, Callable[[Any], None]]] = {}
 

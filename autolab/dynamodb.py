@@ -25,6 +25,7 @@ from pynamodb.attributes import Attribute, ListAttribute, UnicodeAttribute
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import NUMBER
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.models import MetaProtocol, Model
 from pynamodb.transactions import TransactWrite
 
@@ -240,6 +241,11 @@ def is_unavailable(error: BaseException) -> bool:
         throttled_items = _TRANSIENT_REASONS.intersection(cancellation_codes(error))
         return error.cause_response_code in _TRANSIENT_CODES or status >= 500 or bool(throttled_items)
     return False
+
+
+def set_or_remove(attribute: Attribute[str], value: str) -> Action:
+    """Set ``value``, or remove the attribute when it is "" (sparse GSI keys are never blank)."""
+    return attribute.set(value) if value else attribute.remove()
 
 
 def transaction(client_request_token: str | None = None) -> TransactWrite:

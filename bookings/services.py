@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from autolab import audit, clock, limits, storage, workflow
+from autolab import audit, clock, limits, storage, vehicle_ids, workflow
 from autolab.batch import BatchRead, first
 from autolab.dynamodb import condition_failed, transaction
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
@@ -122,7 +122,7 @@ def _record_fields(booking: BookingRequest) -> dict[str, Any]:
         car_location=car.location,
         notes=booking.notes,
     )
-    identity = vehicles.Identity(car.registration or "", car.vin or "")
+    identity = vehicle_ids.Identity(car.registration or "", car.vin or "")
     fields.update(
         registration=identity.registration or None, vin=identity.vin or None, vehicle_key=identity.key or None
     )

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import audit, clock, domain_events, workflow
-from autolab.dynamodb import condition_failed, conflicted, transaction
+from autolab import audit, clock, domain_events, vehicle_ids, workflow
+from autolab.dynamodb import condition_failed, conflicted, set_or_remove, transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, Role, StaffIdentity
 from autolab.workflow import PaymentStatus
@@ -303,14 +303,14 @@ def _plan_basic(appointment: Appointment, changes: AppointmentChanges, change: C
             Appointment.car_location.set(car.location),
         ]
         if car.registration is not None or car.vin is not None:
-            given = vehicles.Identity(
+            given = vehicle_ids.Identity(
                 appointment.registration or "" if car.registration is None else car.registration,
                 appointment.vin or "" if car.vin is None else car.vin,
             )
             change.actions += [
-                vehicles.set_or_remove(Appointment.registration, given.registration),
-                vehicles.set_or_remove(Appointment.vin, given.vin),
-                vehicles.set_or_remove(Appointment.vehicle_key, given.key),
+                set_or_remove(Appointment.registration, given.registration),
+                set_or_remove(Appointment.vin, given.vin),
+                set_or_remove(Appointment.vehicle_key, given.key),
             ]
         change.labels.append("Vehicle")
     if changes.notes is not None:

@@ -1,10 +1,7 @@
 """Vehicles (#18.3): the registration and VIN of an appointment's car, and each car's own record.
 
 A vehicle is keyed by its registration when it has one, else by its VIN (docs/data-model.md,
-"bookings"): in WA the plate stays with the car when it is sold, and it is what staff read off the
-car; a VIN alone (a car not yet registered) is a vehicle too. Registrations are 1 to 7 letters and
-digits (WA plates), upper case without spaces; a VIN is 17 letters and digits without I, O or Q (the
-check digit is not used in Australia, so only the format is checked).
+"bookings"; the rules are autolab.vehicle_ids): a VIN alone (a car not yet registered) is a vehicle too.
 
 Captured at booking (``carData.registration`` / ``carData.vin``, optional: the website sends
 neither), by a staff edit of the car, or later on the appointment's page. Each capture updates the
@@ -13,78 +10,55 @@ vehicle (make, model and year as last seen) and the search index.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import audit, clock
-from autolab.dynamodb import condition_failed
+from autolab import audit, clock, domain_events
+from autolab.dynamodb import condition_failed, set_or_remove
 from autolab.exceptions import NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
+from autolab.vehicle_ids import identity
 from bookings import searching
 from bookings.models import Appointment, Vehicle
 
-REGISTRATION = re.compile(r"[A-Z0-9]{1,7}")
-VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 NOTES_MAX = 2000
 HISTORY_LIMIT = 100
 
 
-def clean_registration(raw: str | None) -> str:
-    """The registration as stored ("1abc 234" is "1ABC234"); "" when none. ValidationError otherwise."""
-    value = re.sub(r"[\s\-.]", "", raw or "").upper()
-    if value and not REGISTRATION.fullmatch(value):
-        raise ValidationError("Registration must be 1 to 7 letters and digits")
-    return value
-
-
-def clean_vin(raw: str | None) -> str:
-    """The VIN as stored (upper case, no spaces); "" when none. ValidationError otherwise."""
-    value = re.sub(r"[\s\-]", "", raw or "").upper()
-    if value and not VIN.fullmatch(value):
-        raise ValidationError("VIN must be 17 letters and digits, without I, O or Q")
-    return value
-
-
-def vehicle_key(registration: str, vin: str) -> str:
-    return registration or vin
-
-
-@dataclass(frozen=True)
-class Identity:
-    """A car's registration and VIN as captured (either may be "")."""
-
-    registration: str = ""
-    vin: str = ""
-
-    @property
-    def key(self) -> str:
-        return vehicle_key(self.registration, self.vin)
-
-
-def identity(registration: str | None, vin: str | None) -> Identity:
-    return Identity(clean_registration(registration), clean_vin(vin))
-
-
 def vehicle_seen(appointment: Appointment) -> Vehicle | None:
     """Create or refresh the vehicle ``appointment`` names (one UpdateItem), and index it."""
-    key = appointment.vehicle_key
+    car = domain_events.VehicleSeen(
+        registration=appointment.registration or "",
+        vin=appointment.vin or "",
+        make=appointment.car_make,
+        model=appointment.car_model,
+        year=appointment.car_year,
+    )
+    return vehicle_upsert(car)
+
+
+def vehicle_seen_elsewhere(event: domain_events.VehicleSeen) -> None:
+    """Subscriber: another app's record (shop's order) named a car."""
+    vehicle_upsert(event)
+
+
+def vehicle_upsert(car: domain_events.VehicleSeen) -> Vehicle | None:
+    """The vehicle a record names, created or refreshed (make, model and year as last seen), and
+    indexed. Idempotent: a retry writes the same values."""
+    key = identity(car.registration, car.vin).key
     if not key:
         return None
     actions: list[Action] = [
-        Vehicle.make.set(appointment.car_make),
-        Vehicle.model.set(appointment.car_model),
-        Vehicle.year.set(appointment.car_year),
+        Vehicle.make.set(car.make),
+        Vehicle.model.set(car.model),
+        Vehicle.year.set(car.year),
         Vehicle.created_at.set(Vehicle.created_at | clock.epoch_now()),
         Vehicle.updated_at.set(clock.epoch_now()),
     ]
-    if appointment.registration:
-        actions.append(Vehicle.registration.set(appointment.registration))
-    if appointment.vin:
-        actions.append(Vehicle.vin.set(appointment.vin))
+    if car.registration:
+        actions.append(Vehicle.registration.set(car.registration))
+    if car.vin:
+        actions.append(Vehicle.vin.set(car.vin))
     vehicle = Vehicle(vehicle_key=key)
     vehicle.update(actions=actions)  # PynamoDB reads the whole item back (ALL_NEW)
     searching.vehicle_indexed(vehicle)
@@ -137,11 +111,6 @@ def appointment_vehicle_record(
     vehicle_seen(appointment)
     searching.appointment_indexed(appointment)
     return appointment
-
-
-def set_or_remove(attribute: UnicodeAttribute, value: str) -> Action:
-    """Set ``value``, or remove the attribute when it is "" (sparse GSI keys are never blank)."""
-    return attribute.set(value) if value else attribute.remove()
 
 
 def vehicle_notes_save(*, actor: StaffIdentity, vehicle_key: str, notes: str) -> Vehicle:

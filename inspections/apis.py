@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from autolab.api import ok, validated_query
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.permissions import IsStaff, Permission, staff_required, staff_with
-from bookings.vehicles import clean_vin
+from autolab.vehicle_ids import clean_vin
 from inspections import selectors, services, templates
 from inspections import serializers as s
 from inspections.photos import MAX_INPUT_BYTES

@@ -27,8 +27,9 @@ from autolab import audit, clock, storage
 from autolab.dynamodb import conflicted, failed_conditions, transaction
 from autolab.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from autolab.permissions import Permission, StaffIdentity
+from autolab.vehicle_ids import clean_registration, clean_vin
 from bookings.models import Appointment, AppointmentStatus
-from bookings.vehicles import appointment_vehicle_record, clean_registration, clean_vin
+from bookings.vehicles import appointment_vehicle_record
 from inspections import photos, selectors, tasks
 from inspections.models import Inspection, InspectionItem, InspectionTemplate, ItemPhoto, TemplateItem
 from inspections.types import MAX_PHOTOS_PER_ITEM, InspectionStatus, ItemKind, Rating, Verdict

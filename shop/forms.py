@@ -84,6 +84,9 @@ class DetailsForm(VersionedForm):
     carMake = forms.CharField(max_length=50, label="Car make")
     carModel = forms.CharField(max_length=50, label="Car model")
     carYear = forms.IntegerField(label="Car year")
+    # Checked by the service (autolab.vehicle_ids), which says what a registration or VIN must be.
+    registration = forms.CharField(max_length=12, required=False, label="Registration")
+    vin = forms.CharField(max_length=24, required=False, label="VIN")
     deliveryLocation = forms.CharField(max_length=300, required=False, label="Delivery location")
     notes = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -104,6 +104,18 @@ class OrderStatusIndex(GlobalSecondaryIndex):
     created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
 
 
+class OrderVehicleIndex(GlobalSecondaryIndex):
+    """Addition (#18.3), sparse: the orders of one car (``vehicleKey``, autolab.vehicle_ids), newest
+    first, for the vehicle's page."""
+
+    class Meta:
+        index_name = "vehicleKey-createdAt-index"
+        projection = AllProjection()
+
+    vehicle_key = UnicodeAttribute(hash_key=True, attr_name="vehicleKey")
+    created_at = IntegerAttribute(range_key=True, attr_name="createdAt")
+
+
 class Order(DynamoModel):
     logical_name = "Orders"
 
@@ -118,6 +130,10 @@ class Order(DynamoModel):
     car_make = UnicodeAttribute(attr_name="carMake")
     car_model = UnicodeAttribute(attr_name="carModel")
     car_year = UnicodeAttribute(attr_name="carYear")
+    # Additions (#18.3): the car's identity as staff recorded it; vehicleKey is the sparse index key.
+    registration = UnicodeAttribute(attr_name="registration", null=True)
+    vin = UnicodeAttribute(attr_name="vin", null=True)
+    vehicle_key = UnicodeAttribute(attr_name="vehicleKey", null=True)
     notes = UnicodeAttribute(attr_name="notes", null=True)
     delivery_location = UnicodeAttribute(attr_name="deliveryLocation")
     scheduled_date = UnicodeAttribute(attr_name="scheduledDate", null=True)
@@ -151,6 +167,7 @@ class Order(DynamoModel):
     created_user_index = OrderCustomerIndex()
     order_list_index = OrderListIndex()
     status_index = OrderStatusIndex()
+    vehicle_index = OrderVehicleIndex()
 
 
 class OrderDailyCounter(DynamoModel):

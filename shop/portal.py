@@ -148,6 +148,8 @@ def _details_initial(order: Order) -> dict[str, Any]:
         "carMake": order.car_make,
         "carModel": order.car_model,
         "carYear": order.car_year,
+        "registration": order.registration or "",
+        "vin": order.vin or "",
         "deliveryLocation": order.delivery_location,
         "notes": order.notes,
     }
@@ -192,7 +194,9 @@ def _details_changes(data: dict[str, Any], request: HttpRequest, order: Order) -
     return OrderChanges(
         given=frozenset({"customer", "car", "delivery_location", "notes"}),
         customer=CustomerChanges(data["customerName"], data["customerEmail"], data["customerPhone"]),
-        car=CarChanges(data["carMake"], data["carModel"], str(data["carYear"])),
+        car=CarChanges(
+            data["carMake"], data["carModel"], str(data["carYear"]), registration=data["registration"], vin=data["vin"]
+        ),
         delivery_location=data["deliveryLocation"],
         notes=data["notes"],
     )
@@ -377,3 +381,11 @@ def _catalogue_rename(request: HttpRequest) -> HttpResponse:
         success=lambda count: f"Renamed the category ({count} items).",
         redirect_to="admin:shop-catalogue",
     )
+
+
+@portal_site.register_record_panel(record_type="vehicle", name="orders", template="shop/_vehicle_panel.html", order=20)
+def vehicle_orders(request: HttpRequest, vehicle: Any) -> dict[str, Any] | None:
+    """The parts ordered for a car (bookings' Vehicle: only its key is read); none for staff who see
+    no orders."""
+    found = selectors.orders_of_vehicle_visible(staff_required(request), vehicle.vehicle_key)
+    return None if found is None else {"orders": found}

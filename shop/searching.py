@@ -1,5 +1,6 @@
 """How the staff search finds parts orders (autolab.search): by reference (the first 8 characters
-of the order id), the customer's name, email and phone, and the car's make and model."""
+of the order id), the customer's name, email and phone, the car's make and model, and its
+registration and VIN when staff recorded them."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def order_document(order: Order) -> search.Document:
         subtitle=" · ".join(part for part in (car, order.created_date) if part),
         texts=(order.customer_name, order.customer_email),
         phones=(order.customer_phone,),
-        codes=(reference,),
+        codes=(reference, order.registration, order.vin),
     )
 
 

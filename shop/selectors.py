@@ -162,6 +162,20 @@ def order_list_for_staff(
     return None
 
 
+VEHICLE_ORDERS_LIMIT = 50
+
+
+def orders_of_vehicle_visible(staff: StaffIdentity, vehicle_key: str) -> list[Order] | None:
+    """A car's orders newest first (one Query of the sparse vehicle index), those ``staff`` may see:
+    all of them, a mechanic's assigned ones, or None (not allowed to see orders)."""
+    if not (staff.has(Permission.ORDER_VIEW_ALL) or staff.has(Permission.ORDER_VIEW_ASSIGNED)):
+        return None
+    found = list(Order.vehicle_index.query(vehicle_key, scan_index_forward=False, limit=VEHICLE_ORDERS_LIMIT))
+    if staff.has(Permission.ORDER_VIEW_ALL):
+        return found
+    return [order for order in found if order.assigned_mechanic_id == staff.user_id]
+
+
 OPEN_ORDER_STATUSES = (OrderStatus.PENDING, OrderStatus.SCHEDULED)
 UNPAID = (PaymentStatus.PENDING.value, PaymentStatus.FAILED.value)
 

@@ -57,6 +57,8 @@ class CarChanges:
     make: str | None = None
     model: str | None = None
     year: str | None = None
+    registration: str | None = None  # raw, as typed; "" clears it (autolab.vehicle_ids cleans it)
+    vin: str | None = None
 
 
 @dataclass(frozen=True)

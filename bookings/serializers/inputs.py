@@ -10,11 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from autolab import clock
+from autolab import clock, vehicle_ids
 from autolab.exceptions import ValidationError
 from autolab.validation import is_email, is_phone
 from autolab.wire import RawInteger, RawText, UserIdField, WireField, WireList, WireSerializer, is_absent, path_of
-from bookings import vehicles
 from bookings.slots import MAX_PREFERRED_SLOTS, Interval
 from bookings.types import BookingRequest, Car, Person, PreferredSlot
 
@@ -178,8 +177,8 @@ class CarInput(WireSerializer):
     model = Text(high=50)
     location = Text(high=200, optional=True)
     # Additions (#18.3), optional: staff capture them; the website sends neither.
-    registration = VehicleCode(vehicles.clean_registration, high=12)
-    vin = VehicleCode(vehicles.clean_vin, high=24)
+    registration = VehicleCode(vehicle_ids.clean_registration, high=12)
+    vin = VehicleCode(vehicle_ids.clean_vin, high=24)
 
     def validate(self, attrs: dict[str, Any]) -> Car:
         return Car(

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from autolab.exceptions import ApplicationError, ValidationError
 from autolab.permissions import staff_required
-from bookings.vehicles import clean_vin
+from autolab.vehicle_ids import clean_vin
 from inspections import selectors
 from inspections.portal.common import RATINGS, VERDICTS, VIEW, appointment_url, or_http, page
 from staffapp.rendering import render_page

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
-from autolab import audit, clock, domain_events, workflow
-from autolab.dynamodb import condition_failed
+from autolab import audit, clock, domain_events, vehicle_ids, workflow
+from autolab.dynamodb import condition_failed, set_or_remove
 from autolab.exceptions import Conflict, NotFound, ValidationError
 from autolab.money import to_money
 from autolab.permissions import Permission, Role, StaffIdentity, has_permission
@@ -107,6 +107,26 @@ def _plan_car(order: Order, given: CarChanges, plan: _Plan) -> None:
     year = order.car_year if given.year is None else given.year
     plan.actions += [Order.car_make.set(make), Order.car_model.set(model), Order.car_year.set(year)]
     plan.changes["Vehicle"] = f"{make} {model} ({year})"
+    if given.registration is not None or given.vin is not None:
+        car = vehicle_ids.identity(
+            order.registration if given.registration is None else given.registration,
+            order.vin if given.vin is None else given.vin,
+        )
+        plan.actions += [
+            set_or_remove(Order.registration, car.registration),
+            set_or_remove(Order.vin, car.vin),
+            set_or_remove(Order.vehicle_key, car.key),
+        ]
+
+
+def _car_of(order: Order) -> domain_events.VehicleSeen:
+    return domain_events.VehicleSeen(
+        registration=order.registration or "",
+        vin=order.vin or "",
+        make=order.car_make,
+        model=order.car_model,
+        year=order.car_year,
+    )
 
 
 def _plan_details(order: Order, changes: OrderChanges, plan: _Plan) -> None:
@@ -211,10 +231,12 @@ def order_update(*, actor: StaffIdentity, order_id: str, changes: OrderChanges) 
     if changes.version is not None and changes.version != order.version:
         raise Conflict("The order was changed by someone else; reload it and try again")
     plan = _plan(actor, order, changes, groups)
-    previous_status, before = order.status, audit.snapshot(order)
+    previous_status, previous_car, before = order.status, _car_of(order), audit.snapshot(order)
     _write(order, plan)
     audit.record(actor, "order." + "+".join(sorted(groups)), "order", order_id, before, audit.snapshot(order))
     _publish_events(order, changes, previous_status)
+    if order.vehicle_key and _car_of(order) != previous_car:
+        domain_events.publish(_car_of(order))  # bookings keeps the vehicle (its page lists the order)
     if changes.sets("customer", "car"):
         searching.order_indexed(order)  # what the search finds it by
     notify_updated(order, _update_type(groups, previous_status, order), plan.changes, plan.names)

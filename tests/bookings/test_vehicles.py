@@ -108,9 +108,10 @@ def test_the_vehicle_page_lists_its_history_across_customers_and_its_notes(anon,
     assert "Hail damage on the roof" in html
     assert VIN in html
     assert "Cara Buyer" in html  # the booking's buyer, for both customers' bookings
-    # The staff member and the vehicle (GetItem), its appointments, its inspections by VIN, its audit
-    # trail and the header's two badges (inbox, inquiries) (Query); the catalogue is cached.
-    assert calls == Counter({"Query": 5, "GetItem": 2})
+    # The staff member and the vehicle (GetItem), its appointments, its inspections by VIN, its parts
+    # orders, its audit trail and the header's two badges (inbox, inquiries) (Query); the catalogue
+    # is cached.
+    assert calls == Counter({"Query": 6, "GetItem": 2})
     assert f"No inspections of VIN {VIN} yet." in html
     assert client.get("/admin/bookings/vehicles/NOPE/").status_code == 404
     assert signed_in(mechanic).post("/admin/bookings/vehicles/1ABC234/", {"notes": "x"}).status_code == 302
