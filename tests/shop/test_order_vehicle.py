@@ -68,7 +68,9 @@ def test_the_rego_recorded_on_an_order_makes_the_car_a_vehicle_that_lists_the_or
 def test_a_bad_registration_or_vin_is_refused_and_nothing_is_written(new_order, support):
     order = new_order()
     client = signed_in(support)
-    bad_rego = client.post(f"/admin/shop/orders/{order.order_id}/", details(order, registration="1ABC-2345"), follow=True)
+    bad_rego = client.post(
+        f"/admin/shop/orders/{order.order_id}/", details(order, registration="1ABC-2345"), follow=True
+    )
     assert _messages(bad_rego) == ["Registration must be 1 to 7 letters and digits"]
     bad_vin = client.post(f"/admin/shop/orders/{order.order_id}/", details(order, vin="JTDBR32E72012345O"), follow=True)
     assert _messages(bad_vin) == ["VIN must be 17 letters and digits, without I, O or Q"]
