@@ -210,7 +210,9 @@ def _book(request: HttpRequest, customer: Customer, form: caller_forms.CallerBoo
     why not (409: the chosen time is no longer free)."""
     booking = form.booking_request() if form.is_valid() else None
     if booking is None:
-        return 409 if form.has_error("slot", "invalid_choice") else 400
+        # A day outside the window is the fault (400), whatever times that day's fallback offers.
+        taken = form.has_error("slot", "invalid_choice") and not form.has_error("date")
+        return 409 if taken else 400
     actor = staff_required(request)
 
     def book() -> str:
