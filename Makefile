@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := uv==0.13.8
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
 # Where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE=1 on this kind of
@@ -13,12 +14,15 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: run test soak lint typecheck format bench clean-venv
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@echo "==> Creating $(VENV) and installing dependencies (first run takes a minute)"
+	@echo "==> Creating $(VENV) and installing dependencies"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	@# --no-compile: byte-compiling every installed module took half of the install; Python compiles
-	@# the ones a run imports, on first import.
-	@$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@# uv installs the same pinned requirements in ~5 s where pip took ~70 s (it downloads and
+	@# unpacks in parallel, and does not byte-compile: Python compiles what a run imports). pip is
+	@# the fallback wherever uv cannot be had.
+	@( $(PY) -m pip install --quiet --disable-pip-version-check $(UV) 2>&1 | grep -v "^WARNING: Location"; \
+	   $(PY) -m uv pip install --quiet --python $(PY) -r requirements-dev.txt ) \
+	|| ( echo "==> uv unavailable; installing with pip (a minute or two)" && \
+	     $(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true )
 	@$(PY) -c "import django, pynamodb, moto, celery, channels" || (echo "Dependency install failed" && exit 1)
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
