@@ -30,7 +30,7 @@ def _start_services(config: pytest.Config) -> None:
         return
     log_dir = Path(tempfile.mkdtemp(prefix="autolab-test-"))
     redis = start_redis(log_file=log_dir / "redis.log")
-    dynamodb = start_dynamodb_local(log_file=log_dir / "dynamodb.log")
+    dynamodb = start_dynamodb_local(log_file=log_dir / "dynamodb.log", short_lived=True)
     _services.extend([redis, dynamodb])
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     os.environ.update(

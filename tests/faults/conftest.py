@@ -44,7 +44,7 @@ def faulty_dynamodb() -> Iterator[FaultyDynamoDB]:
 def start_engine(port: int, data_dir: Path) -> Service:
     """The suite's DynamoDB engine, started the way the test plugin starts it, on a given port:
     DynamoDB Local on disk under ``data_dir``, as `make run` keeps it."""
-    return start_dynamodb_local(port=port, db_path=data_dir)
+    return start_dynamodb_local(port=port, db_path=data_dir, short_lived=True)
 
 
 def start_web(port: int, log_path: Path) -> subprocess.Popen:
