@@ -22,8 +22,8 @@ from devtools.services import Service, ServiceError, free_port, wait_for_port
 PACKAGE = "amplify-dynamodb-simulator"
 VERSION = "2.9.30"  # ships DynamoDB Local 1.25.1
 JAR = "DynamoDBLocal.jar"
-# An engine that lives for one test run spends most of its CPU in the JIT's optimising compiler
-# (C2), on code it never runs long enough to repay. The quick compiler alone and the single-threaded
+# An engine that lives for one test run never runs long enough to repay what the JIT's optimising
+# compiler (C2) spends compiling its hot code. The quick compiler alone and the single-threaded
 # collector halve its CPU (a mixed workload of 5,000 calls: 10.0 s → 4.5 s) and start it in 1.4 s,
 # not 1.9 s; a long-lived engine (`make run`, the bench) keeps the JVM's defaults.
 SHORT_LIVED_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
