@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.local_servers import serve_in_background
+
 
 def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Stripe's ``metadata[userId]=x`` form keys back into nested dicts."""
@@ -38,14 +40,13 @@ class FakeStripe:
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> FakeStripe:
-        self.thread.start()
+        serve_in_background(self.server)
         return self
 
     def stop(self) -> None:

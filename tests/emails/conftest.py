@@ -26,6 +26,7 @@ from cryptography.x509.oid import NameOID
 from django.test import override_settings
 
 from emails import sns
+from tests.local_servers import serve_in_background
 
 # SES events happen "yesterday" (UTC, 01:00-03:00, so the same Perth day), whatever day the suite runs;
 # SNS envelopes carry the moment they are signed.
@@ -137,7 +138,7 @@ def flaky_smtp() -> Iterator[Callable[[int], FlakySmtpServer]]:
 
     def start(refuse_first: int) -> FlakySmtpServer:
         server = FlakySmtpServer(refuse_first)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serve_in_background(server)
         servers.append(server)
         override = override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
@@ -261,7 +262,7 @@ def sns_server(_sns_keys: tuple[rsa.RSAPrivateKey, rsa.RSAPrivateKey]) -> Iterat
             return
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_background(server)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     host = re.escape(base)
     sns.clear_certificate_cache()

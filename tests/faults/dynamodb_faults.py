@@ -13,6 +13,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
+from tests.local_servers import serve_in_background
+
 JSON_TYPE = "application/x-amz-json-1.0"
 
 
@@ -29,7 +31,7 @@ class FaultyDynamoDB:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_background(self._server)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # --- what the next requests get --------------------------------------------------------

@@ -30,6 +30,7 @@ from tests.bookings.conftest import future_day
 from tests.bookings.test_job_page import upload
 from tests.bookings.test_portal import signed_in
 from tests.bookings.test_reports import pdf_bytes
+from tests.local_servers import serve_in_background
 from tests.staffapp.push_fixtures import *  # noqa: F403 (book, capacity, catalogue, customer_id)
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +84,7 @@ class PushService:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        serve_in_background(self.server)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_port}{path}"
