@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from autolab import domain_events, dynamodb
 from autolab.permissions import StaffIdentity
 from autolab.tables import ensure_tables
+from tests.live_daphne import _daphne_auth_template, daphne_server  # noqa: F401 - fixtures of every suite
 
 
 def _truncate(table_name: str) -> None:

@@ -17,7 +17,7 @@ import pytest
 from rest_framework.throttling import SimpleRateThrottle
 
 from devtools.services import free_port
-from tests.chat.conftest import ROOT, _wait_for_http
+from tests.live_daphne import ROOT, wait_for_http
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def procfile_daphne(tmp_path: Path) -> Iterator[str]:
     log = open(tmp_path / "daphne.log", "wb")  # noqa: SIM115 - closed after the server stops
     process = subprocess.Popen(_procfile_web_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_for_http(f"http://127.0.0.1:{port}/api/health", process)
+        wait_for_http(f"http://127.0.0.1:{port}/api/health", process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -12,7 +12,6 @@ from bookings import seller_confirmation
 from bookings.models import Appointment
 from tests.bookings.conftest import future_day
 from tests.bookings.test_seller_confirmation import SLOT, create, schedule, two_places  # noqa: F401
-from tests.chat.conftest import daphne_server  # noqa: F401  (daphne serving autolab)
 from tests.staffapp.portal_sweep import PHONE, Tab, audit, blocking, browser_context, small
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,7 +65,7 @@ def asked(plans, support, capacity):
 
 
 @pytest.mark.browser
-def test_staff_see_the_sellers_answer_live(asked, daphne_server, chromium):  # noqa: F811
+def test_staff_see_the_sellers_answer_live(asked, daphne_server, chromium):
     key = f"{SLOT['date']} 09:00-11:00"
     link = daphne_server.url + urlsplit(seller_confirmation.url(asked, key)).path
     staff_context, seller_context = chromium.new_context(viewport=PHONE), chromium.new_context(viewport=PHONE)

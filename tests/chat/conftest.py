@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -19,9 +12,6 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from chat import services
-from devtools.services import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -111,81 +101,3 @@ def portal_client() -> Callable[..., Any]:
         return client
 
     return sign_in
-
-
-@dataclass
-class DaphneServer:
-    url: str
-    email: str
-    password: str
-
-
-@pytest.fixture
-def daphne_server(tmp_path: Path) -> Iterator[DaphneServer]:
-    """daphne serving autolab (HTTP + WebSocket) as a subprocess, with one CUSTOMER_SUPPORT login.
-
-    The test process's auth database is in memory, so the server gets its own SQLite file; the
-    Staff item goes to the same DynamoDB Local tables (same endpoint and suffix) and is emptied after the test.
-    """
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "autolab.settings.test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'auth.sqlite3'}",
-    }
-    python = sys.executable
-    email, password = "live.support@autolab.test", "live-support-password-1"
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [
-            python,
-            "manage.py",
-            "createstaff",
-            "--email",
-            email,
-            "--name",
-            "Liv Support",
-            "--phone",
-            "0451237048",
-            "--roles",
-            "CUSTOMER_SUPPORT",
-            "--password",
-            password,
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    log = open(tmp_path / "daphne.log", "wb")  # noqa: SIM115 - closed after the server stops
-    process = subprocess.Popen(
-        [str(Path(python).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "autolab.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_http(f"http://127.0.0.1:{port}/api/health", process)
-        yield DaphneServer(url=f"http://127.0.0.1:{port}", email=email, password=password)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_for_http(url: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
-    # A readiness wait, not a speed check: on a loaded 2-core machine daphne's imports took over 30 s.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited with code {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback only
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"daphne did not answer at {url}")

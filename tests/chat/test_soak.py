@@ -27,8 +27,8 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from tests.chat.conftest import ROOT, DaphneServer
 from tests.faults.wsclient import WsClient
+from tests.live_daphne import ROOT, DaphneServer
 
 pytestmark = [pytest.mark.soak, pytest.mark.django_db(transaction=True)]
 

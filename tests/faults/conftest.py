@@ -18,11 +18,9 @@ from autolab import dynamodb
 from devtools.dynamodb_local import start_dynamodb_local
 from devtools.services import Service
 from tests.billing.conftest import catalogue, customer, make_appointment  # noqa: F401 - shared fixtures
-from tests.chat.conftest import (
-    ROOT,
-    open_socket,  # noqa: F401 - the chat suite's real sockets, here too
-)
+from tests.chat.conftest import open_socket  # noqa: F401 - the chat suite's real sockets, here too
 from tests.faults.dynamodb_faults import FaultyDynamoDB
+from tests.live_daphne import ROOT
 
 # Short enough that a stalled engine costs a test seconds, long enough for a loaded machine.
 TEST_READ_TIMEOUT_SECONDS = 1.0

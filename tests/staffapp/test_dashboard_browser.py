@@ -12,7 +12,6 @@ import pytest
 
 from autolab import clock
 from bookings import seeds as booking_seeds
-from tests.chat.conftest import daphne_server  # noqa: F401  (the fixture: daphne serving autolab)
 from tests.staffapp.portal_sweep import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +41,7 @@ def plans() -> None:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_booking_appears_on_the_open_dashboard_without_a_reload(
     viewport: dict[str, int],
-    daphne_server: Any,  # noqa: F811  (the imported fixture)
+    daphne_server: Any,
     plans: None,
     chromium: Any,
 ) -> None:
