@@ -418,7 +418,15 @@ def _drain(app: Any, timeout: float = 20) -> None:
 # Modules whose tests run for tens of seconds, mostly waiting on processes they start (a whole
 # `make run`, workers killed, daphne stopped, the engine restarted, browsers): collected first, so
 # that under xdist they start at once beside the short tests instead of making the run's tail.
-_LONG_FIRST = ("tests/devtools/", "tests/faults/", "tests/chat/test_browser.py", "tests/contract/test_fuzz.py")
+_LONG_FIRST = (
+    "tests/devtools/",
+    "tests/staffapp/test_accessibility.py",  # a 26 s test among its four: it made the tail
+    "tests/faults/",
+    "tests/chat/test_browser.py",
+    "tests/staffapp/test_dashboard_browser.py",
+    "tests/bookings/test_seller_browser.py",
+    "tests/contract/test_fuzz.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
