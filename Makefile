@@ -29,17 +29,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	@$(PY) -m devtools.devstack
 
-# On a fresh machine devtools.ensure waits on the network and the disk (chromium from Debian,
-# DynamoDB Local and axe-core from npm) while mypy is ~20 s of one core: the static checks run
-# beside it, their output held until it is done so that the two do not interleave.
-# devtools.imports: the app graph follows ARCHITECTURE.md §3.
+# The static checks, one list for `test` and `lint`; devtools.imports: the app graph follows
+# ARCHITECTURE.md §3.
 CHECKS := $(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m mypy && $(PY) -m devtools.imports
 
 test: $(STAMP)
-	@( $(CHECKS) ) > $(VENV)/checks.log 2>&1 & checks=$$!; \
-	$(PY) -m devtools.ensure; ensured=$$?; \
-	wait $$checks; checked=$$?; cat $(VENV)/checks.log; \
-	[ $$ensured -eq 0 ] && [ $$checked -eq 0 ]
+	@$(PY) -m devtools.ensure
+	@$(CHECKS)
 	@$(PY) -m pytest -n 2  # two xdist workers, each with its own DynamoDB Local and Redis (tests/plugin.py)
 
 # 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
