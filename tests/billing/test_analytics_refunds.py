@@ -61,6 +61,8 @@ def period(admin, support, customer, make_appointment) -> dict[str, Any]:
     C $280 today                                   D $220 yesterday, its invoice cancelled (void)
     E $280 in two hours, cancelled late: $48 kept, $232 refunded today (invoice stays)
     F $220 in three days, cancelled early: all refunded today, its invoice cancelled
+
+    E's and F's days are those of their slots, which a late evening moves to the day after.
     """
     today = clock.business_today()
     refs = {
@@ -85,10 +87,10 @@ def period(admin, support, customer, make_appointment) -> dict[str, Any]:
     return {
         "today": today,
         "start": today - dt.timedelta(days=2),
-        "end": today + dt.timedelta(days=3),
+        "end": dt.date.fromisoformat(invoices["F"].effective_day),
         "refs": refs,
         "invoices": invoices,
-        "e_day": dt.date.fromisoformat(invoices["E"].effective_day),  # its slot's day: tomorrow in the evening
+        "e_day": dt.date.fromisoformat(invoices["E"].effective_day),  # today, or tomorrow late in the evening
         "client": admin_client,
     }
 
@@ -121,7 +123,7 @@ def test_revenue_is_net_of_the_refunds_issued_in_each_period(admin, period):
     daily = defaultdict(int, {today - dt.timedelta(days=2): 280, today - dt.timedelta(days=1): 220})
     daily[today] += 280 - 722  # C, less the day's four refunds
     daily[period["e_day"]] += 280
-    daily[today + dt.timedelta(days=3)] += 220
+    daily[end] += 220  # F
     revenue = a["revenue_analytics"]
     assert revenue["daily_breakdown"] == {d.isoformat(): v for d, v in sorted(daily.items())}
     assert revenue["monthly_breakdown"] == _monthly(daily)
@@ -191,7 +193,7 @@ def test_the_csv_lists_refunds_as_negative_rows_and_its_revenue_adds_up_to_net(a
         ("D", today - dt.timedelta(days=1), "Cancelled", "0.00"),  # voided: not revenue
         ("C", today, "Generated", "280.00"),
         ("E", period["e_day"], "Generated", "280.00"),
-        ("F", today + dt.timedelta(days=3), "Cancelled", "220.00"),  # refunded, then cancelled
+        ("F", period["end"], "Cancelled", "220.00"),  # refunded, then cancelled
     ]
     # Refund notes in the order they were issued: 50 (GST 4.55), 220 (20.00), 232 (21.09), 220.
     notes = [
@@ -220,7 +222,7 @@ def test_the_backfill_gives_invoices_adjusted_before_adjusted_cents_existed_thei
     assert (invoice.status, invoice.adjusted_cents) == ("cancelled", 22000)
     invoice.update(actions=[Invoice.adjusted_cents.remove()])  # as a backup from before held it
     today = clock.business_today()
-    query = {"start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=3)).isoformat()}
+    query = {"start_date": today.isoformat(), "end_date": invoice.effective_day}  # in three days or four
 
     def revenue() -> tuple[int, int]:
         summary = admin.api().get("/api/analytics", query).json()["analytics"]["summary"]
