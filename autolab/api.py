@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -17,6 +18,21 @@ def ok(data: dict[str, Any] | None = None, status: int = 200) -> Response:
 def envelope(name: str, fields: dict[str, serializers.Field]) -> serializers.Serializer:
     """The OpenAPI shape of an ``ok`` body: ``success`` and ``fields`` (documentation only)."""
     return inline_serializer(name, {"success": serializers.BooleanField(), **fields})
+
+
+class OpenAutoSchema(AutoSchema):
+    """An operation open to customers lists ``{}`` (anonymous) beside the staff schemes in its
+    security, as drf-spectacular does for AllowAny. The views that serve customers and staff alike
+    (booking, the contact form) choose their permissions per method: a method with none is open,
+    and a permission that lets customers through says so with ``admits_customers``. Without this
+    the schema called those operations staff-only."""
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths = super().get_auth()
+        permissions = self.view.get_permissions()
+        if {} not in auths and all(getattr(p, "admits_customers", False) for p in permissions):
+            auths.append({})
+        return auths
 
 
 # The OpenAPI shapes every ``ok`` body starts from; each app's response shapes extend them. Comments,

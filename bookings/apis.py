@@ -213,6 +213,7 @@ class MayBook(BasePermission):
     """Customers, and the staff who book for them; checked before the body is read."""
 
     message = services.BOOK_FOR_CUSTOMER_DENIED
+    admits_customers = True  # the schema lists anonymous callers (autolab.api.OpenAutoSchema)
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         return services.may_book(staff_of(request))
