@@ -353,8 +353,11 @@ def check_no_page(context: Any, name: str, url: str) -> None:
 
 
 def browser_context(chromium: Any) -> Any:
-    """A context in which axe can be injected into pages whose CSP forbids inline scripts."""
-    return chromium.new_context(viewport=DESKTOP, bypass_csp=True)
+    """A context whose every page has axe: an init script runs before the page's own and outside
+    its CSP. Compiled once, not once a page as a script tag injected after the load was (~140 ms)."""
+    context = chromium.new_context(viewport=DESKTOP)
+    context.add_init_script(path=str(axe.script()))
+    return context
 
 
 def _manual_invoice_step_one(tab: Any, base_url: str) -> None:
@@ -380,7 +383,6 @@ def audit(tab: Tab, name: str, url: str, *, base_url: str = "") -> list[Visit]:
     if not _open(page, name, url, base_url):
         tab.replace()
         return []
-    page.add_script_tag(path=str(axe.script()))
     desktop = Visit(f"{name} (desktop)", url, page.evaluate(AXE_RUN))
     page.set_viewport_size(PHONE)
     return [desktop, Visit(f"{name} (phone)", url, page.evaluate(AXE_RUN), page.evaluate(TARGETS))]
