@@ -137,8 +137,9 @@ def test_the_day_view_shows_one_day_with_previous_and_next(support):
     html = client.get(f"/admin/bookings/calendar/?day={DAY}&view=day").content.decode()
     assert 'class="cal cal-single"' in html
     assert re.findall(r'class="cal-day cal-focus" data-date="([\d-]+)"', html) == [DAY]
-    assert f'href="?day={future_day(6)}&amp;view=day" id="previous-day"' in html
-    assert f'href="?day={future_day(8)}&amp;view=day" id="next-day"' in html
+    day = dt.date.fromisoformat(DAY)  # set at collection, which may have been before midnight
+    assert f'href="?day={day - dt.timedelta(days=1)}&amp;view=day" id="previous-day"' in html
+    assert f'href="?day={day + dt.timedelta(days=1)}&amp;view=day" id="next-day"' in html
     assert client.get("/admin/bookings/calendar/?day=31-12-2099&view=day").status_code == 200
     assert client.get("/admin/bookings/calendar/?week=garbage").status_code == 200
 
