@@ -43,7 +43,7 @@ test: $(STAMP)
 	@$(QUICK_CHECKS)
 	@mkdir -p var && ( $(PY) -m mypy > var/mypy-test.log 2>&1 & types=$$!; \
 	  $(PY) -m pytest -n 2 --dist worksteal; suite=$$?; \
-	  wait $$types; typed=$$?; cat var/mypy-test.log; exit $$(( suite || typed )) )
+	  wait $$types; typed=$$?; cat var/mypy-test.log; rm -f var/mypy-test.log; exit $$(( suite || typed )) )
 
 # 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
 soak: $(STAMP)

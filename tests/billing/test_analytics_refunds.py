@@ -90,7 +90,7 @@ def period(admin, support, customer, make_appointment) -> dict[str, Any]:
         "end": dt.date.fromisoformat(invoices["F"].effective_day),
         "refs": refs,
         "invoices": invoices,
-        "e_day": dt.date.fromisoformat(invoices["E"].effective_day),  # today, or tomorrow late in the evening
+        "e_day": dt.date.fromisoformat(invoices["E"].effective_day),  # today; after 22:00, tomorrow
         "client": admin_client,
     }
 
