@@ -33,16 +33,19 @@ run: $(STAMP)
 QUICK_CHECKS := $(PY) -m ruff check . && $(PY) -m ruff format --check . && $(PY) -m devtools.imports
 CHECKS := $(QUICK_CHECKS) && $(PY) -m mypy
 
-# Two xdist workers, each with its own DynamoDB Local and Redis (tests/plugin.py). worksteal: a
-# worker that runs out takes half of the other's queue; with `load` one worker sat idle for the last
-# ~25 s while the other ran the ~80 tests queued on it. mypy (~22 s of one core on a fresh clone)
-# runs beside the suite, which leaves ~13% of the two cores idle while it waits on the browsers,
-# servers and workers it starts; its report follows the suite's, and either failing fails `test`.
+# One xdist worker more than the machine has cores, each with its own DynamoDB Local and Redis
+# (tests/plugin.py): a worker spends part of its time waiting on its engine, browsers, servers and
+# Celery workers, and with one worker per core ~13% of the two cores sat idle (vmstat); a third
+# brought idle to ~4% and the suite from ~290 s to ~260 s. worksteal: a worker that runs out takes
+# half of another's queue (with `load` one sat idle for the last ~25 s). mypy (~22 s of one core on
+# a fresh clone) runs beside the suite; its report follows the suite's, and either failing fails
+# `test`.
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(STAMP)
 	@$(PY) -m devtools.ensure
 	@$(QUICK_CHECKS)
 	@mkdir -p var && ( $(PY) -m mypy > var/mypy-test.log 2>&1 & types=$$!; \
-	  $(PY) -m pytest -n 2 --dist worksteal; suite=$$?; \
+	  $(PY) -m pytest -n $(WORKERS) --dist worksteal; suite=$$?; \
 	  wait $$types; typed=$$?; cat var/mypy-test.log; rm -f var/mypy-test.log; exit $$(( suite || typed )) )
 
 # 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
