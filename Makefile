@@ -38,14 +38,13 @@ CHECKS := $(QUICK_CHECKS) && $(PY) -m mypy
 # Celery workers, and with one worker per core ~13% of the two cores sat idle (vmstat); a third
 # brought idle to ~4% and the suite from ~290 s to ~260 s. worksteal: a worker that runs out takes
 # half of another's queue (with `load` one sat idle for the last ~25 s). mypy (~22 s of one core on
-# a fresh clone) runs beside the suite; its report follows the suite's, and either failing fails
-# `test`.
+# a fresh clone) starts first, beside the installs of devtools.ensure (apt, npm: mostly waiting on
+# the network and the disk) and then the suite; its report follows the suite's, and either failing
+# fails `test`.
 WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(STAMP)
-	@$(PY) -m devtools.ensure
-	@$(QUICK_CHECKS)
 	@mkdir -p var && ( $(PY) -m mypy > var/mypy-test.log 2>&1 & types=$$!; \
-	  $(PY) -m pytest -n $(WORKERS) --dist worksteal; suite=$$?; \
+	  $(PY) -m devtools.ensure && $(QUICK_CHECKS) && $(PY) -m pytest -n $(WORKERS) --dist worksteal; suite=$$?; \
 	  wait $$types; typed=$$?; cat var/mypy-test.log; rm -f var/mypy-test.log; exit $$(( suite || typed )) )
 
 # 50 customer + 5 staff sockets on a real daphne for 3 minutes (tests/chat/test_soak.py).
