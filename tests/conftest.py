@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from autolab import domain_events, dynamodb
 from autolab.permissions import StaffIdentity
 from autolab.tables import ensure_tables
+from tests import live_events
 from tests.live_daphne import _daphne_auth_template, daphne_server  # noqa: F401 - fixtures of every suite
 
 
@@ -261,6 +262,14 @@ def clerk(make_staff: Callable[..., StaffPersona]) -> StaffPersona:
 @pytest.fixture
 def anon() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def staff_events() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """A channel in the staff group; calling the fixture returns the live events received since the last call."""
+    channel = live_events.join_staff()
+    yield lambda: live_events.drain(channel)
+    live_events.leave_staff(channel)
 
 
 @pytest.fixture

@@ -1,37 +1,17 @@
-import asyncio
 import datetime as dt
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
 from autolab import clock
-from autolab.events import STAFF_GROUP
 from tests.bookings.conftest import future_day
 
 
-def events(layer, channel):
-    async def drain():
-        received = []
-        while True:
-            try:
-                received.append((await asyncio.wait_for(layer.receive(channel), timeout=0.5))["event"])
-            except TimeoutError:
-                return received
-
-    return async_to_sync(drain)()
-
-
-def test_staff_get_live_events_for_new_and_updated_appointments(book, support):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(STAFF_GROUP, channel)
+def test_staff_get_live_events_for_new_and_updated_appointments(book, support, staff_events):
     appointment_id = book()
     support.api().patch(
         f"/api/appointments/{appointment_id}",
         {"scheduledTimeSlot": {"date": future_day(), "start": "09:00", "end": "11:00"}},
         format="json",
     )
-    created, updated = [e for e in events(layer, channel) if e["type"].startswith("appointment.")]
+    created, updated = [e for e in staff_events() if e["type"].startswith("appointment.")]
     assert (created["type"], created["appointmentId"], created["status"]) == (
         "appointment.created",
         appointment_id,

@@ -7,12 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.test import Client
 
 from autolab import clock
-from autolab.events import STAFF_GROUP
 from bench.harness import count_dynamodb_calls
 from bookings import manage_links, notifications, selectors
 from bookings.models import Appointment
@@ -21,7 +18,6 @@ from emails.models import EmailMetadata
 from emails.rendering import render_email
 from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_call_counts import SEND
-from tests.bookings.test_events import events
 from tests.bookings.test_portal import signed_in
 
 SLOT = {"date": future_day(), "start": "09:00", "end": "11:00"}
@@ -164,10 +160,7 @@ def test_cancelling_in_the_free_window_cancels_and_frees_the_slot(scheduled):
     assert len(outbox("appointment_updated", appointment_id)) == 2
 
 
-def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled, settings, support):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(STAFF_GROUP, channel)
+def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled, settings, support, staff_events):
     late = scheduled()
     paid = scheduled(email="olly@example.com")
     Appointment.get(paid).update(actions=[Appointment.payment_status.set("paid")])
@@ -182,7 +175,7 @@ def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled,
         assert len(outbox("appointment_updated", appointment_id)) == 2
         assert post(appointment_id, action="cancel").status_code == 303  # asked again: nothing more is sent
         assert len(outbox("appointment_updated", appointment_id)) == 2
-    requests = [e for e in events(layer, channel) if e["type"] == "appointment.cancellation_requested"]
+    requests = [e for e in staff_events() if e["type"] == "appointment.cancellation_requested"]
     assert sorted(e["appointmentId"] for e in requests) == sorted([late, paid])
     staff_page = signed_in(support).get(f"/admin/bookings/appointments/{late}/")
     assert staff_page.status_code == 200

@@ -9,16 +9,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.test import Client
 
 from autolab import clock
-from autolab.events import STAFF_GROUP
 from bookings import seller_confirmation
 from bookings.models import Appointment
 from tests.bookings.conftest import booking, future_day
-from tests.bookings.test_events import events
 from tests.bookings.test_portal import signed_in
 
 SELLER = {"name": "Sam Seller", "email": "sam@example.com", "phoneNumber": "0400 111 222"}
@@ -61,12 +57,9 @@ def seller_link(mailoutbox) -> str:
     return urlsplit(match.group(1)).path
 
 
-def test_the_seller_is_asked_once_scheduled_and_confirms_from_the_link(support, mailoutbox, sms_dir):
+def test_the_seller_is_asked_once_scheduled_and_confirms_from_the_link(support, mailoutbox, sms_dir, staff_events):
     appointment_id = create(support)
     assert [m for m in mailoutbox if m.subject == ASK_SUBJECT] == []  # not before it is scheduled
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(STAFF_GROUP, channel)
     schedule(support, appointment_id, SLOT)
 
     [email] = [m for m in mailoutbox if m.subject == ASK_SUBJECT]
@@ -97,7 +90,7 @@ def test_the_seller_is_asked_once_scheduled_and_confirms_from_the_link(support, 
     assert re.search(r'id="seller-confirmation"[^>]*>Seller confirmed<', detail)
     week = signed_in(support).get("/admin/bookings/calendar/", {"day": SLOT["date"]}).content.decode()
     assert re.search(rf'data-seller-for="{appointment_id}"[^>]*>Seller confirmed<', week)
-    live = [e for e in events(layer, channel) if e["type"] == "appointment.seller_confirmation"]
+    live = [e for e in staff_events() if e["type"] == "appointment.seller_confirmation"]
     assert [(e["appointmentId"], e["sellerLabel"]) for e in live] == [
         (appointment_id, "Awaiting seller"),
         (appointment_id, "Seller confirmed"),

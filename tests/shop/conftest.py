@@ -1,16 +1,12 @@
-"""Shop fixtures: the seed catalogue, customers, order bodies and the staff live-event feed."""
+"""Shop fixtures: the seed catalogue, customers and order bodies."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from rest_framework.test import APIClient
 
 from chat.models import Customer
@@ -78,25 +74,3 @@ def outbox(email_type: str | None = None) -> list[dict[str, Any]]:
     """Queued customer emails (test-only Scan of a tiny table), with their decoded context."""
     records = [record for record in EmailMetadata.scan() if email_type is None or record.email_type == email_type]
     return [{"type": r.email_type, "to": set(r.to_emails or ()), **json.loads(r.context or "{}")} for r in records]
-
-
-@pytest.fixture
-def staff_events() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """A channel in the staff group; calling the fixture drains the live events received so far."""
-    # A plain (not process-specific) channel name, read by a fresh layer each time: every
-    # async_to_sync call runs its own event loop, and a layer's receive buffer is bound to one.
-    channel = f"shoptest.{uuid.uuid4().hex}"
-    async_to_sync(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER).group_add)("staff", channel)
-
-    async def _drain() -> list[dict[str, Any]]:
-        layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
-        events = []
-        while True:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), timeout=0.3)
-            except TimeoutError:
-                return events
-            events.append(message["event"])
-
-    yield lambda: async_to_sync(_drain)()
-    async_to_sync(channel_layers.make_backend(DEFAULT_CHANNEL_LAYER).group_discard)("staff", channel)
