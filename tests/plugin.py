@@ -23,6 +23,8 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 
 
 def _start_services(config: pytest.Config) -> None:
+    # Set by an outer run whose services a subprocess shares, and by `make test`'s warm-up,
+    # which only collects (Makefile).
     if os.environ.get("AUTOLAB_TEST_SERVICES") == "started":
         return
     if _is_xdist_controller(config):
