@@ -34,6 +34,9 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+CATALOGUE_PARTITION = "services"  # the catalogue-index key every plan carries
+
+
 class ServiceCatalogueIndex(GlobalSecondaryIndex):
     """Addition: the whole catalogue in one Query (every plan carries ``catalogue="services"``)."""
 
@@ -61,7 +64,7 @@ class ServicePrice(DynamoModel):
     # Additions: slot length for availability, and what the website lists for the plan.
     duration_minutes = IntegerAttribute(attr_name="durationMinutes", default=60)
     features = StringListAttribute(attr_name="features", default=list)
-    catalogue = UnicodeAttribute(attr_name="catalogue", default="services")
+    catalogue = UnicodeAttribute(attr_name="catalogue", default=CATALOGUE_PARTITION)
     updated_at = IntegerAttribute(attr_name="updatedAt", null=True)
 
     catalogue_index = ServiceCatalogueIndex()

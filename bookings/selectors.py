@@ -15,6 +15,7 @@ from autolab.money import json_number
 from autolab.pagination import Page, Partitions, paginate
 from autolab.permissions import Role
 from bookings.models import (
+    CATALOGUE_PARTITION,
     REVIEW_AWAITING,
     Appointment,
     AppointmentStatus,
@@ -62,7 +63,7 @@ def plan_remember(plan: ServicePrice) -> None:
 
 def service_price_list() -> list[ServicePrice]:
     """Every plan, active or not, ordered by service then plan (one Query on catalogue-index)."""
-    plans = list(ServicePrice.catalogue_index.query("services"))
+    plans = list(ServicePrice.catalogue_index.query(CATALOGUE_PARTITION))
     return sorted(plans, key=lambda plan: (plan.service_id, plan.plan_id))
 
 
