@@ -133,7 +133,8 @@ def seed(*, demo_staff: bool = False) -> Iterator[str]:
 def _index_existing_plans() -> str:
     """Plans stored before the catalogue index existed get its key, so they are listed again.
     A missing attribute reads back as its default, so the index itself says which plans have it:
-    re-seeding an indexed catalogue costs one Query, not one write per plan."""
+    re-seeding an indexed catalogue costs one Query, not one write per plan. A plan just put and
+    not yet in the (eventually consistent) index only costs a write its condition refuses."""
     listed = {(plan.service_id, plan.plan_id) for plan in ServicePrice.catalogue_index.query(CATALOGUE_PARTITION)}
     indexed = 0
     for service_id, plan_id in {(service_id, plan_id) for service_id, plan_id, *_ in CATALOGUE} - listed:
