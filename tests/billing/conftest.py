@@ -37,19 +37,36 @@ def fake_stripe(_stripe_server: FakeStripe, settings: Any) -> FakeStripe:
 
 @pytest.fixture
 def catalogue() -> None:
-    for plan_id, plan, price in (
-        (1, "Standard Pre Purchase Inspection", "220"),
-        (2, "Comprehensive Pre Purchase Inspection", "280"),
-    ):
-        ServicePrice(
-            service_id=1, plan_id=plan_id, service_name="Pre Purchase Inspection", plan_name=plan, price=Decimal(price)
-        ).save()
-    ItemPrice(
-        category_id=1, item_id=1, category_name="Engines & Parts", item_name="V8 Engine", price=Decimal("150")
-    ).save()
-    ItemPrice(
-        category_id=2, item_id=2, category_name="Tyres & Wheels", item_name="Winter Tyres", price=Decimal("99.95")
-    ).save()
+    # A batch per table (two calls before most tests here), not a PutItem per item (four).
+    with ServicePrice.batch_write() as plans:
+        for plan_id, plan, price in (
+            (1, "Standard Pre Purchase Inspection", "220"),
+            (2, "Comprehensive Pre Purchase Inspection", "280"),
+        ):
+            plans.save(
+                ServicePrice(
+                    service_id=1,
+                    plan_id=plan_id,
+                    service_name="Pre Purchase Inspection",
+                    plan_name=plan,
+                    price=Decimal(price),
+                )
+            )
+    with ItemPrice.batch_write() as items:
+        items.save(
+            ItemPrice(
+                category_id=1, item_id=1, category_name="Engines & Parts", item_name="V8 Engine", price=Decimal("150")
+            )
+        )
+        items.save(
+            ItemPrice(
+                category_id=2,
+                item_id=2,
+                category_name="Tyres & Wheels",
+                item_name="Winter Tyres",
+                price=Decimal("99.95"),
+            )
+        )
 
 
 @pytest.fixture

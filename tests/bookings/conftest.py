@@ -48,8 +48,9 @@ def catalogue() -> list[ServicePrice]:
             active=False,
         ),
     ]
-    for plan in plans:
-        plan.save()
+    with ServicePrice.batch_write() as batch:  # one BatchWriteItem before every test here, not three PutItems
+        for plan in plans:
+            batch.save(plan)
     return plans
 
 
