@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from autolab import clock
+from autolab.dynamodb import DynamoModel
 from bookings.models import Appointment, ServicePrice
 from chat.models import Customer
 from chat.services import customer_register
@@ -37,36 +39,26 @@ def fake_stripe(_stripe_server: FakeStripe, settings: Any) -> FakeStripe:
 
 @pytest.fixture
 def catalogue() -> None:
+    plan = partial(ServicePrice, service_id=1, service_name="Pre Purchase Inspection")
     # A batch per table (two calls before most tests here), not a PutItem per item (four).
-    with ServicePrice.batch_write() as plans:
-        for plan_id, plan, price in (
-            (1, "Standard Pre Purchase Inspection", "220"),
-            (2, "Comprehensive Pre Purchase Inspection", "280"),
-        ):
-            plans.save(
-                ServicePrice(
-                    service_id=1,
-                    plan_id=plan_id,
-                    service_name="Pre Purchase Inspection",
-                    plan_name=plan,
-                    price=Decimal(price),
-                )
-            )
-    with ItemPrice.batch_write() as items:
-        items.save(
-            ItemPrice(
-                category_id=1, item_id=1, category_name="Engines & Parts", item_name="V8 Engine", price=Decimal("150")
-            )
-        )
-        items.save(
-            ItemPrice(
-                category_id=2,
-                item_id=2,
-                category_name="Tyres & Wheels",
-                item_name="Winter Tyres",
-                price=Decimal("99.95"),
-            )
-        )
+    _save_all(
+        ServicePrice,
+        [
+            plan(plan_id=1, plan_name="Standard Pre Purchase Inspection", price=Decimal("220")),
+            plan(plan_id=2, plan_name="Comprehensive Pre Purchase Inspection", price=Decimal("280")),
+        ],
+    )
+    parts = ((1, "Engines & Parts", "V8 Engine", "150"), (2, "Tyres & Wheels", "Winter Tyres", "99.95"))
+    _save_all(
+        ItemPrice,
+        [ItemPrice(category_id=n, item_id=n, category_name=c, item_name=i, price=Decimal(p)) for n, c, i, p in parts],
+    )
+
+
+def _save_all(model: type[DynamoModel], items: list[Any]) -> None:
+    with model.batch_write() as batch:
+        for item in items:
+            batch.save(item)
 
 
 @pytest.fixture
