@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from autolab import clock
-from autolab.dynamodb import DynamoModel
 from bookings.models import Appointment, ServicePrice
 from chat.models import Customer
 from chat.services import customer_register
@@ -39,26 +37,18 @@ def fake_stripe(_stripe_server: FakeStripe, settings: Any) -> FakeStripe:
 
 @pytest.fixture
 def catalogue() -> None:
-    plan = partial(ServicePrice, service_id=1, service_name="Pre Purchase Inspection")
-    # A batch per table (two calls before most tests here), not a PutItem per item (four).
-    _save_all(
-        ServicePrice,
-        [
-            plan(plan_id=1, plan_name="Standard Pre Purchase Inspection", price=Decimal("220")),
-            plan(plan_id=2, plan_name="Comprehensive Pre Purchase Inspection", price=Decimal("280")),
-        ],
-    )
+    plans = ((1, "Standard Pre Purchase Inspection", "220"), (2, "Comprehensive Pre Purchase Inspection", "280"))
     parts = ((1, "Engines & Parts", "V8 Engine", "150"), (2, "Tyres & Wheels", "Winter Tyres", "99.95"))
-    _save_all(
-        ItemPrice,
-        [ItemPrice(category_id=n, item_id=n, category_name=c, item_name=i, price=Decimal(p)) for n, c, i, p in parts],
-    )
-
-
-def _save_all(model: type[DynamoModel], items: list[Any]) -> None:
-    with model.batch_write() as batch:
-        for item in items:
-            batch.save(item)
+    service = {"service_id": 1, "service_name": "Pre Purchase Inspection"}
+    # One BatchWriteItem per table before most tests here, not a PutItem per item.
+    with ServicePrice.batch_write() as batch:
+        for plan_id, name, price in plans:
+            batch.save(ServicePrice(**service, plan_id=plan_id, plan_name=name, price=Decimal(price)))
+    with ItemPrice.batch_write() as batch:
+        for n, category, name, price in parts:
+            batch.save(
+                ItemPrice(category_id=n, item_id=n, category_name=category, item_name=name, price=Decimal(price))
+            )
 
 
 @pytest.fixture
