@@ -20,7 +20,7 @@ from daphne.ws_protocol import WebSocketProtocol
 logger = logging.getLogger(__name__)
 
 GOING_AWAY = 1001
-CLOSE_WAIT_SECONDS = 2.0  # at most this long for clients to answer the close before exiting
+CLOSE_WAIT_SECONDS = 2.0  # at most this long for clients to answer the close and handlers to finish
 # A stop is bounded: if anything still holds the process this long after the sockets were closed
 # (an application instance or a client thread stuck on a dead connection), it exits anyway rather
 # than waiting for the orchestrator's SIGKILL. Every socket has had its 1001 by then.
@@ -57,11 +57,24 @@ class GracefulServer(Server):
         deadline = time.monotonic() + CLOSE_WAIT_SECONDS
 
         def wait() -> object:
-            if time.monotonic() < deadline and any(p.state != p.STATE_CLOSED for p in sockets):
+            if time.monotonic() < deadline and self._still_closing(sockets):
                 return task.deferLater(reactor, 0.05, wait)
             return None
 
         return wait()
+
+    def _still_closing(self, sockets: list[WebSocketProtocol]) -> bool:
+        """A socket has not answered its close, or an application instance is still running.
+
+        The second matters as much: a consumer's disconnect handler runs its service in a worker
+        thread that publishes through ``async_to_sync``, which needs this event loop. Were the
+        reactor to stop under it, that thread would wait forever and the interpreter's exit, which
+        joins it, would hang until the deadline timer (a client leaving as the stop began).
+        """
+        if any(protocol.state != protocol.STATE_CLOSED for protocol in sockets):
+            return True
+        instances = [details.get("application_instance") for details in list(self.connections.values())]
+        return any(instance is not None and not instance.done() for instance in instances)
 
 
 def _exit_now() -> None:

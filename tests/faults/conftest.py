@@ -56,9 +56,9 @@ def start_engine(port: int, data_dir: Path) -> Service:
     return start_dynamodb_local(port=port, db_path=data_dir, short_lived=True)
 
 
-def start_web(port: int, log_path: Path) -> subprocess.Popen:
+def start_web(port: int, log_path: Path, **extra_env: str) -> subprocess.Popen:
     """The web process as the Procfile runs it (``python -m autolab.serve``), on the suite's services."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "autolab.settings.test"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "autolab.settings.test", **extra_env}
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "autolab.serve", "-b", "127.0.0.1", "-p", str(port), "autolab.asgi:application"],

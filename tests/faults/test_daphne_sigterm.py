@@ -4,15 +4,20 @@ userId and history. A real web process (the Procfile's command) and a raw WebSoc
 
 from __future__ import annotations
 
+import asyncio
 import signal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from autolab.serve import GOING_AWAY
+from chat.models import Customer
 from devtools.services import free_port
 from tests.chat.conftest import call
 from tests.faults.conftest import start_web
+from tests.faults.dynamodb_faults import FaultyDynamoDB
 from tests.faults.wsclient import WsClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,3 +53,33 @@ async def test_sigterm_closes_sockets_with_1001_and_the_client_resumes(tmp_path)
         if web.poll() is None:
             web.terminate()
             web.wait(timeout=15)
+
+
+async def test_a_client_leaving_as_the_stop_begins_is_seen_off_before_the_process_exits(tmp_path: Path):
+    """The socket closes and SIGTERM follows while its consumer's disconnect handler is still at
+    DynamoDB. The handler publishes through this process's event loop, so the stop waits for it
+    (within the close window) instead of hanging until the stop deadline, and its write lands."""
+    faulty = FaultyDynamoDB(settings.DYNAMODB_ENDPOINT_URL)
+    log = tmp_path / "web.log"
+    port = free_port()
+    web = start_web(port, log, DYNAMODB_ENDPOINT_URL=faulty.url)
+    try:
+        socket = await WsClient.connect("127.0.0.1", port)
+        await socket.send_json({"action": "init", "userName": "Ann"})
+        user_id = (await socket.receive_json(lambda e: e.get("type") == "connection"))["userId"]
+        faulty.fail("stall", operation="DeleteItem")  # the handler's delete of the connection row
+        socket.close()
+        while faulty.count("DeleteItem") == 0:
+            await asyncio.sleep(0.02)
+
+        web.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.2)  # the stop has begun; the handler is still waiting on DynamoDB
+        faulty.forward()  # botocore retries the dropped call and the handler goes on to publish
+
+        assert await asyncio.to_thread(web.wait, 30) == 0
+    finally:
+        if web.poll() is None:
+            web.kill()
+        faulty.close()
+    assert "Stop took longer" not in log.read_text()
+    assert Customer.get(user_id).last_seen is not None
