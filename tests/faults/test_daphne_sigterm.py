@@ -69,8 +69,11 @@ async def test_a_client_leaving_as_the_stop_begins_is_seen_off_before_the_proces
         user_id = (await socket.receive_json(lambda e: e.get("type") == "connection"))["userId"]
         faulty.fail("stall", operation="DeleteItem")  # the handler's delete of the connection row
         socket.close()
-        while faulty.count("DeleteItem") == 0:
+        for _ in range(500):  # 10 s at most: the suite has no per-test timeout to end a hang
+            if faulty.count("DeleteItem"):
+                break
             await asyncio.sleep(0.02)
+        assert faulty.count("DeleteItem") == 1, "the disconnect handler never reached DynamoDB"
 
         web.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.2)  # the stop has begun; the handler is still waiting on DynamoDB
