@@ -37,10 +37,11 @@ CHECKS := $(QUICK_CHECKS) && $(PY) -m mypy
 # (tests/plugin.py): a worker spends part of its time waiting on its engine, browsers, servers and
 # Celery workers, and with one worker per core ~13% of the two cores sat idle (vmstat); a third
 # brought idle to ~4% and the suite from ~290 s to ~260 s. worksteal: a worker that runs out takes
-# half of another's queue (with `load` one sat idle for the last ~25 s). mypy (~22 s of one core on
-# a fresh clone) starts first, beside the installs of devtools.ensure (apt, npm: mostly waiting on
-# the network and the disk) and then the suite; its report follows the suite's, and either failing
-# fails `test`.
+# half of another's queue (with `load` one sat idle for the last ~25 s). devtools.ensure (apt's
+# chromium, npm's DynamoDB Local and axe-core: ~17 s on a fresh machine) needs only the standard
+# library, so the system Python runs it beside the venv's install (~12 s) rather than after it.
+# mypy (~22 s of one core on a fresh clone) starts as soon as the venv is there, beside the rest of
+# ensure and then the suite; its report follows the suite's, and either failing fails `test`.
 #
 # A fresh clone has no bytecode, and the workers would each compile the same modules at once:
 # their collection took ~22 s cold against ~9 s warm. So while devtools.ensure waits, one process
@@ -51,9 +52,11 @@ CHECKS := $(QUICK_CHECKS) && $(PY) -m mypy
 WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 WARM_UP := AUTOLAB_TEST_SERVICES=started DJANGO_SETTINGS_MODULE=autolab.settings.test \
 	$(PY) -m pytest --collect-only -p no:xdist -p no:randomly > /dev/null 2>&1
-test: $(STAMP)
-	@mkdir -p var && ( $(PY) -m mypy > var/mypy-test.log 2>&1 & types=$$!; $(WARM_UP) & warm=$$!; \
-	  $(PY) -m devtools.ensure && $(QUICK_CHECKS); ready=$$?; kill $$warm 2> /dev/null; \
+test:
+	@mkdir -p var && ( $(PYTHON) -m devtools.ensure & ensure=$$!; \
+	  $(MAKE) -s --no-print-directory $(STAMP) || { wait $$ensure; exit 1; }; \
+	  $(PY) -m mypy > var/mypy-test.log 2>&1 & types=$$!; $(WARM_UP) & warm=$$!; \
+	  wait $$ensure && $(QUICK_CHECKS); ready=$$?; kill $$warm 2> /dev/null; \
 	  [ $$ready -eq 0 ] && $(PY) -m pytest -n $(WORKERS) --dist worksteal; suite=$$?; \
 	  wait $$types; typed=$$?; cat var/mypy-test.log; rm -f var/mypy-test.log; exit $$(( suite || typed )) )
 
