@@ -48,7 +48,9 @@ CHECKS := $(QUICK_CHECKS) && $(PY) -m mypy
 # collects without services (only imports: bytecode and pytest's rewritten test modules), and is
 # stopped when the suite starts, keeping what it wrote (both caches are written atomically); where
 # ensure has nothing to install it is stopped at once. Simulated (a 12 s ensure, mypy beside it),
-# the suite's collection ended ~7 s sooner: 29.3 -> 22.0 s from the start.
+# the suite's collection ended ~7 s sooner: 29.3 -> 22.0 s from the start. Now that ensure runs
+# beside the venv's install it has only ensure's last seconds on a fresh machine (~2 s here), but
+# where apt or npm is slow (a slow mirror) it still takes that time off the workers' start.
 WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 WARM_UP := AUTOLAB_TEST_SERVICES=started DJANGO_SETTINGS_MODULE=autolab.settings.test \
 	$(PY) -m pytest --collect-only -p no:xdist -p no:randomly > /dev/null 2>&1
