@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
@@ -11,6 +9,7 @@ from billing.models import Invoice
 from billing.tasks import invoice_generate_task
 from bookings.models import Appointment
 from emails.models import EmailAnalytics, EmailMetadata
+from tests.waiting import wait_until
 
 ROUTES = [
     ("get", "/api/payments/invoices", {"start_date": "2030-01-01", "end_date": "2030-01-31"}),
@@ -69,22 +68,12 @@ def test_a_real_celery_worker_produces_the_invoice(celery_worker, admin, custome
         "/api/payments/confirm", {"referenceNumber": appointment.appointment_id, "type": "appointment"}, format="json"
     )
     assert response.status_code == 200
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and Appointment.get(appointment.appointment_id).invoice_id is None:
-        time.sleep(0.2)
+    wait_until(lambda: Appointment.get(appointment.appointment_id).invoice_id, "the worker to produce the invoice")
     invoice_id = Appointment.get(appointment.appointment_id).invoice_id
-    assert invoice_id, "the worker did not produce the invoice within 30 s"
     invoice = Invoice.get(invoice_id)
     assert invoice.status == "generated"
     assert invoice.s3_key == f"invoices/{invoice_id}.pdf"
     assert invoice.file_size > 1000
-
-
-def _wait_for(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"the worker did not {what} within {timeout:.0f} s"
-        time.sleep(0.2)
 
 
 def _confirmations() -> list[EmailMetadata]:
@@ -96,7 +85,7 @@ def test_the_invoice_task_run_again_by_a_real_worker_sends_one_email(celery_work
     appointment = make_appointment(created_user_id=customer.user_id)
     body = {"referenceNumber": appointment.appointment_id, "type": "appointment", "paymentMethod": "cash"}
     assert admin.api().post("/api/payments/confirm", body, format="json").status_code == 200
-    _wait_for(lambda: [m.status for m in _confirmations()] == ["sent"], "send the confirmation")
+    wait_until(lambda: [m.status for m in _confirmations()] == ["sent"], "the worker to send the confirmation")
     invoice_id = Appointment.get(appointment.appointment_id).invoice_id
 
     # A redelivered message or the reconciler runs the task again for the same record.

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from emails import selectors, services
 from emails.models import EmailAnalytics
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.worker
 
@@ -21,10 +20,8 @@ def test_a_real_worker_sends_a_queued_email_once(celery_worker):
         dedupe_key="real-worker",
     )
 
-    deadline = time.monotonic() + 30
     # The worker settles the record first, then counts the send in analytics.
-    while time.monotonic() < deadline and not list(EmailAnalytics.query("real@example.com")):
-        time.sleep(0.2)
+    wait_until(lambda: list(EmailAnalytics.query("real@example.com")), "the send to be counted in analytics")
 
     record = selectors.email_get(message_id)
     assert (record.status, record.attempts) == ("sent", 1)

@@ -19,17 +19,11 @@ from bookings.models import Appointment
 from emails.models import EmailMetadata
 from tests.faults.conftest import start_worker
 from tests.faults.dynamodb_faults import FaultyDynamoDB
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 VISIBILITY_SECONDS = 2
-
-
-def _wait(condition, timeout: float = 30, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def test_a_worker_killed_mid_invoice_leaves_one_invoice_and_one_email(
@@ -50,13 +44,14 @@ def test_a_worker_killed_mid_invoice_leaves_one_invoice_and_one_email(
     try:
         confirm = {"referenceNumber": appointment.appointment_id, "type": "appointment"}
         assert admin.api().post("/api/payments/confirm", confirm, format="json").status_code == 200
-        _wait(
+        wait_until(
             lambda: (
                 faulty.operations[-1:] != ["TransactWriteItems"]
                 and faulty.count("TransactWriteItems") == 1
                 and faulty.operations.index("TransactWriteItems") < len(faulty.operations) - 1
             ),
-            what="the stall",
+            "the stall",
+            interval=0.1,
         )
 
         worker.send_signal(signal.SIGKILL)
@@ -68,8 +63,8 @@ def test_a_worker_killed_mid_invoice_leaves_one_invoice_and_one_email(
         time.sleep(VISIBILITY_SECONDS)  # the unacknowledged message becomes visible again
         worker = start_worker(tmp_path / "worker.log", **worker_env)
 
-        _wait(lambda: Appointment.get(appointment.appointment_id).invoice_id is not None, what="the invoice link")
-        _wait(lambda: mail_dir.is_dir() and len(list(mail_dir.iterdir())) >= 1, what="the email")
+        wait_until(lambda: Appointment.get(appointment.appointment_id).invoice_id is not None, "the invoice link")
+        wait_until(lambda: mail_dir.is_dir() and len(list(mail_dir.iterdir())) >= 1, "the email")
         time.sleep(1)  # a duplicate would be on its way by now
     finally:
         app.conf.task_always_eager = True

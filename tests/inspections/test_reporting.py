@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-import time
 from urllib.parse import urlparse
 
 import pytest
@@ -20,6 +19,7 @@ from inspections.models import Inspection
 from inspections.services import InspectionChanges
 from inspections.types import InspectionStatus, Rating, Verdict
 from tests.inspections.test_filling import answer_everything, save, start
+from tests.waiting import wait_until
 
 
 def submit(persona, appointment_id, checklist) -> Inspection:
@@ -89,9 +89,7 @@ def test_the_report_data_is_the_submitted_inspection_on_its_own_checklist(job, m
 def test_with_a_real_worker_the_submitted_inspections_pdf_is_listed_once(job, mechanic, checklist, celery_worker):
     submit(mechanic, job, checklist)
 
-    deadline = time.monotonic() + 60
-    while not generated_reports(job) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: generated_reports(job), "the worker to list the report", timeout=60)
     (report,) = generated_reports(job)
     key = f"reports/{job}/inspection-1.pdf"
     assert (report["s3Key"], report["status"], report["reviewed"], report["uploadedBy"]) == (
@@ -100,9 +98,7 @@ def test_with_a_real_worker_the_submitted_inspections_pdf_is_listed_once(job, me
         False,
         mechanic.user_id,
     )
-    deadline = time.monotonic() + 30
-    while Inspection.get(job).status != InspectionStatus.REPORTED and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: Inspection.get(job).status == InspectionStatus.REPORTED, "the inspection to be reported")
     assert (Inspection.get(job).status, Inspection.get(job).report_key) == (InspectionStatus.REPORTED, key)
     text = pdf_text(storage.read(key))
     assert "Recommended with repairs" in text
