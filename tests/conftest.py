@@ -15,6 +15,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from celery._state import _set_task_join_will_block
 from django.conf import settings
+from django.test import Client
 from rest_framework.test import APIClient
 
 from autolab import domain_events, dynamodb
@@ -211,6 +212,12 @@ class StaffPersona:
     def api(self) -> APIClient:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.token}")
+        return client
+
+    def portal(self) -> Client:
+        """A Django test client signed in to the staff portal with this member's password."""
+        client = Client()
+        assert client.login(username=self.email, password=self.password)
         return client
 
 

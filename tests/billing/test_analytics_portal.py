@@ -17,12 +17,6 @@ from billing.periods import preset_range
 from bookings.models import Appointment
 
 
-def _login(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def _pay(client: Client, appointment: Appointment, method: str = "cash") -> Invoice:
     client.post(f"/admin/billing/payments/appointment/{appointment.appointment_id}/", {"payment_method": method})
     return Invoice.get(Appointment.get(appointment.appointment_id).invoice_id)
@@ -37,8 +31,8 @@ def _rows(response) -> list[list[str]]:
 def test_dashboard_presets_figure_and_charts(support, admin, customer, make_appointment):
     today = clock.business_today()
     appointment = make_appointment(created_user_id=customer.user_id, scheduled_date=today.isoformat())
-    _pay(_login(admin), appointment)
-    client = _login(support)
+    _pay(admin.portal(), appointment)
+    client = support.portal()
     page = client.get("/admin/billing/analytics/")  # this month by default
     html = page.content.decode()
     assert page.status_code == 200
@@ -61,7 +55,7 @@ def test_dashboard_presets_figure_and_charts(support, admin, customer, make_appo
 
 
 def test_dashboard_bad_periods_are_messages(support):
-    client = _login(support)
+    client = support.portal()
     for query, message in (
         ({"start_date": "yesterday", "end_date": "2030-01-01"}, "From: Enter a valid date."),
         ({"start_date": "2030-02-01", "end_date": "2030-01-01"}, "The end date must not be before the start date."),
@@ -77,7 +71,7 @@ def test_dashboard_bad_periods_are_messages(support):
 
 
 def test_csv_is_one_row_per_transaction(admin, customer, make_appointment, make_order):
-    client = _login(admin)
+    client = admin.portal()
     day = clock.business_today() + dt.timedelta(days=3)
     first = _pay(client, make_appointment(created_user_id=customer.user_id, scheduled_date=day.isoformat()))
     second = _pay(
@@ -130,7 +124,7 @@ def test_csv_is_one_row_per_transaction(admin, customer, make_appointment, make_
 )
 def test_csv_cells_are_never_formulas(name, admin, customer, make_appointment):
     """A name a customer typed reaches the spreadsheet as text, with a leading '."""
-    client = _login(admin)
+    client = admin.portal()
     day = clock.business_today().isoformat()
     _pay(client, make_appointment(created_user_id=customer.user_id, scheduled_date=day, buyer_name=name))
     rows = _rows(client.get("/admin/billing/analytics/export.csv", {"start_date": day, "end_date": day}))
@@ -141,7 +135,7 @@ def test_csv_cells_are_never_formulas(name, admin, customer, make_appointment):
 def test_csv_gst_reads_zero_for_a_business_not_registered_for_gst(admin, customer, make_appointment, settings):
     """#17.4: a business not registered for GST charged none, so the export's GST is 0 and net is the total."""
     settings.GST_REGISTERED = False
-    client = _login(admin)
+    client = admin.portal()
     day = clock.business_today() + dt.timedelta(days=3)
     _pay(client, make_appointment(created_user_id=customer.user_id, scheduled_date=day.isoformat()))
     rows = _rows(

@@ -3,8 +3,6 @@ reactivate, manual invoices; the invoice page shows its History."""
 
 from __future__ import annotations
 
-from django.test import Client
-
 from autolab import audit
 from bookings.models import Appointment
 
@@ -48,8 +46,7 @@ def test_invoice_cancel_and_reactivate_and_the_invoice_page(admin, customer, mak
     assert admin.api().patch("/api/payments/invoices", body, format="json").status_code == 200
     back = _latest("invoice", invoice_id)
     assert (back.action, back.changed) == ("invoice.reactivate", {"status": ["cancelled", "generated"]})
-    client = Client()
-    assert client.login(username=admin.email, password=admin.password)
+    client = admin.portal()
     page = client.get(f"/admin/billing/invoices/{invoice_id}/")
     assert page.status_code == 200
     history = page.content.decode().split('id="audit-history"')[1]

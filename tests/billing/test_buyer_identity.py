@@ -9,7 +9,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from pypdf import PdfReader
 
 from autolab import storage
@@ -18,12 +17,6 @@ from bookings.models import Appointment
 from shop.models import Order, OrderLine
 
 ABN = "51 824 753 556"  # the ATO's own example, checksum-valid
-
-
-def _login(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _pdf_text(invoice: Invoice) -> str:
@@ -39,7 +32,7 @@ def big_order(customer, make_order) -> Order:
 
 
 def test_an_invoice_of_1000_or_more_shows_the_buyer_and_the_abn_staff_gave_before_payment(admin, big_order):
-    client = _login(admin)
+    client = admin.portal()
     url = f"/admin/billing/payments/order/{big_order.order_id}/"
     page = client.get(url).content.decode()
     prompt = page.split('id="buyer-identity-prompt">')[1].split("</p>")[0]
@@ -72,7 +65,7 @@ def test_an_invoice_of_1000_or_more_shows_the_buyer_and_the_abn_staff_gave_befor
 
 
 def test_an_invoice_under_1000_is_not_asked_for_an_abn(admin, customer, make_appointment):
-    client = _login(admin)
+    client = admin.portal()
     ref = make_appointment(created_user_id=customer.user_id).appointment_id
     url = f"/admin/billing/payments/appointment/{ref}/"
     page = client.get(url).content.decode()
@@ -89,7 +82,7 @@ def test_a_business_not_registered_for_gst_shows_plain_invoices_in_the_portal(
     admin, customer, make_appointment, settings
 ):
     settings.GST_REGISTERED = False
-    client = _login(admin)
+    client = admin.portal()
     ref = make_appointment(created_user_id=customer.user_id).appointment_id
     url = f"/admin/billing/payments/appointment/{ref}/"
     confirmed = client.post(url, {"payment_method": "cash"}, follow=True)

@@ -11,18 +11,11 @@ from typing import Any
 
 import botocore.client
 import pytest
-from django.test import Client
 
 from bench.harness import count_dynamodb_calls
 from tests.staffapp import portal_sweep
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(persona: Any) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _kinds(html: str) -> set[str]:
@@ -36,26 +29,26 @@ def test_each_kind_is_shown_to_whom_may_open_it_privacy_to_an_admin_and_each_kin
     data = portal_sweep.seed(admin, make_staff("MECHANIC", name="Max Mechanic"))
     url = f"/admin/customers/{data.customer_id}/record/"
 
-    full = _client(admin).get(url)
+    full = admin.portal().get(url)
     assert full.status_code == 200
     assert _kinds(full.content.decode()) == {"Booking", "Order", "Payment", "Invoice", "Chat", "Email", "Inquiry"}
     assert 'id="action-anonymise"' in full.content.decode()
 
-    clerk = _client(make_staff("CLERK", name="Cleo Clerk")).get(url).content.decode()
+    clerk = make_staff("CLERK", name="Cleo Clerk").portal().get(url).content.decode()
     assert _kinds(clerk) == {"Booking", "Order", "Chat", "Inquiry"}  # no invoices, payments or mailbox
     assert "action-export" not in clerk
     assert "action-anonymise" not in clerk
 
-    assert _client(admin).get("/admin/customers/no-such-customer/record/").status_code == 404
+    assert admin.portal().get("/admin/customers/no-such-customer/record/").status_code == 404
 
-    response = _client(admin).post(f"/admin/customers/{data.customer_id}/export/")
+    response = admin.portal().post(f"/admin/customers/{data.customer_id}/export/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"] == f'attachment; filename="customer-{data.customer_id}.json"'
     assert json.loads(response.content)["customerId"] == data.customer_id
 
     # The page's DynamoDB calls, as ``make bench`` counts them: one per kind of record, no Scan.
-    portal = _client(admin)
+    portal = admin.portal()
     assert portal.get(url).status_code == 200  # sessions and caches warm, as a running portal has them
 
     read: list[tuple[str, str]] = []

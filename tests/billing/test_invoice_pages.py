@@ -6,18 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from autolab import clock
 from billing.models import Invoice
 from billing.periods import financial_year, preset_range
 from bookings.models import Appointment
-
-
-def _login(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _day(offset: int) -> str:
@@ -27,7 +20,7 @@ def _day(offset: int) -> str:
 @pytest.fixture
 def paid(admin, customer, make_appointment):
     """Pay appointments (as the admin, by cash) and return their invoices."""
-    client = _login(admin)
+    client = admin.portal()
 
     def pay(*, day_offset: int = 0, **extra) -> Invoice:
         appointment = make_appointment(created_user_id=customer.user_id, scheduled_date=_day(day_offset), **extra)
@@ -45,7 +38,7 @@ def test_list_has_no_date_window_and_sorts_by_job_date(admin, paid):
     far_ahead = paid(day_offset=200)  # a job booked months ahead was hidden by the 30-day window
     today = paid(day_offset=0)
     long_ago = paid(day_offset=-400)
-    client = _login(admin)
+    client = admin.portal()
     listing = client.get("/admin/billing/invoices/")
     assert _listed(listing) == [far_ahead.invoice_id, today.invoice_id, long_ago.invoice_id]
     oldest = client.get("/admin/billing/invoices/", {"sort": "oldest"})
@@ -60,7 +53,7 @@ def test_list_has_no_date_window_and_sorts_by_job_date(admin, paid):
 def test_presets_and_dates(admin, paid):
     today = clock.business_today()
     invoices = {offset: paid(day_offset=offset) for offset in (0, -40, 60)}
-    client = _login(admin)
+    client = admin.portal()
     for preset in ("today", "this_week", "this_month", "last_month", "this_fy"):
         start, end = preset_range(preset, today)
         expected = {i.invoice_id for o, i in invoices.items() if start <= today + dt.timedelta(days=o) <= end}
@@ -87,7 +80,7 @@ def test_financial_year_runs_july_to_june():
 def test_search_by_number_customer_email_and_reference(admin, paid):
     jane = paid(day_offset=1)
     bob = paid(day_offset=2, buyer_name="Bob  Brown", buyer_email="Bob.Brown@Example.com")
-    client = _login(admin)
+    client = admin.portal()
 
     def search(text: str, **extra: str) -> list[str]:
         response = client.get("/admin/billing/invoices/", {"q": text, **extra})
@@ -108,7 +101,7 @@ def test_search_by_number_customer_email_and_reference(admin, paid):
 
 def test_list_bad_input_is_a_message(admin, paid):
     paid()
-    client = _login(admin)
+    client = admin.portal()
     for query, message in (
         ({"start_date": "31/12/2030"}, "From: Enter a valid date."),
         ({"end_date": "2030-02-30"}, "To: Enter a valid date."),
@@ -125,7 +118,7 @@ def test_list_bad_input_is_a_message(admin, paid):
 
 def test_detail_shows_lines_gst_method_and_staff_name(admin, paid):
     invoice = paid()
-    client = _login(admin)
+    client = admin.portal()
     html = client.get(f"/admin/billing/invoices/{invoice.invoice_id}/").content.decode()
     assert "Comprehensive Pre Purchase Inspection" in html
     assert '<td data-label="Unit price" class="num">$280.00</td>' in html
@@ -143,7 +136,7 @@ def test_detail_shows_lines_gst_method_and_staff_name(admin, paid):
 def test_detail_of_an_invoice_still_without_pdf_waits_for_it_live(admin, paid):
     invoice = paid()
     invoice.update(actions=[Invoice.file_url.remove()])
-    client = _login(admin)
+    client = admin.portal()
     html = client.get(f"/admin/billing/invoices/{invoice.invoice_id}/").content.decode()
     assert f'data-live-url="/admin/billing/invoices/{invoice.invoice_id}/state.json"' in html
     assert "billing/invoice-live.js" in html
@@ -151,7 +144,7 @@ def test_detail_of_an_invoice_still_without_pdf_waits_for_it_live(admin, paid):
 
 
 def test_unknown_invoice_is_404(admin):
-    client = _login(admin)
+    client = admin.portal()
     for url in (
         "/admin/billing/invoices/INV-NOSUCH/",
         "/admin/billing/invoices/INV-NOSUCH/state.json",
@@ -164,7 +157,7 @@ def test_unknown_invoice_is_404(admin):
 
 def test_cancel_page_names_who_is_emailed_then_cancel_and_reactivate(admin, paid):
     invoice = paid()
-    client = _login(admin)
+    client = admin.portal()
     url = f"/admin/billing/invoices/{invoice.invoice_id}/"
     assert client.get(url + "delete/").status_code == 404
     page = client.get(url + "cancel/").content.decode()
@@ -187,7 +180,7 @@ def test_cancel_page_names_who_is_emailed_then_cancel_and_reactivate(admin, paid
 
 def test_support_may_view_but_not_cancel(support, paid):
     invoice = paid()
-    client = _login(support)
+    client = support.portal()
     page = client.get(f"/admin/billing/invoices/{invoice.invoice_id}/").content.decode()
     assert 'id="cancel-invoice"' not in page
     assert client.get(f"/admin/billing/invoices/{invoice.invoice_id}/cancel/").status_code == 403
@@ -199,7 +192,7 @@ def test_backfill_gives_restored_invoices_their_list_keys(admin, paid):
 
     invoice = paid()
     invoice.update(actions=[Invoice.list_key.remove(), Invoice.search_name.remove(), Invoice.search_email.remove()])
-    client = _login(admin)
+    client = admin.portal()
     assert _listed(client.get("/admin/billing/invoices/")) == []  # as a restored pre-list invoice was
     call_command("invoices_backfill")
     call_command("invoices_backfill")  # again: nothing left to do

@@ -6,17 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from billing.models import Invoice
 from bookings.models import Appointment
 from shop.models import Order
-
-
-def _login(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _payments(kind: str, record_id: str) -> str:
@@ -25,7 +18,7 @@ def _payments(kind: str, record_id: str) -> str:
 
 def test_payments_page_confirm_shows_invoice_then_revert_names_recipient(admin, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)
-    client = _login(admin)
+    client = admin.portal()
     url = _payments("appointment", appointment.appointment_id)
     page = client.get(url).content.decode()
     assert 'id="confirm-payment-form"' in page
@@ -61,7 +54,7 @@ def test_payments_page_confirm_shows_invoice_then_revert_names_recipient(admin, 
 
 def test_revert_page_says_no_one_is_emailed_without_an_address(admin, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id, buyer_email="")
-    client = _login(admin)
+    client = admin.portal()
     url = _payments("appointment", appointment.appointment_id)
     client.post(url, {"payment_method": "cash"})
     page = client.get(url + "revert/").content.decode()
@@ -70,7 +63,7 @@ def test_revert_page_says_no_one_is_emailed_without_an_address(admin, customer, 
 
 def test_payments_bad_input(admin, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)
-    client = _login(admin)
+    client = admin.portal()
     url = _payments("appointment", appointment.appointment_id)
     refused = client.post(url, {"payment_method": "bitcoin"})
     assert refused.status_code == 200
@@ -84,7 +77,7 @@ def test_payments_bad_input(admin, customer, make_appointment):
 
 def test_payments_invoice_json_states(admin, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)
-    client = _login(admin)
+    client = admin.portal()
     url = _payments("appointment", appointment.appointment_id)
     assert client.get(url + "invoice.json").json() == {"state": "none"}
     client.post(url, {"payment_method": "cash"})
@@ -103,7 +96,7 @@ def test_payments_invoice_json_states(admin, customer, make_appointment):
 
 def test_support_sees_payments_but_cannot_confirm(support, customer, make_appointment):
     appointment = make_appointment(created_user_id=customer.user_id)
-    client = _login(support)
+    client = support.portal()
     url = _payments("appointment", appointment.appointment_id)
     assert client.get(url).status_code == 200
     assert b"confirm-payment-form" not in client.get(url).content
@@ -113,13 +106,13 @@ def test_support_sees_payments_but_cannot_confirm(support, customer, make_appoin
 
 
 def test_mechanic_cannot_open_billing_pages(mechanic):
-    client = _login(mechanic)
+    client = mechanic.portal()
     for url in ("/admin/billing/invoices/", "/admin/billing/analytics/", "/admin/billing/invoices/new/"):
         assert client.get(url).status_code == 403
 
 
 def test_manual_invoice_wizard(admin, catalogue):
-    client = _login(admin)
+    client = admin.portal()
     step1 = {
         "name": "Walk In",
         "email": "walk@example.com",
@@ -171,7 +164,7 @@ def test_record_pages_link_to_payment_confirm_and_revert(
     record_id = record.appointment_id if kind == "appointment" else record.order_id
     payments = _payments(kind, record_id)
 
-    client = _login(admin)
+    client = admin.portal()
     detail = client.get(page.format(record_id))
     assert detail.status_code == 200
     assert _link(detail.content.decode(), "payments-link") == (payments, "Confirm or revert payment")
@@ -185,9 +178,9 @@ def test_record_pages_link_to_payment_confirm_and_revert(
     assert _link(payments_page, "revert-link") == (payments + "revert/", "Revert payment…")
     assert _link(payments_page, "invoice-pdf")[1] == "Download PDF"  # the invoice, one click from the record
 
-    support_page = _login(support).get(page.format(record_id)).content.decode()
+    support_page = support.portal().get(page.format(record_id)).content.decode()
     assert _link(support_page, "payments-link") == (payments, "Payments and invoices")
-    clerk_page = _login(clerk).get(page.format(record_id))
+    clerk_page = clerk.portal().get(page.format(record_id))
     assert clerk_page.status_code == 200
     assert _link(clerk_page.content.decode(), "payments-link") is None  # a clerk may not open it
-    assert _login(clerk).get(payments).status_code == 403
+    assert clerk.portal().get(payments).status_code == 403

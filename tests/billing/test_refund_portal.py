@@ -18,19 +18,13 @@ from bookings.models import Appointment
 from tests.billing.test_refunds import _paid_by_card
 
 
-def _login(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def _payments(record_id: str) -> str:
     return f"/admin/billing/payments/appointment/{record_id}/"
 
 
 def _paid_in_cash(admin, customer, make_appointment) -> tuple[Client, str]:
     ref = make_appointment(created_user_id=customer.user_id).appointment_id
-    client = _login(admin)
+    client = admin.portal()
     assert client.post(_payments(ref), {"payment_method": "cash"}).status_code == 302
     return client, ref
 
@@ -110,7 +104,7 @@ def test_the_same_form_posted_twice_gives_one_refund_and_errors_are_messages(adm
 
 def test_support_neither_sees_nor_may_post_a_refund(admin, support, customer, make_appointment):
     _, ref = _paid_in_cash(admin, customer, make_appointment)
-    client = _login(support)
+    client = support.portal()
     page = client.get(_payments(ref))
     assert page.status_code == 200
     assert b'id="refund-link"' not in page.content
@@ -158,7 +152,7 @@ def test_card_paid_record_is_refunded_to_the_card_through_stripe(
     admin, fake_stripe, customer, make_appointment, send_webhook
 ):
     ref, intent_id = _paid_by_card(fake_stripe, customer, make_appointment, send_webhook)
-    client = _login(admin)
+    client = admin.portal()
     form_page = client.get(_payments(ref) + "refund/").content.decode()
     assert 'value="card"' in form_page
     assert 'value="cash"' not in form_page
@@ -178,7 +172,7 @@ def test_portal_api_and_stripe_webhooks_at_once_refund_a_card_payment_once(
     """The portal's Refund… and an API refund of all of a card payment, with Stripe's webhooks for
     whichever refund reaches it: one Stripe refund, one Refund, one adjustment note."""
     ref, intent_id = _paid_by_card(fake_stripe, customer, make_appointment, send_webhook)
-    client = _login(admin)
+    client = admin.portal()
     data = {**_form(client, ref, method="card"), "confirm": "1"}  # all of it: $280.00
     api = admin.api()
     barrier = threading.Barrier(4)

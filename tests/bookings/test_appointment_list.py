@@ -10,7 +10,6 @@ from django.core.management import call_command
 from bookings import listing
 from bookings.models import Appointment
 from tests.bookings.conftest import booking, future_day
-from tests.bookings.test_portal import signed_in
 
 LIST = "/admin/bookings/appointments/"
 
@@ -44,8 +43,8 @@ def test_sorted_by_scheduled_or_earliest_preferred_date_both_ways(staff_book, su
     late, soon, middle = staff_book(9), staff_book(3), staff_book(5, "13:00", "15:00")
     moved = staff_book(2)
     schedule = {"date": future_day(12), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1}
-    signed_in(support).post(f"{LIST}{moved}/schedule/", schedule)  # scheduled day +12 now counts, not +2
-    client = signed_in(support)
+    support.portal().post(f"{LIST}{moved}/schedule/", schedule)  # scheduled day +12 now counts, not +2
+    client = support.portal()
     upcoming = client.get(LIST).content.decode()
     assert references(upcoming) == [ref(soon), ref(middle), ref(late), ref(moved)]
     assert "Upcoming first (from today): by the scheduled time, or the earliest preferred slot" in upcoming
@@ -76,7 +75,7 @@ def test_search_by_name_email_phone_or_reference(staff_book, support):
         isBuyer=False,
         sellerData={"name": "Dev Seller", "email": "Dev.Patel@Example.com", "phoneNumber": "0499 111 222"},
     )
-    client = signed_in(support)
+    client = support.portal()
 
     def found(q):
         return references(client.get(LIST, {"q": q}).content.decode())
@@ -93,11 +92,11 @@ def test_search_by_name_email_phone_or_reference(staff_book, support):
 def test_columns_colours_and_filters_by_name(staff_book, support, mechanic, capacity):
     capacity(2)
     scheduled, waiting = staff_book(3), staff_book(4, serviceId=1, planId=2)
-    signed_in(support).post(
+    support.portal().post(
         f"{LIST}{scheduled}/schedule/",
         {"date": future_day(3), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1},
     )
-    client = signed_in(support)
+    client = support.portal()
     html = client.get(LIST).content.decode()
     assert "Service id" not in html
     assert '<option value="1">Pre Purchase Inspection</option>' in html
@@ -115,7 +114,7 @@ def test_columns_colours_and_filters_by_name(staff_book, support, mechanic, capa
     by_status = client.get(LIST, {"status": "PENDING", "service": "1"}).content.decode()
     assert references(by_status) == [ref(waiting)]
     assert references(client.get(LIST, {"payment_status": "paid"}).content.decode()) == []
-    own = signed_in(mechanic).get(LIST).content.decode()  # a mechanic lists only their own jobs
+    own = mechanic.portal().get(LIST).content.decode()  # a mechanic lists only their own jobs
     assert references(own) == [ref(scheduled)]
     assert 'name="mechanic"' not in own
 
@@ -127,7 +126,7 @@ def test_seed_backfills_appointments_stored_before_the_list_attributes(staff_boo
         actions=[Appointment.list_key.remove(), Appointment.list_date.remove(), Appointment.search_text.remove()],
         add_version_condition=False,
     )  # as an item written before this change (or restored from an old backup) looks
-    assert references(signed_in(support).get(LIST).content.decode()) == []
+    assert references(support.portal().get(LIST).content.decode()) == []
     call_command("seed")
-    assert references(signed_in(support).get(LIST, {"q": "cara"}).content.decode()) == [ref(old)]
+    assert references(support.portal().get(LIST, {"q": "cara"}).content.decode()) == [ref(old)]
     assert Appointment.get(old).list_date == f"{future_day(3)} 09:00"

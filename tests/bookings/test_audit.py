@@ -1,8 +1,6 @@
 """Audit trail of appointment writes: every staff change leaves one entry (who, what, before -> after),
 shown on the appointment page as its History; a customer's own booking leaves none."""
 
-from django.test import Client
-
 from autolab import audit
 from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_reports import completed_job, pdf_bytes, put, upload_link
@@ -85,8 +83,7 @@ def test_report_upload_approval_and_post_notes(book, support, mechanic, admin, a
 def test_history_section_on_the_appointment_page(book, support):
     appointment_id = book()
     patch(support, appointment_id, {"notes": "side gate"})
-    client = Client()
-    assert client.login(username=support.email, password=support.password)
+    client = support.portal()
     page = client.get(f"/admin/bookings/appointments/{appointment_id}/")
     assert page.status_code == 200
     html = page.content.decode()

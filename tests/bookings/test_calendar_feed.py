@@ -13,7 +13,6 @@ from django.test import Client
 
 from bookings.models import Appointment
 from tests.bookings.conftest import booking, future_day
-from tests.bookings.test_portal import signed_in
 
 FEED = re.compile(r'id="calendar-feed-url" type="url" readonly value="([^"]+)"')
 
@@ -38,7 +37,7 @@ def parse_ics(text: str) -> list[dict[str, str]]:
 
 
 def feed_path(persona) -> str:
-    page = signed_in(persona).get(f"/admin/bookings/my-day/?date={future_day()}")
+    page = persona.portal().get(f"/admin/bookings/my-day/?date={future_day()}")
     assert page.status_code == 200
     url = unescape(FEED.search(page.content.decode()).group(1))
     assert 'href="webcal://' in page.content.decode()
@@ -47,7 +46,7 @@ def feed_path(persona) -> str:
 
 def schedule(support, appointment_id, mechanic, day, start="09:00", end="11:00"):
     body = {"date": day, "start": start, "end": end, "mechanic": mechanic.user_id, "version": 1}
-    signed_in(support).post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body)
+    support.portal().post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body)
     assert Appointment.get(appointment_id).status == "SCHEDULED"
 
 
@@ -96,7 +95,7 @@ def test_a_tampered_token_answers_404(jobs, mechanic):
 
 def test_replacing_the_link_revokes_the_old_one(jobs, mechanic):
     old = feed_path(mechanic)
-    worker = signed_in(mechanic)
+    worker = mechanic.portal()
     confirm = worker.get("/admin/bookings/my-day/calendar-feed/")
     assert confirm.status_code == 200
     done = worker.post("/admin/bookings/my-day/calendar-feed/", follow=True)
@@ -109,7 +108,7 @@ def test_replacing_the_link_revokes_the_old_one(jobs, mechanic):
 
 def test_a_member_who_is_no_longer_a_mechanic_loses_the_feed(jobs, mechanic, admin):
     path = feed_path(mechanic)
-    changed = signed_in(admin).post(f"/admin/staff/{mechanic.email}/", {"roles": ["CLERK"]})
+    changed = admin.portal().post(f"/admin/staff/{mechanic.email}/", {"roles": ["CLERK"]})
     assert changed.status_code == 302
     assert Client().get(path).status_code == 404
 

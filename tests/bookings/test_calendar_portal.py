@@ -13,7 +13,6 @@ from bookings.portal.calendar import _lanes
 from bookings.slots import Interval
 from staffapp.templatetags.staff_format import day as day_text
 from tests.bookings.conftest import booking, future_day
-from tests.bookings.test_portal import signed_in
 
 DAY = future_day()
 BLOCK = {"start_date": DAY, "end_date": "", "start": "10:00", "end": "12:00", "action": "add"}
@@ -39,7 +38,7 @@ def test_blocking_over_booked_jobs_lists_them_first_and_blocks_once_confirmed(bo
     capacity(3)
     ann, _ = mechanics
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     _schedule(client, appointment_id, "09:00", ann.user_id)
 
     asked = client.post("/admin/bookings/calendar/", BLOCK)
@@ -66,7 +65,7 @@ def test_blocking_over_booked_jobs_lists_them_first_and_blocks_once_confirmed(bo
 def test_unblocking_and_blocking_an_empty_period_do_not_ask(book, support, capacity):
     capacity(2)
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     _schedule(client, appointment_id, "09:00")
     free = client.post("/admin/bookings/calendar/", {**BLOCK, "start": "14:00", "end": "15:00"})
     assert urlsplit(free["Location"]).path == "/admin/bookings/calendar/"
@@ -76,7 +75,7 @@ def test_unblocking_and_blocking_an_empty_period_do_not_ask(book, support, capac
 
 
 def test_the_confirmation_page_refuses_bad_input_and_other_roles(support, mechanic):
-    client = signed_in(support)
+    client = support.portal()
     for query in ("start_date=nonsense&start=10:00&end=12:00&action=add", "", f"start_date={DAY}&action=remove"):
         response = client.get(f"/admin/bookings/calendar/block/?{query}", follow=True)
         assert response.status_code == 200
@@ -86,14 +85,14 @@ def test_the_confirmation_page_refuses_bad_input_and_other_roles(support, mechan
     assert _messages(backwards) == ["Invalid time slot 12:00-10:00: the end must be after the start"]
     too_long = client.post("/admin/bookings/calendar/", {**BLOCK, "end_date": future_day(200)}, follow=True)
     assert _messages(too_long) == ["Choose an end date on or after the start, at most 93 days"]
-    assert signed_in(mechanic).get(f"/admin/bookings/calendar/block/?start_date={DAY}").status_code == 403
+    assert mechanic.portal().get(f"/admin/bookings/calendar/block/?start_date={DAY}").status_code == 403
 
 
 def test_the_from_date_shows_and_mechanics_have_a_colour_a_legend_and_links(book, support, mechanics, capacity):
     capacity(3)
     ann, ben = mechanics
     first, second, third = book(), book(), book()
-    client = signed_in(support)
+    client = support.portal()
     _schedule(client, first, "09:00", ann.user_id)
     _schedule(client, second, "10:00", ben.user_id)
     _schedule(client, third, "15:00")
@@ -121,10 +120,10 @@ def test_a_mechanic_sees_other_mechanics_jobs_as_busy_without_links_or_customers
     data = booking(buyerData={"name": "Dan Other", "email": "dan@example.com", "phoneNumber": "+61 400 000 000"})
     response = anon.post("/api/appointments", {"userId": other_customer_id, "appointmentData": data}, format="json")
     others = response.json()["appointmentId"]
-    client = signed_in(support)
+    client = support.portal()
     _schedule(client, own, "09:00", ann.user_id)
     _schedule(client, others, "13:00", ben.user_id)
-    html = signed_in(ann).get(f"/admin/bookings/calendar/?week={DAY}").content.decode()
+    html = ann.portal().get(f"/admin/bookings/calendar/?week={DAY}").content.decode()
     assert f"/admin/bookings/appointments/{own}/" in html
     assert others not in html
     assert "Dan Other" not in html
@@ -133,7 +132,7 @@ def test_a_mechanic_sees_other_mechanics_jobs_as_busy_without_links_or_customers
 
 
 def test_the_day_view_shows_one_day_with_previous_and_next(support):
-    client = signed_in(support)
+    client = support.portal()
     html = client.get(f"/admin/bookings/calendar/?day={DAY}&view=day").content.decode()
     assert 'class="cal cal-single"' in html
     assert re.findall(r'class="cal-day cal-focus" data-date="([\d-]+)"', html) == [DAY]

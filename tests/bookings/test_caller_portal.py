@@ -26,12 +26,6 @@ FIND = "/admin/bookings/caller/"
 BOOK = "/admin/bookings/appointments/new/"
 
 
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def booking_form(**overrides: str) -> dict[str, str]:
     data = {
         "action": "book",
@@ -62,7 +56,7 @@ def created_emails() -> list[EmailMetadata]:
 
 def test_support_finds_the_caller_picks_a_free_time_and_books(support, customer_id, capacity):
     capacity(2)
-    client = signed_in(support)
+    client = support.portal()
     found = client.get(FIND, {"q": "cara", "for": "appointment"}).content.decode()
     assert f'href="{BOOK}?customer={customer_id}"' in found
     assert "Order parts" not in found  # asked for an appointment
@@ -115,7 +109,7 @@ def test_support_finds_the_caller_picks_a_free_time_and_books(support, customer_
 def test_a_new_caller_is_added_once_and_taken_to_the_booking(make_staff, capacity):
     capacity(1)
     staff = make_staff("CUSTOMER_SUPPORT", "ADMIN", name="Sam Both")
-    client = signed_in(staff)
+    client = staff.portal()
     nobody = client.get(FIND, {"q": "nina@example.com"}).content.decode()
     assert "Nobody matches" in nobody
     assert 'value="nina@example.com"' in nobody
@@ -144,7 +138,7 @@ def test_a_new_caller_is_added_once_and_taken_to_the_booking(make_staff, capacit
 
 def test_bad_input_keeps_what_was_typed_and_writes_nothing(support, customer_id, capacity):
     capacity(1)
-    client = signed_in(support)
+    client = support.portal()
     url = f"{BOOK}?customer={customer_id}"
     cases = [
         ({"email": "cara@example"}, "email", "Must be a valid email address."),
@@ -168,7 +162,7 @@ def test_bad_input_keeps_what_was_typed_and_writes_nothing(support, customer_id,
 
 def test_a_time_that_is_no_longer_free_is_refused_with_the_form_kept(support, customer_id, capacity):
     capacity(1)
-    client = signed_in(support)
+    client = support.portal()
     url = f"{BOOK}?customer={customer_id}"
     UnavailableSlot(date=future_day(), time_slots=[BlockedPeriod(start_time="09:00", end_time="12:00")]).save()
     response = client.post(url, booking_form(notes="Blue hatch"))
@@ -186,7 +180,7 @@ def test_a_time_that_is_no_longer_free_is_refused_with_the_form_kept(support, cu
 
 def test_only_customer_support_books_for_a_caller(admin, clerk, mechanic, customer_id):
     for persona in (admin, clerk, mechanic):  # the API's rule: only customer support books for customers
-        client = signed_in(persona)
+        client = persona.portal()
         assert client.get(FIND).status_code == 403
         assert client.get(BOOK, {"customer": customer_id}).status_code == 403
         assert client.post(f"{BOOK}?customer={customer_id}", booking_form()).status_code == 403
@@ -195,14 +189,14 @@ def test_only_customer_support_books_for_a_caller(admin, clerk, mechanic, custom
 
 
 def test_an_unknown_caller_goes_back_to_the_caller_step(support):
-    response = signed_in(support).get(BOOK, {"customer": "nobody"}, follow=True)
+    response = support.portal().get(BOOK, {"customer": "nobody"}, follow=True)
     assert response.redirect_chain == [(f"{FIND}?for=appointment", 302)]
     assert "Choose the caller first." in response.content.decode()
 
 
 def test_the_list_links_to_booking_for_a_caller(support, clerk):
-    assert 'id="caller-appointment"' in signed_in(support).get("/admin/bookings/appointments/").content.decode()
-    assert 'id="caller-appointment"' not in signed_in(clerk).get("/admin/bookings/appointments/").content.decode()
+    assert 'id="caller-appointment"' in support.portal().get("/admin/bookings/appointments/").content.decode()
+    assert 'id="caller-appointment"' not in clerk.portal().get("/admin/bookings/appointments/").content.decode()
 
 
 def test_two_staff_racing_for_the_last_place_one_holds_it(make_staff, capacity):
@@ -213,7 +207,7 @@ def test_two_staff_racing_for_the_last_place_one_holds_it(make_staff, capacity):
     capacity(1)
     staff = [make_staff("CUSTOMER_SUPPORT", "ADMIN", name=f"Desk {n}") for n in range(2)]
     callers = [customer_register(user_name=f"Caller {n}", user_email=f"caller{n}@example.com") for n in range(3)]
-    clients = [signed_in(member) for member in staff]
+    clients = [member.portal() for member in staff]
 
     def book(n: int) -> int:
         return clients[n].post(f"{BOOK}?customer={callers[n].user_id}", booking_form()).status_code
@@ -241,7 +235,7 @@ def test_two_staff_racing_for_the_last_place_one_holds_it(make_staff, capacity):
 
 def test_a_double_tap_books_once(support, customer_id, capacity):
     capacity(2)
-    client = signed_in(support)
+    client = support.portal()
     url = f"{BOOK}?customer={customer_id}"
     key = re.search(r'name="key" value="([0-9a-f]{32})"', client.get(url).content.decode())
     assert key is not None

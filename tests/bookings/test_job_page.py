@@ -11,7 +11,6 @@ import pytest
 from autolab import storage
 from bookings.models import Appointment
 from tests.bookings.conftest import future_day
-from tests.bookings.test_portal import signed_in
 from tests.bookings.test_reports import pdf_bytes
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -25,7 +24,7 @@ def job(book, support, mechanic, capacity):
         carData={"make": "Mazda", "model": "3", "year": 2019, "location": "12 Rokeby Rd, Subiaco WA 6008"}
     )
     body = {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1}
-    signed_in(support).post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body)
+    support.portal().post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body)
     assert Appointment.get(appointment_id).status == "SCHEDULED"
     return appointment_id
 
@@ -41,7 +40,7 @@ def upload(client, appointment_id, name, data):
 
 
 def test_the_mechanic_writes_notes_before_completing_and_after(job, mechanic):
-    worker = signed_in(mechanic)
+    worker = mechanic.portal()
     page = detail(worker, job)
     assert 'id="notes-form"' in page  # SCHEDULED: the form is there before the job starts
     saved = worker.post(
@@ -62,7 +61,7 @@ def test_the_mechanic_writes_notes_before_completing_and_after(job, mechanic):
 
 def test_notes_stay_refused_before_scheduling_and_on_the_api(book, mechanic, support, job):
     pending = book()
-    refused = signed_in(support).post(
+    refused = support.portal().post(
         f"/admin/bookings/appointments/{pending}/notes/", {"post_notes": "early", "version": 1}, follow=True
     )
     assert "Cannot update post-inspection notes when the appointment is PENDING" in refused.content.decode()
@@ -70,7 +69,7 @@ def test_notes_stay_refused_before_scheduling_and_on_the_api(book, mechanic, sup
     api = mechanic.api().patch(f"/api/appointments/{job}", {"postNotes": "via API"}, format="json")
     assert api.status_code == 400  # the API keeps the original contract: notes once COMPLETED
     assert api.json()["message"] == "Cannot update reports when the appointment is SCHEDULED"
-    stale = signed_in(mechanic).post(
+    stale = mechanic.portal().post(
         f"/admin/bookings/appointments/{job}/notes/", {"post_notes": "old page", "version": 1}, follow=True
     )
     assert "changed by someone else" in stale.content.decode()
@@ -78,7 +77,7 @@ def test_notes_stay_refused_before_scheduling_and_on_the_api(book, mechanic, sup
 
 
 def test_my_day_links_and_the_job_page_in_job_order_with_call_and_map_links(job, mechanic):
-    worker = signed_in(mechanic)
+    worker = mechanic.portal()
     page = worker.get(f"/admin/bookings/my-day/?date={future_day()}").content.decode()
     link = re.search(r'<a class="job-link" href="/admin/bookings/appointments/' + job + r'/">(.*?)</a>', page, re.S)
     assert link is not None
@@ -105,7 +104,7 @@ def test_my_day_links_and_the_job_page_in_job_order_with_call_and_map_links(job,
 
 
 def test_only_a_pdf_or_a_photo_is_stored_anything_else_is_refused_with_a_message(job, mechanic):
-    worker = signed_in(mechanic)
+    worker = mechanic.portal()
     by_name = upload(worker, job, "notes.txt", b"plain text")
     assert "Choose a PDF file or a JPEG or PNG photo, at most 10 MB." in by_name.content.decode()
     by_content = upload(worker, job, "report.pdf", b"MZ\x90\x00 not a pdf at all")

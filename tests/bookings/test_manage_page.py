@@ -18,7 +18,6 @@ from emails.models import EmailMetadata
 from emails.rendering import render_email
 from tests.bookings.conftest import booking, future_day
 from tests.bookings.test_call_counts import SEND
-from tests.bookings.test_portal import signed_in
 
 SLOT = {"date": future_day(), "start": "09:00", "end": "11:00"}
 
@@ -177,7 +176,7 @@ def test_a_late_or_paid_cancellation_becomes_a_request_staff_see_live(scheduled,
         assert len(outbox("appointment_updated", appointment_id)) == 2
     requests = [e for e in staff_events() if e["type"] == "appointment.cancellation_requested"]
     assert sorted(e["appointmentId"] for e in requests) == sorted([late, paid])
-    staff_page = signed_in(support).get(f"/admin/bookings/appointments/{late}/")
+    staff_page = support.portal().get(f"/admin/bookings/appointments/{late}/")
     assert staff_page.status_code == 200
     assert 'id="cancellation-requested"' in staff_page.content.decode()
 

@@ -12,7 +12,6 @@ from django.test import Client
 
 from emails.sms import sms_inbound
 from tests.bookings.test_job_page import detail, job  # noqa: F401  (the scheduled job fixture)
-from tests.bookings.test_portal import signed_in
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def on_my_way(client, appointment_id: str, **body):
 
 
 def test_the_mechanic_texts_the_customer_once_per_click(job, mechanic, sms_dir):  # noqa: F811
-    worker = signed_in(mechanic)
+    worker = mechanic.portal()
     token = click_token(detail(worker, job))
 
     sent = on_my_way(worker, job, eta_minutes=15, click=token)
@@ -64,20 +63,20 @@ def test_the_mechanic_texts_the_customer_once_per_click(job, mechanic, sms_dir):
 
 
 def test_only_the_jobs_mechanic_may_and_bad_input_is_refused(job, mechanic, make_staff, support, sms_dir):  # noqa: F811
-    assert 'id="on-my-way"' not in detail(signed_in(support), job)
-    token = click_token(detail(signed_in(mechanic), job))
+    assert 'id="on-my-way"' not in detail(support.portal(), job)
+    token = click_token(detail(mechanic.portal(), job))
 
-    stranger = signed_in(make_staff("MECHANIC"))
+    stranger = make_staff("MECHANIC").portal()
     other = stranger.post(f"/admin/bookings/appointments/{job}/on-my-way/", {"eta_minutes": 10, "click": token})
     assert other.status_code == 302  # refused, back to a page this mechanic cannot see (404)
     assert "Appointment not found" in stranger.get("/admin/").content.decode()
-    bad = on_my_way(signed_in(mechanic), job, eta_minutes=0, click=token)
+    bad = on_my_way(mechanic.portal(), job, eta_minutes=0, click=token)
     assert "Give the minutes until you arrive (1 to 240)." in bad.content.decode()
-    forged = on_my_way(signed_in(mechanic), job, eta_minutes=10, click="../x")
+    forged = on_my_way(mechanic.portal(), job, eta_minutes=10, click="../x")
     assert "Give the minutes until you arrive" in forged.content.decode()
     assert texts(sms_dir) == []
 
     assert sms_inbound("+61412345678", "STOP") == "opted_out"
-    opted = on_my_way(signed_in(mechanic), job, eta_minutes=10, click=token)
+    opted = on_my_way(mechanic.portal(), job, eta_minutes=10, click=token)
     assert "Customer opted out of texts: not sent." in opted.content.decode()
     assert texts(sms_dir) == []

@@ -11,15 +11,9 @@ from tests.bookings.conftest import future_day
 from tests.bookings.test_reports import pdf_bytes
 
 
-def signed_in(persona):
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def test_appointment_list_with_filters_and_paging(book, support):
     ids = [book() for _ in range(3)]
-    client = signed_in(support)
+    client = support.portal()
     page = client.get("/admin/bookings/appointments/?status=PENDING")
     assert page.status_code == 200
     html = page.content.decode()
@@ -31,17 +25,17 @@ def test_appointment_list_with_filters_and_paging(book, support):
 
 def test_portal_pages_need_sign_in_and_permission(book, clerk, mechanic):
     assert Client().get("/admin/bookings/appointments/").status_code == 302
-    assert signed_in(clerk).get("/admin/bookings/catalogue/").status_code == 403
-    assert signed_in(mechanic).get("/admin/bookings/calendar/").status_code == 200
-    assert signed_in(mechanic).post("/admin/bookings/calendar/", {}).status_code in (403, 404)
+    assert clerk.portal().get("/admin/bookings/catalogue/").status_code == 403
+    assert mechanic.portal().get("/admin/bookings/calendar/").status_code == 200
+    assert mechanic.portal().post("/admin/bookings/calendar/", {}).status_code in (403, 404)
     other_job = book()
-    assert signed_in(mechanic).get(f"/admin/bookings/appointments/{other_job}/").status_code == 404
+    assert mechanic.portal().get(f"/admin/bookings/appointments/{other_job}/").status_code == 404
 
 
 def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechanic, capacity):
     capacity(2)
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     detail = client.get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert "Save schedule" in detail
     assert "Available (2 free)" in detail
@@ -52,16 +46,16 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
     assert (stored.status, stored.assigned_mechanic_id) == ("SCHEDULED", mechanic.user_id)
     stale = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body, follow=True)
     assert "changed by someone else" in stale.content.decode()
-    my_day = signed_in(mechanic).get(f"/admin/bookings/my-day/?date={future_day()}").content.decode()
+    my_day = mechanic.portal().get(f"/admin/bookings/my-day/?date={future_day()}").content.decode()
     assert "09:00\u201311:00" in my_day
-    ongoing = signed_in(mechanic).post(
+    ongoing = mechanic.portal().post(
         f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "ONGOING", "version": 2}, follow=True
     )
     assert "Status set to Ongoing." in ongoing.content.decode()
     assert Appointment.get(appointment_id).status == "ONGOING"
     buttons = re.findall(
         r'class="button tap-button[^"]*" value="([^"]+)"',
-        signed_in(mechanic).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode(),
+        mechanic.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode(),
     )
     # The status buttons in the workflow's order, not the alphabet (after the customer card's "On my way").
     assert buttons == ["On my way", "Back to scheduled", "Mark completed"]
@@ -70,12 +64,12 @@ def test_schedule_from_the_detail_page_and_status_buttons(book, support, mechani
 def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, capacity):
     capacity(2)
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     client.post(
         f"/admin/bookings/appointments/{appointment_id}/schedule/",
         {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1},
     )
-    worker = signed_in(mechanic)
+    worker = mechanic.portal()
     worker.post(f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "COMPLETED"})
     upload = io.BytesIO(pdf_bytes())
     upload.name = "Final report.pdf"
@@ -90,7 +84,7 @@ def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, 
         ).content.decode()
     )
     key = Appointment.get(appointment_id).reports[0]["s3Key"]
-    reviewed = signed_in(admin).post(
+    reviewed = admin.portal().post(
         f"/admin/bookings/appointments/{appointment_id}/review/", {"key": key, "action": "approve"}, follow=True
     )
     assert "Report approved." in reviewed.content.decode()
@@ -100,15 +94,15 @@ def test_report_upload_and_review_in_the_portal(book, support, mechanic, admin, 
 def test_suppressed_address_warning(book, support):
     appointment_id = book()
     url = f"/admin/bookings/appointments/{appointment_id}/"
-    assert 'id="suppressed-warning"' not in signed_in(support).get(url).content.decode()
+    assert 'id="suppressed-warning"' not in support.portal().get(url).content.decode()
     suppression_add(email="CARA@example.com", actor=support.identity)
-    assert 'id="suppressed-warning"' in signed_in(support).get(url).content.decode()
+    assert 'id="suppressed-warning"' in support.portal().get(url).content.decode()
 
 
 def test_calendar_blocks_a_range_and_draws_jobs(book, support, capacity):
     capacity(2)
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     client.post(
         f"/admin/bookings/appointments/{appointment_id}/schedule/",
         {"date": future_day(), "start": "13:00", "end": "15:00", "version": 1},
@@ -139,14 +133,14 @@ def test_slot_analyser_figures(support, admin, capacity):
         {"date": future_day(), "operation": "set", "timeSlots": ["08:00-14:00"]},
         format="json",
     )
-    html = signed_in(support).get(f"/admin/bookings/analyser/?date={future_day()}&plan=1:1").content.decode()
+    html = support.portal().get(f"/admin/bookings/analyser/?date={future_day()}&plan=1:1").content.decode()
     assert re.search(r"<strong>6</strong>Maximum possible jobs", html)  # 14:00-20:00 fits 3 two-hour jobs x 2 mechanics
     assert re.search(r"<strong>0%</strong>Utilisation", html)
     assert selectors.day_analysis(future_day(), 120).counts["blocked"] == 12
 
 
 def test_admin_edits_the_catalogue(admin):
-    client = signed_in(admin)
+    client = admin.portal()
     form = client.get("/admin/bookings/catalogue/?edit=1:1").content.decode()
     assert 'value="Standard"' in form
     body = {
@@ -172,7 +166,7 @@ def test_admin_edits_the_catalogue(admin):
 
 def test_calendar_refuses_a_backwards_range_and_writes_nothing(support):
     body = {"start_date": future_day(3), "end_date": future_day(1), "start": "10:00", "end": "12:00", "action": "add"}
-    response = signed_in(support).post("/admin/bookings/calendar/", body, follow=True)
+    response = support.portal().post("/admin/bookings/calendar/", body, follow=True)
     assert "Choose an end date on or after the start" in response.content.decode()
     assert list(UnavailableSlot.batch_get([future_day(1), future_day(2), future_day(3)])) == []
 
@@ -183,12 +177,12 @@ def _messages(response):
 
 def test_portal_schedule_in_the_past_and_bad_review_are_refused_with_a_message(book, support, admin):
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     past = {"date": "2020-01-01", "start": "09:00", "end": "11:00", "mechanic": "", "version": 1}
     response = client.post(f"/admin/bookings/appointments/{appointment_id}/schedule/", past, follow=True)
     assert _messages(response) == ["scheduledTimeSlot cannot be in the past"]
     review = {"key": "reports/x.pdf", "action": "publish"}
-    response = signed_in(admin).post(f"/admin/bookings/appointments/{appointment_id}/review/", review, follow=True)
+    response = admin.portal().post(f"/admin/bookings/appointments/{appointment_id}/review/", review, follow=True)
     assert _messages(response) == ["Approve or reject a report; notes are at most 1000 characters."]
     bogus = client.post(f"/admin/bookings/appointments/{appointment_id}/status/", {"status": "LOST"}, follow=True)
     assert _messages(bogus) == ["Choose a status."]
@@ -198,7 +192,7 @@ def test_portal_schedule_in_the_past_and_bad_review_are_refused_with_a_message(b
 def test_cancelling_asks_on_a_page_first_and_only_the_confirmation_cancels(book, support, clerk):
     """The portal's CSP blocks inline scripts, so an onsubmit confirm() never ran and one click cancelled."""
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     detail = client.get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert "confirm(" not in detail
     assert "onsubmit" not in detail
@@ -209,7 +203,7 @@ def test_cancelling_asks_on_a_page_first_and_only_the_confirmation_cancels(book,
     assert "Its slot is freed and the customer is emailed" in page.content.decode()
     assert 'name="status" value="CANCELLED"' in page.content.decode()
     assert Appointment.get(appointment_id).status == "PENDING"  # asking changes nothing
-    assert signed_in(clerk).get(confirm_url).status_code == 403
+    assert clerk.portal().get(confirm_url).status_code == 403
     assert client.get("/admin/bookings/appointments/nope/cancel/").status_code == 404
     assert client.post(confirm_url, {"status": "CANCELLED", "version": 1}).status_code == 405
     done = client.post(

@@ -9,7 +9,6 @@ import pytest
 from bookings.models import Appointment, UnavailableSlot
 from staffapp.templatetags.staff_format import day as day_text
 from tests.bookings.conftest import booking, future_day
-from tests.bookings.test_portal import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +56,7 @@ def booked(make_staff, admin, anon, customer_id, capacity):
     capacity(3)
     support = make_staff("CUSTOMER_SUPPORT", name="Sue Support")
     ann, ben = make_staff("MECHANIC", name="Ann Mechanic"), make_staff("MECHANIC", name="Ben Mechanic")
-    days, client = {}, signed_in(support)
+    days, client = {}, support.portal()
     for offset, viewport in enumerate(VIEWPORTS):
         day = future_day(7 + offset)
         taken, paid = _book(anon, customer_id, day, "Tom Taken"), _book(anon, customer_id, day, f"Pat {viewport}")
@@ -113,7 +112,7 @@ def jobs(make_staff, anon, customer_id, capacity):
     """Per viewport, on its own day: a job of Ann's at 09:00-11:00 (made before the browser starts)."""
     capacity(3)
     support, ann = make_staff("CUSTOMER_SUPPORT"), make_staff("MECHANIC", name="Ann Mechanic")
-    days, client = {}, signed_in(support)
+    days, client = {}, support.portal()
     for offset, viewport in enumerate(VIEWPORTS):
         day = future_day(7 + offset)
         days[viewport] = (day, _book(anon, customer_id, day, f"Cara {viewport}"))

@@ -8,7 +8,6 @@ import pytest
 
 from bookings.models import Appointment
 from tests.bookings.conftest import future_day
-from tests.bookings.test_portal import signed_in
 
 DAY = future_day()
 
@@ -38,7 +37,7 @@ def test_free_busy_of_each_mechanic_and_the_end_from_the_plan(book, support, mec
     capacity(3)
     ann, ben = mechanics
     first, second = book(), book()
-    client = signed_in(support)
+    client = support.portal()
     response = _schedule(client, first, start="09:00", mechanic=ann.user_id)  # no end: the plan's 120 min
     assert response.status_code == 302
     assert Appointment.get(first).scheduled_time_slot.end == "11:00"
@@ -66,7 +65,7 @@ def test_a_busy_mechanic_keeps_the_input_and_offers_the_nearest_free_slots(book,
     capacity(3)
     ann, ben = mechanics
     taken, wanted = book(), book()
-    client = signed_in(support)
+    client = support.portal()
     _schedule(client, taken, start="09:00", mechanic=ann.user_id)
 
     refused = _schedule(client, wanted, start="10:00", mechanic=ann.user_id)
@@ -100,7 +99,7 @@ def test_a_blocked_or_full_slot_is_refused_by_the_service_with_free_slots_offere
     admin.api().post(
         "/api/unavailable-slots", {"date": DAY, "operation": "set", "timeSlots": ["13:00-14:00"]}, format="json"
     )
-    client = signed_in(support)
+    client = support.portal()
     _schedule(client, taken, start="09:00")
 
     full = client.get(_schedule(client, wanted, start="10:00")["Location"])
@@ -119,7 +118,7 @@ def test_a_blocked_or_full_slot_is_refused_by_the_service_with_free_slots_offere
 
 def test_bad_input_and_show_day_keep_the_input_without_a_500(book, support, mechanics):
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     bad = _schedule(client, appointment_id, date="31/12/2099", start="25:00")
     assert _kept(bad)["date"] == "31/12/2099"
     page = client.get(bad["Location"])

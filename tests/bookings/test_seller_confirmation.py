@@ -15,7 +15,6 @@ from autolab import clock
 from bookings import seller_confirmation
 from bookings.models import Appointment
 from tests.bookings.conftest import booking, future_day
-from tests.bookings.test_portal import signed_in
 
 SELLER = {"name": "Sam Seller", "email": "sam@example.com", "phoneNumber": "0400 111 222"}
 SLOT = {"date": future_day(), "start": "09:00", "end": "11:00"}
@@ -73,7 +72,7 @@ def test_the_seller_is_asked_once_scheduled_and_confirms_from_the_link(support, 
     path = seller_link(mailoutbox)
     assert urlsplit(re.search(r"(http\S+)", text["text"]).group(1)).path == path
 
-    detail = signed_in(support).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    detail = support.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert re.search(r'id="seller-confirmation"[^>]*>Awaiting seller<', detail)
 
     page = Client().get(path)
@@ -86,9 +85,9 @@ def test_the_seller_is_asked_once_scheduled_and_confirms_from_the_link(support, 
     assert "Thank you: you have confirmed" in Client().get(done["Location"]).content.decode()
     assert Appointment.get(appointment_id).seller_confirmation == "CONFIRMED"
 
-    detail = signed_in(support).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    detail = support.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert re.search(r'id="seller-confirmation"[^>]*>Seller confirmed<', detail)
-    week = signed_in(support).get("/admin/bookings/calendar/", {"day": SLOT["date"]}).content.decode()
+    week = support.portal().get("/admin/bookings/calendar/", {"day": SLOT["date"]}).content.decode()
     assert re.search(rf'data-seller-for="{appointment_id}"[^>]*>Seller confirmed<', week)
     live = [e for e in staff_events() if e["type"] == "appointment.seller_confirmation"]
     assert [(e["appointmentId"], e["sellerLabel"]) for e in live] == [
@@ -161,7 +160,7 @@ def test_a_proposal_must_be_an_open_slot_and_does_not_move_the_booking(support, 
     stored = Appointment.get(appointment_id)
     assert (stored.seller_confirmation, stored.seller_proposed_slot) == ("PROPOSED", proposed)
     assert stored.scheduled_time_slot.date == SLOT["date"]  # a request to staff; the booking stays
-    detail = signed_in(support).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    detail = support.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert re.search(rf'id="seller-confirmation"[^>]*>Seller proposed {proposed}<', detail)
 
 
@@ -170,5 +169,5 @@ def test_no_seller_contact_no_question(support, mailoutbox):
     appointment_id = support.api().post("/api/appointments", body, format="json").json()["appointmentId"]
     schedule(support, appointment_id, SLOT)
     assert [m for m in mailoutbox if m.subject == ASK_SUBJECT] == []
-    detail = signed_in(support).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    detail = support.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert 'id="seller-confirmation"' not in detail

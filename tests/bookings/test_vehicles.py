@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from django.test import Client
 
 from autolab import search
 from bench.harness import count_dynamodb_calls
@@ -15,12 +14,6 @@ from chat.services import customer_register
 from tests.bookings.conftest import booking
 
 VIN = "JTDBR32E720123456"
-
-
-def signed_in(persona):
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _book(client, user_id, **car):
@@ -86,7 +79,7 @@ def test_the_vehicle_page_lists_its_history_across_customers_and_its_notes(anon,
     first = customer_register(user_name="Ann Seller", user_email="ann@example.com").user_id
     second = customer_register(user_name="Bo Buyer", user_email="bo@example.com").user_id
     older = _book(anon, first, registration="1ABC234").json()["appointmentId"]
-    client = signed_in(support)
+    client = support.portal()
     newer = _book(anon, second).json()["appointmentId"]
     # recorded later, on the appointment's page
     saved = client.post(
@@ -114,7 +107,7 @@ def test_the_vehicle_page_lists_its_history_across_customers_and_its_notes(anon,
     assert calls == Counter({"Query": 6, "GetItem": 2})
     assert f"No inspections of VIN {VIN} yet." in html
     assert client.get("/admin/bookings/vehicles/NOPE/").status_code == 404
-    assert signed_in(mechanic).post("/admin/bookings/vehicles/1ABC234/", {"notes": "x"}).status_code == 302
+    assert mechanic.portal().post("/admin/bookings/vehicles/1ABC234/", {"notes": "x"}).status_code == 302
 
 
 def test_the_jobs_mechanic_records_the_rego_other_mechanics_may_not(book, admin, mechanic, make_staff):
@@ -126,12 +119,12 @@ def test_the_jobs_mechanic_records_the_rego_other_mechanics_may_not(book, admin,
     )
     assert scheduled.status_code == 200, scheduled.json()
     other = make_staff("MECHANIC")
-    refused = signed_in(other).post(
+    refused = other.portal().post(
         f"/admin/bookings/appointments/{appointment_id}/vehicle/", {"registration": "1AAA111"}
     )
     assert refused.status_code == 302  # back to the job with a refusal message
     assert Appointment.get(appointment_id).registration is None
-    done = signed_in(mechanic).post(
+    done = mechanic.portal().post(
         f"/admin/bookings/appointments/{appointment_id}/vehicle/", {"registration": "1AAA111"}, follow=True
     )
     assert "Vehicle saved." in done.content.decode()
@@ -140,7 +133,7 @@ def test_the_jobs_mechanic_records_the_rego_other_mechanics_may_not(book, admin,
 
 def test_recording_the_vehicle_costs_a_few_calls(book, support):
     appointment_id = book()
-    client = signed_in(support)
+    client = support.portal()
     with count_dynamodb_calls() as calls:
         client.post(f"/admin/bookings/appointments/{appointment_id}/vehicle/", {"registration": "1ABC234"})
     # The staff member and the appointment (GetItem); the appointment's and the vehicle's update;
@@ -155,7 +148,7 @@ def test_support_captures_rego_and_vin_when_booking_for_a_caller(support, custom
     from tests.bookings.test_caller_portal import BOOK, booking_form
 
     capacity(1)
-    client = signed_in(support)
+    client = support.portal()
     url = f"{BOOK}?customer={customer_id}"
     bad = client.post(url, booking_form(car_registration="1ABC23456"))
     assert bad.status_code == 400

@@ -93,11 +93,4 @@ def call(function: Callable[..., Any]) -> Callable[..., Any]:
 @pytest.fixture
 def portal_client() -> Callable[..., Any]:
     """A Django test client signed in to the portal as ``persona``."""
-    from django.test import Client
-
-    def sign_in(persona: Any) -> Client:
-        client = Client()
-        assert client.login(username=persona.email, password=persona.password)
-        return client
-
-    return sign_in
+    return lambda persona: persona.portal()

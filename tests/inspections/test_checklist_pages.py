@@ -4,16 +4,9 @@ the next version while started inspections keep theirs; refused input is said pl
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from inspections import selectors, services
 from inspections.checklist import TEMPLATE_ID
-
-
-def client_of(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def new_checklist_form(**overrides) -> dict[str, str]:
@@ -42,7 +35,7 @@ def new_checklist_form(**overrides) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_the_list_shows_each_checklist_with_its_latest_version_and_plans(admin) -> None:
-    page = client_of(admin).get("/admin/inspections/templates/")
+    page = admin.portal().get("/admin/inspections/templates/")
     assert page.status_code == 200
     html = page.content.decode()
     assert f'href="/admin/inspections/templates/{TEMPLATE_ID}/"' in html
@@ -53,7 +46,7 @@ def test_the_list_shows_each_checklist_with_its_latest_version_and_plans(admin) 
 @pytest.mark.django_db
 def test_only_admins_manage_checklists(support, mechanic, clerk) -> None:
     for persona in (support, mechanic, clerk):
-        client = client_of(persona)
+        client = persona.portal()
         assert client.get("/admin/inspections/templates/").status_code == 403
         assert client.get(f"/admin/inspections/templates/{TEMPLATE_ID}/").status_code == 403
         assert client.post("/admin/inspections/templates/new/", new_checklist_form()).status_code == 403
@@ -61,7 +54,7 @@ def test_only_admins_manage_checklists(support, mechanic, clerk) -> None:
 
 @pytest.mark.django_db
 def test_an_admin_creates_a_checklist_for_a_plan(admin) -> None:
-    client = client_of(admin)
+    client = admin.portal()
     assert client.get("/admin/inspections/templates/new/").status_code == 200
     response = client.post("/admin/inspections/templates/new/", new_checklist_form())
     assert response.status_code == 302
@@ -78,7 +71,7 @@ def test_an_admin_creates_a_checklist_for_a_plan(admin) -> None:
 
 @pytest.mark.django_db
 def test_refused_input_is_explained_and_kept(admin) -> None:
-    client = client_of(admin)
+    client = admin.portal()
     response = client.post("/admin/inspections/templates/new/", new_checklist_form(**{"s0-i0-unit": ""}))
     assert response.status_code == 400
     html = response.content.decode()
@@ -93,7 +86,7 @@ def test_refused_input_is_explained_and_kept(admin) -> None:
 @pytest.mark.django_db
 def test_editing_publishes_the_next_version_and_a_started_inspection_keeps_its_own(admin, mechanic, job) -> None:
     services.inspection_start(actor=mechanic.identity, appointment_id=job)
-    client = client_of(admin)
+    client = admin.portal()
     page = client.get(f"/admin/inspections/templates/{TEMPLATE_ID}/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -18,12 +18,6 @@ from tests.inspections.conftest import jpeg
 VIN = "JTDBR32E720123456"
 
 
-def client_of(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def fill_url(appointment_id: str) -> str:
     return f"/admin/inspections/{appointment_id}/"
 
@@ -53,7 +47,7 @@ def save(persona, appointment_id: str, item_id: str, version: int = 0, **answer)
 
 @pytest.mark.django_db
 def test_the_mechanic_starts_the_inspection_from_the_fill_page(mechanic, job) -> None:
-    client = client_of(mechanic)
+    client = mechanic.portal()
     page = client.get(fill_url(job))
     assert page.status_code == 200
     assert b'id="inspection-start"' in page.content
@@ -76,7 +70,7 @@ def test_the_fill_page_has_a_card_for_every_item_with_its_kind_controls(mechanic
         actor=mechanic.identity, appointment_id=job, item_id="body-01", photo_id="p1", data=jpeg(800, 600)
     )
 
-    page = client_of(mechanic).get(fill_url(job))
+    page = mechanic.portal().get(fill_url(job))
     assert page.status_code == 200
     html = page.content.decode()
     items = selectors.template_items(checklist)
@@ -112,26 +106,26 @@ def test_the_fill_page_has_a_card_for_every_item_with_its_kind_controls(mechanic
 def test_a_mechanic_cannot_open_another_mechanics_inspection(make_staff, mechanic, make_job) -> None:
     other = make_staff("MECHANIC", name="Olly Other")
     job = make_job(assigned=other)
-    client = client_of(mechanic)
+    client = mechanic.portal()
     assert client.get(fill_url(job)).status_code == 404
     assert client.post(f"/admin/inspections/{job}/start/").status_code == 404
     assert selectors.inspection_get(job) is None
-    assert client_of(other).get(fill_url(job)).status_code == 200
+    assert other.portal().get(fill_url(job)).status_code == 200
 
 
 @pytest.mark.django_db
 def test_who_may_open_the_fill_page(admin, support, clerk, mechanic, job) -> None:
-    assert client_of(admin).get(fill_url(job)).status_code == 200
-    assert client_of(support).get(fill_url(job)).status_code == 403
-    assert client_of(clerk).get(fill_url(job)).status_code == 403
-    assert client_of(admin).get(fill_url("no-such-appointment")).status_code == 404
+    assert admin.portal().get(fill_url(job)).status_code == 200
+    assert support.portal().get(fill_url(job)).status_code == 403
+    assert clerk.portal().get(fill_url(job)).status_code == 403
+    assert admin.portal().get(fill_url("no-such-appointment")).status_code == 404
     assert Client().get(fill_url(job)).status_code == 302  # to the login page
 
 
 @pytest.mark.django_db
 def test_a_submitted_inspection_shows_its_results_read_only(mechanic, job, checklist) -> None:
     inspection = started(mechanic, job)
-    page = client_of(mechanic).get(fill_url(job))
+    page = mechanic.portal().get(fill_url(job))
     assert b'id="insp-fill"' in page.content
     from tests.inspections.test_filling import answer_everything
 
@@ -145,7 +139,7 @@ def test_a_submitted_inspection_shows_its_results_read_only(mechanic, job, check
         ),
     )
     services.inspection_submit(actor=mechanic.identity, appointment_id=job, version=inspection.version)
-    page = client_of(mechanic).get(fill_url(job))
+    page = mechanic.portal().get(fill_url(job))
     assert page.status_code == 200
     assert b'id="insp-fill"' not in page.content
     assert b"fill.js" not in page.content
@@ -155,12 +149,12 @@ def test_a_submitted_inspection_shows_its_results_read_only(mechanic, job, check
 @pytest.mark.django_db
 def test_the_appointment_page_shows_the_inspection_beside_it(support, mechanic, job) -> None:
     appointment_page = f"/admin/bookings/appointments/{job}/"
-    before = client_of(mechanic).get(appointment_page)
+    before = mechanic.portal().get(appointment_page)
     assert b'id="inspection-panel"' in before.content
     assert b"Not started" in before.content
     assert b'id="inspection-fill-link"' in before.content
     # Support sees the section but cannot fill (no link to the fill page).
-    support_page = client_of(support).get(appointment_page)
+    support_page = support.portal().get(appointment_page)
     assert b'id="inspection-panel"' in support_page.content
     assert b'id="inspection-fill-link"' not in support_page.content
 
@@ -168,7 +162,7 @@ def test_the_appointment_page_shows_the_inspection_beside_it(support, mechanic, 
     save(mechanic, job, "body-03", rating=Rating.FAIL, text="Door gap uneven")
     save(mechanic, job, "body-04", rating=Rating.ATTENTION)
     save(mechanic, job, "body-05", rating=Rating.PASS)
-    page = client_of(support).get(appointment_page)
+    page = support.portal().get(appointment_page)
     html = page.content.decode()
     assert page.status_code == 200
     assert 'id="inspection-status">In progress<' in html
@@ -182,7 +176,7 @@ def test_the_appointment_page_shows_the_inspection_beside_it(support, mechanic, 
 @pytest.mark.django_db
 def test_a_plan_without_a_checklist_has_no_inspection_section(support, make_job) -> None:
     job = make_job(service_id=2, plan_id=1)
-    page = client_of(support).get(f"/admin/bookings/appointments/{job}/")
+    page = support.portal().get(f"/admin/bookings/appointments/{job}/")
     assert page.status_code == 200
     assert b'id="inspection-panel"' not in page.content
 
@@ -197,12 +191,12 @@ def test_a_cars_inspections_and_their_comparison(support, mechanic, make_staff, 
     save(mechanic, first, "body-03", rating=Rating.PASS)
     save(mechanic, second, "body-03", rating=Rating.PASS)
 
-    listing = client_of(support).get(f"/admin/inspections/vehicles/{VIN.lower()}/")
+    listing = support.portal().get(f"/admin/inspections/vehicles/{VIN.lower()}/")
     assert listing.status_code == 200
     assert listing.content.count(b"<tr data-appointment-id=") == 2
     assert b'id="compare-form"' in listing.content
 
-    compare = client_of(support).get(f"/admin/inspections/compare/?a={first}&b={second}")
+    compare = support.portal().get(f"/admin/inspections/compare/?a={first}&b={second}")
     assert compare.status_code == 200
     html = compare.content.decode()
     changed = [row for row in html.split("<tr") if 'data-changed="1"' in row]
@@ -214,12 +208,12 @@ def test_a_cars_inspections_and_their_comparison(support, mechanic, make_staff, 
 
     # Another mechanic sees neither job.
     other = make_staff("MECHANIC", name="Olly Other")
-    assert client_of(other).get(f"/admin/inspections/compare/?a={first}&b={second}").status_code == 404
-    listing = client_of(other).get(f"/admin/inspections/vehicles/{VIN}/")
+    assert other.portal().get(f"/admin/inspections/compare/?a={first}&b={second}").status_code == 404
+    listing = other.portal().get(f"/admin/inspections/vehicles/{VIN}/")
     assert listing.status_code == 200
     assert b"<tr data-appointment-id=" not in listing.content
-    assert client_of(support).get("/admin/inspections/vehicles/not-a-vin/").status_code == 404
-    no_choice = client_of(support).get("/admin/inspections/compare/")
+    assert support.portal().get("/admin/inspections/vehicles/not-a-vin/").status_code == 404
+    no_choice = support.portal().get("/admin/inspections/compare/")
     assert no_choice.status_code == 200
     assert b'id="compare-message"' in no_choice.content
 
@@ -229,7 +223,7 @@ def test_the_vehicle_page_lists_the_cars_inspections(support, mechanic, make_sta
     started(mechanic, first, vin=VIN)  # the VIN recorded in the inspection names the appointment's car
     started(mechanic, second, vin=VIN)
 
-    html = client_of(support).get(f"/admin/bookings/vehicles/{VIN}/").content.decode()
+    html = support.portal().get(f"/admin/bookings/vehicles/{VIN}/").content.decode()
     section = html[html.index('id="vehicle-inspections"') :]
     assert section.count("<tr data-appointment-id=") == 2
     assert first[:8].upper() in section
@@ -237,8 +231,8 @@ def test_the_vehicle_page_lists_the_cars_inspections(support, mechanic, make_sta
     assert f'href="/admin/inspections/vehicles/{VIN}/"' in section
     assert "All inspections and compare" in section
     # A mechanic sees the inspections of their own jobs only, as on the car's inspections page.
-    own = client_of(mechanic).get(f"/admin/bookings/vehicles/{VIN}/")
+    own = mechanic.portal().get(f"/admin/bookings/vehicles/{VIN}/")
     assert own.content.count(b"<tr data-appointment-id=") == 2
-    other = client_of(make_staff("MECHANIC", name="Olly Other")).get(f"/admin/bookings/vehicles/{VIN}/")
+    other = make_staff("MECHANIC", name="Olly Other").portal().get(f"/admin/bookings/vehicles/{VIN}/")
     assert other.status_code == 200
     assert other.content.count(b"<tr data-appointment-id=") == 0

@@ -4,18 +4,11 @@ oldest first, linking to the appointment's reports where approve and reject are.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from bookings import services as booking_services
 from bookings.models import Appointment
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def client_of(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def completed(mechanic, appointment_id: str) -> None:
@@ -30,7 +23,7 @@ def test_the_queue_lists_unreviewed_reports_and_links_to_the_appointment(admin, 
     for appointment_id, name in ((first, "first.pdf"), (second, "second.pdf")):
         completed(mechanic, appointment_id)
         booking_services.report_attach(actor=mechanic.identity, appointment_id=appointment_id, file_name=name, data=PDF)
-    page = client_of(admin).get("/admin/inspections/review/")
+    page = admin.portal().get("/admin/inspections/review/")
     assert page.status_code == 200
     html = page.content.decode()
     assert html.index(f'data-appointment-id="{first}"') < html.index(f'data-appointment-id="{second}"')
@@ -40,7 +33,7 @@ def test_the_queue_lists_unreviewed_reports_and_links_to_the_appointment(admin, 
     key = Appointment.get(first).reports[0]["s3Key"]
     approve = {"reportApproval": {"reportS3Key": key, "action": "approve"}}
     assert admin.api().patch(f"/api/appointments/{first}", approve, format="json").status_code == 200
-    html = client_of(admin).get("/admin/inspections/review/").content.decode()
+    html = admin.portal().get("/admin/inspections/review/").content.decode()
     assert f'data-appointment-id="{first}"' not in html
     assert f'data-appointment-id="{second}"' in html
 
@@ -48,4 +41,4 @@ def test_the_queue_lists_unreviewed_reports_and_links_to_the_appointment(admin, 
 @pytest.mark.django_db
 def test_only_admins_see_the_review_queue(support, mechanic, clerk) -> None:
     for persona in (support, mechanic, clerk):
-        assert client_of(persona).get("/admin/inspections/review/").status_code == 403
+        assert persona.portal().get("/admin/inspections/review/").status_code == 403

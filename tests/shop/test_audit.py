@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.test import Client
-
 from autolab import audit
 
 
@@ -24,8 +22,7 @@ def test_order_assign_status_and_notes_are_audited_and_shown(new_order, mechanic
     assert done.action == "order.postNotes+status"
     assert done.changed["postNotes"] == ["", "Fitted"]
     assert done.changed["status"][1] == "DELIVERED"
-    client = Client()
-    assert client.login(username=support.email, password=support.password)
+    client = support.portal()
     history = client.get(f"/admin/shop/orders/{order.order_id}/").content.decode().split('id="audit-history"')[1]
     assert "order.postNotes+status" in history
     assert "Max Mechanic" in history

@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from emails.models import EmailMetadata
 from shop.models import Order
@@ -14,12 +13,6 @@ from shop.models import Order
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORDER = "/admin/shop/orders/new/"
-
-
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def order_form(**overrides: str) -> dict[str, str]:
@@ -45,7 +38,7 @@ def orders_of(user_id: str) -> list[Order]:
 
 def test_support_orders_parts_for_a_caller_priced_from_the_catalogue(catalogue, customer, make_staff):
     staff = make_staff("CUSTOMER_SUPPORT", "ADMIN", name="Sam Both")
-    client = signed_in(staff)
+    client = staff.portal()
     found = client.get("/admin/bookings/caller/", {"q": "carla", "for": "order"}).content.decode()
     assert f'href="{ORDER}?customer={customer.user_id}"' in found
     page = client.get(ORDER, {"customer": customer.user_id})
@@ -76,7 +69,7 @@ def test_support_orders_parts_for_a_caller_priced_from_the_catalogue(catalogue, 
 
 
 def test_bad_order_input_keeps_what_was_typed_and_writes_nothing(catalogue, customer, support):
-    client = signed_in(support)
+    client = support.portal()
     url = f"{ORDER}?customer={customer.user_id}"
     cases = [
         ({"qty_1_1": "", "qty_2_2": "0"}, None, "Choose at least one item: give it a quantity."),
@@ -97,17 +90,17 @@ def test_bad_order_input_keeps_what_was_typed_and_writes_nothing(catalogue, cust
 
 
 def test_ordering_for_a_caller_needs_the_caller_and_customer_support(catalogue, customer, support, admin, clerk):
-    chain = signed_in(support).get(ORDER, follow=True).redirect_chain
+    chain = support.portal().get(ORDER, follow=True).redirect_chain
     assert chain == [("/admin/bookings/caller/?for=order", 302)]
     for persona in (admin, clerk):  # the API's rule: only customer support orders for customers
-        assert signed_in(persona).post(f"{ORDER}?customer={customer.user_id}", order_form()).status_code == 403
+        assert persona.portal().post(f"{ORDER}?customer={customer.user_id}", order_form()).status_code == 403
     assert orders_of(customer.user_id) == []
-    assert 'id="caller-order"' in signed_in(support).get("/admin/shop/orders/").content.decode()
-    assert 'id="caller-order"' not in signed_in(clerk).get("/admin/shop/orders/").content.decode()
+    assert 'id="caller-order"' in support.portal().get("/admin/shop/orders/").content.decode()
+    assert 'id="caller-order"' not in clerk.portal().get("/admin/shop/orders/").content.decode()
 
 
 def test_a_double_tap_orders_once(catalogue, customer, support):
-    client = signed_in(support)
+    client = support.portal()
     url = f"{ORDER}?customer={customer.user_id}"
     key = re.search(r'name="key" value="([0-9a-f]{32})"', client.get(url).content.decode())
     assert key is not None

@@ -9,7 +9,6 @@ import re
 from autolab import clock
 from shop.models import Order
 from staffapp.templatetags.staff_format import day, when
-from tests.shop.test_portal import signed_in
 
 LIST = "/admin/shop/orders/"
 
@@ -21,7 +20,7 @@ def _listed(html: str) -> list[str]:
 def test_orders_sort_newest_or_oldest_first(new_order, support) -> None:
     older, newer = new_order(), new_order()
     older.update(actions=[Order.created_at.set(clock.epoch_now() - 2 * 86400)])
-    client = signed_in(support)
+    client = support.portal()
     assert _listed(client.get(LIST).content.decode()) == [newer.order_id, older.order_id]
     oldest = client.get(LIST, {"sort": "oldest"}).content.decode()
     assert _listed(oldest) == [older.order_id, newer.order_id]
@@ -31,7 +30,7 @@ def test_orders_sort_newest_or_oldest_first(new_order, support) -> None:
 def test_list_and_page_show_labels_colours_formats_and_names(new_order, support, mechanic) -> None:
     order = new_order()
     delivery = (clock.business_today() + dt.timedelta(days=9)).isoformat()
-    client = signed_in(support)
+    client = support.portal()
     client.post(
         f"{LIST}{order.order_id}/",
         {"action": "schedule", "version": 1, "scheduledDate": delivery, "assignedMechanicId": mechanic.user_id},

@@ -10,7 +10,7 @@ from bookings.models import Vehicle
 from shop import services
 from shop.models import Order
 from shop.types import OrderChanges
-from tests.shop.test_portal import _messages, signed_in
+from tests.shop.test_portal import _messages
 
 VIN = "JTDBR32E720123456"
 
@@ -40,7 +40,7 @@ def vehicle_orders(client, vehicle_key: str) -> str:
 
 def test_the_rego_recorded_on_an_order_makes_the_car_a_vehicle_that_lists_the_order(new_order, support, admin):
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     saved = client.post(
         f"/admin/shop/orders/{order.order_id}/", details(order, registration="1abc 234", vin=VIN.lower()), follow=True
     )
@@ -67,7 +67,7 @@ def test_the_rego_recorded_on_an_order_makes_the_car_a_vehicle_that_lists_the_or
 
 def test_a_bad_registration_or_vin_is_refused_and_nothing_is_written(new_order, support):
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     bad_rego = client.post(
         f"/admin/shop/orders/{order.order_id}/", details(order, registration="1ABC-2345"), follow=True
     )
@@ -81,7 +81,7 @@ def test_a_bad_registration_or_vin_is_refused_and_nothing_is_written(new_order, 
 
 def test_clearing_the_rego_takes_the_order_off_the_cars_page(new_order, support):
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     client.post(f"/admin/shop/orders/{order.order_id}/", details(order, registration="1ABC234"))
     order = Order.get(order.order_id)
     client.post(f"/admin/shop/orders/{order.order_id}/", details(order, registration=""))
@@ -102,8 +102,8 @@ def test_a_mechanic_sees_the_cars_orders_delivered_by_them_only(new_order, suppo
         changes=OrderChanges(given=frozenset({"mechanic_id"}), mechanic_id=mechanic.user_id),
     )
     order = Order.get(order.order_id)
-    signed_in(support).post(f"/admin/shop/orders/{order.order_id}/", details(order, registration="1ABC234"))
+    support.portal().post(f"/admin/shop/orders/{order.order_id}/", details(order, registration="1ABC234"))
 
-    assert f'data-order-id="{order.order_id}"' in vehicle_orders(signed_in(mechanic), "1ABC234")
-    other = signed_in(make_staff("MECHANIC", name="Olly Other"))
+    assert f'data-order-id="{order.order_id}"' in vehicle_orders(mechanic.portal(), "1ABC234")
+    other = make_staff("MECHANIC", name="Olly Other").portal()
     assert "<tr data-order-id=" not in vehicle_orders(other, "1ABC234")

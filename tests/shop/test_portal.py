@@ -3,16 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from emails.suppression import suppression_add
 from shop.models import ItemPrice, Order
-
-
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _messages(response) -> list[str]:
@@ -20,19 +13,19 @@ def _messages(response) -> list[str]:
 
 
 def test_index_shows_the_shop_section_by_role(catalogue, admin, clerk, mechanic) -> None:
-    admin_index = signed_in(admin).get("/admin/").content.decode()
+    admin_index = admin.portal().get("/admin/").content.decode()
     assert "Parts orders" in admin_index
     assert "Parts catalogue" in admin_index
-    clerk_index = signed_in(clerk).get("/admin/").content.decode()
+    clerk_index = clerk.portal().get("/admin/").content.decode()
     assert "Parts orders" in clerk_index
     assert "Parts catalogue" not in clerk_index
-    assert "Parts orders" in signed_in(mechanic).get("/admin/").content.decode()
+    assert "Parts orders" in mechanic.portal().get("/admin/").content.decode()
 
 
 def test_order_list_filters_and_pages(new_order, support) -> None:
     orders = [new_order() for _ in range(3)]
     orders[0].update(actions=[Order.status.set("CANCELLED")])
-    client = signed_in(support)
+    client = support.portal()
 
     page = client.get("/admin/shop/orders/").content.decode()
     assert all(order.order_id in page for order in orders)
@@ -53,7 +46,7 @@ def test_order_list_date_filter(new_order, support) -> None:
     old.update(actions=[Order.created_at.set(clock.epoch_now() - 40 * 86400)])
     today = clock.business_today().isoformat()
 
-    page = signed_in(support).get("/admin/shop/orders/", {"dateFrom": today}).content.decode()
+    page = support.portal().get("/admin/shop/orders/", {"dateFrom": today}).content.decode()
 
     assert recent.order_id in page
     assert old.order_id not in page
@@ -64,7 +57,7 @@ def test_order_list_cursor_paging(new_order, support, monkeypatch) -> None:
 
     monkeypatch.setattr(portal, "PAGE_SIZE", 2)
     ids = {new_order().order_id for _ in range(3)}
-    client = signed_in(support)
+    client = support.portal()
 
     first = client.get("/admin/shop/orders/")
     cursor = first.context["next_cursor"]
@@ -84,7 +77,7 @@ def test_mechanic_sees_only_assigned_orders_in_the_list(new_order, mechanic, sup
     mine, other = new_order(), new_order()
     support.api().patch(f"/api/orders/{mine.order_id}", {"assignedMechanicId": mechanic.user_id}, format="json")
 
-    page = signed_in(mechanic).get("/admin/shop/orders/").content.decode()
+    page = mechanic.portal().get("/admin/shop/orders/").content.decode()
 
     assert mine.order_id in page
     assert other.order_id not in page
@@ -93,25 +86,25 @@ def test_mechanic_sees_only_assigned_orders_in_the_list(new_order, mechanic, sup
 def test_detail_shows_items_and_the_allowed_actions(new_order, support, clerk) -> None:
     order = new_order()
 
-    page = signed_in(support).get(f"/admin/shop/orders/{order.order_id}/").content.decode()
+    page = support.portal().get(f"/admin/shop/orders/{order.order_id}/").content.decode()
     assert "V8 Engine" in page
     assert "$400.00" in page
     assert 'id="schedule-form"' in page
     assert 'id="items-form"' in page
     assert "Cancel order" in page
-    clerk_page = signed_in(clerk).get(f"/admin/shop/orders/{order.order_id}/").content.decode()
+    clerk_page = clerk.portal().get(f"/admin/shop/orders/{order.order_id}/").content.decode()
     assert 'id="notes-form"' in clerk_page
     assert 'id="schedule-form"' not in clerk_page
     assert 'id="status-actions"' not in clerk_page
 
 
 def test_unknown_order_page_is_404(catalogue, support) -> None:
-    assert signed_in(support).get("/admin/shop/orders/nope/").status_code == 404
+    assert support.portal().get("/admin/shop/orders/nope/").status_code == 404
 
 
 def test_suppressed_address_warning(new_order, support) -> None:
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     assert 'id="suppressed-warning"' not in client.get(f"/admin/shop/orders/{order.order_id}/").content.decode()
     suppression_add(email="Carla@Example.com", actor=support.identity)
 
@@ -120,7 +113,7 @@ def test_suppressed_address_warning(new_order, support) -> None:
 
 def test_schedule_status_notes_and_items_actions(new_order, support, mechanic) -> None:
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     url = f"/admin/shop/orders/{order.order_id}/"
 
     response = client.post(
@@ -166,7 +159,7 @@ def test_schedule_status_notes_and_items_actions(new_order, support, mechanic) -
 
 def test_stale_page_action_is_refused_with_a_message(new_order, support) -> None:
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     url = f"/admin/shop/orders/{order.order_id}/"
     client.post(url, {"action": "notes", "version": 1, "postNotes": "first"})
 
@@ -178,7 +171,7 @@ def test_stale_page_action_is_refused_with_a_message(new_order, support) -> None
 
 def test_bad_action_input_shows_a_message_and_changes_nothing(new_order, support) -> None:
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     url = f"/admin/shop/orders/{order.order_id}/"
 
     for data in (
@@ -197,7 +190,7 @@ def test_bad_action_input_shows_a_message_and_changes_nothing(new_order, support
 
 def test_cancel_asks_for_confirmation(new_order, support) -> None:
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
 
     confirm = client.get(f"/admin/shop/orders/{order.order_id}/cancel/")
     assert confirm.status_code == 200
@@ -210,7 +203,7 @@ def test_cancel_asks_for_confirmation(new_order, support) -> None:
 
 def test_clerk_cannot_use_support_actions(new_order, clerk) -> None:
     order = new_order()
-    client = signed_in(clerk)
+    client = clerk.portal()
 
     response = client.post(
         f"/admin/shop/orders/{order.order_id}/", {"action": "status", "status": "CANCELLED", "version": 1}, follow=True
@@ -225,14 +218,14 @@ def test_clerk_cannot_use_support_actions(new_order, clerk) -> None:
 
 
 def test_catalogue_is_admin_only(catalogue, support, admin) -> None:
-    assert signed_in(support).get("/admin/shop/catalogue/").status_code == 403
-    page = signed_in(admin).get("/admin/shop/catalogue/").content.decode()
+    assert support.portal().get("/admin/shop/catalogue/").status_code == 403
+    page = admin.portal().get("/admin/shop/catalogue/").content.decode()
     assert "Winter Tyres" in page
     assert "Engines &amp; Parts" in page
 
 
 def test_admin_adds_edits_and_renames(catalogue, admin) -> None:
-    client = signed_in(admin)
+    client = admin.portal()
 
     client.post(
         "/admin/shop/catalogue/",
@@ -280,7 +273,7 @@ def test_admin_adds_edits_and_renames(catalogue, admin) -> None:
 
 
 def test_duplicate_or_bad_catalogue_input_is_refused(catalogue, admin) -> None:
-    client = signed_in(admin)
+    client = admin.portal()
 
     duplicate = client.post(
         "/admin/shop/catalogue/", {"action": "add", "categoryId": 1, "itemId": 1, "itemName": "Copy", "price": "1"}
@@ -308,8 +301,13 @@ def test_duplicate_or_bad_catalogue_input_is_refused(catalogue, admin) -> None:
 
 @pytest.mark.parametrize("role", ["CUSTOMER_SUPPORT", "CLERK", "MECHANIC"])
 def test_catalogue_actions_need_admin(catalogue, make_staff, role) -> None:
-    response = signed_in(make_staff(role)).post(
-        "/admin/shop/catalogue/", {"action": "edit", "categoryId": 1, "itemId": 1, "itemName": "Hacked", "price": "1"}
+    response = (
+        make_staff(role)
+        .portal()
+        .post(
+            "/admin/shop/catalogue/",
+            {"action": "edit", "categoryId": 1, "itemId": 1, "itemName": "Hacked", "price": "1"},
+        )
     )
 
     assert response.status_code == 403
@@ -318,7 +316,7 @@ def test_catalogue_actions_need_admin(catalogue, make_staff, role) -> None:
 
 def test_details_with_a_bad_email_phone_or_year_are_refused(new_order, support) -> None:
     order = new_order()
-    client = signed_in(support)
+    client = support.portal()
     details = {
         "action": "details",
         "version": 1,

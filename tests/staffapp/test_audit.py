@@ -9,18 +9,12 @@ from autolab import audit
 from chat.services import customer_register
 
 
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def _latest(record_type: str, record_id: str):
     return audit.history(record_type, record_id).entries[0]
 
 
 def test_staff_create_roles_and_deactivate(admin, make_staff):
-    client = signed_in(admin)
+    client = admin.portal()
     form = {
         "email": "new@autolab.test",
         "name": "Nina New",
@@ -55,11 +49,11 @@ def test_admin_sees_a_members_actions_and_others_are_refused(admin, support, mak
         "chat.take",
         {"assignedTo": [None, support.user_id]},
     )
-    page = signed_in(admin).get(f"/admin/staff/{support.email}/audit/")
+    page = admin.portal().get(f"/admin/staff/{support.email}/audit/")
     assert page.status_code == 200
     assert "chat.take" in page.content.decode()
-    assert signed_in(support).get(f"/admin/staff/{support.email}/audit/").status_code == 403
-    assert signed_in(make_staff("CLERK")).get(f"/admin/staff/{admin.email}/audit/").status_code == 403
+    assert support.portal().get(f"/admin/staff/{support.email}/audit/").status_code == 403
+    assert make_staff("CLERK").portal().get(f"/admin/staff/{admin.email}/audit/").status_code == 403
     assert Client().get(f"/admin/staff/{admin.email}/audit/").status_code == 302
     assert support.api().post("/api/users/release", {"clientId": customer.user_id}, format="json").status_code == 200
     release = _latest("customer", customer.user_id)
@@ -69,7 +63,7 @@ def test_admin_sees_a_members_actions_and_others_are_refused(admin, support, mak
 def test_a_members_actions_page_through_every_entry(admin, support):
     for number in range(53):
         audit.record(support.identity, "chat.take", "customer", f"customer-{number:02d}", changes={"n": [None, number]})
-    client = signed_in(admin)
+    client = admin.portal()
     first = client.get(f"/admin/staff/{support.email}/audit/")
     assert first.status_code == 200
     assert len(first.context["rows"]) == 50

@@ -29,12 +29,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ALL_PANELS = {"jobs", "to-schedule", "reports", "chats", "inquiries", "unpaid-orders", "takings"}
 
 
-def signed_in(persona: Any) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def panels(html: str) -> set[str]:
     return set(re.findall(r'<section class="dash-panel dash-[\w-]+" id="panel-([\w-]+)"', html))
 
@@ -85,16 +79,16 @@ def test_each_role_sees_the_panels_its_permissions_allow(make_staff):
         (make_staff("MECHANIC"), {"jobs", "inquiries"}),
     ]
     for persona, names in expected:
-        response = signed_in(persona).get("/admin/")
+        response = persona.portal().get("/admin/")
         assert response.status_code == 200
         html = response.content.decode()
         assert panels(html) == names, persona.identity.roles
         assert "Recent actions" in html  # the sections and the audit box stay below the panels
-    assert "Staff members" in signed_in(admin).get("/admin/").content.decode()
+    assert "Staff members" in admin.portal().get("/admin/").content.decode()
 
 
 def test_a_booking_waits_to_be_scheduled_unpaid_then_paid(customer_id, support, admin):
-    client = signed_in(support)
+    client = support.portal()
     assert "No bookings waiting to be scheduled." in panel(client.get("/admin/").content.decode(), "to-schedule")
 
     appointment_id = book(customer_id)
@@ -122,7 +116,7 @@ def test_the_jobs_timeline_shows_each_mechanics_day_and_a_mechanic_only_their_ow
     schedule_today(support, first, max_.user_id)
     schedule_today(support, second, mia.user_id)
 
-    everyone = panel(signed_in(support).get("/admin/").content.decode(), "jobs")
+    everyone = panel(support.portal().get("/admin/").content.decode(), "jobs")
     assert "Max Mechanic" in everyone
     assert "Mia Mechanic" in everyone
     assert "Not assigned" not in everyone
@@ -130,7 +124,7 @@ def test_the_jobs_timeline_shows_each_mechanics_day_and_a_mechanic_only_their_ow
     assert "--from: 3; --to: 9" in everyone  # 09:00-12:00 spans half hours 3..8 of the 08:00-20:00 grid
     assert everyone.count("No jobs") == 2  # both mechanics are free tomorrow
 
-    own = signed_in(max_).get("/admin/dashboard/jobs/").content.decode()
+    own = max_.portal().get("/admin/dashboard/jobs/").content.decode()
     assert f'data-appointment-id="{first}"' in own
     assert f'data-appointment-id="{second}"' not in own
     assert "Mia Mechanic" not in own
@@ -139,7 +133,7 @@ def test_the_jobs_timeline_shows_each_mechanics_day_and_a_mechanic_only_their_ow
 def test_an_uploaded_report_waits_for_review_until_an_admin_reviews_it(customer_id, admin, support, mechanic):
     appointment_id = book(customer_id)
     schedule_today(support, appointment_id, mechanic.user_id)
-    client = signed_in(admin)
+    client = admin.portal()
     assert 'id="reports-count">0<' in client.get("/admin/dashboard/reports/").content.decode()
 
     upload = report_attach(actor=mechanic.identity, appointment_id=appointment_id, file_name="ppi.pdf", data=PDF)
@@ -170,7 +164,7 @@ def test_chats_inquiries_orders_and_takings(customer_id, admin, support):
     }
     placed = APIClient().post("/api/orders", {"userId": customer_id, "orderData": order}, format="json")
     assert placed.status_code == 200, placed.content
-    client = signed_in(admin)
+    client = admin.portal()
     html = client.get("/admin/").content.decode()
     assert 'id="chats-count">1<' in panel(html, "chats")
     assert "1 unassigned" in panel(html, "chats")
@@ -199,10 +193,10 @@ def test_a_panel_alone_is_only_for_staff_its_permissions_allow(mechanic, support
     anonymous = Client().get("/admin/dashboard/to-schedule/")
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/admin/login/")
-    assert signed_in(mechanic).get("/admin/dashboard/to-schedule/").status_code == 403
-    assert signed_in(mechanic).get("/admin/dashboard/takings/").status_code == 403
-    assert signed_in(support).get("/admin/dashboard/no-such-panel/").status_code == 404
-    answer = signed_in(support).get("/admin/dashboard/inquiries/")
+    assert mechanic.portal().get("/admin/dashboard/to-schedule/").status_code == 403
+    assert mechanic.portal().get("/admin/dashboard/takings/").status_code == 403
+    assert support.portal().get("/admin/dashboard/no-such-panel/").status_code == 404
+    answer = support.portal().get("/admin/dashboard/inquiries/")
     assert answer.status_code == 200
     assert "no-store" in answer["Cache-Control"]
     assert "<html" not in answer.content.decode()  # the body alone, swapped into the open page
@@ -211,7 +205,7 @@ def test_a_panel_alone_is_only_for_staff_its_permissions_allow(mechanic, support
 def test_the_dashboard_reads_by_key_or_index_in_a_few_calls(customer_id, admin, make_staff, support):
     mechanic = make_staff("MECHANIC", name="Max Mechanic")
     schedule_today(support, book(customer_id), mechanic.user_id)
-    client = signed_in(admin)
+    client = admin.portal()
     client.get("/admin/")  # warm the caches a page load fills (active mechanics, the plan)
     with count_dynamodb_calls() as calls:
         assert client.get("/admin/").status_code == 200

@@ -8,12 +8,6 @@ from django.test import Client
 from staffapp.models import Staff
 
 
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def test_anonymous_visitors_are_sent_to_login(db) -> None:
     response = Client().get("/admin/")
     assert response.status_code == 302
@@ -21,19 +15,19 @@ def test_anonymous_visitors_are_sent_to_login(db) -> None:
 
 
 def test_the_index_lists_only_what_the_roles_allow(admin, clerk) -> None:
-    assert "Staff members" in signed_in(admin).get("/admin/").content.decode()
-    assert "Staff members" not in signed_in(clerk).get("/admin/").content.decode()
+    assert "Staff members" in admin.portal().get("/admin/").content.decode()
+    assert "Staff members" not in clerk.portal().get("/admin/").content.decode()
 
 
 def test_staff_pages_are_admin_only(admin, clerk) -> None:
-    assert signed_in(clerk).get("/admin/staff/").status_code == 403
-    page = signed_in(admin).get("/admin/staff/")
+    assert clerk.portal().get("/admin/staff/").status_code == 403
+    page = admin.portal().get("/admin/staff/")
     assert page.status_code == 200
     assert admin.email in page.content.decode()
 
 
 def test_admin_adds_a_staff_member_who_can_then_sign_in(admin) -> None:
-    client = signed_in(admin)
+    client = admin.portal()
     response = client.post(
         "/admin/staff/add/",
         {
@@ -51,7 +45,7 @@ def test_admin_adds_a_staff_member_who_can_then_sign_in(admin) -> None:
 
 
 def test_adding_with_bad_input_shows_errors_and_writes_nothing(admin) -> None:
-    response = signed_in(admin).post(
+    response = admin.portal().post(
         "/admin/staff/add/", {"email": "bad", "name": "", "roles": ["BOSS"], "password": "x"}
     )
     assert response.status_code == 200
@@ -61,7 +55,7 @@ def test_adding_with_bad_input_shows_errors_and_writes_nothing(admin) -> None:
 
 def test_adding_an_existing_email_is_refused_and_changes_nothing(admin, make_staff) -> None:
     peer = make_staff("ADMIN", name="Pat Peer")
-    response = signed_in(admin).post(
+    response = admin.portal().post(
         "/admin/staff/add/",
         {
             "email": peer.email.upper(),
@@ -80,7 +74,7 @@ def test_adding_an_existing_email_is_refused_and_changes_nothing(admin, make_sta
 
 
 def test_adding_yourself_again_cannot_get_round_the_self_role_guard(admin) -> None:
-    response = signed_in(admin).post(
+    response = admin.portal().post(
         "/admin/staff/add/",
         {"email": admin.email, "name": "Ada", "roles": ["ADMIN", "CLERK"], "password": "another-pass-1"},
     )
@@ -89,7 +83,7 @@ def test_adding_yourself_again_cannot_get_round_the_self_role_guard(admin) -> No
 
 
 def test_admin_sets_roles_of_others_but_never_their_own(admin, clerk) -> None:
-    client = signed_in(admin)
+    client = admin.portal()
     client.post(f"/admin/staff/{clerk.email}/", {"roles": ["CLERK", "CUSTOMER_SUPPORT"]})
     assert Staff.get(clerk.email).roles == ["CLERK", "CUSTOMER_SUPPORT"]
 
@@ -99,7 +93,7 @@ def test_admin_sets_roles_of_others_but_never_their_own(admin, clerk) -> None:
 
 
 def test_deactivation_asks_first_then_locks_the_member_out(admin, mechanic) -> None:
-    client = signed_in(admin)
+    client = admin.portal()
     confirm = client.get(f"/admin/staff/{mechanic.email}/access/")
     assert "Deactivate <strong>" in confirm.content.decode()
     assert Staff.get(mechanic.email).is_active is True
@@ -114,7 +108,7 @@ def test_deactivation_asks_first_then_locks_the_member_out(admin, mechanic) -> N
 
 
 def test_an_unknown_staff_member_is_404(admin) -> None:
-    assert signed_in(admin).get("/admin/staff/nobody@autolab.test/").status_code == 404
+    assert admin.portal().get("/admin/staff/nobody@autolab.test/").status_code == 404
 
 
 @pytest.mark.browser

@@ -8,7 +8,6 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
 
 from autolab import clock
 from autolab.pagination import encode_cursor
@@ -19,12 +18,6 @@ from staffapp import portal as staff_portal
 from staffapp.templatetags.staff_format import day, label, local_time, money, slot_range, status_class, when
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
 
 
 def _messages(response) -> list[str]:
@@ -48,7 +41,7 @@ def _cursor_pages() -> list[tuple[str, dict[str, str]]]:
 
 @pytest.mark.parametrize(("url", "query"), _cursor_pages())
 def test_a_forged_cursor_on_any_list_is_a_message_and_the_first_page(admin, url, query) -> None:
-    response = signed_in(admin).get(url, {**query, "cursor": "forged"})
+    response = admin.portal().get(url, {**query, "cursor": "forged"})
 
     assert response.status_code == 200
     assert _messages(response) == ["Invalid cursor"]
@@ -60,7 +53,7 @@ def test_a_forged_cursor_on_any_list_is_a_message_and_the_first_page(admin, url,
 def test_a_signed_cursor_of_another_list_is_never_a_5xx(admin, url, query) -> None:
     foreign = encode_cursor({"userId": {"S": "someone"}, "listKey": {"S": "CUSTOMER"}, "createdAt": {"N": "1"}})
 
-    response = signed_in(admin).get(url, {**query, "cursor": foreign})
+    response = admin.portal().get(url, {**query, "cursor": foreign})
 
     assert response.status_code == 200
 
@@ -68,7 +61,7 @@ def test_a_signed_cursor_of_another_list_is_never_a_5xx(admin, url, query) -> No
 def test_the_suppression_list_refuses_another_lists_cursor_and_shows_its_first_page(admin) -> None:
     foreign = encode_cursor({"userId": {"S": "someone"}, "listKey": {"S": "CUSTOMER"}, "createdAt": {"N": "1"}})
 
-    response = signed_in(admin).get("/admin/emails/suppressions/", {"cursor": foreign})
+    response = admin.portal().get("/admin/emails/suppressions/", {"cursor": foreign})
 
     assert response.status_code == 200
     assert _messages(response) == ["Invalid cursor"]
@@ -78,7 +71,7 @@ def test_the_suppression_list_refuses_another_lists_cursor_and_shows_its_first_p
 def test_the_first_page_is_listed_after_a_bad_cursor_and_the_pager_keeps_the_filter(admin, monkeypatch) -> None:
     monkeypatch.setattr(chat_portal, "PAGE_SIZE", 1)
     names = {customer_register(user_name=name).user_name for name in ("Pat One", "Pat Two")}
-    client = signed_in(admin)
+    client = admin.portal()
 
     first = client.get("/admin/chat/customers/", {"search": "pat"})
     [shown_first] = [row["customer"].user_name for row in first.context["rows"]]
@@ -95,7 +88,7 @@ def test_the_first_page_is_listed_after_a_bad_cursor_and_the_pager_keeps_the_fil
 def test_the_staff_list_pages_with_the_same_pager(admin, make_staff, monkeypatch) -> None:
     monkeypatch.setattr(staff_portal, "PAGE_SIZE", 1)
     make_staff("CLERK")
-    client = signed_in(admin)
+    client = admin.portal()
 
     first = client.get("/admin/staff/")
     assert first.context["next_query"] == "page=2"
@@ -109,7 +102,7 @@ def test_the_staff_list_pages_with_the_same_pager(admin, make_staff, monkeypatch
 def test_pages_show_moments_with_local_time(admin) -> None:
     entry = suppression_add(email="stop@example.com", actor=admin.identity)
 
-    page = signed_in(admin).get("/admin/emails/suppressions/").content.decode()
+    page = admin.portal().get("/admin/emails/suppressions/").content.decode()
 
     assert f'<td data-label="Since">{local_time(entry.created_at)}</td>' in page
     assert re.fullmatch(r"[A-Z][a-z]{2} \d\d? [A-Z][a-z]{2}, \d\d:\d\d", local_time(entry.created_at))
@@ -203,4 +196,4 @@ def test_a_moment_takes_a_shorter_format() -> None:
     ],
 )
 def test_a_detail_page_of_something_that_does_not_exist_is_a_404(admin, url) -> None:
-    assert signed_in(admin).get(url).status_code == 404
+    assert admin.portal().get(url).status_code == 404

@@ -28,7 +28,6 @@ from staffapp.models import PushDelivery, PushSubscription
 from staffapp.tasks import push_notify_task
 from tests.bookings.conftest import future_day
 from tests.bookings.test_job_page import upload
-from tests.bookings.test_portal import signed_in
 from tests.bookings.test_reports import pdf_bytes
 from tests.local_servers import serve_in_background
 from tests.staffapp.push_fixtures import *  # noqa: F403 (book, capacity, catalogue, customer_id)
@@ -108,7 +107,7 @@ def service(settings):
 
 def subscribe(persona, service: PushService, name: str) -> Device:
     device = Device(path=f"/push/{name}")
-    response = signed_in(persona).post(
+    response = persona.portal().post(
         "/admin/notifications/",
         {
             "action": "subscribe",
@@ -139,7 +138,7 @@ def test_a_new_booking_reaches_the_subscribed_device_encrypted_and_signed(servic
     assert payload["url"] == f"/admin/bookings/appointments/{appointment_id}/"
     assert payload["kind"] == "new_booking"
     # The page lists the device.
-    page = signed_in(support).get("/admin/notifications/").content.decode()
+    page = support.portal().get("/admin/notifications/").content.decode()
     assert "Remove" in page
     assert "No device gets your notifications yet." not in page
 
@@ -191,7 +190,7 @@ def test_a_gone_subscription_is_removed(service, support, book):
     book()
     assert len(service.to(device)) == 1
     assert list(PushSubscription.query(support.identity.user_id)) == []
-    page = signed_in(support).get("/admin/notifications/").content.decode()
+    page = support.portal().get("/admin/notifications/").content.decode()
     assert "No device gets your notifications yet." in page
     book()  # nothing left to push to
     assert len(service.to(device)) == 1
@@ -203,12 +202,12 @@ def test_each_member_gets_the_kinds_they_chose_and_their_roles_allow(service, su
         subscribe(admin, service, "admin"),
         subscribe(mechanic, service, "mechanic"),
     )
-    kinds = signed_in(admin).post("/admin/notifications/", {"action": "kinds", "kinds": ["payment", "chat"]})
+    kinds = admin.portal().post("/admin/notifications/", {"action": "kinds", "kinds": ["payment", "chat"]})
     assert kinds.status_code == 302
-    page = signed_in(admin).get("/admin/notifications/").content.decode()
+    page = admin.portal().get("/admin/notifications/").content.decode()
     assert 'value="new_booking">' in page  # offered, no longer ticked
     assert 'value="payment" checked>' in page
-    refused = signed_in(mechanic).post(
+    refused = mechanic.portal().post(
         "/admin/notifications/", {"action": "kinds", "kinds": ["payment"]}, HTTP_ACCEPT="application/json"
     )
     assert refused.status_code == 400
@@ -228,7 +227,7 @@ def test_the_other_four_kinds(service, support, admin, mechanic, book, capacity,
     )
     appointment_id = book()
     body = {"date": future_day(), "start": "09:00", "end": "11:00", "mechanic": mechanic.user_id, "version": 1}
-    assert signed_in(support).post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body).status_code == 302
+    assert support.portal().post(f"/admin/bookings/appointments/{appointment_id}/schedule/", body).status_code == 302
     assigned = [p for p in service.payloads(worker) if p["kind"] == "job_assigned"]
     assert [p["title"] for p in assigned] == ["Job assigned to you"]
     assert assigned[0]["body"].startswith(f"{future_day()} 09:00\u201311:00")
@@ -241,7 +240,7 @@ def test_the_other_four_kinds(service, support, admin, mechanic, book, capacity,
     ]
     assert [p["kind"] for p in service.payloads(worker)] == ["job_assigned"]
     # The mechanic's report upload: the admin reviews reports.
-    assert "uploaded" in upload(signed_in(mechanic), appointment_id, "Inspection.pdf", pdf_bytes()).content.decode()
+    assert "uploaded" in upload(mechanic.portal(), appointment_id, "Inspection.pdf", pdf_bytes()).content.decode()
     reports = [p for p in service.payloads(reviewer) if p["kind"] == "report_review"]
     assert [p["title"] for p in reports] == ["Report to review"]
     assert reports[0]["body"].startswith("Inspection.pdf")
@@ -256,7 +255,7 @@ def test_the_other_four_kinds(service, support, admin, mechanic, book, capacity,
 
 
 def test_refused_subscriptions_answer_400_and_devices_are_removed_by_their_owner(service, support, mechanic):
-    client = signed_in(support)
+    client = support.portal()
     bad = {"action": "subscribe", "endpoint": "ftp://push.example/x", "p256dh": "x", "auth": "y"}
     response = client.post("/admin/notifications/", bad, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
@@ -267,7 +266,7 @@ def test_refused_subscriptions_answer_400_and_devices_are_removed_by_their_owner
     assert response.json() == {"message": "p256dh must be 65 bytes"}
     subscribe(support, service, "support")
     sid = next(iter(PushSubscription.query(support.identity.user_id))).subscription_id
-    stranger = signed_in(mechanic).post(
+    stranger = mechanic.portal().post(
         "/admin/notifications/", {"action": "unsubscribe", "subscription": sid}, HTTP_ACCEPT="application/json"
     )
     assert stranger.status_code == 404  # only one's own devices

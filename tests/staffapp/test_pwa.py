@@ -10,8 +10,6 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from tests.bookings.test_portal import signed_in
-
 pytestmark = pytest.mark.django_db
 
 
@@ -47,7 +45,7 @@ def test_the_service_worker_is_served_as_javascript_for_the_whole_portal():
 
 
 def test_every_portal_page_links_the_manifest_and_registers_the_worker(admin):
-    for page in (Client().get("/admin/login/"), signed_in(admin).get("/admin/")):
+    for page in (Client().get("/admin/login/"), admin.portal().get("/admin/")):
         html = page.content.decode()
         assert '<link rel="manifest" href="/admin/manifest.webmanifest">' in html
         assert '<meta name="theme-color" content="#1f3c5e">' in html

@@ -64,12 +64,6 @@ def _records(admin: Any) -> dict[str, str]:
     }
 
 
-def signed_in(persona: Any) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 @pytest.fixture
 def records(admin: Any) -> dict[str, str]:
     return _records(admin)
@@ -137,7 +131,7 @@ def test_a_search_is_one_query_of_the_index(records, admin):
 
 
 def test_the_portal_page_groups_results_and_links_each_record(records, admin):
-    client = signed_in(admin)
+    client = admin.portal()
     html = client.get("/admin/search/", {"q": "0412345678"}).content.decode()
     for heading in ("Customers", "Appointments", "Parts orders", "Invoices"):
         assert f"<h2>{heading}</h2>" in html
@@ -206,7 +200,7 @@ def test_an_anonymised_customer_is_no_longer_found_by_name_email_or_phone(record
 
 
 def test_every_portal_page_has_the_search_box_in_its_header(records, admin):
-    html = signed_in(admin).get("/admin/bookings/appointments/").content.decode()
+    html = admin.portal().get("/admin/bookings/appointments/").content.decode()
     assert '<form id="header-search"' in html
     assert 'action="/admin/search/"' in html
 

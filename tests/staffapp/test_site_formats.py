@@ -16,15 +16,9 @@ from chat.services import customer_register
 from staffapp import roles
 
 
-def signed_in(persona) -> Client:
-    client = Client()
-    assert client.login(username=persona.email, password=persona.password)
-    return client
-
-
 def test_view_site_opens_the_customer_website(admin, settings) -> None:
     settings.FRONTEND_ROOT_URL = "https://www.autolab.example"
-    page = signed_in(admin).get("/admin/").content.decode()
+    page = admin.portal().get("/admin/").content.decode()
     assert '<a href="https://www.autolab.example">View site</a>' in page
 
 
@@ -36,7 +30,7 @@ def test_the_login_page_has_one_h1_and_the_portal_stylesheet(db) -> None:
 
 
 def test_portal_pages_load_the_stylesheet_once(admin) -> None:
-    page = signed_in(admin).get("/admin/staff/").content.decode()
+    page = admin.portal().get("/admin/staff/").content.decode()
     assert page.count("staffapp/portal.css") == 1
 
 
@@ -60,7 +54,7 @@ def test_a_role_description_is_what_the_permission_table_gives_it() -> None:
 
 
 def test_the_staff_form_shows_each_role_with_what_it_can_do(admin) -> None:
-    page = signed_in(admin).get("/admin/staff/add/").content.decode()
+    page = admin.portal().get("/admin/staff/add/").content.decode()
     assert '<label for="id_roles_2">Customer support</label>' in page
     assert roles.role_description(Role.MECHANIC) in page
     assert "Every role can" in page
@@ -69,7 +63,7 @@ def test_the_staff_form_shows_each_role_with_what_it_can_do(admin) -> None:
 
 def test_the_staff_list_and_page_name_roles_in_words(admin, make_staff) -> None:
     peer = make_staff("CUSTOMER_SUPPORT", "CLERK", name="Pat Peer")
-    client = signed_in(admin)
+    client = admin.portal()
     listing = client.get("/admin/staff/").content.decode()
     assert '<span class="badge">Customer support</span>' in listing
     assert ">CUSTOMER_SUPPORT<" not in listing
@@ -106,15 +100,15 @@ def test_pages_that_hide_a_control_say_which_role_has_it(admin, support) -> None
     )
     appointment_id = created.json()["appointmentId"]
 
-    job = signed_in(admin).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+    job = admin.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     assert "Only Customer support can confirm and cancel appointments; your roles: Admin." in job
     assert (
         "Only Customer support can"
-        not in signed_in(support).get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
+        not in support.portal().get(f"/admin/bookings/appointments/{appointment_id}/").content.decode()
     )
-    payments = signed_in(support).get(f"/admin/billing/payments/appointment/{appointment_id}/").content.decode()
+    payments = support.portal().get(f"/admin/billing/payments/appointment/{appointment_id}/").content.decode()
     assert "Only Admin can confirm and revert cash, bank transfer and card payments" in payments
     assert (
         "Only Admin can"
-        not in signed_in(admin).get(f"/admin/billing/payments/appointment/{appointment_id}/").content.decode()
+        not in admin.portal().get(f"/admin/billing/payments/appointment/{appointment_id}/").content.decode()
     )

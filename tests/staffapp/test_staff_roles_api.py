@@ -5,7 +5,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.test import Client
 
 from staffapp.models import Staff
 
@@ -82,8 +81,7 @@ def test_only_an_admin_may_change_roles(make_staff, clerk, anon) -> None:
 
 
 def test_the_portal_session_works_too(admin, clerk) -> None:
-    client = Client()
-    assert client.login(username=admin.email, password=admin.password)
+    client = admin.portal()
     response = client.post(
         "/api/users/staff", {"user_email": clerk.email, "roles": ["MECHANIC"]}, content_type="application/json"
     )
