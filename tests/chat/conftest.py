@@ -88,9 +88,3 @@ async def open_socket() -> AsyncIterator[Callable[..., Any]]:
 def call(function: Callable[..., Any]) -> Callable[..., Any]:
     """Run a sync call (API client, service) from an async test, off the event loop."""
     return sync_to_async(function, thread_sensitive=False)
-
-
-@pytest.fixture
-def portal_client() -> Callable[..., Any]:
-    """A Django test client signed in to the portal as ``persona``."""
-    return lambda persona: persona.portal()

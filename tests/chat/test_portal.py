@@ -13,12 +13,12 @@ INQUIRY = inquiries.InquiryRequest(
 )
 
 
-def test_inbox_lists_conversations_with_unread_and_filters(portal_client, support, new_customer):
+def test_inbox_lists_conversations_with_unread_and_filters(support, new_customer):
     first, second = new_customer(user_name="Alice"), new_customer(user_name="Bob")
     messaging.message_send(client_id=first, text="alice needs help", staff=None)
     messaging.message_send(client_id=second, text="bob too", staff=None)
     services.customer_take(client_id=second, staff=support.identity)
-    client = portal_client(support)
+    client = support.portal()
     page = client.get("/admin/chat/inbox/").content.decode()
     assert "alice needs help" in page
     assert "bob too" in page
@@ -35,11 +35,11 @@ def test_inbox_lists_conversations_with_unread_and_filters(portal_client, suppor
     ("roles", "status"),
     [(("ADMIN",), 200), (("CUSTOMER_SUPPORT",), 200), (("CLERK",), 200), (("MECHANIC",), 403)],
 )
-def test_one_rule_for_the_inbox_in_the_portal_and_the_api(portal_client, make_staff, new_customer, roles, status):
+def test_one_rule_for_the_inbox_in_the_portal_and_the_api(make_staff, new_customer, roles, status):
     customer = new_customer(user_name="Alice")
     messaging.message_send(client_id=customer, text="alice needs help", staff=None)
     persona = make_staff(*roles)
-    assert portal_client(persona).get("/admin/chat/inbox/").status_code == status
+    assert persona.portal().get("/admin/chat/inbox/").status_code == status
     last = persona.api().get("/api/messages/last")
     assert last.status_code == status  # an ADMIN used to get 403 here while the portal inbox let them in
     assert persona.api().get("/api/users/online").status_code == status
@@ -47,14 +47,14 @@ def test_one_rule_for_the_inbox_in_the_portal_and_the_api(portal_client, make_st
         assert [m["message"] for m in last.json()["messages"]] == ["alice needs help"]
 
 
-def test_inbox_is_refused_to_mechanics(portal_client, mechanic):
-    assert portal_client(mechanic).get("/admin/chat/inbox/").status_code == 403
+def test_inbox_is_refused_to_mechanics(mechanic):
+    assert mechanic.portal().get("/admin/chat/inbox/").status_code == 403
 
 
-def test_opening_a_conversation_marks_it_read_and_replying_stores_the_message(portal_client, support, new_customer):
+def test_opening_a_conversation_marks_it_read_and_replying_stores_the_message(support, new_customer):
     user_id = new_customer(user_name="Alice")
     messaging.message_send(client_id=user_id, text="hello?", staff=None)
-    client = portal_client(support)
+    client = support.portal()
     page = client.get(f"/admin/chat/inbox/{user_id}/")
     assert "hello?" in page.content.decode()
     assert selectors.customer_get(user_id).unread_count == 0
@@ -70,17 +70,17 @@ def test_opening_a_conversation_marks_it_read_and_replying_stores_the_message(po
     assert empty.json()["success"] is False
 
 
-def test_take_and_release_from_the_conversation(portal_client, support, new_customer):
+def test_take_and_release_from_the_conversation(support, new_customer):
     user_id = new_customer()
-    client = portal_client(support)
+    client = support.portal()
     client.post(f"/admin/chat/inbox/{user_id}/", {"action": "take"})
     assert selectors.customer_get(user_id).assigned_to == support.user_id
     client.post(f"/admin/chat/inbox/{user_id}/", {"action": "release"})
     assert selectors.customer_get(user_id).assigned_to is None
 
 
-def test_canned_replies_are_managed_and_offered_in_conversations(portal_client, support, new_customer):
-    client = portal_client(support)
+def test_canned_replies_are_managed_and_offered_in_conversations(support, new_customer):
+    client = support.portal()
     response = client.post("/admin/chat/canned-replies/", {"title": "Greeting", "text": "Hi! How can we help?"})
     assert response.status_code == 302
     reply = selectors.canned_reply_list()[0]
@@ -96,14 +96,14 @@ def test_canned_replies_are_managed_and_offered_in_conversations(portal_client, 
     assert selectors.canned_reply_list() == []
 
 
-def test_clerk_cannot_manage_canned_replies(portal_client, clerk):
-    assert portal_client(clerk).get("/admin/chat/canned-replies/").status_code == 403
+def test_clerk_cannot_manage_canned_replies(clerk):
+    assert clerk.portal().get("/admin/chat/canned-replies/").status_code == 403
 
 
-def test_customers_list_search_and_profile_edit(portal_client, admin, new_customer):
+def test_customers_list_search_and_profile_edit(admin, new_customer):
     user_id = new_customer(user_name="Zed", user_email="zed@example.com")
     new_customer(user_name="Other")
-    client = portal_client(admin)
+    client = admin.portal()
     found = client.get("/admin/chat/customers/?search=zed").content.decode()
     assert "Zed" in found
     assert "Other" not in found
@@ -116,17 +116,17 @@ def test_customers_list_search_and_profile_edit(portal_client, admin, new_custom
     assert selectors.customer_get(user_id).contact_number == "0412345678"
 
 
-def test_clerk_sees_customers_but_cannot_edit(portal_client, clerk, new_customer):
+def test_clerk_sees_customers_but_cannot_edit(clerk, new_customer):
     user_id = new_customer(user_name="Ann")
-    client = portal_client(clerk)
+    client = clerk.portal()
     assert "Save profile" not in client.get(f"/admin/chat/customers/{user_id}/").content.decode()
     client.post(f"/admin/chat/customers/{user_id}/", {"userName": "Changed"})
     assert selectors.customer_get(user_id).user_name == "Ann"
 
 
-def test_inquiries_list_filters_and_status_actions(portal_client, support, new_customer):
+def test_inquiries_list_filters_and_status_actions(support, new_customer):
     inquiry = inquiries.inquiry_create(user_id=new_customer(), inquiry=INQUIRY)
-    client = portal_client(support)
+    client = support.portal()
     listing = client.get("/admin/chat/inquiries/?status=OPEN").content.decode()
     assert "Ann Lee" in listing
     assert "Ann Lee" not in client.get("/admin/chat/inquiries/?status=CLOSED").content.decode()
@@ -140,8 +140,8 @@ def test_inquiries_list_filters_and_status_actions(portal_client, support, new_c
     assert selectors.inquiry_get(inquiry.inquiry_id).status == "IN_PROGRESS"
 
 
-def test_every_portal_page_loads_the_live_notifications_script(portal_client, mechanic):
-    page = portal_client(mechanic).get("/admin/").content.decode()
+def test_every_portal_page_loads_the_live_notifications_script(mechanic):
+    page = mechanic.portal().get("/admin/").content.decode()
     assert "chat/live.js" in page
     assert 'id="autolab-live"' in page
     assert "Auto Lab Solutions staff portal" in page

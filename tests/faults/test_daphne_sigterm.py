@@ -19,6 +19,7 @@ from tests.chat.conftest import call
 from tests.faults.conftest import start_web
 from tests.faults.dynamodb_faults import FaultyDynamoDB
 from tests.faults.wsclient import WsClient
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,11 +70,10 @@ async def test_a_client_leaving_as_the_stop_begins_is_seen_off_before_the_proces
         user_id = (await socket.receive_json(lambda e: e.get("type") == "connection"))["userId"]
         faulty.fail("stall", operation="DeleteItem")  # the handler's delete of the connection row
         socket.close()
-        for _ in range(500):  # 10 s at most: the suite has no per-test timeout to end a hang
-            if faulty.count("DeleteItem"):
-                break
-            await asyncio.sleep(0.02)
-        assert faulty.count("DeleteItem") == 1, "the disconnect handler never reached DynamoDB"
+        # Bounded: the suite has no per-test timeout to end a hang.
+        handler_at_dynamodb = "the disconnect handler to reach DynamoDB"
+        await asyncio.to_thread(wait_until, lambda: faulty.count("DeleteItem"), handler_at_dynamodb, 10, 0.02)
+        assert faulty.count("DeleteItem") == 1
 
         web.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.2)  # the stop has begun; the handler is still waiting on DynamoDB
